@@ -1,0 +1,73 @@
+"""`python -m bot run | migrate | demo`: the command line of the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.settings import SettingsError, load_settings
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Tongxin (同心) bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot with long polling")
+    commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    demo = commands.add_parser("demo", help="run the bot against a local sandbox with demo data")
+    demo.add_argument("--port", type=int, default=8081, help="sandbox port (default 8081)")
+    i18n = commands.add_parser("i18n", help="list messages the catalogs do not translate")
+    i18n.add_argument("--write", metavar="AREA", help="append them, empty, to AREA.po")
+    args = parser.parse_args(argv)
+    if args.command == "i18n":
+        return _i18n(args.write)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"tongxin: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.command == "migrate":
+        from storage.database import upgrade
+
+        asyncio.run(upgrade(settings.database_url))
+        print("database is at the latest schema")
+        return 0
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        code: int = run_demo(settings, port=args.port)
+        return code
+    if settings.bot_token is None:
+        print("tongxin: configuration error: BOT_TOKEN: required to run the bot "
+              "(or use `make run` without it for the sandbox demo)", file=sys.stderr)
+        return EXIT_CONFIG
+    from bot.runtime import Runtime
+
+    Runtime(settings).build().run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+def _i18n(area: str | None) -> int:
+    from bot.catalogs import missing_translations, write_stubs
+
+    if area:
+        for folder, count in write_stubs(area).items():
+            print(f"{folder}/{area}.po: {count} messages to translate")
+        return 0
+    missing = missing_translations()
+    for folder, messages in missing.items():
+        for message in messages:
+            print(f"{folder}: {message!r}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

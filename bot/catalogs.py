@@ -1,0 +1,65 @@
+"""Keeps the gettext catalogs complete: finds every message in the code and what is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import write_po
+
+from handlers.i18n import LANGUAGE_FOLDERS, LOCALE_DIR, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_PACKAGES = ("domain", "handlers", "bot")
+KEYWORDS = {"_": None, "N_": None, "t": None, "translate": (2,)}
+
+
+def extract_messages(root: Path = ROOT) -> dict[str, list[str]]:
+    """Return every translatable message in the code, with where it occurs."""
+    found: dict[str, list[str]] = {}
+    for package in SOURCE_PACKAGES:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            root / package,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=(),
+            strip_comment_tags=True,
+        ):
+            if isinstance(message, tuple):
+                message = message[0]
+            if message:
+                found.setdefault(message, []).append(f"{package}/{filename}:{lineno}")
+    return found
+
+
+def missing_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
+    """Return, per language folder, the messages its catalogs do not translate."""
+    messages = extract_messages()
+    missing: dict[str, list[str]] = {}
+    for folder in LANGUAGE_FOLDERS.values():
+        catalog = load_catalog(locale_dir / folder, folder)
+        absent = [m for m in messages if not (catalog.get(m) and catalog.get(m).string)]
+        if absent:
+            missing[folder] = sorted(absent)
+    return missing
+
+
+def write_stubs(area: str, locale_dir: Path = LOCALE_DIR) -> dict[str, int]:
+    """Append the missing messages, untranslated, to each language's `AREA.po`."""
+    from babel.messages.pofile import read_po
+
+    written: dict[str, int] = {}
+    for folder, absent in missing_translations(locale_dir).items():
+        path = locale_dir / folder / f"{area}.po"
+        catalog = Catalog(locale=folder)
+        if path.exists():
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=folder)
+        for message in absent:
+            if catalog.get(message) is None:
+                catalog.add(message, "")
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, no_location=True)
+        written[folder] = len(absent)
+    return written

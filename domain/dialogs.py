@@ -1,0 +1,90 @@
+"""A person's open conversation with the bot, kept as a row so restarts lose nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from domain.clock import Clock
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWorkFactory
+
+DIALOG_LIFETIME = timedelta(hours=24)
+
+
+@dataclass
+class Dialog:
+    """What the person is doing now (`kind`) and what they have answered so far (`data`)."""
+
+    person_id: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
+    updated_at: datetime | None = None
+    expires_at: datetime | None = None
+
+    def touch(self, now: datetime) -> None:
+        """Record an answer's arrival and push the expiry 24 hours on."""
+        self.updated_at = now
+        self.expires_at = now + DIALOG_LIFETIME
+
+    def expired(self, now: datetime) -> bool:
+        """True when the person abandoned the dialog long enough ago."""
+        return self.expires_at is not None and self.expires_at <= now
+
+
+class DialogService:
+    """Open, advance and close a person's dialog; each call is one unit of work."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def current(self, person_id: int) -> Dialog | None:
+        """Return the person's open dialog, or None (an expired one counts as none)."""
+        async with self._uow() as uow:
+            dialog = await uow.dialogs.get(person_id)
+        if dialog is None or dialog.expired(self._clock.now()):
+            return None
+        return dialog
+
+    async def start(self, person_id: int, kind: str, data: dict[str, Any]) -> Dialog:
+        """Begin a dialog, replacing whatever the person was doing."""
+        async with self._uow() as uow:
+            await uow.dialogs.delete(person_id)
+            dialog = Dialog(person_id, kind, dict(data))
+            dialog.touch(self._clock.now())
+            await uow.dialogs.save(dialog)
+            await uow.commit()
+            return dialog
+
+    async def save(self, dialog: Dialog, update_id: int | None = None) -> Dialog:
+        """Store an answer; the update is marked handled in the same transaction."""
+        async with self._uow() as uow:
+            if update_id is not None and not await uow.updates.mark(update_id):
+                return dialog
+            dialog.touch(self._clock.now())
+            await uow.dialogs.save(dialog)
+            await uow.commit()
+            return dialog
+
+    async def close(self, person_id: int) -> Dialog | None:
+        """End the person's dialog and return what it was."""
+        async with self._uow() as uow:
+            dialog = await uow.dialogs.get(person_id)
+            if dialog is None:
+                return None
+            await uow.dialogs.delete(person_id)
+            await uow.commit()
+            return dialog
+
+    async def sweep_expired(self, limit: int = 100) -> list[Dialog]:
+        """Close dialogs abandoned for 24 hours and return them, so each gets one note."""
+        async with self._uow() as uow:
+            expired = await uow.dialogs.expired(self._clock.now(), limit)
+            for dialog in expired:
+                await uow.dialogs.delete(dialog.person_id)
+            await uow.commit()
+            return expired

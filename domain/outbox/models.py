@@ -1,0 +1,56 @@
+"""The outbox: every message the bot sends in bulk is a row, sent once by the paced sender."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class DeliveryStatus(StrEnum):
+    """Where one outgoing message stands."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class FailureReason(StrEnum):
+    """Why a message could not be delivered, as the report groups them."""
+
+    BLOCKED = "blocked"
+    NOT_FOUND = "not_found"
+    OTHER = "other"
+
+
+class Purpose(StrEnum):
+    """What an outgoing message is for; with `subject` and the chat it is unique."""
+
+    APPEAL = "appeal"
+    APPEAL_EDIT = "appeal_edit"
+    NOTICE = "notice"
+    REMINDER = "reminder"
+    DIGEST = "digest"
+
+
+@dataclass
+class Delivery:
+    """One message to one chat: an appeal broadcast, a reminder, a notice, an edit."""
+
+    id: int
+    purpose: Purpose
+    subject: str
+    chat_id: int
+    text: str
+    buttons: str | None
+    status: DeliveryStatus
+    attempts: int
+    not_before: datetime
+    lease_until: datetime | None
+    message_id: int | None
+    failure: FailureReason | None
+    error: str | None
+    edit_message_id: int | None
+    created_at: datetime
+    sent_at: datetime | None

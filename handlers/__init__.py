@@ -1,0 +1,1 @@
+"""Telegram in and out: commands, dialogs, callbacks, rendering, keyboards, i18n."""

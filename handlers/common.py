@@ -1,0 +1,138 @@
+"""Small helpers every handler uses: who is speaking, in which language, and how to answer."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Message, Update, User
+from telegram.constants import ChatType, ParseMode
+
+from domain.errors import DomainError
+from domain.network.models import RoleName
+from domain.network.service import SeenUser
+from handlers.context import Reader, TongxinContext
+from handlers.i18n import N_
+
+MAX_TEXT = 4096
+
+
+def seen_user(user: User) -> SeenUser:
+    """Describe a Telegram user for the domain."""
+    return SeenUser(
+        id=user.id,
+        name=user.full_name or str(user.id),
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+async def reader_for(update: Update, context: TongxinContext) -> Reader | None:
+    """Return the person behind the update (recorded on first sight), once per update."""
+    if context.reader is not None:
+        return context.reader
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    services = context.services
+    person = await services.network.seen(seen_user(user))
+    context.reader = Reader(person, services.translations)
+    return context.reader
+
+
+def is_private(update: Update) -> bool:
+    """True when the update comes from a private chat with the bot."""
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def escape(text: str) -> str:
+    """Escape user-provided text for HTML messages."""
+    return html.escape(text, quote=False)
+
+
+async def reply(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    quote: bool = False,
+) -> Message | None:
+    """Answer in the update's chat with an HTML message, split if it is too long."""
+    message = update.effective_message
+    if message is None:
+        return None
+    chunks = split_text(text)
+    sent: Message | None = None
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        sent = await message.reply_text(
+            chunk,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if last else None,
+            do_quote=quote,
+            disable_web_page_preview=True,
+        )
+    return sent
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long message on line breaks so each part fits Telegram's limit."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def refuse(update: Update, reader: Reader, error: DomainError) -> None:
+    """Tell the person, in their language, why nothing happened."""
+    text = reader.translations.error(reader.language, error)
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text[:200], show_alert=True)
+        return
+    await reply(update, escape(text))
+
+
+async def answer_stale_button(update: Update, reader: Reader) -> None:
+    """Answer a button press whose data we do not recognise or that is no longer valid."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            reader.t(N_("This button is no longer valid.")), show_alert=True
+        )
+
+
+def command_arguments(message: Message) -> str:
+    """Return the text after the command word, with surrounding space trimmed."""
+    text = message.text or ""
+    _, _, rest = text.partition(" ")
+    if "\n" in text.split(" ", 1)[0]:
+        rest = text.split("\n", 1)[1]
+    return rest.strip()
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command of the menu: who sees it, where, and its description's msgid."""
+
+    name: str
+    description: str
+    role: RoleName
+    private: bool = True
+    group: bool = False

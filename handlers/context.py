@@ -1,0 +1,80 @@
+"""The typed context every handler receives: services come from here, never from a dict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from domain.clock import Clock
+from domain.dialogs import DialogService
+from domain.network.models import Language, Person, Standing
+from domain.network.service import NetworkService
+from handlers.i18n import Translations
+
+
+@dataclass
+class Services:
+    """Everything the handlers may call, wired once by the composition root."""
+
+    network: NetworkService
+    dialogs: DialogService
+    translations: Translations
+    clock: Clock
+    default_language: Language
+    bot_username: str = ""
+
+
+class BotData:
+    """PTB's `bot_data`, typed: it holds the wired services and nothing else."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    def wire(self, services: Services) -> None:
+        """Install the services (called from the application's post_init)."""
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        """The wired services; using them before start-up is a programming error."""
+        if self._services is None:
+            raise RuntimeError("services are wired in post_init; none yet")
+        return self._services
+
+
+@dataclass
+class Reader:
+    """The person behind an update, with their language, read once per update."""
+
+    person: Person
+    translations: Translations
+    _standing: Standing | None = None
+
+    @property
+    def language(self) -> Language:
+        """The language this person reads."""
+        return self.person.language
+
+    def t(self, message: str, **params: object) -> str:
+        """Translate a message for this person."""
+        return self.translations.translate(self.person.language, message, **params)
+
+
+class TongxinContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """PTB's context with typed access to the services and the update's reader."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.reader: Reader | None = None
+
+    @property
+    def services(self) -> Services:
+        """The application's services."""
+        return self.bot_data.services

@@ -1,0 +1,195 @@
+"""Greeting, help, language, cancel, and what to say to anything else."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from domain.errors import DomainError
+from domain.network.models import Language, RoleName
+from domain.network.service import AlreadyProcessed, Origin
+from handlers.commands import commands_for_standing
+from handlers.common import (
+    CommandSpec,
+    answer_stale_button,
+    escape,
+    is_private,
+    reader_for,
+    refuse,
+    reply,
+)
+from handlers.context import TongxinContext
+from handlers.i18n import LANGUAGE_NAMES, N_
+
+LANG_CALLBACK = re.compile(r"^lang:(zh-Hans|zh-Hant|en)$")
+
+_ROLE_INTRO = {
+    RoleName.MEMBER: N_(
+        "Tongxin (同心) helps our network answer appeals in an emergency. When a coordinator "
+        "posts an appeal in your group, tap its button to pledge money, goods, a service or "
+        "your time. I keep every pledge and remind you until it is delivered."
+    ),
+    RoleName.COORDINATOR: N_(
+        "You are a coordinator. You can link your groups to the network with /link, write "
+        "appeals that reach every group in your part of the network, and follow up pledges."
+    ),
+    RoleName.ADMIN: N_(
+        "You are an admin. You manage the organisations (/org), the groups (/chats) and who "
+        "coordinates what (/grant, /revoke), and you see every total."
+    ),
+}
+
+
+class CoreHandlers:
+    """/start, /help, /lang, /cancel and the fallbacks."""
+
+    def __init__(self, commands: tuple[CommandSpec, ...]) -> None:
+        self._commands = commands
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add the handlers to the application."""
+        app.add_handler(CommandHandler("start", self.start))
+        app.add_handler(CommandHandler("help", self.help))
+        app.add_handler(CommandHandler("lang", self.lang))
+        app.add_handler(CommandHandler("cancel", self.cancel))
+        app.add_handler(CallbackQueryHandler(self.lang_chosen, pattern=r"^lang:"))
+
+    def register_fallbacks(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add the catch-all handlers; call after every feature registered its own."""
+        app.add_handler(MessageHandler(filters.COMMAND, self.unknown_command))
+        app.add_handler(
+            MessageHandler(
+                filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                self.not_text,
+            )
+        )
+        app.add_handler(CallbackQueryHandler(self.unknown_button))
+
+    async def start(self, update: Update, context: TongxinContext) -> None:
+        """Greet the person and say what the bot does for their role."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        if not is_private(update):
+            await reply(update, escape(reader.t(N_("Write to me in private to get started."))))
+            return
+        standing = await context.services.network.standing(reader.person.id)
+        lines = [
+            reader.t(N_("Hello, {name}!"), name=escape(reader.person.name)),
+            "",
+            escape(reader.t(_ROLE_INTRO[RoleName.MEMBER])),
+        ]
+        if standing.highest is not RoleName.MEMBER:
+            lines += ["", escape(reader.t(_ROLE_INTRO[standing.highest]))]
+        lines += [
+            "",
+            escape(reader.t(N_("Send /help to see your commands, /lang to change the language."))),
+        ]
+        await reply(update, "\n".join(lines))
+
+    async def help(self, update: Update, context: TongxinContext) -> None:
+        """List exactly the commands this person may use here."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        standing = await context.services.network.standing(reader.person.id)
+        usable = commands_for_standing(self._commands, standing, private=is_private(update))
+        lines = [f"<b>{escape(reader.t(N_('Your commands')))}</b>"]
+        lines += [f"/{c.name} — {escape(reader.t(c.description))}" for c in usable]
+        await reply(update, "\n".join(lines))
+
+    async def lang(self, update: Update, context: TongxinContext) -> None:
+        """Offer the three languages as buttons."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        buttons = [
+            InlineKeyboardButton(
+                ("✓ " if language is reader.language else "") + LANGUAGE_NAMES[language],
+                callback_data=f"lang:{language.value}",
+            )
+            for language in Language
+        ]
+        await reply(
+            update, escape(reader.t(N_("Choose your language:"))), InlineKeyboardMarkup([buttons])
+        )
+
+    async def lang_chosen(self, update: Update, context: TongxinContext) -> None:
+        """Switch the person's language and confirm in the new one."""
+        query = update.callback_query
+        reader = await reader_for(update, context)
+        if query is None or reader is None:
+            return
+        match = LANG_CALLBACK.match(query.data or "")
+        if match is None:
+            await answer_stale_button(update, reader)
+            return
+        try:
+            person = await context.services.network.set_language(
+                Origin(reader.person.id, update.update_id), Language(match.group(1))
+            )
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        reader.person = person
+        await query.answer()
+        await query.edit_message_text(
+            escape(
+                reader.t(
+                    N_("I will speak {language} with you."),
+                    language=LANGUAGE_NAMES[person.language],
+                )
+            )
+        )
+
+    async def cancel(self, update: Update, context: TongxinContext) -> None:
+        """Leave whatever the person was doing."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        closed = await context.services.dialogs.close(reader.person.id)
+        if closed is None:
+            await reply(update, escape(reader.t(N_("There was nothing to cancel."))))
+        else:
+            await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
+
+    async def unknown_command(self, update: Update, context: TongxinContext) -> None:
+        """Answer an unknown command in private; stay quiet in groups."""
+        if not is_private(update):
+            return
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        await reply(
+            update,
+            escape(
+                reader.t(
+                    N_("I do not know that command. Send /help to see the commands you can use.")
+                )
+            ),
+        )
+
+    async def not_text(self, update: Update, context: TongxinContext) -> None:
+        """Answer stickers, photos and the like in private with what the bot reads."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        await reply(
+            update,
+            escape(
+                reader.t(
+                    N_("I read text messages and buttons only. Send /help to see what you can do.")
+                )
+            ),
+        )
+
+    async def unknown_button(self, update: Update, context: TongxinContext) -> None:
+        """Answer a press of a button whose data matches nothing we sent."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        await answer_stale_button(update, reader)

@@ -1,0 +1,46 @@
+"""Puts every handler on the application in the order Telegram updates must meet them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, TypeHandler, filters
+
+from handlers.commands import CORE_COMMANDS
+from handlers.common import CommandSpec
+from handlers.core import CoreHandlers
+from handlers.dialogs import DialogFlow, DialogRouter
+from handlers.guard import drop_replays_and_noise, mark_handled
+from handlers.network import NetworkHandlers
+
+GUARD_GROUP = -1
+LAST_GROUP = 1000
+
+
+def all_commands() -> tuple[CommandSpec, ...]:
+    """Every command of the bot, for /help and the command menu."""
+    return CORE_COMMANDS
+
+
+def dialog_flows() -> list[DialogFlow]:
+    """Every conversation kind that reads free text."""
+    return []
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
+    """Register all handlers; returns the dialog router (the jobs need its flows)."""
+    commands = all_commands()
+    core = CoreHandlers(commands)
+    router = DialogRouter(dialog_flows())
+    app.add_handler(TypeHandler(Update, drop_replays_and_noise), group=GUARD_GROUP)
+    core.register(app)
+    NetworkHandlers().register(app)
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text
+        )
+    )
+    core.register_fallbacks(app)
+    app.add_handler(TypeHandler(Update, mark_handled), group=LAST_GROUP)
+    return router
