@@ -57,7 +57,7 @@ class Reader:
         """The language this person reads."""
         return self.person.language
 
-    def t(self, message: str, **params: object) -> str:
+    def t(self, message: str, /, **params: object) -> str:
         """Translate a message for this person."""
         return self.translations.translate(self.person.language, message, **params)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,6 +23,8 @@ from handlers.common import (
 )
 from handlers.context import TongxinContext
 from handlers.i18n import LANGUAGE_NAMES, N_
+
+log = logging.getLogger(__name__)
 
 LANG_CALLBACK = re.compile(r"^lang:(zh-Hans|zh-Hant|en)$")
 
@@ -193,3 +196,18 @@ class CoreHandlers:
         if reader is None:
             return
         await answer_stale_button(update, reader)
+
+
+async def on_error(update: object, context: TongxinContext) -> None:
+    """Log an unexpected failure and tell the person, briefly, in their language."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or not is_private(update):
+        return
+    try:
+        reader = await reader_for(update, context)
+        if reader is not None:
+            await reply(update, escape(reader.t(
+                N_("Something went wrong on my side; nothing was saved. Please try again.")
+            )))
+    except Exception:  # the error path must never raise again
+        log.exception("could not report the failure of update %s", update.update_id)

@@ -68,7 +68,7 @@ class Translations:
         """Return the `_` function for one language."""
         return self._by_language[language].gettext
 
-    def translate(self, language: Language, message: str, **params: object) -> str:
+    def translate(self, language: Language, message: str, /, **params: object) -> str:
         """Translate a message and fill its `{fields}`."""
         text = self._by_language[language].gettext(message)
         return text.format(**params) if params else text

@@ -9,7 +9,7 @@ from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
-from handlers.core import CoreHandlers
+from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogFlow, DialogRouter
 from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.network import NetworkHandlers
@@ -43,4 +43,5 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     )
     core.register_fallbacks(app)
     app.add_handler(TypeHandler(Update, mark_handled), group=LAST_GROUP)
+    app.add_error_handler(on_error)
     return router

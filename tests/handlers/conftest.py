@@ -1,0 +1,62 @@
+"""Handler-tier fixtures: a real PTB application in this process against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.runtime import TongxinApplication
+from domain.clock import FakeClock
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from storage.database import create_engine, session_factory
+from storage.uow import SqlUnitOfWorkFactory
+from tests.harness import ADMIN_ID, Conversation, running_bot, test_settings
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    """A fresh sandbox Bot API with Telegram's limits switched off (functional tests)."""
+    async with SandboxServer(flood_limits=False) as server:
+        yield server
+
+
+@pytest.fixture
+async def client(sandbox: SandboxServer) -> AsyncIterator[SandboxClient]:
+    """The sandbox's control client, with the admin already known to the sandbox."""
+    async with SandboxClient(sandbox.url) as control:
+        await control.create_user("Admin", username="admin", language_code="en",
+                                  user_id=ADMIN_ID)
+        yield control
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The bot's clock, moved only by the test."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def app(
+    database_url: str, sandbox: SandboxServer, client: SandboxClient, clock: FakeClock
+) -> AsyncIterator[TongxinApplication]:
+    """The bot, running with long polling against the sandbox."""
+    async with running_bot(test_settings(database_url, sandbox), clock) as application:
+        yield application
+
+
+@pytest.fixture
+def chat(client: SandboxClient, app: TongxinApplication) -> Conversation:
+    """Talk to the running bot as users do."""
+    return Conversation(client)
+
+
+@pytest.fixture
+async def store(database_url: str, app: TongxinApplication) -> AsyncIterator[SqlUnitOfWorkFactory]:
+    """Read access to the bot's database, to check what was (not) stored."""
+    engine = create_engine(database_url)
+    try:
+        yield SqlUnitOfWorkFactory(session_factory(engine))
+    finally:
+        await engine.dispose()

@@ -1,0 +1,178 @@
+"""The network registry through Telegram: organisations, groups, roles, and bad input."""
+
+from __future__ import annotations
+
+from sandbox.client import SandboxClient
+from storage.uow import SqlUnitOfWorkFactory
+from tests.harness import ADMIN_ID, Conversation
+
+
+async def _org_names(store: SqlUnitOfWorkFactory) -> list[str]:
+    async with store() as uow:
+        return sorted(o.name for o in await uow.organisations.all())
+
+
+async def test_admin_builds_the_organisation_tree(
+    chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    await chat.say(ADMIN_ID, "/org add 云龙区委统战部")
+    await chat.say(ADMIN_ID, "/org add 工商联 under 云龙区委统战部")
+    [added] = await chat.say(ADMIN_ID, "/org add 徐州宣武集团 under 工商联")
+    assert added["text"] == "Added “徐州宣武集团”."
+    [tree] = await chat.say(ADMIN_ID, "/org list")
+    assert tree["text"].splitlines()[1:] == ["• 云龙区委统战部", "  • 工商联", "    • 徐州宣武集团"]
+    [renamed] = await chat.say(ADMIN_ID, "/org rename 工商联 => 区工商联")
+    assert "区工商联" in renamed["text"]
+    [refused] = await chat.say(ADMIN_ID, "/org remove 区工商联")
+    assert "cannot be removed" in refused["text"]
+    await chat.say(ADMIN_ID, "/org remove 徐州宣武集团")
+    assert await _org_names(store) == ["云龙区委统战部", "区工商联"]
+
+
+async def test_org_bad_names_are_refused_and_nothing_is_stored(
+    chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    [empty] = await chat.say(ADMIN_ID, "/org add")
+    assert empty["text"] == "An organisation needs a name."
+    [long] = await chat.say(ADMIN_ID, "/org add " + "长" * 300)
+    assert "at most 100 characters" in long["text"]
+    await chat.say(ADMIN_ID, "/org add 新联会")
+    [duplicate] = await chat.say(ADMIN_ID, "/org add 新联会")
+    assert "already an organisation" in duplicate["text"]
+    [unknown_parent] = await chat.say(ADMIN_ID, "/org add 分会 under 不存在")
+    assert "no organisation called" in unknown_parent["text"]
+    assert await _org_names(store) == ["新联会"]
+
+
+async def test_members_cannot_manage_organisations(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    member = await client.create_user("Mo", language_code="zh-cn")
+    [refused] = await chat.say(member["id"], "/org add 民盟")
+    assert refused["text"] == "只有管理员可以这样做。"
+    assert await _org_names(store) == []
+
+
+async def test_bot_added_to_a_group_is_pending_and_a_coordinator_links_it(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    coordinator = await client.create_user("Co", username="co", language_code="en")
+    member = await client.create_user("Me", language_code="en")
+    await chat.say(ADMIN_ID, "/org add 民进")
+    await chat.say(coordinator["id"], "/start")
+    [granted] = await chat.say(ADMIN_ID, "/grant @co coordinator 民进")
+    assert granted["text"] == "Co is now coordinator. (民进)"
+    group = await client.create_group("民进支部", members=[coordinator["id"], member["id"]])
+    await client.add_bot(group["id"], by_user_id=coordinator["id"])
+    [hello] = await chat.next_messages(group["id"], 1, None)
+    assert "/link" in hello["text"]
+    async with store() as uow:
+        record = await uow.chats.get(group["id"])
+    assert record is not None and record.status == "pending"
+
+    [refusal] = await chat.say(member["id"], "/link", chat_id=group["id"])
+    assert refusal["text"] == "Only coordinators and admins can link a group."
+    [offer] = await chat.say(coordinator["id"], "/link", chat_id=group["id"])
+    button = offer["reply_markup"]["inline_keyboard"][0][0]
+    # a member pressing the coordinator's button is refused on their own id
+    answer = await chat.press(member["id"], group["id"], offer, data=button["callback_data"])
+    assert "Only coordinators" in answer["text"]
+    async with store() as uow:
+        record = await uow.chats.get(group["id"])
+    assert record is not None and record.status == "pending"
+    await chat.press(coordinator["id"], group["id"], offer, data=button["callback_data"])
+    async with store() as uow:
+        record = await uow.chats.get(group["id"])
+    assert record is not None and record.status == "approved"
+
+
+async def test_forged_link_button_for_another_chat_is_refused(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    await chat.say(ADMIN_ID, "/org add 民盟")
+    group = await client.create_group("民盟", members=[ADMIN_ID])
+    other = await client.create_group("别的群", members=[ADMIN_ID])
+    await client.add_bot(group["id"], by_user_id=ADMIN_ID)
+    await client.add_bot(other["id"], by_user_id=ADMIN_ID)
+    [offer] = await chat.say(ADMIN_ID, "/link", chat_id=group["id"], expect=1)
+    forged = f"link:{other['id']}:1"
+    answer = await chat.press(ADMIN_ID, group["id"], offer, data=forged, forged=True)
+    assert answer["text"] == "This button is no longer valid."
+    garbage = await chat.press(ADMIN_ID, group["id"], offer, data="link:abc", forged=True)
+    assert garbage["text"] == "This button is no longer valid."
+    async with store() as uow:
+        assert {c.status for c in await uow.chats.by_status(None)} == {"pending"}
+
+
+async def test_group_migration_and_title_change_keep_the_record(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    group = await client.create_group("九三学社", members=[ADMIN_ID])
+    await client.add_bot(group["id"], by_user_id=ADMIN_ID)
+    await chat.next_messages(group["id"], 1, None)
+    new_id = await client.migrate_group(group["id"])
+    await client.rename_group(new_id, "九三学社云龙支社", by_user_id=ADMIN_ID)
+    await client.wait_for_updates_consumed(timeout=10)
+    async with store() as uow:
+        assert await uow.chats.get(group["id"]) is None
+        moved = await uow.chats.get(new_id)
+    assert moved is not None and moved.title == "九三学社云龙支社"
+    assert moved.kind == "supergroup"
+
+
+async def test_removed_bot_marks_the_chat_left(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    group = await client.create_group("致公党", members=[ADMIN_ID])
+    await client.add_bot(group["id"], by_user_id=ADMIN_ID)
+    await chat.next_messages(group["id"], 1, None)
+    await client.remove_bot(group["id"], by_user_id=ADMIN_ID)
+    await client.wait_for_updates_consumed(timeout=10)
+    async with store() as uow:
+        record = await uow.chats.get(group["id"])
+    assert record is not None and record.status == "left"
+    [listing] = await chat.say(ADMIN_ID, "/chats")
+    assert "致公党" in listing["text"] and "left" in listing["text"]
+
+
+async def test_grant_and_revoke_refuse_bad_input(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    user = await client.create_user("Zhou", username="zhou", language_code="en")
+    await chat.say(user["id"], "/start")
+    [unknown_user] = await chat.say(ADMIN_ID, "/grant @nobody coordinator")
+    assert "I do not know “@nobody”" in unknown_user["text"]
+    [unknown_role] = await chat.say(ADMIN_ID, "/grant @zhou king")
+    assert "Unknown role “king”" in unknown_role["text"]
+    [no_args] = await chat.say(ADMIN_ID, "/grant")
+    assert no_args["text"].startswith("Usage: /grant")
+    [by_member] = await chat.say(user["id"], f"/grant {user['id']} admin")
+    assert by_member["text"] == "Only admins can do that."
+    [nothing] = await chat.say(ADMIN_ID, "/revoke @zhou coordinator")
+    assert nothing["text"] == "That person does not have this role."
+    async with store() as uow:
+        assert await uow.roles.of(user["id"]) == []
+
+
+async def test_noise_is_ignored_or_answered_briefly(
+    client: SandboxClient, chat: Conversation
+) -> None:
+    user = await client.create_user("Xu", language_code="en")
+    [unknown] = await chat.say(user["id"], "/frobnicate")
+    assert unknown["text"].startswith("I do not know that command")
+    after = max(m["message_id"] for m in await client.messages(user["id"]))
+    await client.send_sticker(user["id"])
+    [sticker_answer] = await chat.next_messages(user["id"], 1, after)
+    assert sticker_answer["text"].startswith("I read text messages and buttons only")
+    [long] = await chat.say(user["id"], "字" * 4096)
+    assert long["text"].startswith("I did not understand that")
+    # edited messages, channel posts and other bots get no answer at all
+    other_bot = await client.create_user("Spam", is_bot=True)
+    group = await client.create_group("g", members=[user["id"], other_bot["id"]])
+    await client.add_bot(group["id"], by_user_id=user["id"])
+    await chat.next_messages(group["id"], 1, None)
+    before = len(await client.calls(method="sendMessage"))
+    await client.send_text(other_bot["id"], "/start", chat_id=group["id"])
+    await client.edit_text(user["id"], int(long["message_id"]) - 1, "/help", chat_id=user["id"])
+    await client.wait_for_updates_consumed(timeout=10)
+    assert len(await client.calls(method="sendMessage")) == before
