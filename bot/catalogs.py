@@ -12,7 +12,7 @@ from handlers.i18n import LANGUAGE_FOLDERS, LOCALE_DIR, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGES = ("domain", "handlers", "bot")
-KEYWORDS = {"_": None, "N_": None, "t": None, "translate": (2,)}
+KEYWORDS = {"_": None, "N_": None, "t": None}
 
 
 def extract_messages(root: Path = ROOT) -> dict[str, list[str]]:

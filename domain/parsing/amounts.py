@@ -1,0 +1,498 @@
+"""Money, quantities, and the parser for pledge, need and offer lines.
+
+`parse_offer_text` reads one line such as `3000公斤消毒液`, `我捐500元`, `¥1,582,000`,
+`N95口罩 500个 价值2200元`, `300 boxes of emergency food` or `volunteers 8` into a
+`ParsedOffer`: the item named, a money amount, a quantity with its unit, an estimated
+value for goods given in kind, and whether the writer said "about / more than" (余, 多,
++, 约 …). How it decides:
+
+* Every number is read with `numbers` (Chinese numerals, 万/亿, k/w, full-width digits).
+  A number followed by a currency (元, 块, yuan, USD …) or preceded by one (¥, $, HK$,
+  RMB …) is money; followed by a unit (公斤, 箱, boxes, 人 …) it is a quantity.
+  Numbers glued to letters (N95, KN95, 3M), percentages (75%), ordinals (第一), ISO dates
+  and clock times are names, not amounts. A Chinese numeral inside a word (一次性, 三角巾)
+  counts only when a unit follows it.
+* One quantity at most, one money amount at most (else "more than one amount").
+  With a quantity, the money is the goods' estimated value. Without one, the money is
+  an estimated value when it is marked (价值, worth, value, "2200元的…") or when an item
+  is named (`2200元的N95口罩`); otherwise it is a money pledge.
+* A number with neither currency nor unit: with an item it is a quantity, in persons for
+  people (志愿者, volunteers, staff …) and in pieces otherwise; with no item it is money in
+  `default_currency` (`5万`, `资金 50万`, `2w`).
+* The item is what remains once the amounts and filler words (我, 捐, 捐赠, 我们, donate,
+  pledge, I, of, worth, 资金, 现金 …) are taken off the edges of each remaining piece.
+  The English unit word "volunteers" stays in the item as well (`8 volunteers`).
+* `approximate` is true when any amount read was marked approximate.
+* Known limits: a money line that also names a recipient or a year (`5万元给第一人民医院`,
+  `2020年捐500元`) keeps that text as the item and so reads as an in-kind value; ask for
+  the recipient separately. Ranges (200-300个, 200到300箱) are refused as more than one
+  amount. Slashed fractions and European decimal commas (1,5) are not read.
+
+`format_money` and `format_quantity` write amounts back for a reader in "zh" (simplified),
+"zh-Hant" or "en"; whatever they write, `parse_offer_text` reads back to the same value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from domain.errors import InvalidInput
+from domain.parsing import messages
+from domain.parsing._text import is_cjk, is_separator, normalize, simplify, snippet
+from domain.parsing.items import is_people_item
+from domain.parsing.numbers import (
+    APPROX_POST,
+    APPROX_PREFIX,
+    APPROX_SUFFIX,
+    CN_NUMERAL_CHARS,
+    NUMBER_RUN,
+    read_numeral,
+    tidy,
+)
+from domain.parsing.units import get_unit, written_forms
+
+LIMIT = 10**12
+STYLES = ("zh", "zh-Hant", "en")
+
+
+@dataclass(frozen=True)
+class Currency:
+    """A currency: ISO code, minor-unit exponent and how it is written for readers."""
+
+    code: str
+    exponent: int
+    en_prefix: str
+    zh_suffix: str
+    zh_hant_suffix: str
+
+
+CURRENCIES: dict[str, Currency] = {
+    c.code: c
+    for c in (
+        Currency("CNY", 2, "¥", "元", "元"),
+        Currency("USD", 2, "$", "美元", "美元"),
+        Currency("HKD", 2, "HK$", "港元", "港元"),
+        Currency("EUR", 2, "€", "欧元", "歐元"),
+        Currency("JPY", 0, "JPY ", "日元", "日圓"),
+    )
+}
+
+
+def _currency(code: str) -> Currency:
+    try:
+        return CURRENCIES[code]
+    except KeyError:
+        raise ValueError(f"unknown currency {code!r}") from None
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Decimal places actually used (trailing zeros do not count), computed exactly."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    i = len(digits)
+    while exponent < 0 and i > 0 and digits[i - 1] == 0:
+        i -= 1
+        exponent += 1
+    return max(0, -exponent)
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of money: an integer of minor units (fen, cents) and an ISO currency code."""
+
+    minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.minor, int) or isinstance(self.minor, bool):
+            raise TypeError("Money.minor must be an int")
+        _currency(self.currency)
+
+    @classmethod
+    def from_major(cls, amount: Decimal, currency: str) -> Money:
+        """Money from an amount in major units (yuan); InvalidInput if it has too many decimals."""
+        exponent = _currency(currency).exponent
+        if not amount.is_finite() or amount.adjusted() > 40:
+            raise ValueError(f"not a usable amount: {amount}")
+        if _decimal_places(amount) > exponent:
+            raise InvalidInput(messages.TOO_MANY_DECIMALS, text=str(amount), places=exponent)
+        with localcontext() as ctx:
+            ctx.prec = 100
+            return cls(int(amount.scaleb(exponent)), currency)
+
+    @property
+    def major(self) -> Decimal:
+        """The amount in major units, exact (Decimal)."""
+        with localcontext() as ctx:
+            ctx.prec = 100
+            return Decimal(self.minor).scaleb(-_currency(self.currency).exponent)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount of goods, people or time: a Decimal value and a unit code from `units`."""
+
+    value: Decimal
+    unit: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, Decimal) or not self.value.is_finite():
+            raise TypeError("Quantity.value must be a finite Decimal")
+        get_unit(self.unit)
+
+
+@dataclass(frozen=True)
+class ParsedOffer:
+    """What one line of a pledge, need or offer says: item, money, quantity, value, flag."""
+
+    item: str | None
+    money: Money | None
+    quantity: Quantity | None
+    estimated_value: Money | None
+    approximate: bool
+
+
+# --- vocabulary -------------------------------------------------------------------------
+
+# Currency written after the number; None means "yuan-like": the currency written before
+# the number if any, else CNY.
+_CURRENCY_AFTER: dict[str, str | None] = {
+    "元": None, "块": None, "块钱": None, "圆": None, "yuan": None, "kuai": None,
+    "人民币": "CNY", "rmb": "CNY", "cny": "CNY",
+    "usd": "USD", "美元": "USD", "美金": "USD", "dollar": "USD", "dollars": "USD",
+    "hkd": "HKD", "港币": "HKD", "港元": "HKD", "hk dollars": "HKD",
+    "eur": "EUR", "欧元": "EUR", "euro": "EUR", "euros": "EUR",
+    "jpy": "JPY", "日元": "JPY", "日圆": "JPY", "yen": "JPY",
+}  # fmt: skip
+_CURRENCY_BEFORE: dict[str, str] = {
+    "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY",
+    "$": "USD", "us$": "USD", "usd": "USD", "美元": "USD", "美金": "USD",
+    "hk$": "HKD", "hkd": "HKD", "港币": "HKD", "港元": "HKD",
+    "€": "EUR", "eur": "EUR", "欧元": "EUR",
+    "jpy": "JPY", "日元": "JPY",
+}  # fmt: skip
+_UNIT_AFTER: dict[str, str] = {simplify(k): v for k, v in written_forms().items()}
+_KEEP_IN_ITEM = frozenset({"volunteer", "volunteers"})
+
+
+def _alternation(forms: list[str]) -> str:
+    parts = []
+    for form in sorted(set(forms), key=lambda f: (-len(f), f)):
+        pattern = r"\s+".join(re.escape(p) for p in form.split(" "))
+        if form[-1].isascii() and form[-1].isalnum():
+            pattern += r"(?![A-Za-z0-9])"
+        if form[0].isascii() and form[0].isalpha():
+            pattern = r"(?<![A-Za-z])" + pattern
+        parts.append(pattern)
+    return "|".join(parts)
+
+
+_AFTER_ALT = _alternation([*_CURRENCY_AFTER, *_UNIT_AFTER])
+_BEFORE_ALT = _alternation(list(_CURRENCY_BEFORE))
+_VALUE_MARK = r"(?:价值|估值|市值|(?<![A-Za-z])(?:worth|valued\s+at|value\s+of|value)(?![A-Za-z]))"
+
+_PREFIX = re.compile(
+    rf"(?P<value>{_VALUE_MARK}[\s:]*)?"
+    rf"(?P<approx>{APPROX_PREFIX}\s*)?"
+    rf"(?P<cur>(?:{_BEFORE_ALT})\s*)?"
+    rf"(?P<neg>-\s*)?$",
+    re.IGNORECASE,
+)
+_SUFFIX = re.compile(rf"(?P<approx>\s*{APPROX_SUFFIX})?(?:\s*(?P<unit>{_AFTER_ALT}))?", re.I)
+_POST = re.compile(rf"\s*{APPROX_POST}", re.IGNORECASE)
+_RANGE_BEFORE = re.compile(
+    rf"(?:[0-9]|[{CN_NUMERAL_CHARS}])\s*(?:{APPROX_SUFFIX}|[kKwW]|{_AFTER_ALT})*"
+    rf"\s*(?:-|~|到|至|(?<![A-Za-z])to)\s*$",
+    re.IGNORECASE,
+)
+_MASKED = re.compile(
+    r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])"
+)
+
+_FILLERS_ZH = (
+    "我们", "咱们", "本人", "我", "愿意", "捐赠", "捐献", "捐款", "捐助", "捐出", "认捐",
+    "捐给", "捐", "赠送", "赠予", "提供", "共计", "合计", "总计", "总共", "一共", "价值",
+    "大约", "约", "资金", "现金", "善款", "款项", "人民币", "用于", "的", "了", "整",
+    "转账", "汇款", "微信", "支付宝", "通过", "已经", "已", "共", "合共", "个人",
+)  # fmt: skip
+_FILLERS_EN = (
+    "i", "we", "will", "would", "like", "to", "donate", "donates", "donated", "donating",
+    "donation", "pledge", "pledges", "pledged", "give", "giving", "offer", "offering",
+    "provide", "providing", "of", "worth", "a total of", "in total", "total", "cash",
+    "money", "funds", "the", "for", "and", "can", "please", "want",
+)  # fmt: skip
+_FILLER_START = re.compile(
+    r"^(?:[\W_]|"
+    + "|".join(re.escape(f) for f in sorted(_FILLERS_ZH, key=len, reverse=True))
+    + r"|(?:"
+    + "|".join(r"\s+".join(map(re.escape, f.split())) for f in _FILLERS_EN)
+    + r")(?![A-Za-z]))+",
+    re.IGNORECASE,
+)
+_FILLER_END = re.compile(
+    r"(?:[\W_]|"
+    + "|".join(re.escape(f) for f in sorted(_FILLERS_ZH, key=len, reverse=True))
+    + r"|(?<![A-Za-z])(?:"
+    + "|".join(r"\s+".join(map(re.escape, f.split())) for f in _FILLERS_EN)
+    + r"))+$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    value: Decimal
+    approximate: bool
+    kind: str  # "money", "quantity" or "bare"
+    code: str  # currency or unit code ("" for bare)
+    marked: bool  # money marked as an estimated value
+    keep_from: int  # text from here to `end` stays in the item ("8 volunteers")
+
+
+def _fail_too_long(text: str) -> None:
+    if len(text) > messages.MAX_TEXT_LENGTH:
+        raise InvalidInput(messages.TOO_LONG, length=len(text), limit=messages.MAX_TEXT_LENGTH)
+
+
+def _scan(norm: str, scan: str) -> list[_Candidate]:
+    masked = [m.span() for m in _MASKED.finditer(scan)]
+    found: list[_Candidate] = []
+    for m in NUMBER_RUN.finditer(scan):
+        rs, rend = m.span()
+        if any(a < rend and rs < b for a, b in masked):
+            continue
+        run = m.group()
+        if run[-1] in "千仟" and scan[rend : rend + 1] == "克":  # 3千克 is 3 kg
+            rend -= 1
+            run = run[:-1]
+        parsed = read_numeral(run)
+        if parsed is None:
+            continue
+        pm = _PREFIX.search(scan, max(0, rs - 40), rs)
+        assert pm is not None  # the pattern can match the empty string
+        pstart = pm.start()
+        before = scan[pstart - 1] if pstart > 0 else ""
+        head_end = pm.start("cur") if pm.group("cur") else rs
+        if _RANGE_BEFORE.search(scan, max(0, head_end - 30), head_end):
+            raise InvalidInput(messages.MORE_THAN_ONE, text=snippet(norm))
+        glued = before.isascii() and (before.isalnum() or before in "._")
+        if before and (glued or before == "第"):
+            continue
+        sm = _SUFFIX.match(scan, rend)
+        assert sm is not None
+        end = sm.end("approx") if sm.group("approx") else rend
+        unit_text = sm.group("unit")
+        unit_key = simplify(unit_text).lower() if unit_text else ""
+        unit_key = " ".join(unit_key.split())
+        nxt = scan[sm.end() : sm.end() + 1]
+        if unit_key == "人" and nxt == "民":
+            unit_key = ""
+        if unit_key == "块" and nxt and is_cjk(nxt) and nxt not in "的钱":
+            unit_key = "piece"  # 3块肥皂: three bars of soap
+        keep_from = -1
+        cur_before = pm.group("cur")
+        kind, code = "bare", ""
+        if cur_before:
+            kind, code = "money", _CURRENCY_BEFORE[" ".join(cur_before.strip().lower().split())]
+            if unit_key in _CURRENCY_AFTER:
+                end = sm.end()
+                if _CURRENCY_AFTER[unit_key] is not None and unit_key not in ("dollar", "dollars"):
+                    code = _CURRENCY_AFTER[unit_key] or code
+        elif unit_key == "piece":
+            kind, code, end = "quantity", "piece", sm.end()
+        elif unit_key in _CURRENCY_AFTER:
+            kind, code, end = "money", _CURRENCY_AFTER[unit_key] or "CNY", sm.end()
+        elif unit_key in _UNIT_AFTER:
+            kind, code = "quantity", _UNIT_AFTER[unit_key]
+            if unit_key in _KEEP_IN_ITEM:
+                keep_from = sm.start("unit")
+            end = sm.end()
+        if scan[end : end + 1] in ("%", "‰"):
+            continue
+        post = _POST.match(scan, end)
+        approximate = parsed.approximate or bool(pm.group("approx") or sm.group("approx"))
+        if post:
+            end = post.end()
+            approximate = True
+        if kind == "bare":
+            after = scan[end : end + 1]
+            if after and not is_separator(after):
+                continue
+            if (
+                all(ch in CN_NUMERAL_CHARS for ch in run)
+                and len(run) == 1
+                and before
+                and not is_separator(before)
+                and not (pm.group("approx") or pm.group("neg"))
+            ):
+                continue
+        value = -parsed.value if pm.group("neg") else parsed.value
+        marked = bool(pm.group("value")) or (
+            kind == "money" and scan[end:].lstrip().startswith("的")
+        )
+        found.append(
+            _Candidate(
+                start=pstart,
+                end=end,
+                value=value,
+                approximate=approximate,
+                kind=kind,
+                code=code,
+                marked=marked,
+                keep_from=keep_from if keep_from >= 0 else end,
+            )
+        )
+    return found
+
+
+def _item_text(norm: str, scan: str, used: list[_Candidate]) -> str | None:
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for c in sorted(used, key=lambda c: c.start):
+        pieces.append((pos, c.start))
+        pos = c.keep_from
+    pieces.append((pos, len(scan)))
+    parts = []
+    for a, b in pieces:
+        segment = scan[a:b]
+        head = _FILLER_START.match(segment)
+        i = head.end() if head else 0
+        tail = _FILLER_END.search(segment, i)
+        j = tail.start() if tail else len(segment)
+        if i < j:
+            parts.append(" ".join(norm[a + i : a + j].split()))
+    item = " ".join(p for p in parts if p)
+    return item or None
+
+
+def _check(c: _Candidate, norm: str) -> None:
+    text = snippet(norm[c.start : c.end])
+    if c.value <= 0:
+        raise InvalidInput(messages.NOT_POSITIVE, text=text)
+    if c.value > LIMIT:
+        raise InvalidInput(messages.TOO_LARGE, text=text, limit=f"{LIMIT:,}")
+    places = _decimal_places(c.value)
+    money = c.kind == "money"
+    allowed = _currency(c.code).exponent if money else get_unit(c.code).decimals
+    if places > allowed:
+        if allowed == 0 and c.kind == "quantity":
+            raise InvalidInput(messages.NOT_WHOLE, text=text)
+        raise InvalidInput(messages.TOO_MANY_DECIMALS, text=text, places=allowed)
+
+
+def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer:
+    """Read one pledge, need or offer line; InvalidInput (only) when it cannot be read."""
+    _currency(default_currency)
+    _fail_too_long(text)
+    norm = normalize(text)
+    scan = simplify(norm)
+    if len(scan) != len(norm):  # cannot happen: simplify maps one character to one
+        raise InvalidInput(messages.NO_AMOUNT, text=snippet(text))
+    found = _scan(norm, scan)
+    quantities = [c for c in found if c.kind == "quantity"]
+    moneys = [c for c in found if c.kind == "money"]
+    bares = [c for c in found if c.kind == "bare"]
+    if len(quantities) > 1 or len(moneys) > 1:
+        raise InvalidInput(messages.MORE_THAN_ONE, text=snippet(text))
+    used = quantities + moneys
+    if not quantities:
+        if not moneys:
+            if not bares:
+                raise InvalidInput(messages.NO_AMOUNT, text=snippet(text))
+            if len(bares) > 1:
+                raise InvalidInput(messages.MORE_THAN_ONE, text=snippet(text))
+            used = bares
+        elif len(bares) == 1 and _item_text(norm, scan, used + bares) is not None:
+            used = used + bares
+    item = _item_text(norm, scan, used)
+    quantity: Quantity | None = None
+    money: Money | None = None
+    estimated: Money | None = None
+    for c in used:
+        if c.kind == "bare":
+            if item is None and not quantities and not moneys:
+                c.kind, c.code = "money", default_currency
+            else:
+                c.kind = "quantity"
+                c.code = "person" if item is not None and is_people_item(item) else "piece"
+        _check(c, norm)
+        if c.kind == "quantity":
+            quantity = Quantity(tidy(c.value), c.code)
+    for c in used:
+        if c.kind == "money":
+            amount = Money.from_major(tidy(c.value), c.code)
+            if quantity is not None or c.marked or item is not None:
+                estimated = amount
+            else:
+                money = amount
+    return ParsedOffer(
+        item=item,
+        money=money,
+        quantity=quantity,
+        estimated_value=estimated,
+        approximate=any(c.approximate for c in used),
+    )
+
+
+# --- formatting -------------------------------------------------------------------------
+
+
+def _grouped(value: Decimal, places: int | None = None) -> str:
+    """Digits with thousands separators; `places` fixed decimals, else as few as needed."""
+    with localcontext() as ctx:
+        ctx.prec = 100
+        value = abs(value)
+        text = f"{value:,.{places}f}" if places is not None else f"{tidy(value):,f}"
+    return text
+
+
+def _plain(value: Decimal) -> str:
+    return format(tidy(abs(value)), "f")
+
+
+def _check_style(style: str) -> None:
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; use one of {STYLES}")
+
+
+def format_money(m: Money, style: str, *, approximate: bool = False) -> str:
+    """Write money for a reader: "zh" 158.2万元 / 3,000元, "en" ¥1,582,000 / ¥2,200.50."""
+    _check_style(style)
+    cur = _currency(m.currency)
+    sign = "-" if m.minor < 0 else ""
+    major = abs(m.major)
+    whole = m.minor % (10**cur.exponent) == 0 if cur.exponent else True
+    full = _grouped(major, 0 if whole else cur.exponent)
+    if style == "en":
+        return f"{sign}{cur.en_prefix}{full}{'+' if approximate else ''}"
+    body = full
+    big = (("亿", "億", 10**8), ("万", "萬", 10**4))
+    for simplified, traditional, size in big:
+        if major >= size:
+            scaled = major / size
+            if _decimal_places(scaled) <= 2:
+                body = _grouped(scaled) + (simplified if style == "zh" else traditional)
+                break
+    suffix = cur.zh_suffix if style == "zh" else cur.zh_hant_suffix
+    return (
+        f"{sign}{body}{'余' if approximate and style == 'zh' else ''}"
+        + ("餘" if approximate and style == "zh-Hant" else "")
+        + suffix
+    )
+
+
+def format_quantity(q: Quantity, style: str, *, approximate: bool = False) -> str:
+    """Write a quantity for a reader: "en" 3,000 kg / 300 boxes, "zh" 3000公斤 / 300箱."""
+    _check_style(style)
+    unit = get_unit(q.unit)
+    sign = "-" if q.value < 0 else ""
+    if style == "en":
+        name = unit.en_one if q.value == 1 else unit.en_many
+        return f"{sign}{_grouped(q.value)}{'+' if approximate else ''} {name}"
+    mark = ("余" if style == "zh" else "餘") if approximate else ""
+    name = unit.zh if style == "zh" else unit.zh_hant
+    return f"{sign}{_plain(q.value)}{mark}{name}"

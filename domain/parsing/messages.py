@@ -1,0 +1,41 @@
+"""Every message the parsers show a person: English gettext msgids with `{name}` fields."""
+
+from __future__ import annotations
+
+from domain.errors import N_
+
+NO_AMOUNT = N_(
+    "I could not read an amount in “{text}”. Write it like 5000元, 3万元, 3000公斤 or 300 boxes."
+)
+NO_NUMBER = N_("I could not read a number in “{text}”. Write it like 300, 3000, 3万 or 三千.")
+NOT_POSITIVE = N_("The amount in “{text}” must be more than zero.")
+TOO_LARGE = N_("The amount in “{text}” is too large: the limit is {limit}.")
+TOO_MANY_DECIMALS = N_(
+    "The amount in “{text}” has too many decimal places: at most {places} are allowed."
+)
+NOT_WHOLE = N_("The amount in “{text}” must be a whole number.")
+MORE_THAN_ONE = N_(
+    "I found more than one amount in “{text}”. "
+    "Write one item with one amount, like 3000公斤消毒液 or 5万元."
+)
+TOO_LONG = N_("This text is too long ({length} characters); write at most {limit}.")
+NO_DATE = N_(
+    "I could not read a date in “{text}”. "
+    "Write it like 2月20日, 2020-02-20, Feb 20, 5天后 or tomorrow."
+)
+NO_SUCH_DATE = N_("There is no such date: “{text}”.")
+
+ALL = (
+    NO_AMOUNT,
+    NO_NUMBER,
+    NOT_POSITIVE,
+    TOO_LARGE,
+    TOO_MANY_DECIMALS,
+    NOT_WHOLE,
+    MORE_THAN_ONE,
+    TOO_LONG,
+    NO_DATE,
+    NO_SUCH_DATE,
+)
+
+MAX_TEXT_LENGTH = 500

@@ -1,0 +1,262 @@
+"""Amounts as people write them in pledge, need and offer lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import InvalidInput
+from domain.parsing import (
+    Money,
+    ParsedOffer,
+    Quantity,
+    format_money,
+    format_quantity,
+    messages,
+    parse_offer_text,
+)
+
+
+def cny(major: str, currency: str = "CNY") -> Money:
+    return Money.from_major(Decimal(major), currency)
+
+
+def qty(value: str, unit: str) -> Quantity:
+    return Quantity(Decimal(value), unit)
+
+
+def offer(
+    item: str | None = None,
+    money: Money | None = None,
+    quantity: Quantity | None = None,
+    value: Money | None = None,
+    approx: bool = False,
+) -> ParsedOffer:
+    return ParsedOffer(
+        item=item, money=money, quantity=quantity, estimated_value=value, approximate=approx
+    )
+
+
+FORMS: list[tuple[str, ParsedOffer]] = [
+    # the report's own forms (scenario.md)
+    ("30万元", offer(money=cny("300000"))),
+    ("30萬元", offer(money=cny("300000"))),
+    ("3万余元", offer(money=cny("30000"), approx=True)),
+    ("158.2万元", offer(money=cny("1582000"))),
+    ("5万余元", offer(money=cny("50000"), approx=True)),
+    ("1000余件", offer(quantity=qty("1000", "piece"), approx=True)),
+    ("4000余平方", offer(quantity=qty("4000", "m2"), approx=True)),
+    ("3000公斤消毒液", offer(item="消毒液", quantity=qty("3000", "kg"))),
+    ("300箱应急食品", offer(item="应急食品", quantity=qty("300", "box"))),
+    ("2200元的N95口罩", offer(item="N95口罩", value=cny("2200"))),
+    ("三千公斤", offer(quantity=qty("3000", "kg"))),
+    ("一万元", offer(money=cny("10000"))),
+    ("两百箱", offer(quantity=qty("200", "box"))),
+    # money
+    ("5万元", offer(money=cny("50000"))),
+    ("资金 50万元", offer(money=cny("500000"))),
+    ("资金：50万", offer(money=cny("500000"))),
+    ("¥1,582,000", offer(money=cny("1582000"))),
+    ("￥1,582,000", offer(money=cny("1582000"))),
+    ("１２３元", offer(money=cny("123"))),
+    ("1，000元", offer(money=cny("1000"))),
+    ("我捐500元", offer(money=cny("500"))),
+    ("我们捐赠5万元现金", offer(money=cny("50000"))),
+    ("500块", offer(money=cny("500"))),
+    ("500块钱", offer(money=cny("500"))),
+    ("100 USD", offer(money=cny("100", "USD"))),
+    ("$100", offer(money=cny("100", "USD"))),
+    ("HK$500", offer(money=cny("500", "HKD"))),
+    ("港币500元", offer(money=cny("500", "HKD"))),
+    ("€20.50", offer(money=cny("20.50", "EUR"))),
+    ("3k yuan", offer(money=cny("3000"))),
+    ("2w", offer(money=cny("20000"))),
+    ("5万", offer(money=cny("50000"))),
+    ("donate 500 yuan", offer(money=cny("500"))),
+    ("I pledge RMB 2,000", offer(money=cny("2000"))),
+    ("1.5亿元", offer(money=cny("150000000"))),
+    ("1.5 million yuan", offer(money=cny("1500000"))),
+    ("三萬元", offer(money=cny("30000"))),
+    ("壹仟元", offer(money=cny("1000"))),
+    ("三千五百元", offer(money=cny("3500"))),
+    ("三千五元", offer(money=cny("3500"))),
+    ("30多万元", offer(money=cny("300000"), approx=True)),
+    ("约5000元", offer(money=cny("5000"), approx=True)),
+    ("5000元左右", offer(money=cny("5000"), approx=True)),
+    ("about ¥5,000", offer(money=cny("5000"), approx=True)),
+    ("more than 30,000 yuan", offer(money=cny("30000"), approx=True)),
+    ("¥30,000+", offer(money=cny("30000"), approx=True)),
+    ("2,200.50元", offer(money=cny("2200.50"))),
+    ("人民币伍万元整", offer(money=cny("50000"))),
+    ("通过微信转账500元", offer(money=cny("500"))),
+    ("合计：3万余元", offer(money=cny("30000"), approx=True)),
+    # goods and people
+    ("消毒液 3000公斤", offer(item="消毒液", quantity=qty("3000", "kg"))),
+    ("消毒液三千公斤", offer(item="消毒液", quantity=qty("3000", "kg"))),
+    ("兩百箱", offer(quantity=qty("200", "box"))),
+    ("disinfectant 3000 kg", offer(item="disinfectant", quantity=qty("3000", "kg"))),
+    ("3000 kilos of disinfectant", offer(item="disinfectant", quantity=qty("3000", "kg"))),
+    ("300 boxes of emergency food", offer(item="emergency food", quantity=qty("300", "box"))),
+    ("口罩 10000个", offer(item="口罩", quantity=qty("10000", "piece"))),
+    ("口罩1万个", offer(item="口罩", quantity=qty("10000", "piece"))),
+    ("口罩 500", offer(item="口罩", quantity=qty("500", "piece"))),
+    ("口罩五百", offer(item="口罩", quantity=qty("500", "piece"))),
+    ("volunteers 8", offer(item="volunteers", quantity=qty("8", "person"))),
+    ("8 volunteers", offer(item="volunteers", quantity=qty("8", "person"))),
+    ("志愿者 8", offer(item="志愿者", quantity=qty("8", "person"))),
+    ("8名志愿者", offer(item="志愿者", quantity=qty("8", "person"))),
+    ("约200人", offer(quantity=qty("200", "person"), approx=True)),
+    ("50+ boxes", offer(quantity=qty("50", "box"), approx=True)),
+    ("200多人", offer(quantity=qty("200", "person"), approx=True)),
+    ("22400余人次", offer(quantity=qty("22400", "person_time"), approx=True)),
+    ("1.5吨", offer(quantity=qty("1.5", "t"))),
+    ("1.5噸大米", offer(item="大米", quantity=qty("1.5", "t"))),
+    ("3千克", offer(quantity=qty("3", "kg"))),
+    ("10斤鸡蛋", offer(item="鸡蛋", quantity=qty("10", "jin"))),
+    ("500ml洗手液", offer(item="洗手液", quantity=qty("500", "mL"))),
+    ("4000㎡", offer(quantity=qty("4000", "m2"))),
+    ("4000 sq m", offer(quantity=qty("4000", "m2"))),
+    ("8小時", offer(quantity=qty("8", "hour"))),
+    ("免租1个月", offer(item="免租", quantity=qty("1", "month"))),
+    ("防护服 200套", offer(item="防护服", quantity=qty("200", "set"))),
+    ("手套 100副", offer(item="手套", quantity=qty("100", "pair"))),
+    ("84消毒片 50瓶", offer(item="84消毒片", quantity=qty("50", "bottle"))),
+    ("一次性口罩 500个", offer(item="一次性口罩", quantity=qty("500", "piece"))),
+    ("KN95口罩 300只", offer(item="KN95口罩", quantity=qty("300", "piece"))),
+    ("75%酒精 100瓶", offer(item="75%酒精", quantity=qty("100", "bottle"))),
+    ("3块肥皂", offer(item="肥皂", quantity=qty("3", "piece"))),
+    ("２．５万个口罩", offer(item="口罩", quantity=qty("25000", "piece"))),
+    # goods with an estimated value
+    (
+        "N95口罩 500个 价值2200元",
+        offer(item="N95口罩", quantity=qty("500", "piece"), value=cny("2200")),
+    ),
+    (
+        "N95 masks 500 pcs worth 2200 yuan",
+        offer(item="N95 masks", quantity=qty("500", "piece"), value=cny("2200")),
+    ),
+    (
+        "3000公斤消毒液，价值5万余元",
+        offer(item="消毒液", quantity=qty("3000", "kg"), value=cny("50000"), approx=True),
+    ),
+    ("口罩 500 价值2200元", offer(item="口罩", quantity=qty("500", "piece"), value=cny("2200"))),
+    ("worth 2200 yuan", offer(value=cny("2200"))),
+    ("价值5万余元", offer(value=cny("50000"), approx=True)),
+    ("消毒酒精 价值3000元", offer(item="消毒酒精", value=cny("3000"))),
+    ("84消毒片价值2400元", offer(item="84消毒片", value=cny("2400"))),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FORMS, ids=[f[0] for f in FORMS])
+def test_reads_real_forms(text: str, expected: ParsedOffer) -> None:
+    assert parse_offer_text(text) == expected
+
+
+def test_table_is_big_enough() -> None:
+    assert len(FORMS) >= 60
+
+
+def test_default_currency_applies_only_when_none_is_written() -> None:
+    assert parse_offer_text("5万", default_currency="HKD").money == cny("50000", "HKD")
+    assert parse_offer_text("5万元", default_currency="HKD").money == cny("50000")
+
+
+BAD: list[tuple[str, str]] = [
+    ("", messages.NO_AMOUNT),
+    ("   ", messages.NO_AMOUNT),
+    ("abc", messages.NO_AMOUNT),
+    ("口罩", messages.NO_AMOUNT),
+    ("84消毒液", messages.NO_AMOUNT),
+    ("N95", messages.NO_AMOUNT),
+    ("0元", messages.NOT_POSITIVE),
+    ("-5元", messages.NOT_POSITIVE),
+    ("零元", messages.NOT_POSITIVE),
+    ("10000000000000元", messages.TOO_LARGE),
+    ("2万亿元", messages.TOO_LARGE),
+    ("0.001元", messages.TOO_MANY_DECIMALS),
+    ("1.5 JPY", messages.TOO_MANY_DECIMALS),
+    ("1.2345公斤", messages.TOO_MANY_DECIMALS),
+    ("1.5个", messages.NOT_WHOLE),
+    ("x" * 4096, messages.TOO_LONG),
+    ("口罩" * 251 + "5个", messages.TOO_LONG),
+    ("3000公斤消毒液和300箱应急食品", messages.MORE_THAN_ONE),
+    ("5万元 3万元", messages.MORE_THAN_ONE),
+    ("口罩 500 1000", messages.MORE_THAN_ONE),
+    ("口罩 200-300个", messages.MORE_THAN_ONE),
+    ("200到300箱", messages.MORE_THAN_ONE),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD, ids=[b[0][:30] or "empty" for b in BAD])
+def test_refuses_bad_input(text: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_offer_text(text)
+    assert caught.value.message == message
+    str(caught.value)  # the message formats with its parameters
+
+
+def test_messages_are_few_and_distinct() -> None:
+    assert len(set(messages.ALL)) == len(messages.ALL) <= 12
+
+
+def test_money_helpers() -> None:
+    m = Money.from_major(Decimal("2200.5"), "CNY")
+    assert m == Money(220050, "CNY")
+    assert m.major == Decimal("2200.50")
+    assert Money.from_major(Decimal("1000"), "JPY") == Money(1000, "JPY")
+    with pytest.raises(InvalidInput):
+        Money.from_major(Decimal("1.005"), "CNY")
+    with pytest.raises(ValueError):
+        Money(1, "XXX")
+    with pytest.raises(TypeError):
+        Money(1.5, "CNY")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Quantity(Decimal(1), "furlong")
+
+
+FORMATTED = [
+    (Money(158200000, "CNY"), "zh", False, "158.2万元"),
+    (Money(300000, "CNY"), "zh", False, "3,000元"),
+    (Money(15000000000, "CNY"), "zh", False, "1.5亿元"),
+    (Money(1234500, "CNY"), "zh", False, "12,345元"),
+    (Money(3000000, "CNY"), "zh", True, "3万余元"),
+    (Money(3000000, "CNY"), "zh-Hant", True, "3萬餘元"),
+    (Money(158200000, "CNY"), "en", False, "¥1,582,000"),
+    (Money(220050, "CNY"), "en", False, "¥2,200.50"),
+    (Money(3000000, "CNY"), "en", True, "¥30,000+"),
+    (Money(10000, "USD"), "en", False, "$100"),
+    (Money(50000, "HKD"), "en", False, "HK$500"),
+    (Money(1000, "EUR"), "en", False, "€10"),
+    (Money(1000, "JPY"), "en", False, "JPY 1,000"),
+    (Money(10000, "USD"), "zh", False, "100美元"),
+]
+
+
+@pytest.mark.parametrize(("money", "style", "approx", "text"), FORMATTED)
+def test_format_money(money: Money, style: str, approx: bool, text: str) -> None:
+    assert format_money(money, style, approximate=approx) == text
+
+
+@pytest.mark.parametrize(
+    ("quantity", "style", "approx", "text"),
+    [
+        (qty("3000", "kg"), "en", False, "3,000 kg"),
+        (qty("300", "box"), "en", False, "300 boxes"),
+        (qty("1", "box"), "en", False, "1 box"),
+        (qty("50", "box"), "en", True, "50+ boxes"),
+        (qty("8", "person"), "en", False, "8 people"),
+        (qty("3000", "kg"), "zh", False, "3000公斤"),
+        (qty("300", "box"), "zh", False, "300箱"),
+        (qty("1000", "piece"), "zh", True, "1000余个"),
+        (qty("1000", "piece"), "zh-Hant", False, "1000個"),
+        (qty("1.5", "t"), "zh-Hant", False, "1.5噸"),
+    ],
+)
+def test_format_quantity(quantity: Quantity, style: str, approx: bool, text: str) -> None:
+    assert format_quantity(quantity, style, approximate=approx) == text
+
+
+def test_unknown_style_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        format_money(Money(1, "CNY"), "fr")
