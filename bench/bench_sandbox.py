@@ -63,7 +63,10 @@ def main() -> int:
     env = {**os.environ, "PYTHONPATH": str(root)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", "0", "--no-flood-limits", "--token", TOKEN],
-        stdout=subprocess.PIPE, text=True, env=env, cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=root,
     )
     try:
         assert proc.stdout is not None
@@ -77,8 +80,10 @@ def main() -> int:
         proc.terminate()
         proc.wait(timeout=10)
     rate = count / elapsed
-    print(f"sandbox sendMessage ceiling: {rate:.0f} calls/s "
-          f"({rate / TELEGRAM_RATE:.1f}x Telegram's 30/s)")
+    print(
+        f"sandbox sendMessage ceiling: {rate:.0f} calls/s "
+        f"({rate / TELEGRAM_RATE:.1f}x Telegram's 30/s)"
+    )
     return 0 if rate >= 20 * TELEGRAM_RATE else 2
 
 

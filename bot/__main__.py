@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     from bot.runtime import Runtime
 
-    Runtime(settings).build().run_polling(allowed_updates=None, drop_pending_updates=False)
+    Runtime(settings).run()
     return 0
 
 

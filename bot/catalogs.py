@@ -39,10 +39,15 @@ def missing_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
     missing: dict[str, list[str]] = {}
     for folder in LANGUAGE_FOLDERS.values():
         catalog = load_catalog(locale_dir / folder, folder)
-        absent = [m for m in messages if not (catalog.get(m) and catalog.get(m).string)]
+        absent = [m for m in messages if not _translated(catalog, m)]
         if absent:
             missing[folder] = sorted(absent)
     return missing
+
+
+def _translated(catalog: Catalog, message: str) -> bool:
+    entry = catalog.get(message)
+    return entry is not None and bool(entry.string)
 
 
 def write_stubs(area: str, locale_dir: Path = LOCALE_DIR) -> dict[str, int]:

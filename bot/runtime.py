@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.broadcast import BroadcastReporter, NetworkChatEvents
+from bot.polling import DurablePoller
+from bot.sender import PacedSender
 from bot.settings import Settings
+from bot.webhook import WebhookServer
+from domain.appeals.service import AppealService
 from domain.clock import Clock, SystemClock
 from domain.dialogs import DialogService
 from domain.network.models import RoleName
 from domain.network.service import NetworkService
+from domain.outbox.service import OutboxService
+from domain.pledges.service import PledgeService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
 from handlers.dialogs import DialogRouter
 from handlers.i18n import Translations
+from handlers.pledges import PledgeNotices
 from handlers.setup import all_commands, register_handlers
 from storage.database import create_engine, session_factory, upgrade
 from storage.uow import SqlUnitOfWorkFactory
@@ -38,6 +51,9 @@ class Runtime:
         self.clock = clock or SystemClock()
         self._engine: AsyncEngine | None = None
         self._router: DialogRouter | None = None
+        self._sender_stop = asyncio.Event()
+        self._sender_task: asyncio.Task[None] | None = None
+        self.serving = asyncio.Event()
 
     def build(self) -> TongxinApplication:
         """Build the PTB application; nothing connects until it is initialised."""
@@ -52,10 +68,67 @@ class Runtime:
             .context_types(context_types)
             .post_init(self.post_init)
             .post_shutdown(self.post_shutdown)
+            .updater(None)
             .build()
         )
         self._router = register_handlers(app)
         return app
+
+    async def serve(self, app: TongxinApplication, stop: asyncio.Event) -> None:
+        """Run the bot with durable long polling until `stop` is set, then shut down."""
+        await app.initialize()
+        try:
+            await self.post_init(app)
+            await app.start()
+            try:
+                if self.settings.webhook_url:
+                    await self._serve_webhook(app, stop)
+                else:
+                    await app.bot.delete_webhook(drop_pending_updates=False)
+                    self.serving.set()
+                    await DurablePoller(app).run(stop)
+            finally:
+                await app.stop()
+        finally:
+            await self.post_shutdown(app)
+            await app.shutdown()
+
+    async def _serve_webhook(self, app: TongxinApplication, stop: asyncio.Event) -> None:
+        settings = self.settings
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        server = WebhookServer(
+            app,
+            secret=settings.webhook_secret,
+            path=urlsplit(settings.webhook_url).path or "/",
+            host=settings.webhook_listen,
+            port=settings.webhook_port,
+        )
+        await server.start()
+        try:
+            await app.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                max_connections=1,
+            )
+            self.serving.set()
+            log.info("receiving updates at %s (listening on %s:%s)", settings.webhook_url,
+                     settings.webhook_listen, server.port)
+            await stop.wait()
+        finally:
+            await server.stop()
+
+    def run(self) -> None:
+        """Run until SIGTERM or SIGINT: stop taking updates, finish those in hand, exit."""
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            await self.serve(self.build(), stop)
+
+        asyncio.run(main())
 
     async def post_init(self, app: TongxinApplication) -> None:
         """Upgrade the database, wire the services, publish the menu, start the jobs."""
@@ -64,10 +137,15 @@ class Runtime:
         self._engine = create_engine(settings.database_url)
         uow = SqlUnitOfWorkFactory(session_factory(self._engine))
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
+        translations = Translations.load()
+        pledges = PledgeService(uow, self.clock, PledgeNotices(translations))
+        appeals = AppealService(uow, self.clock, settings.currency)
         services = Services(
             network=network,
             dialogs=DialogService(uow, self.clock),
-            translations=Translations.load(),
+            translations=translations,
+            pledges=pledges,
+            appeals=appeals,
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",
@@ -79,10 +157,47 @@ class Runtime:
             app.job_queue.run_repeating(
                 self.sweep_dialogs, interval=DIALOG_SWEEP_INTERVAL, first=5, name="dialogs"
             )
+        self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)
 
+    def _start_sender(
+        self, app: TongxinApplication, services: Services, outbox: OutboxService
+    ) -> None:
+        """Start the paced sender as its own task, and the broadcast progress job."""
+        sender = PacedSender(
+            app.bot,
+            outbox,
+            self.clock,
+            chats=NetworkChatEvents(services.network),
+            rate=self.settings.sender_rate,
+            monotonic=time.monotonic,
+        )
+        self._sender_stop = asyncio.Event()
+        self._sender_task = asyncio.create_task(
+            sender.run(self._sender_stop, idle=self.settings.tick_seconds), name="sender"
+        )
+        reporter = BroadcastReporter(
+            app.bot,
+            services.appeals,
+            services.network,
+            services.translations,
+            services.default_language,
+        )
+
+        async def report(_context: TongxinContext) -> None:
+            await reporter.tick()
+
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                report, interval=self.settings.tick_seconds, first=1, name="broadcast-progress"
+            )
+
     async def post_shutdown(self, app: TongxinApplication) -> None:
-        """Close the database."""
+        """Stop the sender (it records what is in flight) and close the database."""
+        if self._sender_task is not None:
+            self._sender_stop.set()
+            await self._sender_task
+            self._sender_task = None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None

@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.network.models import Language
@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     default_language: Language = Language.ZH_HANS
     timezone: str = "Asia/Shanghai"
     currency: str = "CNY"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
     sender_rate: float = Field(default=28.0, gt=0, le=30)
     tick_seconds: float = Field(default=1.0, gt=0, le=60)
 
@@ -40,6 +44,27 @@ class Settings(BaseSettings):
         if value is not None and value != "" and not TOKEN_PATTERN.match(value):
             raise ValueError("expected a token like 123456:ABC-DEF... from @BotFather")
         return value or None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_shape(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("expected the public URL Telegram posts updates to, "
+                             "e.g. https://bot.example.org/telegram")
+        return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError("expected 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value or None
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -83,6 +108,6 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        name = str(first["loc"][0]).upper() if first["loc"] else "WEBHOOK_SECRET"
         reason = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"{name}: {reason}") from None

@@ -7,10 +7,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from domain.appeals.service import AppealService
 from domain.clock import Clock
 from domain.dialogs import DialogService
 from domain.network.models import Language, Person, Standing
 from domain.network.service import NetworkService
+from domain.pledges.service import PledgeService
 from handlers.i18n import Translations
 
 
@@ -23,6 +25,8 @@ class Services:
     translations: Translations
     clock: Clock
     default_language: Language
+    pledges: PledgeService
+    appeals: AppealService
     bot_username: str = ""
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.errors import DomainError
@@ -202,6 +203,10 @@ async def on_error(update: object, context: TongxinContext) -> None:
     """Log an unexpected failure and tell the person, briefly, in their language."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if not isinstance(update, Update) or not is_private(update):
+        return
+    if isinstance(context.error, Forbidden):
+        if update.effective_user is not None:
+            await context.services.network.mark_unreachable(update.effective_user.id)
         return
     try:
         reader = await reader_for(update, context)

@@ -266,9 +266,7 @@ class NetworkHandlers:
                 language = services.default_language
                 adder = change.from_user
                 if adder is not None and not adder.is_bot:
-                    person = await network.person(adder.id)
-                    if person is not None:
-                        language = person.language
+                    language = (await network.seen(seen_user(adder))).language
                 text = services.translations.translate(
                     language,
                     N_(

@@ -7,12 +7,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
+from domain.pledges.reading import ParsingReader
+from handlers.appeals import APPEAL_COMMANDS, AppealFlow, AppealHandlers, appeal_flows
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
 from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogFlow, DialogRouter
 from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.network import NetworkHandlers
+from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 
 GUARD_GROUP = -1
 LAST_GROUP = 1000
@@ -20,12 +23,12 @@ LAST_GROUP = 1000
 
 def all_commands() -> tuple[CommandSpec, ...]:
     """Every command of the bot, for /help and the command menu."""
-    return CORE_COMMANDS
+    return CORE_COMMANDS + PLEDGE_COMMANDS + APPEAL_COMMANDS
 
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return []
+    return [*pledge_flows(ParsingReader()), *appeal_flows()]
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
@@ -34,8 +37,11 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     core = CoreHandlers(commands)
     router = DialogRouter(dialog_flows())
     app.add_handler(TypeHandler(Update, drop_replays_and_noise), group=GUARD_GROUP)
+    pledge_flow = PledgeFlow(ParsingReader())
+    PledgeHandlers(pledge_flow, ParsingReader()).register(app)
     core.register(app)
     NetworkHandlers().register(app)
+    AppealHandlers(AppealFlow()).register(app)
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text

@@ -90,31 +90,33 @@ def test_settings(database_url: str, sandbox: SandboxServer, **overrides: Any) -
 
 @contextlib.asynccontextmanager
 async def running_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[TongxinApplication]:
-    """Run the bot in this process with long polling until the block ends."""
+    """Run the bot in this process with durable long polling until the block ends."""
     runtime = Runtime(settings, clock)
     app = runtime.build()
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(runtime.serve(app, stop))
+    ready = asyncio.create_task(runtime.serving.wait())
+    done, _ = await asyncio.wait({serving, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if serving in done:
+        ready.cancel()
+        serving.result()
     try:
         yield app
     finally:
-        await app.updater.stop()
-        await app.stop()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
-        await app.shutdown()
+        stop.set()
+        await serving
 
 
 class BotProcess:
     """The bot as a real process (`python -m bot run`), killable and restartable."""
 
-    def __init__(self, settings: Settings, log_path: Path) -> None:
+    def __init__(self, settings: Settings, log_path: Path,
+                 extra_env: dict[str, str] | None = None, ready_method: str = "getUpdates"
+                 ) -> None:
         self.settings = settings
         self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self.ready_method = ready_method
         self.process: asyncio.subprocess.Process | None = None
 
     def _env(self) -> dict[str, str]:
@@ -129,6 +131,7 @@ class BotProcess:
             "DEFAULT_LANGUAGE": self.settings.default_language.value,
             "PYTHONUNBUFFERED": "1",
         })
+        env.update(self.extra_env)
         return env
 
     async def start(self, client: SandboxClient) -> None:
@@ -140,7 +143,7 @@ class BotProcess:
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
         )
         log.close()
-        await client.wait_for_calls("getUpdates", count=1, timeout=60, since=since)
+        await client.wait_for_calls(self.ready_method, count=1, timeout=60, since=since)
 
     async def kill(self) -> None:
         """`kill -9`: no chance to finish anything."""

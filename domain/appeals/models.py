@@ -54,6 +54,10 @@ class Appeal:
     created_at: datetime
     needs: list[Need] = field(default_factory=list)
     recipients: list[Recipient] = field(default_factory=list)
+    draft_key: str | None = None
+    revision: int = 0
+    progress_message_id: int | None = None
+    reported_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:

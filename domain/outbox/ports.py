@@ -54,3 +54,15 @@ class OutboxRepository(Protocol):
     async def for_subject(self, purpose: Purpose, subject: str) -> list[Delivery]:
         """All messages of one broadcast, for its progress and report."""
         ...
+
+    async def release(self, delivery_id: int, not_before: datetime) -> None:
+        """Give a leased message back untouched (no attempt counted), due at `not_before`."""
+        ...
+
+    async def recover_leases(self) -> int:
+        """Put every leased message back to pending (the only sender restarted); count them."""
+        ...
+
+    async def pending_count(self) -> int:
+        """How many messages wait to be sent (pending or leased)."""
+        ...

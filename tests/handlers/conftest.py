@@ -12,23 +12,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWorkFactory
-from tests.harness import ADMIN_ID, Conversation, running_bot, test_settings
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxServer]:
-    """A fresh sandbox Bot API with Telegram's limits switched off (functional tests)."""
-    async with SandboxServer(flood_limits=False) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(sandbox: SandboxServer) -> AsyncIterator[SandboxClient]:
-    """The sandbox's control client, with the admin already known to the sandbox."""
-    async with SandboxClient(sandbox.url) as control:
-        await control.create_user("Admin", username="admin", language_code="en",
-                                  user_id=ADMIN_ID)
-        yield control
+from tests.harness import Conversation, running_bot, test_settings
 
 
 @pytest.fixture

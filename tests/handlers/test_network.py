@@ -176,3 +176,96 @@ async def test_noise_is_ignored_or_answered_briefly(
     await client.edit_text(user["id"], int(long["message_id"]) - 1, "/help", chat_id=user["id"])
     await client.wait_for_updates_consumed(timeout=10)
     assert len(await client.calls(method="sendMessage")) == before
+
+
+async def test_link_in_a_private_chat_is_explained(chat: Conversation) -> None:
+    [answer] = await chat.say(ADMIN_ID, "/link")
+    assert answer["text"] == "Use /link in the group you want to link."
+
+
+async def test_a_groups_telegram_admin_is_not_thereby_a_coordinator(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    boss = await client.create_user("Boss", language_code="zh-tw")
+    group = await client.create_group("台商群", members=[boss["id"]], admins=[boss["id"]])
+    await client.add_bot(group["id"], by_user_id=boss["id"])
+    [hello] = await chat.next_messages(group["id"], 1, None)
+    assert "協調員" in hello["text"]
+    [refused] = await chat.say(boss["id"], "/link", chat_id=group["id"])
+    assert refused["text"] == "只有協調員和管理員可以關聯群組。"
+
+
+async def test_stale_link_button_after_the_organisation_was_removed(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    await chat.say(ADMIN_ID, "/org add 临时组织")
+    group = await client.create_group("群", members=[ADMIN_ID])
+    await client.add_bot(group["id"], by_user_id=ADMIN_ID)
+    await chat.next_messages(group["id"], 1, None)
+    [offer] = await chat.say(ADMIN_ID, "/link", chat_id=group["id"])
+    await chat.say(ADMIN_ID, "/org remove 临时组织")
+    answer = await chat.press(ADMIN_ID, group["id"], offer, text="临时组织")
+    assert answer["text"] == "That organisation no longer exists."
+    async with store() as uow:
+        record = await uow.chats.get(group["id"])
+    assert record is not None and record.status == "pending"
+
+
+async def test_grant_by_replying_to_the_persons_message(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    volunteer = await client.create_user("Gao", language_code="en")
+    group = await client.create_group("志愿者群", members=[ADMIN_ID, volunteer["id"]])
+    await client.add_bot(group["id"], by_user_id=ADMIN_ID)
+    await chat.next_messages(group["id"], 1, None)
+    said = await client.send_text(volunteer["id"], "/help", chat_id=group["id"])
+    await chat.next_messages(group["id"], 1, int(said["message_id"]))
+    [granted] = await chat.say(ADMIN_ID, "/grant coordinator", chat_id=group["id"],
+                               reply_to=int(said["message_id"]))
+    assert granted["text"] == "Gao is now coordinator."
+    async with store() as uow:
+        roles = await uow.roles.of(volunteer["id"])
+    assert [(r.role, r.organisation_id) for r in roles] == [("coordinator", None)]
+
+
+async def test_channel_posts_and_stickers(client: SandboxClient, chat: Conversation) -> None:
+    user = await client.create_user("Pan", language_code="zh-hk")
+    channel = await client.create_group("频道", kind="channel")
+    await client.add_bot(channel["id"], by_user_id=ADMIN_ID)
+    before = len(await client.calls(method="sendMessage"))
+    await client.channel_post(channel["id"], "/start")
+    await client.wait_for_updates_consumed(timeout=10)
+    assert len(await client.calls(method="sendMessage")) == before
+    await client.send_sticker(user["id"])
+    [answer] = await chat.next_messages(user["id"], 1, None)
+    assert answer["text"].startswith("我只讀取文字訊息和按鈕")
+
+
+async def test_a_person_who_blocks_the_bot_is_marked_unreachable(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    user = await client.create_user("Qin", language_code="en")
+    await chat.say(user["id"], "/start")
+    await client.block_bot(user["id"])
+    await client.wait_for_updates_consumed(timeout=10)
+    async with store() as uow:
+        person = await uow.people.get(user["id"])
+    assert person is not None and not person.reachable
+
+
+async def test_the_command_menu_is_published_per_scope_and_language(
+    client: SandboxClient, chat: Conversation
+) -> None:
+    menus = await client.commands()
+    private = {
+        (m.get("language_code") or ""): [c["command"] for c in m["commands"]]
+        for m in menus if m["scope"]["type"] == "all_private_chats"
+    }
+    assert set(private) == {"", "en", "zh"}
+    assert "org" not in private["en"] and "start" in private["en"]
+    zh = next(m for m in menus if m["scope"]["type"] == "all_private_chats"
+              and m.get("language_code") == "zh")
+    assert any(c["description"] == "选择语言" for c in zh["commands"])
+    admin = [m for m in menus if m["scope"]["type"] == "chat"
+             and m["scope"].get("chat_id") == ADMIN_ID]
+    assert admin and "org" in [c["command"] for c in admin[0]["commands"]]

@@ -1,0 +1,336 @@
+"""The paced sender: drains the outbox within Telegram's flood limits, once per message.
+
+Pacing lives in memory (it only concerns the next minute); what was sent lives in the
+database, recorded right after Telegram acknowledges each message, so a restart resumes
+where the last one stopped and resends only what was in flight and unacknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from domain.clock import Clock
+from domain.outbox.models import Delivery, FailureReason
+from domain.outbox.service import OutboxService
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+#: Telegram allows about one message a second to the same chat.
+CHAT_GAP = 1.0
+#: ...and at most 20 a minute to one group.
+GROUP_PER_MINUTE = 20
+GROUP_WINDOW = 60.0
+#: Transient failures (5xx, connection drops) are retried this many times in all.
+MAX_ATTEMPTS = 5
+TIMEOUT_MARK = "timed out"
+
+
+class ChatEvents:
+    """What the sender tells the network about chats it learnt something about."""
+
+    async def left(self, chat_id: int) -> None:
+        """The bot was blocked or removed from this chat."""
+
+    async def migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup under a new id."""
+
+
+@dataclass
+class SenderStats:
+    """Counters since the sender started, for logs and benchmarks."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    migrated: int = 0
+    by_reason: dict[FailureReason, int] = field(default_factory=dict)
+
+
+def keyboard_from_json(buttons: str | None) -> InlineKeyboardMarkup | None:
+    """Turn the outbox's stored keyboard (rows of {text, url|callback_data}) into markup."""
+    if not buttons:
+        return None
+    rows: list[list[dict[str, str]]] = json.loads(buttons)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b["text"], url=b["url"])
+                if "url" in b
+                else InlineKeyboardButton(b["text"], callback_data=b.get("callback_data"))
+                for b in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+class PacedSender:
+    """Sends outbox messages below `rate` per second overall and within per-chat limits."""
+
+    def __init__(
+        self,
+        bot: Any,
+        outbox: OutboxService,
+        clock: Clock,
+        *,
+        chats: ChatEvents | None = None,
+        rate: float = 28.0,
+        batch: int = 100,
+        sleep: Sleep = asyncio.sleep,
+        retry_base: float = 2.0,
+        monotonic: Callable[[], float] | None = None,
+    ) -> None:
+        self._bot = bot
+        self._outbox = outbox
+        self._clock = clock
+        self._chats = chats or ChatEvents()
+        self._interval = 1.0 / rate
+        self._batch = batch
+        self._sleep = sleep
+        self._retry_base = retry_base
+        # Pacing needs real elapsed time; by default it reads the injected clock (tests).
+        self._monotonic = monotonic
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._chat_free_at: dict[int, float] = {}
+        self._group_sends: dict[int, deque[float]] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self.stats = SenderStats()
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def drain_once(self) -> int:
+        """Claim one batch of due messages, send them paced, wait for all; return how many."""
+        dispatched = await self._dispatch_batch()
+        await self.wait_in_flight()
+        return dispatched
+
+    async def run_until_idle(self, max_rounds: int = 10_000) -> None:
+        """Send until nothing is left to send (waiting out retries); for tests and benches."""
+        for _ in range(max_rounds):
+            dispatched = await self._dispatch_batch()
+            if dispatched:
+                continue
+            if self._in_flight:
+                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            if await self._outbox.pending() == 0:
+                return
+            await self._sleep(min(1.0, max(self._interval, self._paused_until - self._now())))
+
+    async def recover(self) -> int:
+        """At start-up, take back what a killed sender had leased (it is the only sender)."""
+        recovered = await self._outbox.recover()
+        if recovered:
+            log.warning("resuming %d messages a previous sender had in hand", recovered)
+        return recovered
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Send forever until `stop` is set, looking for new messages every `idle` seconds."""
+        try:
+            await self.recover()
+        except Exception:  # the database may be down at start; leases then expire by themselves
+            log.exception("could not recover leased messages")
+        while not stop.is_set():
+            try:
+                dispatched = await self._dispatch_batch()
+            except Exception:  # a database hiccup must not end the sender for good
+                log.exception("outbox claim failed")
+                dispatched = 0
+            if dispatched:
+                continue
+            if self._in_flight:
+                await asyncio.wait(
+                    self._in_flight, timeout=idle, return_when=asyncio.FIRST_COMPLETED
+                )
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), idle)
+        await self.wait_in_flight()
+
+    async def wait_in_flight(self) -> None:
+        """Wait until every started send has been recorded."""
+        while self._in_flight:
+            await asyncio.gather(*list(self._in_flight))
+
+    async def take_slot(self) -> None:
+        """Wait for a place in the global pace (for messages sent outside the outbox)."""
+        slot = self._reserve_global()
+        delay = slot - self._now()
+        if delay > 0:
+            await self._sleep(delay)
+
+    # -- pacing -----------------------------------------------------------------------------
+
+    def _now(self) -> float:
+        if self._monotonic is not None:
+            return self._monotonic()
+        return self._clock.now().timestamp()
+
+    def _moment(self, at: float) -> datetime:
+        """The business-clock moment of a pacing-clock time."""
+        return self._clock.now() + timedelta(seconds=at - self._now())
+
+    def _reserve_global(self) -> float:
+        slot = max(self._now(), self._next_slot, self._paused_until)
+        self._next_slot = slot + self._interval
+        return slot
+
+    def _chat_ready_at(self, chat_id: int) -> float:
+        ready = self._chat_free_at.get(chat_id, 0.0)
+        if chat_id < 0:
+            window = self._group_sends.get(chat_id)
+            if window is not None:
+                horizon = self._now() - GROUP_WINDOW
+                while window and window[0] <= horizon:
+                    window.popleft()
+                if len(window) >= GROUP_PER_MINUTE:
+                    ready = max(ready, window[0] + GROUP_WINDOW + 0.5)
+        return ready
+
+    def _note_chat_send(self, chat_id: int, at: float) -> None:
+        self._chat_free_at[chat_id] = at + CHAT_GAP
+        if chat_id < 0:
+            self._group_sends.setdefault(chat_id, deque()).append(at)
+
+    async def _dispatch_batch(self) -> int:
+        claimed = await self._outbox.claim(self._clock.now(), self._batch)
+        for delivery in claimed:
+            ready = self._chat_ready_at(delivery.chat_id)
+            if ready > max(self._now(), self._next_slot) + CHAT_GAP:
+                # The chat is not free yet: give it back instead of holding up everyone else.
+                await self._outbox.release(delivery.id, self._moment(ready))
+                continue
+            slot = self._reserve_global()
+            slot = max(slot, ready)
+            delay = slot - self._now()
+            if delay > 0:
+                await self._sleep(delay)
+            if self._paused_until > self._now():
+                # A 429 arrived while we waited: everything waits, this message too.
+                await self._sleep(self._paused_until - self._now())
+                self._next_slot = max(self._next_slot, self._now() + self._interval)
+            self._note_chat_send(delivery.chat_id, self._now())
+            task = asyncio.create_task(self._send(delivery))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        return len(claimed)
+
+    # -- one message ------------------------------------------------------------------------
+
+    async def _send(self, delivery: Delivery) -> None:
+        try:
+            await self._attempt(delivery)
+        except Exception:  # recording failed: the lease expires and the message is retried
+            log.exception("could not record delivery %s", delivery.id)
+
+    async def _attempt(self, delivery: Delivery) -> None:
+        markup = keyboard_from_json(delivery.buttons)
+        try:
+            if delivery.edit_message_id is not None:
+                result = await self._bot.edit_message_text(
+                    text=delivery.text,
+                    chat_id=delivery.chat_id,
+                    message_id=delivery.edit_message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                message_id = delivery.edit_message_id
+                if isinstance(result, Message):
+                    message_id = result.message_id
+            else:
+                message = await self._bot.send_message(
+                    chat_id=delivery.chat_id,
+                    text=delivery.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    disable_web_page_preview=True,
+                )
+                message_id = message.message_id
+        except RetryAfter as error:
+            await self._rate_limited(delivery, error)
+        except ChatMigrated as error:
+            await self._migrated(delivery, error)
+        except Forbidden as error:
+            await self._fail(delivery, FailureReason.BLOCKED, str(error))
+            await self._chats.left(delivery.chat_id)
+        except BadRequest as error:
+            await self._bad_request(delivery, error)
+        except TimedOut as error:
+            await self._timed_out(delivery, error)
+        except (NetworkError, TelegramError) as error:
+            await self._transient(delivery, str(error))
+        else:
+            self.stats.sent += 1
+            await self._outbox.sent(delivery.id, message_id, self._clock.now())
+
+    async def _fail(self, delivery: Delivery, reason: FailureReason, error: str) -> None:
+        self.stats.failed += 1
+        self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
+        await self._outbox.failed(delivery.id, reason, error, self._clock.now())
+
+    async def _rate_limited(self, delivery: Delivery, error: RetryAfter) -> None:
+        # The limit belongs to the whole bot: pause every send, not only this chat's.
+        self.stats.rate_limited += 1
+        seconds = error.retry_after
+        wait = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
+        self._paused_until = max(self._paused_until, self._now() + wait)
+        log.warning("Telegram asked to wait %.0f s; pausing all sends", wait)
+        await self._outbox.release(delivery.id, self._moment(self._paused_until))
+
+    async def _migrated(self, delivery: Delivery, error: ChatMigrated) -> None:
+        self.stats.migrated += 1
+        new_id = int(error.new_chat_id)
+        await self._chats.migrated(delivery.chat_id, new_id)
+        await self._outbox.move_chat(delivery.chat_id, new_id)
+        await self._outbox.release(delivery.id, self._clock.now())
+
+    async def _bad_request(self, delivery: Delivery, error: BadRequest) -> None:
+        text = str(error).lower()
+        if "message is not modified" in text:
+            self.stats.sent += 1
+            await self._outbox.sent(delivery.id, delivery.edit_message_id, self._clock.now())
+        elif "chat not found" in text:
+            await self._fail(delivery, FailureReason.NOT_FOUND, str(error))
+        else:
+            await self._fail(delivery, FailureReason.OTHER, str(error))
+
+    async def _timed_out(self, delivery: Delivery, error: TimedOut) -> None:
+        # Telegram may have delivered what timed out: try once more at most.
+        if (delivery.error or "").startswith(TIMEOUT_MARK):
+            await self._fail(delivery, FailureReason.OTHER, f"{TIMEOUT_MARK} twice: {error}")
+            return
+        self.stats.retried += 1
+        later = self._moment(self._now() + self._retry_base)
+        await self._outbox.retry_later(delivery.id, later, f"{TIMEOUT_MARK}: {error}")
+
+    async def _transient(self, delivery: Delivery, error: str) -> None:
+        if delivery.attempts + 1 >= MAX_ATTEMPTS:
+            await self._fail(delivery, FailureReason.OTHER, error)
+            return
+        self.stats.retried += 1
+        backoff = self._retry_base * (2**delivery.attempts)
+        await self._outbox.retry_later(delivery.id, self._moment(self._now() + backoff), error)

@@ -1,0 +1,541 @@
+"""Use cases of appeals: write a draft, publish it to the groups, edit, extend and close it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
+from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
+from domain.clock import Clock
+from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.models import AuditEvent, Chat, ChatStatus, Standing, subtree_ids
+from domain.network.service import Origin, claim_update, standing_in
+from domain.outbox.models import DeliveryStatus, Purpose
+from domain.outbox.ports import NewDelivery
+from domain.outbox.service import BroadcastProgress, progress_of
+from domain.parsing import item_key, parse_due_date, parse_offer_text
+
+MAX_TITLE = 200
+MAX_BODY = 3500
+MAX_RECIPIENT = 200
+MAX_NEEDS = 30
+#: Telegram's limit for one message's text.
+MESSAGE_LIMIT = 4096
+
+
+class AudienceKind(StrEnum):
+    """Who receives an appeal."""
+
+    SCOPE = "scope"
+    ORGANISATION = "organisation"
+    PICKED = "picked"
+
+
+@dataclass
+class NeedLine:
+    """One parsed need of a draft."""
+
+    item: str
+    unit: str
+    target: Decimal
+    approximate: bool = False
+
+
+@dataclass
+class AppealDraft:
+    """An appeal being written; it lives in the person's dialog row until it is published."""
+
+    key: str
+    title: str | None = None
+    body: str | None = None
+    needs: list[NeedLine] = field(default_factory=list)
+    needs_done: bool = False
+    money_target_minor: int | None = None
+    currency: str = "CNY"
+    recipients: list[str] = field(default_factory=list)
+    recipients_done: bool = False
+    deadline: date | None = None
+    audience: AudienceKind | None = None
+    audience_organisation: int | None = None
+    audience_chats: list[int] = field(default_factory=list)
+
+    def next_step(self) -> str | None:
+        """The question still open ("title", "body", ...), or None when it can be previewed."""
+        if self.title is None:
+            return "title"
+        if self.body is None:
+            return "body"
+        if not self.needs_done:
+            return "needs"
+        if not self.recipients_done:
+            return "recipients"
+        if self.deadline is None:
+            return "deadline"
+        if self.audience is None:
+            return "audience"
+        return None
+
+    def to_data(self) -> dict[str, Any]:
+        """A JSON-safe form for the dialog row."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "body": self.body,
+            "needs": [
+                {"item": n.item, "unit": n.unit, "target": str(n.target), "approx": n.approximate}
+                for n in self.needs
+            ],
+            "needs_done": self.needs_done,
+            "money": self.money_target_minor,
+            "currency": self.currency,
+            "recipients": list(self.recipients),
+            "recipients_done": self.recipients_done,
+            "deadline": None if self.deadline is None else self.deadline.isoformat(),
+            "audience": None if self.audience is None else self.audience.value,
+            "audience_org": self.audience_organisation,
+            "audience_chats": list(self.audience_chats),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> AppealDraft:
+        """Read a draft back from the dialog row."""
+        return cls(
+            key=str(data["key"]),
+            title=data.get("title"),
+            body=data.get("body"),
+            needs=[
+                NeedLine(n["item"], n["unit"], Decimal(n["target"]), bool(n.get("approx")))
+                for n in data.get("needs", [])
+            ],
+            needs_done=bool(data.get("needs_done")),
+            money_target_minor=data.get("money"),
+            currency=str(data.get("currency", "CNY")),
+            recipients=list(data.get("recipients", [])),
+            recipients_done=bool(data.get("recipients_done")),
+            deadline=date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+            audience=AudienceKind(data["audience"]) if data.get("audience") else None,
+            audience_organisation=data.get("audience_org"),
+            audience_chats=[int(c) for c in data.get("audience_chats", [])],
+        )
+
+    def as_appeal(self, created_by: int, now: datetime) -> Appeal:
+        """The appeal this draft would publish (id 0 until stored)."""
+        return Appeal(
+            id=0,
+            title=self.title or "",
+            body=self.body or "",
+            status=AppealStatus.OPEN,
+            deadline=self.deadline,
+            currency=self.currency,
+            money_target_minor=self.money_target_minor,
+            organisation_id=self.audience_organisation,
+            created_by=created_by,
+            created_at=now,
+            needs=[
+                Need(0, 0, n.item, item_key(n.item), n.unit, n.target, n.approximate, i)
+                for i, n in enumerate(self.needs)
+            ],
+            recipients=[Recipient(0, name) for name in self.recipients],
+            draft_key=self.key,
+        )
+
+
+@dataclass(frozen=True)
+class GroupMessage:
+    """The text (HTML) and keyboard (JSON rows) a group sees for an appeal."""
+
+    text: str
+    buttons: str | None
+
+
+class GroupMessageRenderer(Protocol):
+    """Renders an appeal as one group will see it (handlers supply this)."""
+
+    def __call__(self, appeal: Appeal, chat_id: int) -> GroupMessage:
+        """Return the message for `chat_id`."""
+        ...
+
+
+@dataclass(frozen=True)
+class Published:
+    """The outcome of confirming a draft."""
+
+    appeal: Appeal
+    targets: int
+    new: bool
+
+
+def broadcast_subject(appeal_id: int) -> str:
+    """The outbox subject of an appeal's broadcast."""
+    return f"appeal:{appeal_id}"
+
+
+def clean_title(raw: str) -> str:
+    """A trimmed title, or a refusal when it is empty or too long."""
+    title = " ".join(raw.split())
+    if not title:
+        raise InvalidInput(N_("An appeal needs a title."))
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(N_("A title may have at most {limit} characters."), limit=MAX_TITLE)
+    return title
+
+
+def clean_body(raw: str) -> str:
+    """The appeal's text, or a refusal when it is empty or cannot fit one message."""
+    body = raw.strip()
+    if not body:
+        raise InvalidInput(N_("An appeal needs some text."))
+    if len(body) > MAX_BODY:
+        raise InvalidInput(
+            N_(
+                "The text has {length} characters; with the needs it must fit one Telegram "
+                "message of {limit} characters, so keep it under {max}."
+            ),
+            length=len(body),
+            limit=MESSAGE_LIMIT,
+            max=MAX_BODY,
+        )
+    return body
+
+
+def add_need(draft: AppealDraft, raw: str) -> NeedLine | int:
+    """Parse one need line into the draft; return the line, or the money target in minor units."""
+    if len(draft.needs) >= MAX_NEEDS:
+        raise InvalidInput(N_("An appeal may list at most {limit} needs."), limit=MAX_NEEDS)
+    parsed = parse_offer_text(raw, default_currency=draft.currency)
+    if parsed.money is not None and parsed.quantity is None:
+        if parsed.money.currency != draft.currency:
+            raise InvalidInput(
+                N_("Money targets are in {currency}; write the amount in {currency}."),
+                currency=draft.currency,
+            )
+        draft.money_target_minor = parsed.money.minor
+        return parsed.money.minor
+    if parsed.quantity is None or not parsed.item:
+        raise InvalidInput(
+            N_(
+                "I could not read “{text}” as a need. Write the item and the amount, "
+                "like 口罩 10000个, disinfectant 3000 kg or 资金 50万元."
+            ),
+            text=raw.strip()[:60],
+        )
+    line = NeedLine(parsed.item, parsed.quantity.unit, parsed.quantity.value, parsed.approximate)
+    draft.needs.append(line)
+    return line
+
+
+def add_recipient(draft: AppealDraft, raw: str) -> str:
+    """Add a named recipient to the draft."""
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidInput(N_("A recipient needs a name."))
+    if len(name) > MAX_RECIPIENT:
+        raise InvalidInput(
+            N_("A recipient's name may have at most {limit} characters."), limit=MAX_RECIPIENT
+        )
+    if name not in draft.recipients:
+        draft.recipients.append(name)
+    return name
+
+
+def set_deadline(draft: AppealDraft, raw: str, today: date) -> date:
+    """Read the deadline into the draft; refuse a date in the past."""
+    deadline = parse_due_date(raw, today=today)
+    if deadline < today:
+        raise InvalidInput(
+            N_("{date} is in the past; give a deadline from today on."), date=deadline.isoformat()
+        )
+    draft.deadline = deadline
+    return deadline
+
+
+class AppealService:
+    """Appeals: each use case opens one unit of work and commits once."""
+
+    def __init__(self, uow: AppealsUnitOfWorkFactory, clock: Clock, currency: str = "CNY") -> None:
+        self._uow = uow
+        self._clock = clock
+        self.currency = currency
+
+    def today(self) -> date:
+        """Today's date (UTC) for reading deadlines."""
+        return self._clock.now().date()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def require_coordinator(self, person_id: int) -> Standing:
+        """The person's standing, or a refusal unless they coordinate or administer."""
+        async with self._uow() as uow:
+            standing = await standing_in(uow, person_id)
+        if not standing.is_coordinator:
+            raise PermissionDenied(N_("Only coordinators and admins can write appeals."))
+        return standing
+
+    async def audience_options(self, person_id: int) -> tuple[list[tuple[int, str]], list[Chat]]:
+        """Organisations (id, name) and approved chats the person may address."""
+        async with self._uow() as uow:
+            standing = await standing_in(uow, person_id)
+            organisations = await uow.organisations.all()
+            scope = standing.scope(organisations)
+            chats = await self._approved_in(uow, scope)
+        orgs = [
+            (o.id, o.name)
+            for o in sorted(organisations, key=lambda o: o.name)
+            if scope is None or o.id in scope
+        ]
+        return orgs, chats
+
+    async def get(self, appeal_id: int) -> Appeal:
+        """One appeal, or NotFound."""
+        async with self._uow() as uow:
+            appeal = await uow.appeals.get(appeal_id)
+        if appeal is None:
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+        return appeal
+
+    async def open_appeals(self) -> list[Appeal]:
+        """Every open appeal, newest first."""
+        async with self._uow() as uow:
+            return await uow.appeals.open()
+
+    async def may_manage(self, person_id: int, appeal: Appeal) -> bool:
+        """True when the person may edit, extend or close this appeal."""
+        async with self._uow() as uow:
+            standing = await standing_in(uow, person_id)
+            organisations = await uow.organisations.all()
+        return (appeal.created_by == person_id and standing.is_coordinator) or (
+            standing.coordinates(appeal.organisation_id, organisations)
+        )
+
+    # -- publishing --------------------------------------------------------------------------
+
+    def check_fits(self, draft: AppealDraft, render: GroupMessageRenderer, person_id: int) -> None:
+        """Refuse a draft whose group message would exceed Telegram's limit."""
+        message = render(draft.as_appeal(person_id, self._clock.now()), -1)
+        if len(message.text) > MESSAGE_LIMIT:
+            raise InvalidInput(
+                N_(
+                    "The group message would have {length} characters; Telegram allows at most "
+                    "{limit}. Shorten the text or the needs."
+                ),
+                length=len(message.text),
+                limit=MESSAGE_LIMIT,
+            )
+
+    async def publish(
+        self, origin: Origin, draft: AppealDraft, render: GroupMessageRenderer
+    ) -> Published:
+        """Store the appeal and queue one message per target chat; a second tap is a no-op."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only coordinators and admins can write appeals."))
+        if draft.next_step() is not None:
+            raise InvalidInput(N_("The appeal is not complete yet."))
+        self.check_fits(draft, render, origin.actor_id)
+        now = self._clock.now()
+        if draft.deadline is not None and draft.deadline < now.date():
+            raise InvalidInput(
+                N_("{date} is in the past; give a deadline from today on."),
+                date=draft.deadline.isoformat(),
+            )
+        async with self._uow() as uow:
+            existing = await uow.appeals.by_draft_key(draft.key)
+            if existing is not None:
+                progress = progress_of(
+                    await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(existing.id))
+                )
+                return Published(existing, progress.total, False)
+            standing = await standing_in(uow, origin.actor_id)
+            if not standing.is_coordinator:
+                raise PermissionDenied(N_("Only coordinators and admins can write appeals."))
+            await claim_update(uow, origin)
+            targets = await self._targets(uow, standing, draft)
+            if not targets:
+                raise InvalidInput(N_("No approved group is in this audience; nothing was sent."))
+            appeal = await uow.appeals.add(draft.as_appeal(origin.actor_id, now))
+            subject = broadcast_subject(appeal.id)
+            for chat in targets:
+                message = render(appeal, chat.id)
+                await uow.outbox.enqueue(
+                    NewDelivery(Purpose.APPEAL, subject, chat.id, message.text, message.buttons),
+                    now,
+                )
+            await self._audit(uow, origin, "appeal.publish", appeal.id, None, appeal.title)
+            await uow.commit()
+            return Published(appeal, len(targets), True)
+
+    async def _approved_in(self, uow: AppealsUnitOfWork, scope: set[int] | None) -> list[Chat]:
+        chats = await uow.chats.by_status(ChatStatus.APPROVED)
+        if scope is None:
+            return chats
+        return [c for c in chats if c.organisation_id is not None and c.organisation_id in scope]
+
+    async def _targets(
+        self, uow: AppealsUnitOfWork, standing: Standing, draft: AppealDraft
+    ) -> list[Chat]:
+        organisations = await uow.organisations.all()
+        scope = standing.scope(organisations)
+        chats = await self._approved_in(uow, scope)
+        if draft.audience is AudienceKind.ORGANISATION:
+            if draft.audience_organisation is None or not standing.coordinates(
+                draft.audience_organisation, organisations
+            ):
+                raise PermissionDenied(N_("You do not coordinate that organisation."))
+            subtree = subtree_ids(organisations, draft.audience_organisation)
+            return [c for c in chats if c.organisation_id in subtree]
+        if draft.audience is AudienceKind.PICKED:
+            picked = set(draft.audience_chats)
+            return [c for c in chats if c.id in picked]
+        return chats
+
+    # -- after publishing --------------------------------------------------------------------
+
+    async def edit_text(
+        self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
+    ) -> int:
+        """Change an appeal's text and queue the groups' messages to be edited; return how many."""
+        body = clean_body(raw)
+        async with self._uow() as uow:
+            appeal = await self._managed(uow, origin, appeal_id)
+            if not appeal.is_open:
+                raise Conflict(N_("This appeal is closed."))
+            before = appeal.body
+            appeal.body = body
+            if len(render(appeal, -1).text) > MESSAGE_LIMIT:
+                raise InvalidInput(
+                    N_(
+                        "The group message would have {length} characters; Telegram allows at "
+                        "most {limit}. Shorten the text or the needs."
+                    ),
+                    length=len(render(appeal, -1).text),
+                    limit=MESSAGE_LIMIT,
+                )
+            await claim_update(uow, origin)
+            queued = await self._requeue(uow, appeal, render)
+            await self._audit(uow, origin, "appeal.edit", appeal.id, before, body)
+            await uow.commit()
+            return queued
+
+    async def extend_deadline(self, origin: Origin, appeal_id: int, raw: str) -> Appeal:
+        """Move an open appeal's deadline later."""
+        async with self._uow() as uow:
+            appeal = await self._managed(uow, origin, appeal_id)
+            if not appeal.is_open:
+                raise Conflict(N_("This appeal is closed."))
+            today = self._clock.now().date()
+            deadline = parse_due_date(raw, today=today)
+            if deadline < today:
+                raise InvalidInput(
+                    N_("{date} is in the past; give a deadline from today on."),
+                    date=deadline.isoformat(),
+                )
+            before = appeal.deadline
+            appeal.deadline = deadline
+            await claim_update(uow, origin)
+            await uow.appeals.save(appeal)
+            await self._audit(
+                uow, origin, "appeal.deadline", appeal.id, str(before), deadline.isoformat()
+            )
+            await uow.commit()
+            return appeal
+
+    async def close(self, origin: Origin, appeal_id: int, render: GroupMessageRenderer) -> Appeal:
+        """Close an appeal; the groups' messages are edited to say so."""
+        async with self._uow() as uow:
+            appeal = await self._managed(uow, origin, appeal_id)
+            if not appeal.is_open:
+                raise Conflict(N_("This appeal is closed."))
+            appeal.status = AppealStatus.CLOSED
+            await claim_update(uow, origin)
+            await self._requeue(uow, appeal, render)
+            await self._audit(uow, origin, "appeal.close", appeal.id, "open", "closed")
+            await uow.commit()
+            return appeal
+
+    async def set_progress_message(self, appeal_id: int, message_id: int) -> None:
+        """Remember the coordinator's progress message, edited as the broadcast advances."""
+        async with self._uow() as uow:
+            appeal = await uow.appeals.get(appeal_id)
+            if appeal is None:
+                return
+            appeal.progress_message_id = message_id
+            await uow.appeals.save(appeal)
+            await uow.commit()
+
+    async def broadcasts(self) -> list[tuple[Appeal, BroadcastProgress]]:
+        """Appeals whose final report is still due, with their progress."""
+        async with self._uow() as uow:
+            found = []
+            for appeal in await uow.appeals.unreported():
+                deliveries = await uow.outbox.for_subject(
+                    Purpose.APPEAL, broadcast_subject(appeal.id)
+                )
+                found.append((appeal, progress_of(deliveries)))
+            return found
+
+    async def mark_reported(self, appeal_id: int) -> None:
+        """Record that the coordinator got the final report."""
+        async with self._uow() as uow:
+            appeal = await uow.appeals.get(appeal_id)
+            if appeal is None:
+                return
+            appeal.reported_at = self._clock.now()
+            await uow.appeals.save(appeal)
+            await uow.commit()
+
+    async def _managed(self, uow: AppealsUnitOfWork, origin: Origin, appeal_id: int) -> Appeal:
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("You may not change this appeal."))
+        appeal = await uow.appeals.get(appeal_id)
+        if appeal is None:
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+        standing = await standing_in(uow, origin.actor_id)
+        organisations = await uow.organisations.all()
+        mine = appeal.created_by == origin.actor_id and standing.is_coordinator
+        if not (mine or standing.coordinates(appeal.organisation_id, organisations)):
+            raise PermissionDenied(N_("You may not change this appeal."))
+        return appeal
+
+    async def _requeue(
+        self, uow: AppealsUnitOfWork, appeal: Appeal, render: GroupMessageRenderer
+    ) -> int:
+        """Bump the revision and queue an edit of every group message already sent."""
+        appeal.revision += 1
+        await uow.appeals.save(appeal)
+        now = self._clock.now()
+        subject = f"{broadcast_subject(appeal.id)}:r{appeal.revision}"
+        queued = 0
+        for sent in await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal.id)):
+            if sent.status is not DeliveryStatus.SENT or sent.message_id is None:
+                continue
+            message = render(appeal, sent.chat_id)
+            queued += await uow.outbox.enqueue(
+                NewDelivery(
+                    Purpose.APPEAL_EDIT,
+                    subject,
+                    sent.chat_id,
+                    message.text,
+                    message.buttons,
+                    edit_message_id=sent.message_id,
+                ),
+                now,
+            )
+        return queued
+
+    async def _audit(
+        self,
+        uow: AppealsUnitOfWork,
+        origin: Origin,
+        action: str,
+        appeal_id: int,
+        before: str | None,
+        after: str | None,
+    ) -> None:
+        await uow.audit.record(
+            AuditEvent(
+                origin.actor_id, action, f"appeal:{appeal_id}", before, after, self._clock.now()
+            )
+        )

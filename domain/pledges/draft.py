@@ -1,0 +1,404 @@
+"""The pledge dialog's draft and its pure rules: what to ask next, how to read each answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from domain.appeals.models import Appeal, Need, appeal_deep_link_payload, parse_appeal_deep_link
+from domain.errors import N_, InvalidInput
+from domain.pledges.models import (
+    MAX_MAJOR_AMOUNT,
+    PledgeKind,
+    Visibility,
+    check_quantity,
+    clean_description,
+    to_minor,
+)
+from domain.pledges.ports import AmountReader, ReadAmount
+
+DIALOG_KIND = "pledge"
+HOURS = "hour"
+
+AMOUNT_EXAMPLES = N_(
+    "I could not read an amount there. Write it as people do, for example: "
+    "500元, 5万元, 3000公斤, 300箱, 1.5万元, 三千公斤."
+)
+
+
+class Step(StrEnum):
+    """A question of the pledge dialog."""
+
+    APPEAL = "appeal"
+    KIND = "kind"
+    NEED = "need"
+    AMOUNT = "amount"
+    QUANTITY = "quantity"
+    DESCRIPTION = "description"
+    VALUE = "value"
+    BEHALF = "behalf"
+    EARMARK = "earmark"
+    DUE = "due"
+    VISIBILITY = "visibility"
+    CONFIRM = "confirm"
+
+
+TEXT_STEPS = frozenset({Step.AMOUNT, Step.QUANTITY, Step.DESCRIPTION, Step.VALUE, Step.DUE})
+
+
+@dataclass
+class PledgeDraft:
+    """Everything answered so far; stored as the dialog's data after every answer."""
+
+    token: str
+    currency: str = "CNY"
+    appeal_chosen: bool = False
+    appeal_id: int | None = None
+    source_chat_id: int | None = None
+    kind: str | None = None
+    item_chosen: bool = False
+    need_id: int | None = None
+    item: str = ""
+    amount_minor: int | None = None
+    quantity: str | None = None
+    unit: str = ""
+    estimated_minor: int | None = None
+    approximate: bool = False
+    description: str | None = None
+    behalf_chosen: bool = False
+    behalf: int | None = None
+    earmark_chosen: bool = False
+    earmark: int | None = None
+    due_chosen: bool = False
+    due: str | None = None
+    visibility: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        """The JSON-safe form kept in the dialog row."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> PledgeDraft:
+        """Rebuild a draft from a dialog row (unknown keys are ignored)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    @property
+    def pledge_kind(self) -> PledgeKind | None:
+        """The kind, once chosen."""
+        return PledgeKind(self.kind) if self.kind else None
+
+    @property
+    def quantity_value(self) -> Decimal | None:
+        """The quantity as a Decimal."""
+        if self.quantity is None:
+            return None
+        try:
+            return Decimal(self.quantity)
+        except InvalidOperation:
+            return None
+
+    @property
+    def due_date(self) -> date | None:
+        """The chosen delivery date."""
+        return date.fromisoformat(self.due) if self.due else None
+
+    def choose_appeal(self, appeal: Appeal | None) -> None:
+        """Attach the draft to an appeal (or to none) and take its currency and deadline."""
+        self.appeal_chosen = True
+        self.appeal_id = None if appeal is None else appeal.id
+        if appeal is not None:
+            self.currency = appeal.currency
+
+
+def need_of(appeal: Appeal | None, need_id: int | None) -> Need | None:
+    """The appeal's need with this id."""
+    if appeal is None or need_id is None:
+        return None
+    return next((n for n in appeal.needs if n.id == need_id), None)
+
+
+def next_step(draft: PledgeDraft, appeal: Appeal | None, organisations: list[int]) -> Step:
+    """The first question the draft still lacks an answer to."""
+    kind = draft.pledge_kind
+    if not draft.appeal_chosen:
+        return Step.APPEAL
+    if kind is None:
+        return Step.KIND
+    if kind is PledgeKind.MONEY and draft.amount_minor is None:
+        return Step.AMOUNT
+    if kind is PledgeKind.GOODS:
+        if not draft.item_chosen and appeal is not None and appeal.needs:
+            return Step.NEED
+        if draft.quantity is None:
+            return Step.QUANTITY
+    if kind in (PledgeKind.SERVICE, PledgeKind.VOLUNTEER) and draft.description is None:
+        return Step.DESCRIPTION
+    if kind is PledgeKind.SERVICE and draft.estimated_minor is None:
+        return Step.VALUE
+    if kind is PledgeKind.VOLUNTEER and draft.quantity is None:
+        return Step.QUANTITY
+    if not draft.behalf_chosen and organisations:
+        return Step.BEHALF
+    if not draft.earmark_chosen and appeal is not None and appeal.recipients:
+        return Step.EARMARK
+    if not draft.due_chosen:
+        return Step.DUE
+    if draft.visibility is None:
+        return Step.VISIBILITY
+    return Step.CONFIRM
+
+
+def _read(reader: AmountReader, text: str, currency: str) -> ReadAmount:
+    if not text.strip() or len(text) > 200:
+        raise InvalidInput(AMOUNT_EXAMPLES)
+    found = reader.read(text, currency)
+    if found is None:
+        raise InvalidInput(AMOUNT_EXAMPLES)
+    return found
+
+
+def read_money(reader: AmountReader, text: str, currency: str) -> tuple[int, bool]:
+    """Read an amount of money in minor units, with its approximate flag."""
+    found = _read(reader, text, currency)
+    if found.currency is None:
+        raise InvalidInput(
+            N_("That is a quantity, not an amount of money. Write e.g. 500元 or 5万元.")
+        )
+    return to_minor(found.value, found.currency), found.approximate
+
+
+def answer_text(
+    draft: PledgeDraft,
+    step: Step,
+    text: str,
+    *,
+    reader: AmountReader,
+    appeal: Appeal | None,
+    today: date,
+) -> None:
+    """Read a typed answer into the draft; refuse it (changing nothing) when it does not fit."""
+    kind = draft.pledge_kind
+    if step is Step.AMOUNT:
+        draft.amount_minor, draft.approximate = read_money(reader, text, draft.currency)
+    elif step is Step.VALUE:
+        draft.estimated_minor, _ = read_money(reader, text, draft.currency)
+    elif step is Step.DESCRIPTION:
+        draft.description = clean_description(text)
+    elif step is Step.QUANTITY and kind is PledgeKind.VOLUNTEER:
+        found = _read(reader, text, draft.currency)
+        if found.currency is not None or not (
+            found.unit == "" or reader.units_compatible(found.unit, HOURS)
+        ):
+            raise InvalidInput(N_("Please write the hours, e.g. 8小时 or 8 hours."))
+        draft.quantity = str(check_quantity(found.value))
+        draft.unit = HOURS
+        draft.approximate = found.approximate
+    elif step is Step.QUANTITY:
+        read_goods(draft, reader, text, appeal)
+    elif step is Step.DUE:
+        draft.due = read_due(reader, text, today).isoformat()
+        draft.due_chosen = True
+    else:
+        raise InvalidInput(N_("Please use the buttons to answer."))
+
+
+def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appeal | None) -> None:
+    """Read a goods quantity (and the item, when no need line was chosen)."""
+    found = _read(reader, text, draft.currency)
+    if found.currency is not None and found.unit in ("", found.currency):
+        raise InvalidInput(
+            N_("That is an amount of money. For goods write a quantity, e.g. 3000公斤 or 300箱.")
+        )
+    if not found.unit:
+        raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
+    quantity = check_quantity(found.value)
+    need = need_of(appeal, draft.need_id)
+    if need is not None and not reader.units_compatible(found.unit, need.unit):
+        raise InvalidInput(
+            N_("“{unit}” does not fit this need, which is counted in “{need_unit}”."),
+            unit=found.unit,
+            need_unit=need.unit,
+        )
+    item = need.item if need is not None else (found.item or draft.item or "").strip()
+    if not item:
+        raise InvalidInput(N_("Please name the item too, e.g. N95口罩 500个."))
+    estimated = None
+    if found.estimated_value is not None:
+        estimated = to_minor(found.estimated_value, found.currency or draft.currency)
+    draft.item = clean_description(item)[:200]
+    draft.quantity = str(quantity)
+    draft.unit = found.unit
+    draft.approximate = found.approximate
+    if estimated is not None:
+        draft.estimated_minor = estimated
+    draft.item_chosen = True
+
+
+def read_due(reader: AmountReader, text: str, today: date) -> date:
+    """Read a delivery date that is today or later."""
+    found = reader.read_date(text.strip()[:100], today) if text.strip() else None
+    if found is None:
+        raise InvalidInput(
+            N_("I could not read that date. Write it like 2020-02-25, 2月25日 or 明天.")
+        )
+    if found < today:
+        raise InvalidInput(N_("That date has passed. Please give today or a later date."))
+    return found
+
+
+ONE_LINE = re.compile(r"^\s*#?(\d{1,12})(?:\s+(\S.*))?\s*$", re.DOTALL)
+
+
+def split_one_line(arguments: str) -> tuple[int | None, str]:
+    """Split `/pledge [APPEAL] TEXT` into the appeal number (if any) and the text.
+
+    `/pledge 3` opens the dialog on appeal 3; `/pledge 500元` is text (no space after 500).
+    """
+    match = ONE_LINE.match(arguments)
+    if match is None:
+        return None, arguments.strip()
+    return int(match.group(1)), (match.group(2) or "").strip()
+
+
+def match_need(appeal: Appeal | None, item: str | None) -> Need | None:
+    """The appeal's need line whose item the written item names."""
+    if appeal is None or not item:
+        return None
+    key = item.casefold()
+    for need in appeal.needs:
+        if need.item_key and (need.item_key in key or key in need.item_key):
+            return need
+        if need.item.casefold() in key or key in need.item.casefold():
+            return need
+    return None
+
+
+def one_line_draft(
+    token: str,
+    text: str,
+    *,
+    reader: AmountReader,
+    appeal: Appeal | None,
+    today: date,
+    default_currency: str,
+) -> PledgeDraft:
+    """Read a whole pledge from one line; what is not written takes its default."""
+    draft = PledgeDraft(token=token, currency=default_currency)
+    draft.choose_appeal(appeal)
+    found = _read(reader, text, draft.currency)
+    if found.currency is not None and found.item is None and found.unit in ("", found.currency):
+        draft.kind = PledgeKind.MONEY.value
+        draft.amount_minor = to_minor(found.value, found.currency)
+        draft.approximate = found.approximate
+    else:
+        draft.kind = PledgeKind.GOODS.value
+        need = match_need(appeal, found.item)
+        draft.need_id = None if need is None else need.id
+        draft.item_chosen = True
+        read_goods(draft, reader, text, appeal)
+    draft.behalf_chosen = True
+    draft.earmark_chosen = True
+    draft.due_chosen = True
+    if appeal is not None and appeal.deadline is not None and appeal.deadline >= today:
+        draft.due = appeal.deadline.isoformat()
+    draft.visibility = Visibility.ANONYMOUS.value
+    return draft
+
+
+MAX_PAYLOAD = 64
+_PREFILL = re.compile(r"^(?:y(\d{1,15})|n(\d{1,12})q(\d{1,13}(?:d\d{1,6})?)u([a-z0-9]{1,12}))$")
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What a member wrote in a group reply, carried to the private dialog in the link."""
+
+    amount_minor: int | None = None
+    need_id: int | None = None
+    quantity: Decimal | None = None
+    unit: str = ""
+
+
+def prefill_from(reader: AmountReader, text: str, appeal: Appeal) -> Prefill | None:
+    """Read `我捐500元` or `我捐3000公斤消毒液` against an appeal; None when it holds no pledge."""
+    try:
+        draft = one_line_draft(
+            "prefill", text, reader=reader, appeal=appeal, today=date.min,
+            default_currency=appeal.currency,
+        )
+    except InvalidInput:
+        return None
+    if draft.amount_minor is not None and draft.currency == appeal.currency:
+        return Prefill(amount_minor=draft.amount_minor)
+    quantity = draft.quantity_value
+    if draft.need_id is not None and quantity is not None:
+        return Prefill(need_id=draft.need_id, quantity=quantity, unit=draft.unit)
+    return None
+
+
+def prefill_payload(appeal_id: int, chat_id: int, prefill: Prefill | None) -> str:
+    """The deep-link payload (≤64 chars of A-Za-z0-9_-) with the prefill, if it fits."""
+    base = appeal_deep_link_payload(appeal_id, chat_id)
+    if prefill is None:
+        return base
+    if prefill.amount_minor is not None:
+        suffix = f"y{prefill.amount_minor}"
+    elif prefill.need_id is not None and prefill.quantity is not None:
+        number = f"{prefill.quantity.normalize():f}".replace(".", "d")
+        suffix = f"n{prefill.need_id}q{number}u{prefill.unit}"
+    else:
+        return base
+    payload = f"{base}_{suffix}"
+    if len(payload) > MAX_PAYLOAD or _PREFILL.match(suffix) is None:
+        return base
+    return payload
+
+
+def parse_prefill_payload(payload: str) -> tuple[int, int, Prefill | None] | None:
+    """Read `(appeal_id, source_chat_id, prefill)` from a deep link; None when not ours."""
+    if len(payload) > MAX_PAYLOAD:
+        return None
+    head, _, rest = payload.partition("_")
+    chat, _, suffix = rest.partition("_")
+    parsed = parse_appeal_deep_link(f"{head}_{chat}")
+    if parsed is None:
+        return None
+    if not suffix:
+        return parsed[0], parsed[1], None
+    match = _PREFILL.match(suffix)
+    if match is None:
+        return None
+    minor, need, number, unit = match.groups()
+    if minor is not None:
+        return parsed[0], parsed[1], Prefill(amount_minor=int(minor))
+    return parsed[0], parsed[1], Prefill(
+        need_id=int(need), quantity=Decimal(number.replace("d", ".")), unit=unit
+    )
+
+
+def apply_prefill(draft: PledgeDraft, prefill: Prefill, appeal: Appeal) -> None:
+    """Fill the draft from a group reply's link; what does not fit the appeal is ignored."""
+    if prefill.amount_minor is not None:
+        if not 0 < prefill.amount_minor <= int(MAX_MAJOR_AMOUNT.scaleb(2)):
+            return
+        draft.kind = PledgeKind.MONEY.value
+        draft.amount_minor = prefill.amount_minor
+        return
+    need = need_of(appeal, prefill.need_id)
+    if need is None or prefill.quantity is None:
+        return
+    try:
+        quantity = check_quantity(prefill.quantity)
+    except InvalidInput:
+        return
+    draft.kind = PledgeKind.GOODS.value
+    draft.need_id = need.id
+    draft.item = need.item
+    draft.item_chosen = True
+    draft.quantity = str(quantity)
+    draft.unit = prefill.unit

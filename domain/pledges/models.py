@@ -1,0 +1,215 @@
+"""Pledges and their fulfilments: every promise recorded, tracked to the last batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from domain.errors import N_, InvalidInput
+
+MAX_MAJOR_AMOUNT = Decimal(10) ** 12
+MAX_DESCRIPTION = 1000
+CURRENCY_EXPONENTS: dict[str, int] = {"CNY": 2, "HKD": 2, "TWD": 2, "USD": 2, "EUR": 2, "JPY": 0}
+
+
+class PledgeKind(StrEnum):
+    """What is promised."""
+
+    MONEY = "money"
+    GOODS = "goods"
+    SERVICE = "service"
+    VOLUNTEER = "volunteer"
+
+
+class Visibility(StrEnum):
+    """How a pledge may be shown to others."""
+
+    NAMED = "named"
+    ORGANISATION = "organisation"
+    ANONYMOUS = "anonymous"
+
+
+class PledgeStatus(StrEnum):
+    """Where a pledge stands, derived from its fulfilments."""
+
+    PLEDGED = "pledged"
+    PARTIAL = "partial"
+    DELIVERED = "delivered"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+class FulfilmentState(StrEnum):
+    """What a coordinator made of a delivery report."""
+
+    REPORTED = "reported"
+    CONFIRMED = "confirmed"
+    QUESTIONED = "questioned"
+
+
+@dataclass
+class Pledge:
+    """A promise of money (minor units + currency) or of a quantity in a unit."""
+
+    id: int
+    token: str
+    person_id: int
+    kind: PledgeKind
+    appeal_id: int | None
+    need_id: int | None
+    item: str
+    amount_minor: int | None
+    currency: str
+    quantity: Decimal | None
+    unit: str
+    estimated_minor: int | None
+    approximate: bool
+    description: str
+    on_behalf_of: int | None
+    earmark_recipient_id: int | None
+    due_date: date | None
+    visibility: Visibility
+    cancelled: bool
+    cancel_reason: str | None
+    source_chat_id: int | None
+    source_update_id: int | None
+    created_at: datetime
+    fulfilments: list[Fulfilment] = field(default_factory=list)
+
+    @property
+    def measure(self) -> Decimal:
+        """How much was promised, in the pledge's own measure (minor units for money)."""
+        if self.kind is PledgeKind.MONEY:
+            return Decimal(self.amount_minor or 0)
+        return self.quantity if self.quantity is not None else Decimal(1)
+
+    @property
+    def delivered(self) -> Decimal:
+        """Sum of the deliveries reported and not questioned."""
+        return sum(
+            (f.quantity for f in self.fulfilments if f.state is not FulfilmentState.QUESTIONED),
+            Decimal(0),
+        )
+
+    @property
+    def open_measure(self) -> Decimal:
+        """What is still to be delivered (never negative)."""
+        return max(self.measure - self.delivered, Decimal(0))
+
+    @property
+    def over_delivered(self) -> bool:
+        """True when more was reported than promised."""
+        return self.delivered > self.measure
+
+    @property
+    def status(self) -> PledgeStatus:
+        """Status derived from the fulfilments."""
+        return derive_status(self)
+
+    def overdue(self, today: date) -> bool:
+        """A flag, not a state: the due date passed and something is still open."""
+        return (
+            self.due_date is not None
+            and self.due_date < today
+            and self.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL)
+        )
+
+
+@dataclass
+class Fulfilment:
+    """One delivery (a batch) of a pledge, reported by someone, confirmed by a coordinator."""
+
+    id: int
+    pledge_id: int
+    quantity: Decimal
+    over: bool
+    reported_by: int
+    reported_at: datetime
+    proof_file_id: str | None
+    state: FulfilmentState = FulfilmentState.REPORTED
+    confirmed_by: int | None = None
+    confirmed_at: datetime | None = None
+
+
+def derive_status(pledge: Pledge) -> PledgeStatus:
+    """pledged → partially delivered → delivered → received; cancelled stays cancelled."""
+    if pledge.cancelled:
+        return PledgeStatus.CANCELLED
+    delivered = pledge.delivered
+    if delivered <= 0:
+        return PledgeStatus.PLEDGED
+    if delivered < pledge.measure:
+        return PledgeStatus.PARTIAL
+    counted = [f for f in pledge.fulfilments if f.state is not FulfilmentState.QUESTIONED]
+    if counted and all(f.state is FulfilmentState.CONFIRMED for f in counted):
+        return PledgeStatus.RECEIVED
+    return PledgeStatus.DELIVERED
+
+
+def currency_exponent(currency: str) -> int:
+    """Decimal places a currency allows (2 unless known otherwise)."""
+    return CURRENCY_EXPONENTS.get(currency.upper(), 2)
+
+
+def to_minor(value: Decimal, currency: str) -> int:
+    """Turn a written amount into minor units, refusing zero, negatives, excess and decimals."""
+    check_positive(value)
+    if value > MAX_MAJOR_AMOUNT:
+        raise InvalidInput(N_("That amount is too large: at most 10^12 is accepted."))
+    exponent = currency_exponent(currency)
+    scaled = value.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise InvalidInput(
+            N_("{currency} allows at most {places} decimal places."),
+            currency=currency.upper(),
+            places=exponent,
+        )
+    return int(scaled)
+
+
+def check_positive(value: Decimal) -> None:
+    """Refuse zero, negative and unreadable quantities."""
+    try:
+        if not value.is_finite():
+            raise InvalidInput(N_("Please write a number."))
+    except InvalidOperation:
+        raise InvalidInput(N_("Please write a number.")) from None
+    if value == 0:
+        raise InvalidInput(N_("Zero cannot be pledged. Please write an amount above zero."))
+    if value < 0:
+        raise InvalidInput(N_("A negative amount cannot be pledged."))
+
+
+def check_quantity(value: Decimal) -> Decimal:
+    """Refuse zero, negative and absurdly large quantities."""
+    check_positive(value)
+    if value > MAX_MAJOR_AMOUNT:
+        raise InvalidInput(N_("That quantity is too large: at most 10^12 is accepted."))
+    return value
+
+
+def clean_description(text: str) -> str:
+    """A description as written, trimmed; refuses an empty or overlong one."""
+    clean = " ".join(text.split())
+    if not clean:
+        raise InvalidInput(N_("Please describe it in a few words."))
+    if len(clean) > MAX_DESCRIPTION:
+        raise InvalidInput(
+            N_("A description may have at most {limit} characters."), limit=MAX_DESCRIPTION
+        )
+    return clean
+
+
+def format_minor(amount_minor: int, currency: str) -> str:
+    """A plain rendering of minor units, e.g. `50000.00 CNY` (rendering for humans is elsewhere)."""
+    exponent = currency_exponent(currency)
+    value = Decimal(amount_minor).scaleb(-exponent)
+    return f"{value:,.{exponent}f} {currency.upper()}"
+
+
+def format_quantity(quantity: Decimal, unit: str) -> str:
+    """A plain rendering of a quantity with its unit, without trailing zeros."""
+    text = f"{quantity.normalize():f}"
+    return f"{text} {unit}".strip()

@@ -1,0 +1,126 @@
+"""What pledges need from storage and from the text reader, as protocols."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from domain.appeals.models import Appeal
+from domain.network.models import Language
+from domain.outbox.ports import OutboxRepository
+from domain.pledges.models import Fulfilment, Pledge
+from domain.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ReadAmount:
+    """What a person wrote, read: a number with its unit or currency, maybe an item."""
+
+    value: Decimal
+    unit: str
+    currency: str | None
+    item: str | None = None
+    estimated_value: Decimal | None = None
+    approximate: bool = False
+
+
+class AmountReader(Protocol):
+    """Reads amounts, quantities and dates as people write them (domain.parsing behind it)."""
+
+    def read(self, text: str, default_currency: str) -> ReadAmount | None:
+        """Read `5万元`, `3000公斤消毒液`, `N95口罩 500个 价值2200元`; None when unreadable."""
+        ...
+
+    def units_compatible(self, unit: str, other: str) -> bool:
+        """True when a quantity in `unit` can count towards a need in `other`."""
+        ...
+
+    def convert(self, value: Decimal, unit: str, to_unit: str) -> Decimal:
+        """`value` in `unit` expressed in `to_unit` (unchanged when it cannot be converted)."""
+        ...
+
+    def read_date(self, text: str, today: date) -> date | None:
+        """Read a date as people write it; None when unreadable."""
+        ...
+
+
+class DeliveryNotices(Protocol):
+    """Writes the notice a coordinator receives about a delivery report, in their language."""
+
+    def delivery_reported(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
+        """The notice's text (HTML)."""
+        ...
+
+    def review_labels(self, language: Language) -> tuple[str, str]:
+        """The labels of the notice's two buttons: confirm receipt, question it."""
+        ...
+
+
+class AppealLookup(Protocol):
+    """Read access to appeals (owned by the appeals feature)."""
+
+    async def get(self, appeal_id: int) -> Appeal | None:
+        """Return one appeal with its needs and recipients."""
+        ...
+
+    async def open_appeals(self) -> list[Appeal]:
+        """Return appeals that take pledges, newest first."""
+        ...
+
+
+class PledgeRepository(Protocol):
+    """Pledges with their fulfilments."""
+
+    async def add(self, pledge: Pledge) -> Pledge:
+        """Insert a pledge; when its token exists already, return the stored one unchanged."""
+        ...
+
+    async def get(self, pledge_id: int) -> Pledge | None:
+        """Return one pledge with its fulfilments."""
+        ...
+
+    async def by_token(self, token: str) -> Pledge | None:
+        """Return the pledge a dialog confirmed, if any."""
+        ...
+
+    async def of_person(self, person_id: int) -> list[Pledge]:
+        """Return a person's pledges, newest first, with fulfilments."""
+        ...
+
+    async def save(self, pledge: Pledge) -> None:
+        """Write a changed pledge back (due date, cancellation)."""
+        ...
+
+    async def add_fulfilment(self, fulfilment: Fulfilment) -> Fulfilment:
+        """Insert a delivery report and return it with its id."""
+        ...
+
+    async def fulfilment(self, fulfilment_id: int) -> Fulfilment | None:
+        """Return one delivery report."""
+        ...
+
+    async def save_fulfilment(self, fulfilment: Fulfilment) -> None:
+        """Write back a confirmed or questioned delivery report."""
+        ...
+
+    async def awaiting_confirmation(self, limit: int) -> list[Pledge]:
+        """Pledges with reported, unconfirmed deliveries (oldest first)."""
+        ...
+
+
+class PledgeUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work with the repositories pledges use."""
+
+    pledges: PledgeRepository
+    appeal_lookup: AppealLookup
+    outbox: OutboxRepository
+
+
+class PledgeUnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work for each pledge use case."""
+
+    def __call__(self) -> PledgeUnitOfWork:
+        """Return a new, unopened unit of work."""
+        ...

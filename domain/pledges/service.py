@@ -1,0 +1,405 @@
+"""Pledge use cases: each opens one unit of work, checks permissions, audits, commits once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.appeals.models import Appeal
+from domain.clock import Clock
+from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.models import AuditEvent, Language, Organisation, RoleName, Standing
+from domain.network.service import Origin, claim_update, standing_in
+from domain.outbox.models import Purpose
+from domain.outbox.ports import NewDelivery
+from domain.pledges.draft import PledgeDraft, Step, need_of, next_step
+from domain.pledges.models import (
+    Fulfilment,
+    FulfilmentState,
+    Pledge,
+    PledgeKind,
+    PledgeStatus,
+    Visibility,
+    check_quantity,
+    clean_description,
+    format_minor,
+    format_quantity,
+)
+from domain.pledges.ports import DeliveryNotices, PledgeUnitOfWork, PledgeUnitOfWorkFactory
+
+INBOX_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """The outcome of a delivery report: the pledge after it, and whether it over-delivered."""
+
+    pledge: Pledge
+    fulfilment: Fulfilment
+    over: bool
+
+
+def describe(pledge: Pledge) -> str:
+    """A short language-neutral line naming what a pledge promises (amounts and units)."""
+    if pledge.kind is PledgeKind.MONEY:
+        return format_minor(pledge.amount_minor or 0, pledge.currency)
+    if pledge.quantity is not None and pledge.kind is PledgeKind.GOODS:
+        return f"{pledge.item} {format_quantity(pledge.quantity, pledge.unit)}".strip()
+    if pledge.kind is PledgeKind.VOLUNTEER and pledge.quantity is not None:
+        return f"{pledge.description} · {format_quantity(pledge.quantity, pledge.unit)}"
+    return pledge.description
+
+
+def describe_measure(pledge: Pledge, measure: Decimal) -> str:
+    """Render an amount in the pledge's measure (minor units for money)."""
+    if pledge.kind is PledgeKind.MONEY:
+        return format_minor(int(measure), pledge.currency)
+    return format_quantity(measure, pledge.unit)
+
+
+class PledgeService:
+    """Create pledges, report and confirm deliveries, cancel, list."""
+
+    def __init__(
+        self, uow: PledgeUnitOfWorkFactory, clock: Clock, notices: DeliveryNotices
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._notices = notices
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def appeal(self, appeal_id: int) -> Appeal | None:
+        """Return an appeal (any status)."""
+        async with self._uow() as uow:
+            return await uow.appeal_lookup.get(appeal_id)
+
+    async def open_appeal(self, appeal_id: int) -> Appeal:
+        """Return an appeal that takes pledges, or refuse."""
+        async with self._uow() as uow:
+            return await self._open_appeal(uow, appeal_id)
+
+    async def open_appeals(self) -> list[Appeal]:
+        """Appeals that take pledges."""
+        async with self._uow() as uow:
+            return await uow.appeal_lookup.open_appeals()
+
+    async def organisations_of(self, person_id: int) -> list[Organisation]:
+        """Organisations a person may pledge on behalf of (those they hold a role in)."""
+        async with self._uow() as uow:
+            ids = {r.organisation_id for r in await uow.roles.of(person_id)}
+            everything = await uow.organisations.all()
+            return [o for o in everything if o.id in ids]
+
+    async def mine(self, person_id: int) -> list[Pledge]:
+        """A person's pledges, newest first, with their deliveries."""
+        async with self._uow() as uow:
+            return await uow.pledges.of_person(person_id)
+
+    async def pledge_of(self, person_id: int, pledge_id: int) -> Pledge:
+        """One of the person's own pledges; another person's is refused as unknown."""
+        async with self._uow() as uow:
+            return await self._own(uow, person_id, pledge_id)
+
+    async def pledge_by_token(self, person_id: int, token: str) -> Pledge | None:
+        """The person's pledge a dialog already confirmed (a replayed confirm shows it again)."""
+        async with self._uow() as uow:
+            pledge = await uow.pledges.by_token(token)
+        return pledge if pledge is not None and pledge.person_id == person_id else None
+
+    # -- creating --------------------------------------------------------------------------
+
+    async def create(self, origin: Origin, draft: PledgeDraft) -> Pledge:
+        """Turn a confirmed draft into a pledge; a second confirm returns the same pledge."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can pledge."))
+        async with self._uow() as uow:
+            existing = await uow.pledges.by_token(draft.token)
+            if existing is not None:
+                if existing.person_id != origin.actor_id:
+                    raise PermissionDenied(N_("This button is not yours."))
+                return existing
+            appeal = None
+            if draft.appeal_id is not None:
+                appeal = await self._open_appeal(uow, draft.appeal_id)
+            org_ids = [
+                r.organisation_id
+                for r in await uow.roles.of(origin.actor_id)
+                if r.organisation_id is not None
+            ]
+            if next_step(draft, appeal, org_ids) is not Step.CONFIRM:
+                raise InvalidInput(N_("This pledge is not complete yet."))
+            pledge = self._pledge_from(origin, draft, appeal, org_ids)
+            await claim_update(uow, origin)
+            stored = await uow.pledges.add(pledge)
+            if stored.person_id != origin.actor_id:
+                raise PermissionDenied(N_("This button is not yours."))
+            await self._audit(
+                uow, origin, "pledge.create", f"pledge:{stored.id}", None, describe(stored)
+            )
+            await uow.commit()
+            return stored
+
+    def _pledge_from(
+        self, origin: Origin, draft: PledgeDraft, appeal: Appeal | None, org_ids: list[int]
+    ) -> Pledge:
+        assert origin.actor_id is not None
+        kind = draft.pledge_kind
+        assert kind is not None
+        need = need_of(appeal, draft.need_id)
+        if draft.need_id is not None and need is None:
+            raise NotFound(N_("That need is no longer part of the appeal."))
+        if draft.earmark is not None and (
+            appeal is None or all(r.id != draft.earmark for r in appeal.recipients)
+        ):
+            raise NotFound(N_("That recipient is no longer part of the appeal."))
+        if draft.behalf is not None and draft.behalf not in org_ids:
+            raise PermissionDenied(N_("You cannot pledge on behalf of that organisation."))
+        quantity = draft.quantity_value
+        if kind is not PledgeKind.MONEY and kind is not PledgeKind.SERVICE:
+            if quantity is None:
+                raise InvalidInput(N_("This pledge is not complete yet."))
+            check_quantity(quantity)
+        return Pledge(
+            id=0,
+            token=draft.token,
+            person_id=origin.actor_id,
+            kind=kind,
+            appeal_id=draft.appeal_id,
+            need_id=draft.need_id,
+            item=draft.item,
+            amount_minor=draft.amount_minor if kind is PledgeKind.MONEY else None,
+            currency=draft.currency,
+            quantity=None if kind in (PledgeKind.MONEY, PledgeKind.SERVICE) else quantity,
+            unit=draft.unit,
+            estimated_minor=draft.estimated_minor,
+            approximate=draft.approximate,
+            description=draft.description or "",
+            on_behalf_of=draft.behalf,
+            earmark_recipient_id=draft.earmark,
+            due_date=draft.due_date,
+            visibility=Visibility(draft.visibility or Visibility.ANONYMOUS.value),
+            cancelled=False,
+            cancel_reason=None,
+            source_chat_id=draft.source_chat_id,
+            source_update_id=origin.update_id,
+            created_at=self._clock.now(),
+        )
+
+    # -- deliveries ------------------------------------------------------------------------
+
+    async def report_delivery(
+        self,
+        origin: Origin,
+        pledge_id: int,
+        quantity: Decimal | None,
+        proof_file_id: str | None = None,
+    ) -> DeliveryReport:
+        """Record a batch (None: everything still open); over-delivery is recorded, flagged."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can report a delivery."))
+        async with self._uow() as uow:
+            pledge = await self._own(uow, origin.actor_id, pledge_id)
+            if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
+                raise Conflict(N_("This pledge is closed; nothing more can be reported."))
+            amount = pledge.open_measure if quantity is None else check_quantity(quantity)
+            if amount <= 0:
+                raise Conflict(N_("Everything of this pledge is already reported as delivered."))
+            over = amount > pledge.open_measure
+            await claim_update(uow, origin)
+            fulfilment = await uow.pledges.add_fulfilment(
+                Fulfilment(
+                    id=0,
+                    pledge_id=pledge.id,
+                    quantity=amount,
+                    over=over,
+                    reported_by=origin.actor_id,
+                    reported_at=self._clock.now(),
+                    proof_file_id=proof_file_id,
+                )
+            )
+            pledge.fulfilments.append(fulfilment)
+            await self._audit(
+                uow,
+                origin,
+                "fulfilment.report",
+                f"pledge:{pledge.id}",
+                None,
+                f"{describe_measure(pledge, amount)}{' (over)' if over else ''}",
+            )
+            await self._notify_coordinators(uow, pledge, fulfilment)
+            await uow.commit()
+            return DeliveryReport(pledge, fulfilment, over)
+
+    async def _notify_coordinators(
+        self, uow: PledgeUnitOfWork, pledge: Pledge, fulfilment: Fulfilment
+    ) -> None:
+        organisation_id: int | None = pledge.on_behalf_of
+        if pledge.appeal_id is not None:
+            appeal = await uow.appeal_lookup.get(pledge.appeal_id)
+            if appeal is not None:
+                organisation_id = appeal.organisation_id
+        everything = await uow.organisations.all()
+        people = {r.person_id for r in await uow.roles.all() if r.role is not RoleName.MEMBER}
+        for person_id in sorted(people):
+            if person_id == pledge.person_id:
+                continue
+            standing = await standing_in(uow, person_id)
+            if standing.coordinates(organisation_id, everything):
+                person = await uow.people.get(person_id)
+                language = person.language if person is not None else Language.EN
+                text = self._notices.delivery_reported(language, pledge, fulfilment)
+                confirm, question = self._notices.review_labels(language)
+                buttons = json.dumps(
+                    [
+                        [
+                            {"text": confirm, "callback_data": f"pf:ok:{fulfilment.id}"},
+                            {"text": question, "callback_data": f"pf:q:{fulfilment.id}"},
+                        ]
+                    ],
+                    ensure_ascii=False,
+                )
+                await uow.outbox.enqueue(
+                    NewDelivery(
+                        Purpose.NOTICE,
+                        subject=f"fulfilment:{fulfilment.id}",
+                        chat_id=person_id,
+                        text=text,
+                        buttons=buttons,
+                    ),
+                    self._clock.now(),
+                )
+
+    async def review_delivery(self, origin: Origin, fulfilment_id: int, confirm: bool) -> Pledge:
+        """A coordinator in scope confirms (or questions) a delivery report."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only coordinators can confirm deliveries."))
+        async with self._uow() as uow:
+            fulfilment = await uow.pledges.fulfilment(fulfilment_id)
+            if fulfilment is None:
+                raise NotFound(N_("That delivery report does not exist."))
+            pledge = await uow.pledges.get(fulfilment.pledge_id)
+            if pledge is None:
+                raise NotFound(N_("That delivery report does not exist."))
+            standing = await standing_in(uow, origin.actor_id)
+            if not await self._in_scope(uow, standing, pledge):
+                raise PermissionDenied(N_("Only coordinators in scope can confirm deliveries."))
+            if fulfilment.state is not FulfilmentState.REPORTED:
+                raise Conflict(N_("This delivery report was already answered."))
+            await claim_update(uow, origin)
+            before = fulfilment.state
+            fulfilment.state = FulfilmentState.CONFIRMED if confirm else FulfilmentState.QUESTIONED
+            fulfilment.confirmed_by = origin.actor_id
+            fulfilment.confirmed_at = self._clock.now()
+            await uow.pledges.save_fulfilment(fulfilment)
+            await self._audit(
+                uow,
+                origin,
+                "fulfilment.confirm" if confirm else "fulfilment.question",
+                f"fulfilment:{fulfilment.id}",
+                before,
+                fulfilment.state,
+            )
+            refreshed = await uow.pledges.get(pledge.id)
+            await uow.commit()
+            assert refreshed is not None
+            return refreshed
+
+    async def inbox(self, origin: Origin) -> list[Pledge]:
+        """Pledges in the coordinator's scope with deliveries awaiting confirmation."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only coordinators can see the inbox."))
+        async with self._uow() as uow:
+            standing = await standing_in(uow, origin.actor_id)
+            if not standing.is_coordinator:
+                raise PermissionDenied(N_("Only coordinators can see the inbox."))
+            found = []
+            for pledge in await uow.pledges.awaiting_confirmation(INBOX_LIMIT * 4):
+                if await self._in_scope(uow, standing, pledge):
+                    found.append(pledge)
+            return found[:INBOX_LIMIT]
+
+    async def change_due(self, origin: Origin, pledge_id: int, due: date) -> Pledge:
+        """The pledger moves the delivery date (today or later; checked by the caller's read)."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can change a pledge."))
+        if due < self._clock.now().date():
+            raise InvalidInput(N_("That date has passed. Please give today or a later date."))
+        async with self._uow() as uow:
+            pledge = await self._own(uow, origin.actor_id, pledge_id)
+            if pledge.status not in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
+                raise Conflict(N_("This pledge is closed; its date cannot be changed."))
+            await claim_update(uow, origin)
+            before = pledge.due_date
+            pledge.due_date = due
+            await uow.pledges.save(pledge)
+            await self._audit(uow, origin, "pledge.due", f"pledge:{pledge.id}", before, due)
+            await uow.commit()
+            return pledge
+
+    async def cancel(self, origin: Origin, pledge_id: int, reason: str) -> Pledge:
+        """The pledger withdraws a pledge, with a reason."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can cancel a pledge."))
+        clean = clean_description(reason)
+        async with self._uow() as uow:
+            pledge = await self._own(uow, origin.actor_id, pledge_id)
+            if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
+                raise Conflict(N_("This pledge is closed; it cannot be cancelled."))
+            await claim_update(uow, origin)
+            pledge.cancelled = True
+            pledge.cancel_reason = clean
+            await uow.pledges.save(pledge)
+            await self._audit(uow, origin, "pledge.cancel", f"pledge:{pledge.id}", None, clean)
+            await uow.commit()
+            return pledge
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def _open_appeal(self, uow: PledgeUnitOfWork, appeal_id: int) -> Appeal:
+        appeal = await uow.appeal_lookup.get(appeal_id)
+        if appeal is None:
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+        if not appeal.is_open:
+            raise Conflict(
+                N_("Appeal {number} is closed and takes no more pledges."), number=appeal_id
+            )
+        return appeal
+
+    async def _own(self, uow: PledgeUnitOfWork, person_id: int, pledge_id: int) -> Pledge:
+        pledge = await uow.pledges.get(pledge_id)
+        if pledge is None or pledge.person_id != person_id:
+            raise NotFound(N_("You have no pledge with that number."))
+        return pledge
+
+    async def _in_scope(self, uow: PledgeUnitOfWork, standing: Standing, pledge: Pledge) -> bool:
+        if not standing.is_coordinator:
+            return False
+        organisation_id = pledge.on_behalf_of
+        if pledge.appeal_id is not None:
+            appeal = await uow.appeal_lookup.get(pledge.appeal_id)
+            if appeal is not None:
+                organisation_id = appeal.organisation_id
+        return standing.coordinates(organisation_id, await uow.organisations.all())
+
+    async def _audit(
+        self,
+        uow: PledgeUnitOfWork,
+        origin: Origin,
+        action: str,
+        subject: str,
+        before: object,
+        after: object,
+    ) -> None:
+        await uow.audit.record(
+            AuditEvent(
+                actor_id=origin.actor_id,
+                action=action,
+                subject=subject,
+                before=None if before is None else str(before),
+                after=None if after is None else str(after),
+                at=self._clock.now(),
+            )
+        )

@@ -1,0 +1,571 @@
+"""Appeals in chat: the /appeal dialog, the group message, /appeals and its buttons."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from domain.appeals.models import Appeal, AppealStatus, appeal_deep_link_payload
+from domain.appeals.service import (
+    AppealDraft,
+    AudienceKind,
+    GroupMessage,
+    NeedLine,
+    add_need,
+    add_recipient,
+    clean_body,
+    clean_title,
+    set_deadline,
+)
+from domain.dialogs import Dialog
+from domain.errors import N_, DomainError
+from domain.network.models import Language, RoleName
+from domain.network.service import AlreadyProcessed, Origin
+from domain.outbox.models import FailureReason
+from domain.outbox.service import BroadcastProgress
+from domain.parsing import Money, Quantity, format_money, format_quantity
+from handlers.common import (
+    CommandSpec,
+    answer_stale_button,
+    escape,
+    is_private,
+    reader_for,
+    refuse,
+    reply,
+)
+from handlers.context import Reader, TongxinContext
+from handlers.i18n import Translations
+
+APPEAL_KIND = "appeal"
+MANAGE_KIND = "appeal_manage"
+DRAFT_BUTTON = re.compile(
+    r"^ap:(needs_done|rcp_done|all|orgs|picks|send|cancel|org:\d{1,12}|chat:-?\d{1,20}|picked"
+    r"|fix:(?:title|body|needs|deadline|audience))$"
+)
+MANAGE_BUTTON = re.compile(r"^am:(edit|extend|close):(\d{1,12})$")
+MAX_CHOICE_BUTTONS = 60
+
+APPEAL_COMMANDS = (
+    CommandSpec("appeal", N_("Write an appeal to the network's groups"), RoleName.COORDINATOR),
+    CommandSpec("appeals", N_("Open appeals"), RoleName.MEMBER),
+)
+
+_QUESTIONS = {
+    "title": N_("What is the appeal's title?"),
+    "body": N_("Write the appeal's text, as the groups should read it."),
+    "needs": N_(
+        "What is needed? Send one line per message, e.g. 口罩 10000个, disinfectant 3000 kg, "
+        "资金 50万元 or volunteers 8. Press Done when the list is complete."
+    ),
+    "recipients": N_(
+        "Name the recipients pledges may be earmarked for (e.g. 黄山街道办事处), one per "
+        "message, or press Done."
+    ),
+    "deadline": N_("Until when? e.g. 2月20日, 2020-02-20, 5天后 or in 5 days."),
+    "audience": N_("Who should receive the appeal?"),
+}
+
+_REASONS = {
+    FailureReason.BLOCKED: N_("blocked or removed the bot"),
+    FailureReason.NOT_FOUND: N_("not found"),
+    FailureReason.OTHER: N_("other errors"),
+}
+
+
+def style_for(language: Language) -> str:
+    """The amount-formatting style for a language."""
+    return {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant"}.get(language, "en")
+
+
+def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def need_text(need: NeedLine, language: Language) -> str:
+    """One need as a reader sees it: "口罩: 10000个"."""
+    amount = format_quantity(
+        Quantity(need.target, need.unit), style_for(language), approximate=need.approximate
+    )
+    return f"{need.item}: {amount}"
+
+
+class AppealRenderer:
+    """Renders an appeal as the groups see it, in the groups' language."""
+
+    def __init__(self, translations: Translations, language: Language, bot_username: str) -> None:
+        self._translations = translations
+        self._language = language
+        self._bot_username = bot_username
+
+    def _t(self, message: str, **params: object) -> str:
+        return self._translations.translate(self._language, message, **params)
+
+    def __call__(self, appeal: Appeal, chat_id: int) -> GroupMessage:
+        """The group message (HTML) and its deep-link button."""
+        lines: list[str] = []
+        if appeal.status is AppealStatus.CLOSED:
+            lines.append(f"<b>{escape(self._t(N_('This appeal is closed. Thank you!')))}</b>")
+        lines += [f"📣 <b>{escape(appeal.title)}</b>", "", escape(appeal.body)]
+        needs = [
+            need_text(NeedLine(n.item, n.unit, n.target, n.approximate), self._language)
+            for n in appeal.needs
+        ]
+        if appeal.money_target_minor is not None:
+            money = format_money(
+                Money(appeal.money_target_minor, appeal.currency), style_for(self._language)
+            )
+            needs.append(self._t(N_("Funds: {amount}"), amount=money))
+        if needs:
+            lines += ["", f"<b>{escape(self._t(N_('Needed:')))}</b>"]
+            lines += [f"• {escape(n)}" for n in needs]
+        if appeal.recipients:
+            names = "、".join(r.name for r in appeal.recipients)
+            lines.append(escape(self._t(N_("Recipients: {names}"), names=names)))
+        if appeal.deadline is not None:
+            lines.append(escape(self._t(N_("Deadline: {date}"), date=appeal.deadline.isoformat())))
+        buttons: str | None = None
+        if appeal.status is not AppealStatus.CLOSED and self._bot_username:
+            url = (
+                f"https://t.me/{self._bot_username}?start="
+                f"{appeal_deep_link_payload(appeal.id, chat_id)}"
+            )
+            buttons = json.dumps([[{"text": self._t(N_("I can help")), "url": url}]])
+        return GroupMessage("\n".join(lines), buttons)
+
+
+def progress_text(translations: Translations, language: Language, p: BroadcastProgress) -> str:
+    """The coordinator's progress line, e.g. 已发送 120/400."""
+    return translations.translate(language, N_("Sent {done}/{total}"), done=p.done, total=p.total)
+
+
+def report_text(
+    translations: Translations,
+    language: Language,
+    appeal: Appeal,
+    progress: BroadcastProgress,
+    titles: dict[int, str],
+) -> str:
+    """The final report of a broadcast: delivered, and failures by reason with group names."""
+
+    def t(message: str, **params: object) -> str:
+        return translations.translate(language, message, **params)
+
+    lines = [
+        f"<b>{escape(appeal.title)}</b>",
+        escape(
+            t(
+                N_("Delivered to {sent} of {total} groups."),
+                sent=progress.sent,
+                total=progress.total,
+            )
+        ),
+    ]
+    for reason, chats in progress.failed.items():
+        names = ", ".join(titles.get(c, str(c)) for c in chats[:50])
+        more = len(chats) - 50
+        lines.append(
+            escape(
+                t(
+                    N_("Not delivered ({reason}): {count}"),
+                    reason=t(_REASONS[reason]),
+                    count=len(chats),
+                )
+            )
+            + f"\n{escape(names)}"
+            + (f" (+{more})" if more > 0 else "")
+        )
+    return "\n".join(lines)
+
+
+class AppealFlow:
+    """The /appeal dialog: a draft in the person's dialog row, one question at a time."""
+
+    kind = APPEAL_KIND
+
+    def renderer(self, context: TongxinContext) -> AppealRenderer:
+        """The group-message renderer for this bot."""
+        services = context.services
+        return AppealRenderer(
+            services.translations, services.default_language, services.bot_username
+        )
+
+    async def ask(
+        self, update: Update, context: TongxinContext, reader: Reader, draft: AppealDraft
+    ) -> None:
+        """Ask what the draft still lacks, or show the preview."""
+        step = draft.next_step()
+        if step is None:
+            await self.preview(update, context, reader, draft)
+            return
+        text = escape(reader.t(_QUESTIONS[step]))
+        markup: InlineKeyboardMarkup | None = None
+        if step == "needs":
+            markup = _buttons([[(reader.t(N_("Done")), "ap:needs_done")]])
+        elif step == "recipients":
+            markup = _buttons([[(reader.t(N_("Done")), "ap:rcp_done")]])
+        elif step == "audience":
+            markup = _buttons(
+                [
+                    [(reader.t(N_("All approved groups I coordinate")), "ap:all")],
+                    [(reader.t(N_("One organisation")), "ap:orgs")],
+                    [(reader.t(N_("Pick groups")), "ap:picks")],
+                ]
+            )
+        await reply(update, text, markup)
+
+    async def preview(
+        self, update: Update, context: TongxinContext, reader: Reader, draft: AppealDraft
+    ) -> None:
+        """Show the group message exactly as groups will see it, with send/fix/cancel."""
+        appeal = draft.as_appeal(reader.person.id, context.services.clock.now())
+        message = self.renderer(context)(appeal, -1)
+        await reply(update, escape(reader.t(N_("Preview — the groups will see:"))))
+        await reply(update, message.text)
+        markup = _buttons(
+            [
+                [(reader.t(N_("Send")), "ap:send"), (reader.t(N_("Cancel")), "ap:cancel")],
+                [
+                    (reader.t(N_("Fix title")), "ap:fix:title"),
+                    (reader.t(N_("Fix text")), "ap:fix:body"),
+                ],
+                [
+                    (reader.t(N_("Fix needs")), "ap:fix:needs"),
+                    (reader.t(N_("Fix deadline")), "ap:fix:deadline"),
+                ],
+                [(reader.t(N_("Fix audience")), "ap:fix:audience")],
+            ]
+        )
+        await reply(update, escape(reader.t(N_("Send this appeal?"))), markup)
+
+    async def on_text(
+        self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
+    ) -> None:
+        """Take the answer to the open question, save the draft, ask the next one."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        draft = AppealDraft.from_data(dialog.data)
+        step = draft.next_step()
+        text = message.text
+        confirmation: str | None = None
+        try:
+            if step == "title":
+                draft.title = clean_title(text)
+            elif step == "body":
+                draft.body = clean_body(text)
+            elif step == "needs":
+                added = add_need(draft, text)
+                if isinstance(added, int):
+                    amount = format_money(Money(added, draft.currency), style_for(reader.language))
+                    confirmation = reader.t(N_("Funds target: {amount}"), amount=amount)
+                else:
+                    confirmation = reader.t(
+                        N_("Added: {need}"), need=need_text(added, reader.language)
+                    )
+            elif step == "recipients":
+                confirmation = reader.t(N_("Added: {need}"), need=add_recipient(draft, text))
+            elif step == "deadline":
+                set_deadline(draft, text, context.services.clock.now().date())
+            else:
+                await self.ask(update, context, reader, draft)
+                return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        dialog.data = draft.to_data()
+        await context.services.dialogs.save(dialog, update.update_id)
+        if confirmation is not None:
+            await reply(update, escape(confirmation))
+        if step not in ("needs", "recipients"):
+            await self.ask(update, context, reader, draft)
+
+    async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
+        """Tell the coordinator, once, that the abandoned draft was dropped."""
+        services = context.services
+        person = await services.network.person(dialog.person_id)
+        language = person.language if person else services.default_language
+        await context.bot.send_message(
+            dialog.person_id,
+            services.translations.translate(
+                language, N_("Your unfinished appeal was discarded after 24 hours.")
+            ),
+        )
+
+
+class AppealHandlers:
+    """/appeal, /appeals and the appeal buttons."""
+
+    def __init__(self, flow: AppealFlow) -> None:
+        self._flow = flow
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add the handlers to the application."""
+        app.add_handler(CommandHandler("appeal", self.appeal))
+        app.add_handler(CommandHandler("appeals", self.appeals))
+        app.add_handler(CallbackQueryHandler(self.draft_button, pattern=r"^ap:"))
+        app.add_handler(CallbackQueryHandler(self.manage_button, pattern=r"^am:"))
+
+    async def appeal(self, update: Update, context: TongxinContext) -> None:
+        """Start an appeal draft (coordinators and admins, private chat)."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        if not is_private(update):
+            await reply(
+                update, escape(reader.t(N_("Please use this command in a private chat with me.")))
+            )
+            return
+        services = context.services
+        try:
+            await services.appeals.require_coordinator(reader.person.id)
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        draft = AppealDraft(key=secrets.token_hex(8), currency=services.appeals.currency)
+        await services.dialogs.start(reader.person.id, APPEAL_KIND, draft.to_data())
+        await self._flow.ask(update, context, reader, draft)
+
+    async def appeals(self, update: Update, context: TongxinContext) -> None:
+        """List open appeals; coordinators get edit/extend/close buttons on theirs."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        services = context.services
+        found = await services.appeals.open_appeals()
+        if not found:
+            await reply(update, escape(reader.t(N_("There are no open appeals."))))
+            return
+        for appeal in found[:20]:
+            deadline = appeal.deadline.isoformat() if appeal.deadline else "—"
+            text = f"#{appeal.id} <b>{escape(appeal.title)}</b>\n" + escape(
+                reader.t(N_("Deadline: {date}"), date=deadline)
+            )
+            markup = None
+            if is_private(update) and await services.appeals.may_manage(reader.person.id, appeal):
+                markup = _buttons(
+                    [
+                        [
+                            (reader.t(N_("Edit text")), f"am:edit:{appeal.id}"),
+                            (reader.t(N_("Extend deadline")), f"am:extend:{appeal.id}"),
+                            (reader.t(N_("Close")), f"am:close:{appeal.id}"),
+                        ]
+                    ]
+                )
+            await reply(update, text, markup)
+
+    async def draft_button(self, update: Update, context: TongxinContext) -> None:
+        """A button of the presser's own draft; anything else is stale."""
+        query = update.callback_query
+        reader = await reader_for(update, context)
+        if query is None or reader is None:
+            return
+        match = DRAFT_BUTTON.match(query.data or "")
+        services = context.services
+        dialog = await services.dialogs.current(reader.person.id)
+        if match is None or dialog is None or dialog.kind != APPEAL_KIND:
+            await answer_stale_button(update, reader)
+            return
+        action = match.group(1)
+        draft = AppealDraft.from_data(dialog.data)
+        if action == "send":
+            await self._send(update, context, reader, draft)
+            return
+        if action == "cancel":
+            await services.dialogs.close(reader.person.id)
+            await query.answer()
+            await reply(update, escape(reader.t(N_("The appeal was discarded."))))
+            return
+        if action in ("orgs", "picks"):
+            await query.answer()
+            await self._choices(update, context, reader, action)
+            return
+        if action == "needs_done":
+            draft.needs_done = True
+        elif action == "rcp_done":
+            draft.recipients_done = True
+        elif action == "all":
+            draft.audience, draft.audience_organisation = AudienceKind.SCOPE, None
+        elif action.startswith("org:"):
+            draft.audience = AudienceKind.ORGANISATION
+            draft.audience_organisation = int(action.split(":")[1])
+        elif action.startswith("chat:"):
+            chat_id = int(action.split(":")[1])
+            if chat_id not in draft.audience_chats:
+                draft.audience_chats.append(chat_id)
+            await services.dialogs.save(_with(dialog, draft), update.update_id)
+            await query.answer(reader.t(N_("Added.")))
+            return
+        elif action == "picked":
+            if not draft.audience_chats:
+                await query.answer(reader.t(N_("Pick at least one group.")), show_alert=True)
+                return
+            draft.audience = AudienceKind.PICKED
+        elif action.startswith("fix:"):
+            field = action.split(":")[1]
+            if field == "title":
+                draft.title = None
+            elif field == "body":
+                draft.body = None
+            elif field == "needs":
+                draft.needs, draft.money_target_minor, draft.needs_done = [], None, False
+            elif field == "deadline":
+                draft.deadline = None
+            else:
+                draft.audience, draft.audience_chats = None, []
+        await services.dialogs.save(_with(dialog, draft), update.update_id)
+        await query.answer()
+        await self._flow.ask(update, context, reader, draft)
+
+    async def _choices(
+        self, update: Update, context: TongxinContext, reader: Reader, action: str
+    ) -> None:
+        organisations, chats = await context.services.appeals.audience_options(reader.person.id)
+        if action == "orgs":
+            rows = [[(name, f"ap:org:{oid}")] for oid, name in organisations]
+        else:
+            rows = [[(chat.title, f"ap:chat:{chat.id}")] for chat in chats]
+        if not rows:
+            await reply(
+                update,
+                escape(reader.t(N_("No approved group is in this audience; nothing was sent."))),
+            )
+            return
+        rows = rows[:MAX_CHOICE_BUTTONS]
+        if action == "picks":
+            rows.append([(reader.t(N_("Done")), "ap:picked")])
+        await reply(update, escape(reader.t(_QUESTIONS["audience"])), _buttons(rows))
+
+    async def _send(
+        self, update: Update, context: TongxinContext, reader: Reader, draft: AppealDraft
+    ) -> None:
+        query = update.callback_query
+        assert query is not None
+        services = context.services
+        try:
+            published = await services.appeals.publish(
+                Origin(reader.person.id, update.update_id), draft, self._flow.renderer(context)
+            )
+        except AlreadyProcessed:
+            await query.answer()
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await services.dialogs.close(reader.person.id)
+        await query.answer()
+        if not published.new:
+            return
+        progress = BroadcastProgress(published.targets, 0)
+        sent = await reply(
+            update, escape(progress_text(services.translations, reader.language, progress))
+        )
+        if sent is not None:
+            await services.appeals.set_progress_message(published.appeal.id, sent.message_id)
+
+    async def manage_button(self, update: Update, context: TongxinContext) -> None:
+        """Edit text, extend deadline or close: permission checked on the presser, now."""
+        query = update.callback_query
+        reader = await reader_for(update, context)
+        if query is None or reader is None:
+            return
+        match = MANAGE_BUTTON.match(query.data or "")
+        if match is None:
+            await answer_stale_button(update, reader)
+            return
+        action, appeal_id = match.group(1), int(match.group(2))
+        services = context.services
+        try:
+            appeal = await services.appeals.get(appeal_id)
+            if not appeal.is_open or not await services.appeals.may_manage(
+                reader.person.id, appeal
+            ):
+                await answer_stale_button(update, reader)
+                return
+            if action == "close":
+                await services.appeals.close(
+                    Origin(reader.person.id, update.update_id),
+                    appeal_id,
+                    self._flow.renderer(context),
+                )
+                await query.answer()
+                await reply(
+                    update,
+                    escape(reader.t(N_("The appeal is closed; the groups' messages will say so."))),
+                )
+                return
+        except AlreadyProcessed:
+            await query.answer()
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await services.dialogs.start(
+            reader.person.id, MANAGE_KIND, {"appeal_id": appeal_id, "action": action}
+        )
+        await query.answer()
+        question = (
+            N_("Send the new text of the appeal.")
+            if action == "edit"
+            else N_("Until when? e.g. 2月20日, 2020-02-20, 5天后 or in 5 days.")
+        )
+        await reply(update, escape(reader.t(question)))
+
+
+class AppealManageFlow:
+    """The one-answer dialog after "edit text" or "extend deadline"."""
+
+    kind = MANAGE_KIND
+
+    def __init__(self, flow: AppealFlow) -> None:
+        self._flow = flow
+
+    async def on_text(
+        self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
+    ) -> None:
+        """Apply the new text or deadline."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        services = context.services
+        origin = Origin(reader.person.id, update.update_id)
+        appeal_id = int(dialog.data["appeal_id"])
+        try:
+            if dialog.data.get("action") == "edit":
+                count = await services.appeals.edit_text(
+                    origin, appeal_id, message.text, self._flow.renderer(context)
+                )
+                answer = reader.t(
+                    N_("The text was changed; {count} group messages will be edited."),
+                    count=count,
+                )
+            else:
+                appeal = await services.appeals.extend_deadline(origin, appeal_id, message.text)
+                deadline = appeal.deadline.isoformat() if appeal.deadline else "—"
+                answer = reader.t(N_("Deadline: {date}"), date=deadline)
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await services.dialogs.close(reader.person.id)
+        await reply(update, escape(answer))
+
+    async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
+        """Nothing to say: the appeal is unchanged."""
+
+
+def _with(dialog: Dialog, draft: AppealDraft) -> Dialog:
+    dialog.data = draft.to_data()
+    return dialog
+
+
+def appeal_flows() -> list[AppealFlow | AppealManageFlow]:
+    """The appeal dialogs for the router."""
+    flow = AppealFlow()
+    return [flow, AppealManageFlow(flow)]

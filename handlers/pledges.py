@@ -1,0 +1,912 @@
+"""Pledging in private chat: the dialog, the one-line form, /mypledges, /inbox, confirmations."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.appeals.models import Appeal, parse_appeal_deep_link
+from domain.dialogs import Dialog
+from domain.errors import N_, DomainError, InvalidInput
+from domain.network.models import Language, RoleName
+from domain.network.service import AlreadyProcessed, Origin
+from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
+from domain.pledges.draft import (
+    DIALOG_KIND,
+    TEXT_STEPS,
+    PledgeDraft,
+    Step,
+    answer_text,
+    apply_prefill,
+    need_of,
+    next_step,
+    one_line_draft,
+    parse_prefill_payload,
+    prefill_from,
+    prefill_payload,
+    read_due,
+    read_money,
+    split_one_line,
+)
+from domain.pledges.models import Fulfilment, Pledge, PledgeKind, PledgeStatus, Visibility
+from domain.pledges.ports import AmountReader
+from handlers.common import (
+    CommandSpec,
+    answer_stale_button,
+    command_arguments,
+    escape,
+    is_private,
+    reader_for,
+    reply,
+)
+from handlers.common import refuse as refuse_plainly
+from handlers.context import Reader, TongxinContext
+from handlers.i18n import Translations
+
+ACTION_KIND = "pledge_action"
+DELIVERY_NOTICE = N_(
+    "Delivery reported for pledge #{number} ({what}): {delivered}. Please confirm."
+)
+CONFIRM_RECEIPT = N_("Confirm receipt")
+QUESTION_IT = N_("Question it")
+DRAFT_BUTTON = re.compile(r"^pd:(appeal|kind|need|behalf|earmark|due|visibility|ok|no):(\w{1,32})$")
+PLEDGE_BUTTON = re.compile(r"^pm:(all|part|due|cancel):(\d{1,12})$")
+REVIEW_BUTTON = re.compile(r"^pf:(ok|q):(\d{1,12})$")
+DEEP_LINK = re.compile(r"^/start(@\w+)?\s+a\d")
+
+_ACTION_QUESTIONS = {
+    "report": N_(
+        "How much was delivered? For example 1000公斤 or 5000元. You may send a photo or "
+        "a document as proof, with the amount as its caption."
+    ),
+    "due": N_("When will it be delivered now? For example 2020-02-25, 2月25日 or 明天."),
+    "cancel": N_("Why do you cancel? One line is enough."),
+}
+_STYLES = {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant", Language.EN: "en"}
+_KINDS = {
+    PledgeKind.MONEY: N_("Money"),
+    PledgeKind.GOODS: N_("Goods"),
+    PledgeKind.SERVICE: N_("A service"),
+    PledgeKind.VOLUNTEER: N_("Volunteer time"),
+}
+_VISIBILITY = {
+    Visibility.NAMED: N_("By my name"),
+    Visibility.ORGANISATION: N_("As my organisation only"),
+    Visibility.ANONYMOUS: N_("Anonymous"),
+}
+_STATUS = {
+    PledgeStatus.PLEDGED: N_("pledged"),
+    PledgeStatus.PARTIAL: N_("partially delivered"),
+    PledgeStatus.DELIVERED: N_("delivered"),
+    PledgeStatus.RECEIVED: N_("received"),
+    PledgeStatus.CANCELLED: N_("cancelled"),
+}
+_QUESTIONS = {
+    Step.AMOUNT: N_("How much money? For example 500元, 5万元 or ¥1,000."),
+    Step.QUANTITY: N_("How much, with the unit? For example 3000公斤, 300箱, N95口罩 500个."),
+    Step.DESCRIPTION: N_("Please describe it in a few words (the service, or the task)."),
+    Step.VALUE: N_("What is it worth, roughly? For example 30万元."),
+    Step.DUE: N_("When will it be delivered? For example 2020-02-25, 2月25日 or 明天."),
+}
+
+
+def unit_name(language: Language, code: str) -> str:
+    """A unit code (`kg`, `box`) as the reader writes it (公斤, 箱, boxes)."""
+    try:
+        unit = get_unit(code)
+    except (KeyError, ValueError):
+        return code
+    if language is Language.ZH_HANS:
+        return unit.zh
+    if language is Language.ZH_HANT:
+        return unit.zh_hant
+    return unit.en_many
+
+
+async def refuse(update: Update, reader: Reader, error: DomainError) -> None:
+    """Tell the person why nothing happened, with unit codes in their own words."""
+    for key in ("unit", "need_unit"):
+        value = error.params.get(key)
+        if isinstance(value, str):
+            error.params[key] = unit_name(reader.language, value)
+    await refuse_plainly(update, reader, error)
+
+
+def _money(language: Language, minor: int, currency: str, approximate: bool = False) -> str:
+    return format_money(Money(minor, currency), _STYLES[language], approximate=approximate)
+
+
+def _quantity(language: Language, value: Decimal, unit: str, approximate: bool = False) -> str:
+    try:
+        return format_quantity(Quantity(value, unit), _STYLES[language], approximate=approximate)
+    except (KeyError, ValueError, TypeError):
+        return f"{value.normalize():f} {unit}"
+
+
+def pledge_line(language: Language, pledge: Pledge) -> str:
+    """What a pledge promises, formatted for the reader."""
+    if pledge.kind is PledgeKind.MONEY:
+        return _money(language, pledge.amount_minor or 0, pledge.currency, pledge.approximate)
+    if pledge.kind is PledgeKind.SERVICE:
+        return pledge.description
+    quantity = _quantity(language, pledge.measure, pledge.unit, pledge.approximate)
+    name = pledge.item if pledge.kind is PledgeKind.GOODS else pledge.description
+    return f"{name} {quantity}".strip()
+
+
+def measure_text(language: Language, pledge: Pledge, measure: Decimal) -> str:
+    """An amount in the pledge's measure, formatted for the reader."""
+    if pledge.kind is PledgeKind.MONEY:
+        return _money(language, int(measure), pledge.currency)
+    return _quantity(language, measure, pledge.unit)
+
+
+class PledgeNotices:
+    """Writes coordinators' delivery notices (the domain's `DeliveryNotices`)."""
+
+    def __init__(self, translations: Translations) -> None:
+        self._translations = translations
+
+    def delivery_reported(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
+        """The notice a coordinator gets, with the confirm and question buttons beside it."""
+        t = self._translations.translate
+        text = t(
+            language,
+            DELIVERY_NOTICE,
+            number=pledge.id,
+            what=pledge_line(language, pledge),
+            delivered=measure_text(language, pledge, fulfilment.quantity),
+        )
+        if fulfilment.over:
+            text += "\n" + t(language, N_("⚠ This is more than was still open."))
+        return escape(text)
+
+    def review_labels(self, language: Language) -> tuple[str, str]:
+        """The confirm and question buttons under a notice, in the coordinator's language."""
+        t = self._translations.translate
+        return t(language, CONFIRM_RECEIPT), t(language, QUESTION_IT)
+
+
+def draft_summary(reader: Reader, draft: PledgeDraft, appeal: Appeal | None) -> str:
+    """The full summary shown before the confirm button."""
+    language = reader.language
+    header = reader.t(N_("Your pledge"))
+    lines = [f"<b>{escape(header)}</b>"]
+    if appeal is not None:
+        lines.append(
+            escape(reader.t(N_("Appeal: #{number} {title}"), number=appeal.id, title=appeal.title))
+        )
+    kind = draft.pledge_kind
+    if kind is not None:
+        lines.append(escape(reader.t(N_("Kind: {kind}"), kind=reader.t(_KINDS[kind]))))
+    if draft.amount_minor is not None:
+        amount = _money(language, draft.amount_minor, draft.currency, draft.approximate)
+        lines.append(escape(reader.t(N_("Amount: {amount}"), amount=amount)))
+    quantity = draft.quantity_value
+    if quantity is not None:
+        what = _quantity(language, quantity, draft.unit, draft.approximate)
+        lines.append(escape(reader.t(N_("Quantity: {what}"), what=f"{draft.item} {what}".strip())))
+    if draft.description:
+        lines.append(escape(reader.t(N_("Description: {text}"), text=draft.description)))
+    if draft.estimated_minor is not None:
+        value = _money(language, draft.estimated_minor, draft.currency)
+        lines.append(escape(reader.t(N_("Estimated value: {amount}"), amount=value)))
+    if appeal is not None and draft.earmark is not None:
+        names = {r.id: r.name for r in appeal.recipients}
+        lines.append(escape(reader.t(N_("For: {name}"), name=names.get(draft.earmark, "?"))))
+    if draft.due:
+        lines.append(escape(reader.t(N_("Delivery by: {date}"), date=draft.due)))
+    if draft.visibility:
+        shown = reader.t(_VISIBILITY[Visibility(draft.visibility)])
+        lines.append(escape(reader.t(N_("Shown: {how}"), how=shown)))
+    return "\n".join(lines)
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text[:64], callback_data=data)
+
+
+class PledgeFlow:
+    """The pledge dialog: asks only what the draft still lacks; every answer is stored."""
+
+    kind = DIALOG_KIND
+
+    def __init__(self, amounts: AmountReader) -> None:
+        self._amounts = amounts
+
+    async def begin(
+        self,
+        update: Update,
+        context: TongxinContext,
+        reader: Reader,
+        draft: PledgeDraft,
+        heading: str | None = None,
+    ) -> None:
+        """Store a fresh draft as the person's dialog and ask its first question.
+
+        The update is marked handled before the question is sent: after a crash Telegram's
+        redelivery does not open the dialog a second time.
+        """
+        services = context.services
+        dialog = await services.dialogs.start(reader.person.id, DIALOG_KIND, draft.to_data())
+        dialog = await services.dialogs.save(dialog, update.update_id)
+        await self.ask(update, context, reader, dialog, heading)
+
+    async def ask(
+        self,
+        update: Update,
+        context: TongxinContext,
+        reader: Reader,
+        dialog: Dialog,
+        heading: str | None = None,
+    ) -> None:
+        """Ask the next question of the dialog (or show the summary with the confirm button)."""
+        services = context.services
+        draft = PledgeDraft.from_data(dialog.data)
+        appeal = await services.pledges.appeal(draft.appeal_id) if draft.appeal_id else None
+        orgs = await services.pledges.organisations_of(reader.person.id)
+        step = next_step(draft, appeal, [o.id for o in orgs])
+        rows: list[list[InlineKeyboardButton]] = []
+        if step is Step.APPEAL:
+            text = reader.t(N_("Which appeal is your pledge for?"))
+            for open_appeal in (await services.pledges.open_appeals())[:20]:
+                rows.append(
+                    [
+                        _button(
+                            f"#{open_appeal.id} {open_appeal.title}", f"pd:appeal:{open_appeal.id}"
+                        )
+                    ]
+                )
+            rows.append([_button(reader.t(N_("No appeal")), "pd:appeal:0")])
+        elif step is Step.KIND:
+            text = reader.t(N_("What would you like to give?"))
+            rows = [[_button(reader.t(label), f"pd:kind:{k.value}")] for k, label in _KINDS.items()]
+        elif step is Step.NEED:
+            text = reader.t(N_("Which need does it answer?"))
+            assert appeal is not None
+            rows = [[_button(n.item, f"pd:need:{n.id}")] for n in appeal.needs[:20]]
+            rows.append([_button(reader.t(N_("Another item")), "pd:need:0")])
+        elif step is Step.BEHALF:
+            text = reader.t(N_("On whose behalf?"))
+            rows = [[_button(reader.t(N_("Myself")), "pd:behalf:0")]]
+            rows += [[_button(o.name, f"pd:behalf:{o.id}")] for o in orgs[:20]]
+        elif step is Step.EARMARK:
+            text = reader.t(N_("Is it for one recipient in particular?"))
+            assert appeal is not None
+            rows = [[_button(r.name, f"pd:earmark:{r.id}")] for r in appeal.recipients[:20]]
+            rows.append([_button(reader.t(N_("No earmark")), "pd:earmark:0")])
+        elif step is Step.DUE:
+            text = reader.t(_QUESTIONS[Step.DUE])
+            if appeal is not None and appeal.deadline is not None:
+                label = reader.t(
+                    N_("By the appeal's deadline ({date})"), date=appeal.deadline.isoformat()
+                )
+                rows = [[_button(label, "pd:due:deadline")]]
+            rows.append([_button(reader.t(N_("No fixed date")), "pd:due:none")])
+        elif step is Step.VISIBILITY:
+            text = reader.t(N_("How may your pledge be shown to others?"))
+            rows = [
+                [_button(reader.t(label), f"pd:visibility:{v.value}")]
+                for v, label in _VISIBILITY.items()
+            ]
+        elif step is Step.CONFIRM:
+            summary = draft_summary(reader, draft, appeal)
+            if heading:
+                summary = f"<b>{escape(heading)}</b>\n{summary}"
+            markup = InlineKeyboardMarkup(
+                [
+                    [
+                        _button(reader.t(N_("Confirm")), f"pd:ok:{draft.token}"),
+                        _button(reader.t(N_("Cancel")), "pd:no:x"),
+                    ]
+                ]
+            )
+            await reply(update, summary, markup)
+            return
+        else:
+            text = reader.t(_QUESTIONS[step])
+        note = escape(reader.t(N_("Send /cancel to stop.")))
+        top = f"<b>{escape(heading)}</b>\n" if heading else ""
+        await reply(
+            update,
+            f"{top}{escape(text)}\n<i>{note}</i>",
+            InlineKeyboardMarkup(rows) if rows else None,
+        )
+
+    async def on_text(
+        self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
+    ) -> None:
+        """Read a typed answer for the current step; refuse it and change nothing if bad."""
+        message = update.effective_message
+        if message is None:
+            return
+        services = context.services
+        draft = PledgeDraft.from_data(dialog.data)
+        appeal = await services.pledges.appeal(draft.appeal_id) if draft.appeal_id else None
+        orgs = await services.pledges.organisations_of(reader.person.id)
+        step = next_step(draft, appeal, [o.id for o in orgs])
+        if step not in TEXT_STEPS:
+            await reply(update, escape(reader.t(N_("Please use the buttons to answer."))))
+            return
+        try:
+            answer_text(
+                draft,
+                step,
+                message.text or "",
+                reader=self._amounts,
+                appeal=appeal,
+                today=services.clock.now().date(),
+            )
+            dialog.data = draft.to_data()
+            dialog = await services.dialogs.save(dialog, update.update_id)
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await self.ask(update, context, reader, dialog)
+
+    async def choose(
+        self, update: Update, context: TongxinContext, reader: Reader, step: str, value: str
+    ) -> None:
+        """Take a button answer for the step the dialog is at; a stale button changes nothing."""
+        services = context.services
+        dialog = await services.dialogs.current(reader.person.id)
+        if dialog is None or dialog.kind != DIALOG_KIND:
+            await answer_stale_button(update, reader)
+            return
+        draft = PledgeDraft.from_data(dialog.data)
+        appeal = await services.pledges.appeal(draft.appeal_id) if draft.appeal_id else None
+        orgs = [o.id for o in await services.pledges.organisations_of(reader.person.id)]
+        current = next_step(draft, appeal, orgs)
+        number = int(value) if value.isdigit() else None
+        try:
+            if step != current.value:
+                raise InvalidInput(N_("This button is no longer valid."))
+            if current is Step.APPEAL and number is not None:
+                draft.choose_appeal(await services.pledges.open_appeal(number) if number else None)
+            elif current is Step.KIND and value in PledgeKind.__members__.values():
+                draft.kind = value
+            elif current is Step.NEED and number is not None:
+                if number and need_of(appeal, number) is None:
+                    raise InvalidInput(N_("This button is no longer valid."))
+                draft.need_id = number or None
+                draft.item_chosen = True
+            elif current is Step.BEHALF and number is not None and (number == 0 or number in orgs):
+                draft.behalf, draft.behalf_chosen = number or None, True
+            elif (
+                current is Step.EARMARK
+                and number is not None
+                and appeal is not None
+                and (number == 0 or any(r.id == number for r in appeal.recipients))
+            ):
+                draft.earmark, draft.earmark_chosen = number or None, True
+            elif current is Step.DUE and value in ("deadline", "none"):
+                deadline = appeal.deadline if appeal is not None else None
+                draft.due = deadline.isoformat() if value == "deadline" and deadline else None
+                draft.due_chosen = True
+            elif current is Step.VISIBILITY and value in Visibility.__members__.values():
+                draft.visibility = value
+            else:
+                raise InvalidInput(N_("This button is no longer valid."))
+            dialog.data = draft.to_data()
+            dialog = await services.dialogs.save(dialog, update.update_id)
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await self.ask(update, context, reader, dialog)
+
+    async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
+        """One short note that the abandoned pledge was not saved."""
+        person = await context.services.network.person(dialog.person_id)
+        language = person.language if person is not None else context.services.default_language
+        text = context.services.translations.translate(
+            language, N_("Your unfinished pledge expired after 24 hours; nothing was saved.")
+        )
+        await context.bot.send_message(dialog.person_id, escape(text))
+
+
+class PledgeActionFlow:
+    """Typed follow-ups from /mypledges: how much was delivered, or why cancel."""
+
+    kind = ACTION_KIND
+
+    def __init__(self, amounts: AmountReader) -> None:
+        self._amounts = amounts
+
+    async def on_text(
+        self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
+    ) -> None:
+        """Read the amount of a partial delivery or the reason of a cancellation."""
+        message = update.effective_message
+        if message is None:
+            return
+        services = context.services
+        pledge_id = int(dialog.data.get("pledge_id", 0))
+        origin = Origin(reader.person.id, update.update_id)
+        text = message.text or message.caption or ""
+        try:
+            if dialog.data.get("action") == "cancel":
+                pledge = await services.pledges.cancel(origin, pledge_id, text)
+                await services.dialogs.close(reader.person.id)
+                await reply(
+                    update, escape(reader.t(N_("Pledge #{number} is cancelled."), number=pledge.id))
+                )
+                return
+            if dialog.data.get("action") == "due":
+                due = read_due(self._amounts, text, services.clock.now().date())
+                pledge = await services.pledges.change_due(origin, pledge_id, due)
+                await services.dialogs.close(reader.person.id)
+                await reply(
+                    update,
+                    escape(
+                        reader.t(
+                            N_("Pledge #{number} will now be delivered by {date}."),
+                            number=pledge.id,
+                            date=due.isoformat(),
+                        )
+                    ),
+                )
+                return
+            pledge = await services.pledges.pledge_of(reader.person.id, pledge_id)
+            proof = _proof_file_id(message)
+            if proof is not None and not text.strip():
+                raise InvalidInput(
+                    N_("Please add how much was delivered as the caption, e.g. 1000公斤.")
+                )
+            amount = self._measure(pledge, text)
+            await _report(update, context, reader, pledge.id, amount, proof)
+            await services.dialogs.close(reader.person.id)
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+
+    def _measure(self, pledge: Pledge, text: str) -> Decimal:
+        amounts = self._amounts
+        if pledge.kind is PledgeKind.MONEY:
+            minor, _ = read_money(amounts, text, pledge.currency)
+            return Decimal(minor)
+        found = amounts.read(text, pledge.currency)
+        if found is None or (found.currency is not None and not found.unit):
+            try:
+                return Decimal(text.strip())
+            except InvalidOperation:
+                raise InvalidInput(
+                    N_("Please write how much was delivered, e.g. 1000公斤.")
+                ) from None
+        if found.unit and pledge.unit and not amounts.units_compatible(found.unit, pledge.unit):
+            raise InvalidInput(
+                N_("“{unit}” does not fit this pledge, which is counted in “{need_unit}”."),
+                unit=found.unit,
+                need_unit=pledge.unit,
+            )
+        if found.unit and pledge.unit:
+            return amounts.convert(found.value, found.unit, pledge.unit)
+        return found.value
+
+    async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
+        """Nothing to say: the pledge itself is unchanged."""
+
+
+def _proof_file_id(message: Message) -> str | None:
+    """The file id of a photo (largest size) or document sent as proof of a delivery."""
+    if message.photo:
+        return message.photo[-1].file_id
+    if message.document is not None:
+        return message.document.file_id
+    return None
+
+
+async def _report(
+    update: Update,
+    context: TongxinContext,
+    reader: Reader,
+    pledge_id: int,
+    amount: Decimal | None,
+    proof_file_id: str | None = None,
+) -> None:
+    result = await context.services.pledges.report_delivery(
+        Origin(reader.person.id, update.update_id), pledge_id, amount, proof_file_id
+    )
+    language = reader.language
+    text = reader.t(
+        N_("Recorded: {delivered} delivered for pledge #{number}. Status: {status}."),
+        delivered=measure_text(language, result.pledge, result.fulfilment.quantity),
+        number=result.pledge.id,
+        status=reader.t(_STATUS[result.pledge.status]),
+    )
+    if result.over:
+        text += "\n" + reader.t(
+            N_("That is more than was still open; it is recorded and a coordinator will check it.")
+        )
+    await reply(update, escape(text))
+
+
+def appeal_link_of(message: Message | None) -> tuple[int, int] | None:
+    """The appeal (and group) a bot message's deep-link button points at, if any."""
+    if message is None or message.from_user is None or not message.from_user.is_bot:
+        return None
+    markup = message.reply_markup
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for key in row:
+            _, found, payload = (key.url or "").partition("?start=")
+            if found:
+                parsed = parse_appeal_deep_link(payload)
+                if parsed is not None:
+                    return parsed
+    return None
+
+
+class _ReplyToAppeal(filters.MessageFilter):
+    """A reply to one of the bot's appeal messages (it carries a deep-link button)."""
+
+    def filter(self, message: Message) -> bool:
+        return appeal_link_of(message.reply_to_message) is not None
+
+
+REPLY_TO_APPEAL = _ReplyToAppeal(name="reply_to_appeal")
+
+
+class PledgeHandlers:
+    """/pledge, deep links, /mypledges, /inbox and the pledge buttons."""
+
+    def __init__(self, flow: PledgeFlow, amounts: AmountReader) -> None:
+        self._flow = flow
+        self._amounts = amounts
+        self._actions = PledgeActionFlow(amounts)
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add the handlers (the deep-link /start must come before the core /start)."""
+        app.add_handler(CommandHandler("start", self.deep_link, filters=filters.Regex(DEEP_LINK)))
+        app.add_handler(CommandHandler("pledge", self.pledge))
+        app.add_handler(
+            MessageHandler(
+                filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & REPLY_TO_APPEAL,
+                self.group_reply,
+            )
+        )
+        app.add_handler(CommandHandler("mypledges", self.mypledges))
+        app.add_handler(
+            MessageHandler(
+                filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL), self.proof
+            )
+        )
+        app.add_handler(CommandHandler("inbox", self.inbox))
+        app.add_handler(CallbackQueryHandler(self.draft_button, pattern=r"^pd:"))
+        app.add_handler(CallbackQueryHandler(self.pledge_button, pattern=r"^pm:"))
+        app.add_handler(CallbackQueryHandler(self.review_button, pattern=r"^pf:"))
+
+    async def _private_reader(self, update: Update, context: TongxinContext) -> Reader | None:
+        reader = await reader_for(update, context)
+        if reader is None:
+            return None
+        if not is_private(update):
+            await reply(
+                update, escape(reader.t(N_("Please use this command in a private chat with me.")))
+            )
+            return None
+        return reader
+
+    async def deep_link(self, update: Update, context: TongxinContext) -> None:
+        """`/start a12_m100…` from an appeal's group button: open the dialog on that appeal."""
+        reader = await self._private_reader(update, context)
+        message = update.effective_message
+        if reader is None or message is None:
+            return
+        parsed = parse_prefill_payload(command_arguments(message).split(" ")[0])
+        if parsed is None:
+            await reply(update, escape(reader.t(N_("This link is not valid."))))
+            return
+        appeal_id, chat_id, prefill = parsed
+        try:
+            appeal = await context.services.pledges.open_appeal(appeal_id)
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        draft = PledgeDraft(token=secrets.token_hex(8), source_chat_id=chat_id)
+        draft.choose_appeal(appeal)
+        if prefill is not None:
+            apply_prefill(draft, prefill, appeal)
+        await self._flow.begin(update, context, reader, draft, heading=appeal.title)
+
+    async def proof(self, update: Update, context: TongxinContext) -> None:
+        """A photo or document while reporting a delivery: the proof, amount in the caption."""
+        reader = await reader_for(update, context)
+        if reader is None:
+            return
+        dialog = await context.services.dialogs.current(reader.person.id)
+        if dialog is None or dialog.kind != ACTION_KIND or dialog.data.get("action") != "report":
+            await reply(
+                update,
+                escape(
+                    reader.t(
+                        N_(
+                            "To send a proof of delivery, choose “Delivered part” under "
+                            "/mypledges first."
+                        )
+                    )
+                ),
+            )
+            return
+        await self._actions.on_text(update, context, reader, dialog)
+
+    async def group_reply(self, update: Update, context: TongxinContext) -> None:
+        """`我捐500元` in reply to an appeal: nothing is recorded; a link opens the dialog."""
+        message = update.effective_message
+        reader = await reader_for(update, context)
+        chat = update.effective_chat
+        linked = appeal_link_of(message.reply_to_message) if message is not None else None
+        if reader is None or message is None or chat is None or linked is None:
+            return
+        appeal = await context.services.pledges.appeal(linked[0])
+        if appeal is None or not appeal.is_open:
+            return
+        prefill = prefill_from(self._amounts, message.text or "", appeal)
+        if prefill is None:
+            return
+        payload = prefill_payload(appeal.id, chat.id, prefill)
+        username = context.services.bot_username or context.bot.username
+        url = f"https://t.me/{username}?start={payload}"
+        text = reader.t(
+            N_(
+                "Thank you! Pledges are recorded in a private chat with me, so nothing is "
+                "recorded here. Tap the button to confirm yours there."
+            )
+        )
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(reader.t(N_("Confirm my pledge privately")), url=url)]]
+        )
+        await reply(update, escape(text), markup, quote=True)
+
+    async def pledge(self, update: Update, context: TongxinContext) -> None:
+        """`/pledge` opens the dialog; `/pledge [APPEAL] TEXT` reads a whole pledge in one line."""
+        reader = await self._private_reader(update, context)
+        message = update.effective_message
+        if reader is None or message is None:
+            return
+        services = context.services
+        appeal_id, text = split_one_line(command_arguments(message))
+        try:
+            appeal = await services.pledges.open_appeal(appeal_id) if appeal_id else None
+            token = secrets.token_hex(8)
+            if not text:
+                draft = PledgeDraft(token=token)
+                if appeal is not None:
+                    draft.choose_appeal(appeal)
+                await self._flow.begin(update, context, reader, draft)
+                return
+            draft = one_line_draft(
+                token,
+                text,
+                reader=self._amounts,
+                appeal=appeal,
+                today=services.clock.now().date(),
+                default_currency=(appeal.currency if appeal else "CNY"),
+            )
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await self._flow.begin(update, context, reader, draft)
+
+    async def draft_button(self, update: Update, context: TongxinContext) -> None:
+        """A button of the pledge dialog; confirm creates the pledge exactly once."""
+        query = update.callback_query
+        reader = await reader_for(update, context)
+        if query is None or reader is None:
+            return
+        match = DRAFT_BUTTON.match(query.data or "")
+        if match is None:
+            await answer_stale_button(update, reader)
+            return
+        step, value = match.groups()
+        if step == "no":
+            await context.services.dialogs.close(reader.person.id)
+            await context.services.network.mark_update(update.update_id)
+            await query.answer()
+            await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
+            return
+        if step != "ok":
+            await self._flow.choose(update, context, reader, step, value)
+            return
+        services = context.services
+        dialog = await services.dialogs.current(reader.person.id)
+        draft = (
+            PledgeDraft.from_data(dialog.data) if dialog and dialog.kind == DIALOG_KIND else None
+        )
+        try:
+            if draft is None or draft.token != value:
+                pledge = await services.pledges.pledge_by_token(reader.person.id, value)
+                if pledge is None:
+                    await answer_stale_button(update, reader)
+                    return
+            else:
+                pledge = await services.pledges.create(
+                    Origin(reader.person.id, update.update_id), draft
+                )
+                await services.dialogs.close(reader.person.id)
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await query.answer()
+        await reply(
+            update,
+            escape(
+                reader.t(
+                    N_("Thank you! Your pledge #{number} is recorded: {what}. See /mypledges."),
+                    number=pledge.id,
+                    what=pledge_line(reader.language, pledge),
+                )
+            ),
+        )
+
+    async def mypledges(self, update: Update, context: TongxinContext) -> None:
+        """List the person's pledges with what is still open, each with its buttons."""
+        reader = await self._private_reader(update, context)
+        if reader is None:
+            return
+        pledges = await context.services.pledges.mine(reader.person.id)
+        await context.services.network.mark_update(update.update_id)
+        if not pledges:
+            await reply(update, escape(reader.t(N_("You have no pledges yet. Send /pledge."))))
+            return
+        today = context.services.clock.now().date()
+        language = reader.language
+        for pledge in pledges[:20]:
+            lines = [f"<b>#{pledge.id}</b> {escape(pledge_line(language, pledge))}"]
+            status = reader.t(_STATUS[pledge.status])
+            lines.append(escape(reader.t(N_("Status: {status}"), status=status)))
+            if pledge.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
+                lines.append(
+                    escape(
+                        reader.t(
+                            N_("Still open: {amount}"),
+                            amount=measure_text(language, pledge, pledge.open_measure),
+                        )
+                    )
+                )
+            if pledge.over_delivered:
+                lines.append(escape(reader.t(N_("More was delivered than pledged."))))
+            if pledge.overdue(today):
+                lines.append(
+                    escape(reader.t(N_("Overdue since {date}."), date=str(pledge.due_date)))
+                )
+            markup = None
+            if pledge.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
+                markup = InlineKeyboardMarkup(
+                    [
+                        [
+                            _button(reader.t(N_("Delivered all")), f"pm:all:{pledge.id}"),
+                            _button(reader.t(N_("Delivered part")), f"pm:part:{pledge.id}"),
+                        ],
+                        [
+                            _button(reader.t(N_("Change the date")), f"pm:due:{pledge.id}"),
+                            _button(reader.t(N_("Cancel pledge")), f"pm:cancel:{pledge.id}"),
+                        ],
+                    ]
+                )
+            await reply(update, "\n".join(lines), markup)
+
+    async def pledge_button(self, update: Update, context: TongxinContext) -> None:
+        """Report all, report part, or cancel one's own pledge; others' pledges are refused."""
+        query = update.callback_query
+        reader = await reader_for(update, context)
+        if query is None or reader is None:
+            return
+        match = PLEDGE_BUTTON.match(query.data or "")
+        if match is None:
+            await answer_stale_button(update, reader)
+            return
+        action, pledge_id = match.group(1), int(match.group(2))
+        services = context.services
+        try:
+            if action == "all":
+                await _report(update, context, reader, pledge_id, None)
+            else:
+                pledge = await services.pledges.pledge_of(reader.person.id, pledge_id)
+                kind = {"part": "report", "due": "due", "cancel": "cancel"}[action]
+                dialog = await services.dialogs.start(
+                    reader.person.id, ACTION_KIND, {"action": kind, "pledge_id": pledge.id}
+                )
+                await services.dialogs.save(dialog, update.update_id)
+                await reply(update, escape(reader.t(_ACTION_QUESTIONS[kind])))
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await query.answer()
+
+    async def review_button(self, update: Update, context: TongxinContext) -> None:
+        """A coordinator confirms or questions a delivery report (scope checked now)."""
+        query = update.callback_query
+        reader = await reader_for(update, context)
+        if query is None or reader is None:
+            return
+        match = REVIEW_BUTTON.match(query.data or "")
+        if match is None:
+            await answer_stale_button(update, reader)
+            return
+        try:
+            pledge = await context.services.pledges.review_delivery(
+                Origin(reader.person.id, update.update_id),
+                int(match.group(2)),
+                match.group(1) == "ok",
+            )
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await query.answer()
+        await reply(
+            update,
+            escape(
+                reader.t(
+                    N_("Pledge #{number} is now: {status}."),
+                    number=pledge.id,
+                    status=reader.t(_STATUS[pledge.status]),
+                )
+            ),
+        )
+
+    async def inbox(self, update: Update, context: TongxinContext) -> None:
+        """Coordinators: delivery reports in their scope awaiting confirmation."""
+        reader = await self._private_reader(update, context)
+        if reader is None:
+            return
+        try:
+            pledges = await context.services.pledges.inbox(Origin(reader.person.id))
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await context.services.network.mark_update(update.update_id)
+        if not pledges:
+            await reply(update, escape(reader.t(N_("Nothing awaits your confirmation."))))
+            return
+        language = reader.language
+        for pledge in pledges:
+            for f in pledge.fulfilments:
+                if f.state.value != "reported":
+                    continue
+                text = reader.t(
+                    DELIVERY_NOTICE,
+                    number=pledge.id,
+                    what=pledge_line(language, pledge),
+                    delivered=measure_text(language, pledge, f.quantity),
+                )
+                markup = InlineKeyboardMarkup(
+                    [
+                        [
+                            _button(reader.t(CONFIRM_RECEIPT), f"pf:ok:{f.id}"),
+                            _button(reader.t(QUESTION_IT), f"pf:q:{f.id}"),
+                        ]
+                    ]
+                )
+                await reply(update, escape(text), markup)
+
+
+PLEDGE_COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("pledge", N_("Pledge money, goods, a service or your time"), RoleName.MEMBER),
+    CommandSpec("mypledges", N_("Your pledges and their deliveries"), RoleName.MEMBER),
+    CommandSpec("inbox", N_("Deliveries awaiting your confirmation"), RoleName.COORDINATOR),
+)
+
+
+def pledge_flows(amounts: AmountReader) -> tuple[PledgeFlow, PledgeActionFlow]:
+    """The dialog flows of pledging."""
+    return PledgeFlow(amounts), PledgeActionFlow(amounts)

@@ -1,0 +1,140 @@
+"""Engines, sessions and schema upgrades; nothing here runs at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import StaticPool
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def is_sqlite_memory(url: URL) -> bool:
+    """True for an in-memory SQLite URL (`sqlite+aiosqlite://` or `...:///:memory:`)."""
+    database = url.database or ""
+    return (
+        database in ("", ":memory:")
+        or url.query.get("mode") == "memory"
+        or database.startswith("file::memory:")
+    )
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Set the pragmas every SQLite connection needs and take over transaction control."""
+    # The driver's own transaction handling starts transactions late (only before writes);
+    # we disable it and begin explicitly in `_sqlite_begin`.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin every SQLite transaction as the single writer (WAL readers are not blocked)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """Return an async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if is_sqlite_memory(parsed):
+            engine = _create_async_engine(
+                parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            assert parsed.database is not None
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = _create_async_engine(parsed)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    if backend == "postgresql":
+        return _create_async_engine(
+            parsed,
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=30,
+            pool_recycle=1800,
+            pool_pre_ping=True,
+        )
+    raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return the session maker units of work use (objects stay readable after commit)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Build the Alembic configuration in code: scripts in `storage/migrations`, URL as given.
+
+    The URL travels in `config.attributes["url"]`, not through the ini parser, so `%` in
+    passwords needs no escaping.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("version_locations", str(MIGRATIONS / "versions"))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at `url` to `revision` (default: the newest) with Alembic."""
+    config = alembic_config(url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run_upgrade, config, revision)
+    finally:
+        await engine.dispose()
+
+
+async def downgrade(url: str, revision: str) -> None:
+    """Take the database at `url` back to `revision` (`"base"`: empty)."""
+    config = alembic_config(url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run_downgrade, config, revision)
+    finally:
+        await engine.dispose()
+
+
+def _run_upgrade(connection: Connection, config: Config, revision: str) -> None:
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _run_downgrade(connection: Connection, config: Config, revision: str) -> None:
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+async def current_revision(url: str) -> str | None:
+    """Return the database's Alembic revision, None for an empty database."""
+    from alembic.migration import MigrationContext
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+    finally:
+        await engine.dispose()

@@ -1,0 +1,1 @@
+"""Repositories: the domain's ports implemented on an `AsyncSession`; they never commit."""

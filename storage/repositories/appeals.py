@@ -1,0 +1,146 @@
+"""The appeal repository: appeals with their needs and named recipients."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
+from storage.models.appeals import AppealRecipientRow, AppealRow, NeedRow, RecipientRow
+
+
+class SqlAppealRepository:
+    """Implements `domain.appeals.ports.AppealRepository`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, appeal: Appeal) -> Appeal:
+        """Insert an appeal with its needs and recipients; return it with ids filled in."""
+        row = AppealRow(
+            title=appeal.title,
+            body=appeal.body,
+            status=appeal.status.value,
+            deadline=appeal.deadline,
+            currency=appeal.currency,
+            money_target_minor=appeal.money_target_minor,
+            organisation_id=appeal.organisation_id,
+            created_by=appeal.created_by,
+            created_at=appeal.created_at,
+            draft_key=appeal.draft_key,
+            revision=appeal.revision,
+            progress_message_id=appeal.progress_message_id,
+            reported_at=appeal.reported_at,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        for position, need in enumerate(appeal.needs):
+            self._session.add(
+                NeedRow(
+                    appeal_id=row.id,
+                    item=need.item,
+                    item_key=need.item_key,
+                    unit=need.unit,
+                    target=need.target,
+                    approximate=need.approximate,
+                    priority=need.priority or position,
+                )
+            )
+        for recipient in appeal.recipients:
+            found = await self._session.scalar(
+                select(RecipientRow).where(RecipientRow.name == recipient.name)
+            )
+            if found is None:
+                found = RecipientRow(name=recipient.name)
+                self._session.add(found)
+                await self._session.flush()
+            self._session.add(AppealRecipientRow(appeal_id=row.id, recipient_id=found.id))
+        await self._session.flush()
+        stored = await self.get(row.id)
+        assert stored is not None
+        return stored
+
+    async def get(self, appeal_id: int) -> Appeal | None:
+        """Return one appeal with its needs and recipients."""
+        row = await self._session.get(AppealRow, appeal_id)
+        return None if row is None else await self._appeal(row)
+
+    async def by_draft_key(self, draft_key: str) -> Appeal | None:
+        """Return the appeal published from one draft, if any."""
+        row = await self._session.scalar(select(AppealRow).where(AppealRow.draft_key == draft_key))
+        return None if row is None else await self._appeal(row)
+
+    async def save(self, appeal: Appeal) -> None:
+        """Write back an appeal's own fields."""
+        row = await self._session.get(AppealRow, appeal.id)
+        if row is None:
+            raise LookupError(f"appeal {appeal.id} does not exist")
+        row.title = appeal.title
+        row.body = appeal.body
+        row.status = appeal.status.value
+        row.deadline = appeal.deadline
+        row.revision = appeal.revision
+        row.progress_message_id = appeal.progress_message_id
+        row.reported_at = appeal.reported_at
+        await self._session.flush()
+
+    async def open(self) -> list[Appeal]:
+        """Return every open appeal, newest first."""
+        rows = await self._session.scalars(
+            select(AppealRow)
+            .where(AppealRow.status == AppealStatus.OPEN.value)
+            .order_by(AppealRow.id.desc())
+        )
+        return [await self._appeal(r) for r in rows]
+
+    async def unreported(self) -> list[Appeal]:
+        """Return appeals whose broadcast report has not been sent yet."""
+        rows = await self._session.scalars(
+            select(AppealRow)
+            .where(AppealRow.reported_at.is_(None), AppealRow.status != AppealStatus.DRAFT.value)
+            .order_by(AppealRow.id)
+        )
+        return [await self._appeal(r) for r in rows]
+
+    async def _appeal(self, row: AppealRow) -> Appeal:
+        needs = await self._session.scalars(
+            select(NeedRow)
+            .where(NeedRow.appeal_id == row.id)
+            .order_by(NeedRow.priority, NeedRow.id)
+        )
+        recipients = await self._session.execute(
+            select(RecipientRow.id, RecipientRow.name)
+            .join(AppealRecipientRow, AppealRecipientRow.recipient_id == RecipientRow.id)
+            .where(AppealRecipientRow.appeal_id == row.id)
+            .order_by(AppealRecipientRow.id)
+        )
+        return Appeal(
+            id=row.id,
+            title=row.title,
+            body=row.body,
+            status=AppealStatus(row.status),
+            deadline=row.deadline,
+            currency=row.currency,
+            money_target_minor=row.money_target_minor,
+            organisation_id=row.organisation_id,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            needs=[
+                Need(
+                    id=n.id,
+                    appeal_id=n.appeal_id,
+                    item=n.item,
+                    item_key=n.item_key,
+                    unit=n.unit,
+                    target=n.target,
+                    approximate=n.approximate,
+                    priority=n.priority,
+                )
+                for n in needs
+            ],
+            recipients=[Recipient(id=r_id, name=name) for r_id, name in recipients],
+            draft_key=row.draft_key,
+            revision=row.revision,
+            progress_message_id=row.progress_message_id,
+            reported_at=row.reported_at,
+        )

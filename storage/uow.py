@@ -1,0 +1,111 @@
+"""The SQL unit of work: one `AsyncSession`, one transaction, repositories sharing it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory
+from domain.clock import Clock, SystemClock
+from domain.outbox.ports import OutboxRepository
+from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
+from domain.ports import (
+    AuditLog,
+    ChatRepository,
+    DialogRepository,
+    OrganisationRepository,
+    PersonRepository,
+    ProcessedUpdates,
+    RoleRepository,
+    UnitOfWorkFactory,
+)
+from storage.repositories.appeals import SqlAppealRepository
+from storage.repositories.network import (
+    SqlAuditLog,
+    SqlChatRepository,
+    SqlDialogRepository,
+    SqlOrganisationRepository,
+    SqlPersonRepository,
+    SqlProcessedUpdates,
+    SqlRoleRepository,
+)
+from storage.repositories.outbox import SqlOutboxRepository
+from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
+
+
+class SqlUnitOfWork:
+    """Implements `domain.ports.UnitOfWork`: nothing lands before `commit`.
+
+    To add a repository, assign it in `__init__` on `self.session`, typed as its port,
+    e.g. `self.pledges: PledgeRepository = SqlPledgeRepository(self.session)`.
+    """
+
+    def __init__(self, session: AsyncSession, clock: Clock | None = None) -> None:
+        self.session = session
+        self.clock: Clock = clock or SystemClock()
+        self.organisations: OrganisationRepository = SqlOrganisationRepository(session)
+        self.chats: ChatRepository = SqlChatRepository(session)
+        self.people: PersonRepository = SqlPersonRepository(session)
+        self.roles: RoleRepository = SqlRoleRepository(session)
+        self.dialogs: DialogRepository = SqlDialogRepository(session)
+        self.updates: ProcessedUpdates = SqlProcessedUpdates(session, self.clock)
+        self.audit: AuditLog = SqlAuditLog(session)
+        self.appeals: AppealRepository = SqlAppealRepository(session)
+        self.outbox: OutboxRepository = SqlOutboxRepository(session)
+        self.pledges: PledgeRepository = SqlPledgeRepository(session)
+        self.appeal_lookup: AppealLookup = SqlAppealLookup(self.appeals)
+
+    async def __aenter__(self) -> Self:
+        """Open the unit (the transaction begins with the first statement)."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed and close the session."""
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        """Make the work durable; the unit stays usable for a further transaction."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Discard the work since the last commit."""
+        await self.session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Implements `domain.ports.UnitOfWorkFactory`: a fresh `SqlUnitOfWork` per call."""
+
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], clock: Clock | None = None
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock: Clock = clock or SystemClock()
+
+    def __call__(self) -> SqlUnitOfWork:
+        """Return a new, unopened unit of work."""
+        return SqlUnitOfWork(self.session_factory(), self.clock)
+
+
+def _conforms(factory: SqlUnitOfWorkFactory) -> UnitOfWorkFactory:
+    """Let mypy check that the SQL factory (and its units) satisfy the domain's ports."""
+    return factory
+
+
+def _conforms_for_appeals(factory: SqlUnitOfWorkFactory) -> AppealsUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the appeals' and outbox's ports."""
+    return factory
+
+
+def _conforms_for_pledges(factory: SqlUnitOfWorkFactory) -> PledgeUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the pledges' ports."""
+    return factory

@@ -1,0 +1,218 @@
+"""AppealService use cases on the in-memory fakes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from domain.appeals.models import Appeal, AppealStatus
+from domain.appeals.service import (
+    AppealDraft,
+    AppealService,
+    AudienceKind,
+    GroupMessage,
+    add_need,
+    add_recipient,
+    clean_body,
+    clean_title,
+    set_deadline,
+)
+from domain.clock import FakeClock
+from domain.errors import Conflict, InvalidInput, PermissionDenied
+from domain.network.models import Chat, ChatStatus, Language
+from domain.network.service import NetworkService, Origin, SeenUser
+from domain.outbox.models import DeliveryStatus, Purpose
+from tests.fakes import FakeUnitOfWorkFactory
+
+ADMIN = 9_000_000_000
+COORD = 9_000_000_001
+MEMBER = 9_000_000_002
+HUBEI_GROUPS = [-1001, -1002, -1003]
+BEIJING_GROUP = -2001
+
+
+def render(appeal: Appeal, chat_id: int) -> GroupMessage:
+    closed = " (closed)" if appeal.status is AppealStatus.CLOSED else ""
+    return GroupMessage(f"{appeal.title}{closed}\n{appeal.body}\n{chat_id}", None)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def service(fake_uow_factory: FakeUnitOfWorkFactory, clock: FakeClock) -> AppealService:
+    """Admin; a coordinator of Hubei; three approved Hubei groups, one Beijing group."""
+    network = NetworkService(fake_uow_factory, clock, Language.ZH_HANS, "Asia/Shanghai")
+    await network.ensure_admins(frozenset({ADMIN}))
+    for uid, name in ((ADMIN, "Admin"), (COORD, "Coord"), (MEMBER, "Member")):
+        await network.seen(SeenUser(uid, name, name.lower(), "zh-CN"))
+    admin = Origin(ADMIN)
+    await network.add_organisation(admin, "China", None)
+    hubei = await network.add_organisation(admin, "Hubei", "China")
+    beijing = await network.add_organisation(admin, "Beijing", "China")
+    await network.grant(admin, COORD, "coordinator", "Hubei")
+    store = fake_uow_factory.store
+    for chat_id in HUBEI_GROUPS:
+        store.chats[chat_id] = Chat(
+            chat_id,
+            f"Hubei {chat_id}",
+            "supergroup",
+            ChatStatus.APPROVED,
+            hubei.id,
+            None,
+            clock.now(),
+        )
+    store.chats[BEIJING_GROUP] = Chat(
+        BEIJING_GROUP, "Beijing", "supergroup", ChatStatus.APPROVED, beijing.id, None, clock.now()
+    )
+    store.chats[-3001] = Chat(
+        -3001, "Pending", "group", ChatStatus.PENDING, hubei.id, None, clock.now()
+    )
+    return AppealService(fake_uow_factory, clock)
+
+
+def complete_draft(key: str = "k1") -> AppealDraft:
+    draft = AppealDraft(key=key, title="口罩", body="请支援武汉")
+    add_need(draft, "口罩 10000个")
+    add_need(draft, "资金 50万元")
+    draft.needs_done = True
+    add_recipient(draft, "黄山街道办事处")
+    draft.recipients_done = True
+    set_deadline(draft, "2月20日", date(2020, 2, 19))
+    draft.audience = AudienceKind.SCOPE
+    return draft
+
+
+def test_need_lines_parse_items_and_money() -> None:
+    draft = AppealDraft(key="k")
+    add_need(draft, "消毒液 3000公斤")
+    add_need(draft, "volunteers 8")
+    add_need(draft, "资金 50万元")
+    assert [(n.item, n.unit, str(n.target)) for n in draft.needs] == [
+        ("消毒液", "kg", "3000"),
+        ("volunteers", "person", "8"),
+    ]
+    assert draft.money_target_minor == 50_000_000
+
+
+@pytest.mark.parametrize("line", ["口罩", "口罩 0个", "口罩 -5个", "口罩 10000000000000个"])
+def test_bad_need_lines_are_refused_and_nothing_added(line: str) -> None:
+    draft = AppealDraft(key="k")
+    with pytest.raises(InvalidInput):
+        add_need(draft, line)
+    assert draft.needs == [] and draft.money_target_minor is None
+
+
+def test_bad_title_body_deadline() -> None:
+    with pytest.raises(InvalidInput):
+        clean_title("   ")
+    with pytest.raises(InvalidInput) as error:
+        clean_body("字" * 5000)
+    assert error.value.params["limit"] == 4096
+    draft = AppealDraft(key="k")
+    with pytest.raises(InvalidInput):
+        set_deadline(draft, "2020-02-01", date(2020, 2, 19))
+    assert draft.deadline is None
+    assert set_deadline(draft, "5天后", date(2020, 2, 19)) == date(2020, 2, 24)
+    assert set_deadline(draft, "in 5 days", date(2020, 2, 19)) == date(2020, 2, 24)
+
+
+def test_draft_survives_a_round_trip_through_the_dialog_row() -> None:
+    draft = complete_draft()
+    assert AppealDraft.from_data(draft.to_data()) == draft
+    assert draft.next_step() is None
+    assert AppealDraft(key="k").next_step() == "title"
+
+
+async def test_publish_queues_one_delivery_per_approved_chat_in_scope(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory
+) -> None:
+    published = await service.publish(Origin(COORD, 10), complete_draft(), render)
+    assert published.new and published.targets == 3
+    deliveries = list(fake_uow_factory.store.deliveries.values())
+    assert sorted(d.chat_id for d in deliveries) == sorted(HUBEI_GROUPS)
+    assert {d.subject for d in deliveries} == {f"appeal:{published.appeal.id}"}
+
+
+async def test_double_tap_publishes_once(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory
+) -> None:
+    first = await service.publish(Origin(COORD, 10), complete_draft(), render)
+    second = await service.publish(Origin(COORD, 11), complete_draft(), render)
+    assert not second.new and second.appeal.id == first.appeal.id
+    assert len(fake_uow_factory.store.deliveries) == 3
+    assert len(fake_uow_factory.store.appeals) == 1
+
+
+async def test_admin_reaches_everyone_and_organisation_audience(service: AppealService) -> None:
+    everyone = await service.publish(Origin(ADMIN), complete_draft("a"), render)
+    assert everyone.targets == 4
+    draft = complete_draft("b")
+    draft.audience = AudienceKind.ORGANISATION
+    orgs, _chats = await service.audience_options(ADMIN)
+    draft.audience_organisation = dict((name, oid) for oid, name in orgs)["Beijing"]
+    assert (await service.publish(Origin(ADMIN), draft, render)).targets == 1
+
+
+async def test_member_and_out_of_scope_are_refused(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory
+) -> None:
+    with pytest.raises(PermissionDenied):
+        await service.require_coordinator(MEMBER)
+    with pytest.raises(PermissionDenied):
+        await service.publish(Origin(MEMBER), complete_draft(), render)
+    draft = complete_draft()
+    draft.audience = AudienceKind.ORGANISATION
+    orgs, _ = await service.audience_options(ADMIN)
+    draft.audience_organisation = dict((name, oid) for oid, name in orgs)["Beijing"]
+    with pytest.raises(PermissionDenied):
+        await service.publish(Origin(COORD), draft, render)
+    assert fake_uow_factory.store.deliveries == {}
+
+
+async def test_audience_without_approved_chats_is_refused(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory
+) -> None:
+    draft = complete_draft()
+    draft.audience = AudienceKind.PICKED
+    draft.audience_chats = [-3001]
+    with pytest.raises(InvalidInput):
+        await service.publish(Origin(COORD), draft, render)
+    assert fake_uow_factory.store.appeals == {}
+
+
+async def test_too_long_group_message_is_refused(service: AppealService) -> None:
+    draft = complete_draft()
+    draft.body = "长" * 4100
+    with pytest.raises(InvalidInput) as error:
+        await service.publish(Origin(COORD), draft, render)
+    assert error.value.params["limit"] == 4096
+
+
+async def test_edit_and_close_requeue_sent_messages_as_edits(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    published = await service.publish(Origin(COORD), complete_draft(), render)
+    for number, delivery in enumerate(fake_uow_factory.store.deliveries.values(), start=100):
+        delivery.status, delivery.message_id = DeliveryStatus.SENT, number
+    assert await service.edit_text(Origin(COORD), published.appeal.id, "新的文字", render) == 3
+    edits = [
+        d for d in fake_uow_factory.store.deliveries.values() if d.purpose is Purpose.APPEAL_EDIT
+    ]
+    assert {d.edit_message_id for d in edits} == {100, 101, 102}
+    assert all("新的文字" in d.text for d in edits)
+    extended = await service.extend_deadline(Origin(COORD), published.appeal.id, "2020-03-01")
+    assert extended.deadline == date(2020, 3, 1)
+    with pytest.raises(PermissionDenied):
+        await service.close(Origin(MEMBER), published.appeal.id, render)
+    closed = await service.close(Origin(ADMIN), published.appeal.id, render)
+    assert closed.status is AppealStatus.CLOSED
+    closing = [d for d in fake_uow_factory.store.deliveries.values() if "(closed)" in d.text]
+    assert len(closing) == 3
+    with pytest.raises(Conflict):
+        await service.close(Origin(ADMIN), published.appeal.id, render)
+    assert await service.open_appeals() == []
+    _ = datetime

@@ -1,0 +1,310 @@
+"""Pledge drafts, rules and use cases on the in-memory fakes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
+from domain.clock import FakeClock
+from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.models import Language, Organisation, Role, RoleName
+from domain.network.service import AlreadyProcessed, Origin
+from domain.pledges.draft import (
+    AMOUNT_EXAMPLES,
+    PledgeDraft,
+    Step,
+    answer_text,
+    next_step,
+    one_line_draft,
+    split_one_line,
+)
+from domain.pledges.models import (
+    Fulfilment,
+    FulfilmentState,
+    Pledge,
+    PledgeKind,
+    PledgeStatus,
+    Visibility,
+    to_minor,
+)
+from domain.pledges.reading import ParsingReader
+from domain.pledges.service import PledgeService
+from tests.fakes import FakeUnitOfWorkFactory
+
+MEMBER = 9_000_000_002
+OTHER = 9_000_000_003
+COORD = 9_000_000_001
+OUTSIDER = 9_000_000_004
+GROUP = -1001234567890123
+TODAY = date(2020, 2, 19)
+READER = ParsingReader()
+
+
+class Notices:
+    """Plain notices for the tests."""
+
+    def delivery_reported(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
+        """The notice text."""
+        return f"{language}:{pledge.id}:{fulfilment.quantity}"
+
+    def review_labels(self, language: Language) -> tuple[str, str]:
+        return "ok", "?"
+
+
+def appeal(status: AppealStatus = AppealStatus.OPEN, appeal_id: int = 3) -> Appeal:
+    """An appeal of organisation 1 with a goods need in kg and one recipient."""
+    return Appeal(
+        id=appeal_id,
+        title="抗疫倡议",
+        body="",
+        status=status,
+        deadline=date(2020, 3, 1),
+        currency="CNY",
+        money_target_minor=None,
+        organisation_id=1,
+        created_by=COORD,
+        created_at=datetime(2020, 2, 18, tzinfo=UTC),
+        needs=[Need(7, appeal_id, "消毒液", "消毒液", "kg", Decimal(5000))],
+        recipients=[Recipient(5, "黄山街道办事处")],
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fakes(fake_uow_factory: FakeUnitOfWorkFactory) -> FakeUnitOfWorkFactory:
+    store = fake_uow_factory.store
+    store.appeals[3] = appeal()
+    store.appeals[4] = appeal(AppealStatus.CLOSED, 4)
+    store.organisations[1] = Organisation(1, "云龙区", None)
+    store.organisations[2] = Organisation(2, "铜山区", None)
+    store.roles.append(Role(COORD, RoleName.COORDINATOR, 1))
+    store.roles.append(Role(OUTSIDER, RoleName.COORDINATOR, 2))
+    return fake_uow_factory
+
+
+@pytest.fixture
+def service(fakes: FakeUnitOfWorkFactory, clock: FakeClock) -> PledgeService:
+    return PledgeService(fakes, clock, Notices())
+
+
+def money_draft(token: str = "t1", amount: str = "5万元") -> PledgeDraft:
+    draft = PledgeDraft(token=token)
+    draft.choose_appeal(appeal())
+    draft.kind = PledgeKind.MONEY.value
+    answer_text(draft, Step.AMOUNT, amount, reader=READER, appeal=appeal(), today=TODAY)
+    draft.earmark_chosen = True
+    draft.due_chosen = True
+    draft.visibility = Visibility.NAMED.value
+    return draft
+
+
+# -- rules -----------------------------------------------------------------------------------
+
+
+def test_the_dialog_asks_only_what_is_missing() -> None:
+    draft = PledgeDraft(token="t")
+    assert next_step(draft, None, []) is Step.APPEAL
+    draft.choose_appeal(appeal())
+    assert next_step(draft, appeal(), []) is Step.KIND
+    draft.kind = "goods"
+    assert next_step(draft, appeal(), []) is Step.NEED
+    draft.need_id, draft.item_chosen = 7, True
+    assert next_step(draft, appeal(), []) is Step.QUANTITY
+    answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
+    assert (draft.quantity, draft.unit, draft.item) == ("3000", "kg", "消毒液")
+    assert next_step(draft, appeal(), [1]) is Step.BEHALF
+    draft.behalf_chosen = True
+    assert next_step(draft, appeal(), [1]) is Step.EARMARK
+    draft.earmark_chosen = True
+    assert next_step(draft, appeal(), [1]) is Step.DUE
+    answer_text(draft, Step.DUE, "2020-02-25", reader=READER, appeal=appeal(), today=TODAY)
+    assert next_step(draft, appeal(), [1]) is Step.VISIBILITY
+    draft.visibility = "anonymous"
+    assert next_step(draft, appeal(), [1]) is Step.CONFIRM
+    assert PledgeDraft.from_data(draft.to_data()) == draft
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", AMOUNT_EXAMPLES),
+        ("", AMOUNT_EXAMPLES),
+        ("0元", None),
+        ("-5元", None),
+        ("2000000000000元", None),
+        ("1.234元", None),
+        ("3000公斤", None),
+    ],
+)
+def test_bad_amounts_are_refused_and_change_nothing(text: str, expected: str | None) -> None:
+    draft = PledgeDraft(token="t", appeal_chosen=True, kind="money")
+    with pytest.raises(InvalidInput) as caught:
+        answer_text(draft, Step.AMOUNT, text, reader=READER, appeal=None, today=TODAY)
+    if expected is not None:
+        assert caught.value.message == expected
+    assert draft.amount_minor is None
+
+
+def test_minor_units_refuse_zero_excess_and_decimals() -> None:
+    assert to_minor(Decimal("158.2") * 10000, "CNY") == 158_200_000
+    for bad in ("0", "-1", "1000000000001", "0.001"):
+        with pytest.raises(InvalidInput):
+            to_minor(Decimal(bad), "CNY")
+
+
+def test_a_unit_that_does_not_fit_the_need_is_refused() -> None:
+    draft = PledgeDraft(token="t", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft.need_id, draft.item_chosen = 7, True
+    with pytest.raises(InvalidInput) as caught:
+        answer_text(draft, Step.QUANTITY, "500个", reader=READER, appeal=appeal(), today=TODAY)
+    assert caught.value.params["need_unit"] == "kg"
+    assert draft.quantity is None
+
+
+@pytest.mark.parametrize("text", ["2020-02-01", "昨天", "someday soon", ""])
+def test_past_or_unreadable_dates_are_refused(text: str) -> None:
+    draft = PledgeDraft(token="t")
+    with pytest.raises(InvalidInput):
+        answer_text(draft, Step.DUE, text, reader=READER, appeal=None, today=TODAY)
+    assert not draft.due_chosen
+
+
+def test_a_4096_character_description_is_refused() -> None:
+    draft = PledgeDraft(token="t", appeal_chosen=True, kind="service")
+    with pytest.raises(InvalidInput):
+        answer_text(draft, Step.DESCRIPTION, "免" * 4096, reader=READER, appeal=None, today=TODAY)
+    assert draft.description is None
+
+
+def test_one_line_forms() -> None:
+    assert split_one_line("3 5万元") == (3, "5万元")
+    assert split_one_line("消毒液 3000公斤") == (None, "消毒液 3000公斤")
+    money = one_line_draft(
+        "a", "5万元", reader=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
+    )
+    assert (money.kind, money.amount_minor, money.due) == ("money", 5_000_000, "2020-03-01")
+    goods = one_line_draft(
+        "b", "消毒液 3000公斤", reader=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
+    )
+    assert (goods.kind, goods.need_id, goods.quantity) == ("goods", 7, "3000")
+    masks = one_line_draft(
+        "c", "N95口罩 500个 价值2200元", reader=READER, appeal=None, today=TODAY,
+        default_currency="CNY",
+    )
+    assert (masks.item, masks.unit, masks.estimated_minor) == ("N95口罩", "piece", 220_000)
+    assert next_step(masks, None, []) is Step.CONFIRM
+
+
+# -- use cases -------------------------------------------------------------------------------
+
+
+async def test_a_double_confirm_creates_one_pledge(
+    service: PledgeService, fakes: FakeUnitOfWorkFactory
+) -> None:
+    first = await service.create(Origin(MEMBER, 101), money_draft())
+    again = await service.create(Origin(MEMBER, 102), money_draft())
+    assert first.id == again.id
+    assert len(fakes.store.pledges) == 1
+    assert [e.action for e in fakes.store.audit] == ["pledge.create"]
+    with pytest.raises(AlreadyProcessed):
+        await service.create(Origin(MEMBER, 101), money_draft("t2"))
+
+
+async def test_closed_or_unknown_appeals_take_no_pledge(
+    service: PledgeService, fakes: FakeUnitOfWorkFactory
+) -> None:
+    draft = money_draft()
+    draft.appeal_id = 4
+    with pytest.raises(Conflict):
+        await service.create(Origin(MEMBER, 1), draft)
+    draft.appeal_id = 99
+    with pytest.raises(NotFound):
+        await service.create(Origin(MEMBER, 2), draft)
+    assert fakes.store.pledges == {}
+
+
+async def test_batches_lead_to_received(
+    service: PledgeService, fakes: FakeUnitOfWorkFactory
+) -> None:
+    draft = PledgeDraft(token="g", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft.currency = "CNY"
+    draft.need_id, draft.item_chosen = 7, True
+    answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
+    draft.earmark_chosen = draft.due_chosen = True
+    draft.visibility = "named"
+    draft.source_chat_id = GROUP
+    pledge = await service.create(Origin(MEMBER, 1), draft)
+    assert pledge.status is PledgeStatus.PLEDGED and pledge.source_chat_id == GROUP
+    first = await service.report_delivery(Origin(MEMBER, 2), pledge.id, Decimal(1000))
+    assert first.pledge.status is PledgeStatus.PARTIAL and not first.over
+    notices = [d for d in fakes.store.deliveries.values()]
+    expected = [(COORD, f"fulfilment:{first.fulfilment.id}")]
+    assert [(d.chat_id, d.subject) for d in notices] == expected
+    second = await service.report_delivery(Origin(MEMBER, 3), pledge.id, None)
+    assert second.fulfilment.quantity == 2000
+    assert second.pledge.status is PledgeStatus.DELIVERED
+    with pytest.raises(PermissionDenied):
+        await service.review_delivery(Origin(OUTSIDER, 4), first.fulfilment.id, True)
+    with pytest.raises(PermissionDenied):
+        await service.review_delivery(Origin(MEMBER, 5), first.fulfilment.id, True)
+    inbox = await service.inbox(Origin(COORD))
+    assert [p.id for p in inbox] == [pledge.id]
+    await service.review_delivery(Origin(COORD, 6), first.fulfilment.id, True)
+    done = await service.review_delivery(Origin(COORD, 7), second.fulfilment.id, True)
+    assert done.status is PledgeStatus.RECEIVED
+    with pytest.raises(Conflict):
+        await service.review_delivery(Origin(COORD, 8), second.fulfilment.id, True)
+    assert await service.inbox(Origin(COORD)) == []
+    actions = [e.action for e in fakes.store.audit]
+    assert actions.count("fulfilment.confirm") == 2
+    assert all(e.at == service._clock.now() for e in fakes.store.audit)
+
+
+async def test_over_delivery_is_recorded_and_flagged(service: PledgeService) -> None:
+    pledge = await service.create(Origin(MEMBER, 1), money_draft(amount="500元"))
+    report = await service.report_delivery(Origin(MEMBER, 2), pledge.id, Decimal(80_000))
+    assert report.over and report.fulfilment.over and report.pledge.over_delivered
+    assert report.pledge.status is PledgeStatus.DELIVERED
+
+
+async def test_another_persons_pledge_is_refused_and_unchanged(
+    service: PledgeService, fakes: FakeUnitOfWorkFactory
+) -> None:
+    pledge = await service.create(Origin(MEMBER, 1), money_draft())
+    with pytest.raises(NotFound):
+        await service.report_delivery(Origin(OTHER, 2), pledge.id, None)
+    with pytest.raises(NotFound):
+        await service.cancel(Origin(OTHER, 3), pledge.id, "no")
+    with pytest.raises(PermissionDenied):
+        await service.create(Origin(OTHER, 4), money_draft())
+    stored = fakes.store.pledges[pledge.id]
+    assert stored.fulfilments == [] and not stored.cancelled
+
+
+async def test_cancel_with_reason(service: PledgeService) -> None:
+    pledge = await service.create(Origin(MEMBER, 1), money_draft())
+    cancelled = await service.cancel(Origin(MEMBER, 2), pledge.id, "资金另有安排")
+    assert cancelled.status is PledgeStatus.CANCELLED
+    with pytest.raises(Conflict):
+        await service.report_delivery(Origin(MEMBER, 3), pledge.id, None)
+
+
+def test_overdue_is_a_flag() -> None:
+    pledge = Pledge(
+        1, "t", MEMBER, PledgeKind.MONEY, None, None, "", 100, "CNY", None, "", None, False, "",
+        None, None, date(2020, 2, 1), Visibility.NAMED, False, None, None, None,
+        datetime(2020, 1, 1, tzinfo=UTC),
+    )
+    assert pledge.overdue(TODAY) and pledge.status is PledgeStatus.PLEDGED
+    pledge.fulfilments.append(
+        Fulfilment(1, 1, Decimal(100), False, MEMBER, datetime(2020, 1, 2, tzinfo=UTC), None,
+                   FulfilmentState.REPORTED)
+    )
+    assert not pledge.overdue(TODAY)

@@ -1,0 +1,138 @@
+"""The /appeal dialog and broadcast through the sandbox: bad input, buttons, double taps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.appeals.models import Appeal, AppealStatus, parse_appeal_deep_link
+from domain.network.models import ChatStatus
+from sandbox.client import SandboxClient
+from storage.uow import SqlUnitOfWorkFactory
+from tests.harness import ADMIN_ID, Conversation
+
+Json = dict[str, Any]
+
+
+async def approved_groups(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, count: int
+) -> list[int]:
+    """Groups the bot is in, approved directly in the database."""
+    await chat.say(ADMIN_ID, "/start")
+    ids = []
+    for number in range(count):
+        group = await client.create_group(f"支援群{number}", members=[ADMIN_ID])
+        await client.add_bot(group["id"], by_user_id=ADMIN_ID)
+        await chat.next_messages(group["id"], 1, None)
+        ids.append(group["id"])
+    async with store() as uow:
+        for chat_id in ids:
+            record = await uow.chats.get(chat_id)
+            assert record is not None
+            record.status = ChatStatus.APPROVED
+            await uow.chats.save(record)
+        await uow.commit()
+    return ids
+
+
+async def press_and_read(
+    chat: Conversation, message: Json, data: str, count: int
+) -> tuple[Json, list[Json]]:
+    before = await chat.client.messages(ADMIN_ID)
+    last = max((int(m["message_id"]) for m in before), default=0)
+    answer = await chat.press(ADMIN_ID, ADMIN_ID, message, data=data)
+    if count == 0:
+        return answer, []
+    return answer, await chat.next_messages(ADMIN_ID, count, last)
+
+
+async def test_coordinator_writes_previews_and_broadcasts_once(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    groups = await approved_groups(client, chat, store, 2)
+    [title_q] = await chat.say(ADMIN_ID, "/appeal")
+    assert title_q["text"] == "What is the appeal's title?"
+    [body_q] = await chat.say(ADMIN_ID, "武汉急需口罩")
+    assert "text" in body_q["text"]
+    [needs_q] = await chat.say(ADMIN_ID, "请大家支援武汉。")
+    [added] = await chat.say(ADMIN_ID, "口罩 10000个")
+    assert added["text"] == "Added: 口罩: 10,000 pieces"
+    [money] = await chat.say(ADMIN_ID, "资金 50万元")
+    assert "¥500,000" in money["text"]
+    [bad] = await chat.say(ADMIN_ID, "口罩")
+    assert "口罩" in bad["text"] and "Write" in bad["text"]
+    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
+    assert "recipients" in rcp_q["text"]
+    await chat.say(ADMIN_ID, "黄山街道办事处")
+    _, [deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    assert "Until when?" in deadline_q["text"]
+    [past] = await chat.say(ADMIN_ID, "2019-01-01")
+    assert "in the past" in past["text"]
+    [audience_q] = await chat.say(ADMIN_ID, "2月20日")
+    assert audience_q["reply_markup"]["inline_keyboard"]
+    _, [_, preview, confirm] = await press_and_read(chat, audience_q, "ap:all", 3)
+    assert "武汉急需口罩" in preview["text"] and "口罩: 10000个" in preview["text"]
+    assert "50万元" in preview["text"] and "2020-02-20" in preview["text"]
+
+    _, [progress] = await press_and_read(chat, confirm, "ap:send", 1)
+    assert progress["text"] == "Sent 0/2"
+    again = await chat.press(ADMIN_ID, ADMIN_ID, confirm, data="ap:send")
+    assert again["text"] == "This button is no longer valid."
+
+    for group_id in groups:
+        posted = (await chat.next_messages(group_id, 2, None))[-1]
+        [[button]] = posted["reply_markup"]["inline_keyboard"]
+        payload = button["url"].split("?start=")[1]
+        parsed = parse_appeal_deep_link(payload)
+        assert parsed is not None and parsed[1] == group_id
+    report = await client.wait_for_bot_messages(
+        ADMIN_ID, count=1, timeout=10, after_message_id=int(progress["message_id"])
+    )
+    assert "Delivered to 2 of 2 groups." in report[-1]["text"]
+    for group_id in groups:
+        sent = await client.bot_messages(group_id)
+        assert len([m for m in sent if "武汉急需口罩" in m.get("text", "")]) == 1
+    async with store() as uow:
+        [appeal] = await uow.appeals.open()
+    assert appeal.status is AppealStatus.OPEN and len(appeal.needs) == 1
+
+
+async def test_a_member_cannot_appeal_or_press_a_coordinator_button(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    member = await client.create_user("Mo", language_code="en")
+    [refused] = await chat.say(member["id"], "/appeal")
+    assert refused["text"] == "Only coordinators and admins can write appeals."
+    async with store() as uow:
+        assert await uow.dialogs.get(member["id"]) is None
+    [listing] = await chat.say(member["id"], "/appeals")
+    assert listing["text"] == "There are no open appeals."
+    answer = await chat.press(member["id"], member["id"], listing, data="am:close:99", forged=True)
+    assert answer["text"] == "There is no appeal number 99."
+    async with store() as uow:
+        appeal = await uow.appeals.add(
+            Appeal(
+                0,
+                "口罩",
+                "请支援",
+                AppealStatus.OPEN,
+                None,
+                "CNY",
+                None,
+                None,
+                ADMIN_ID,
+                datetime(2020, 2, 19, tzinfo=UTC),
+            )
+        )
+        await uow.commit()
+    [listing] = await chat.say(member["id"], "/appeals")
+    assert "口罩" in listing["text"] and "reply_markup" not in listing
+    # A forged press of a close button for an appeal that is not theirs changes nothing.
+    answer = await chat.press(
+        member["id"], member["id"], listing, data=f"am:close:{appeal.id}", forged=True
+    )
+    assert answer["text"] == "This button is no longer valid."
+    async with store() as uow:
+        assert [a.id for a in await uow.appeals.open()] == [appeal.id]
+    answer = await chat.press(member["id"], member["id"], listing, data="ap:send", forged=True)
+    assert answer["text"] == "This button is no longer valid."

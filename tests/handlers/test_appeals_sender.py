@@ -1,0 +1,211 @@
+"""The paced sender against the in-process sandbox: pacing, faults, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.sender import ChatEvents, PacedSender
+from domain.clock import FakeClock
+from domain.outbox.models import DeliveryStatus, FailureReason, Purpose
+from domain.outbox.ports import NewDelivery
+from domain.outbox.service import OutboxService
+from sandbox.server import SandboxServer
+from sandbox.world import Fault, World
+from storage.uow import SqlUnitOfWorkFactory
+
+TOKEN = "123456789:AAtest-token-for-the-sandbox_00"
+SUBJECT = "appeal:1"
+
+
+class Events(ChatEvents):
+    """Records what the sender reported about chats."""
+
+    def __init__(self) -> None:
+        self.gone: list[int] = []
+        self.moved: list[tuple[int, int]] = []
+
+    async def left(self, chat_id: int) -> None:
+        """Remember a chat that removed the bot."""
+        self.gone.append(chat_id)
+
+    async def migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Remember a migration."""
+        self.moved.append((old_chat_id, new_chat_id))
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    async with SandboxServer(flood_limits=False, token=TOKEN, timeout_fault_delay=1.0) as sb:
+        yield sb
+
+
+@pytest.fixture
+async def bot(sandbox: SandboxServer) -> AsyncIterator[Bot]:
+    request = HTTPXRequest(connection_pool_size=16, read_timeout=0.3)
+    async with Bot(TOKEN, base_url=sandbox.base_url, request=request) as b:
+        yield b
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def groups(world: World, count: int) -> list[int]:
+    admin = world.create_user("Coord", "coord")
+    made = []
+    for number in range(count):
+        chat = world.create_group(f"Group {number}", members=[admin.id])
+        world.add_bot(chat.id, admin.id)
+        made.append(chat.id)
+    return made
+
+
+def make_sender(
+    bot: Bot, outbox: OutboxService, clock: FakeClock, events: ChatEvents | None = None
+) -> tuple[PacedSender, list[float]]:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        # No test waits for real: time moves on the fake clock.
+        slept.append(seconds)
+        clock.advance(timedelta(seconds=max(0.0, seconds)))
+        await asyncio.sleep(0)
+
+    sender = PacedSender(bot, outbox, clock, chats=events, rate=28.0, sleep=sleep)
+    return sender, slept
+
+
+async def queue(outbox: OutboxService, clock: FakeClock, chats: list[int]) -> None:
+    await outbox.enqueue(
+        [NewDelivery(Purpose.APPEAL, SUBJECT, c, f"<b>Appeal</b> to {c}") for c in chats],
+        clock.now(),
+    )
+
+
+async def test_each_group_gets_one_message_and_a_restart_resends_nothing(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    chats = groups(sandbox.world, 12)
+    outbox = OutboxService(uow_factory)
+    await queue(outbox, clock, chats)
+    sender, slept = make_sender(bot, outbox, clock)
+    started = clock.now()
+    await sender.run_until_idle()
+    assert all(len(sandbox.world.bot_messages(c)) == 1 for c in chats)
+    progress = await outbox.progress(Purpose.APPEAL, SUBJECT)
+    assert progress.sent == 12 and progress.finished
+    # 12 messages at 28/s take at least 11 intervals.
+    assert (clock.now() - started).total_seconds() >= 11 / 28 - 1e-6
+    restarted, _ = make_sender(bot, outbox, clock)
+    clock.advance(timedelta(minutes=5))
+    assert await restarted.drain_once() == 0
+    assert all(len(sandbox.world.bot_messages(c)) == 1 for c in chats)
+    async with uow_factory() as uow:
+        rows = await uow.outbox.for_subject(Purpose.APPEAL, SUBJECT)
+    assert all(r.message_id is not None for r in rows)
+    assert slept
+
+
+async def test_same_chat_waits_a_second_between_messages(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    [chat] = groups(sandbox.world, 1)
+    outbox = OutboxService(uow_factory)
+    await outbox.enqueue(
+        [NewDelivery(Purpose.NOTICE, f"n{i}", chat, f"notice {i}") for i in range(3)],
+        clock.now(),
+    )
+    sender, _ = make_sender(bot, outbox, clock)
+    started = clock.now()
+    await sender.run_until_idle()
+    assert len(sandbox.world.bot_messages(chat)) == 3
+    assert (clock.now() - started).total_seconds() >= 2.0
+
+
+async def test_faults_blocked_migrated_not_found_timeout_and_429(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    world = sandbox.world
+    chats = groups(world, 6)
+    removed, migrated, timing_out, limited, fine = chats[0], chats[1], chats[2], chats[3], chats[4]
+    admin = next(iter(world.users))
+    world.remove_bot(removed, admin)
+    new_id = world.migrate_group(migrated)
+    world.faults.append(
+        Fault(count=1, kind="timeout", method="sendmessage", chat_ids={timing_out}, delay=1.0)
+    )
+    world.faults.append(
+        Fault(count=1, kind="429", retry_after=7, method="sendmessage", chat_ids={limited})
+    )
+    missing = -999_999
+    outbox = OutboxService(uow_factory)
+    await queue(outbox, clock, [*chats, missing])
+    events = Events()
+    sender, _ = make_sender(bot, outbox, clock, events)
+    started = clock.now()
+    await sender.run_until_idle()
+
+    async with uow_factory() as uow:
+        rows = {r.chat_id: r for r in await uow.outbox.for_subject(Purpose.APPEAL, SUBJECT)}
+    assert rows[removed].failure is FailureReason.BLOCKED and events.gone == [removed]
+    assert rows[missing].failure is FailureReason.NOT_FOUND
+    assert events.moved == [(migrated, new_id)]
+    assert rows[new_id].status is DeliveryStatus.SENT
+    assert len(world.bot_messages(new_id)) == 1
+    for chat in (timing_out, limited, fine, chats[5]):
+        assert rows[chat].status is DeliveryStatus.SENT
+        assert len(world.bot_messages(chat)) == 1
+    # The 429 paused the whole bot for retry_after.
+    assert (clock.now() - started).total_seconds() >= 7
+    assert sender.stats.rate_limited == 1
+
+
+async def test_a_timeout_is_retried_at_most_once(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    [chat] = groups(sandbox.world, 1)
+    sandbox.world.faults.append(
+        Fault(count=5, kind="timeout", method="sendmessage", chat_ids={chat}, delay=1.0)
+    )
+    outbox = OutboxService(uow_factory)
+    await queue(outbox, clock, [chat])
+    sender, _ = make_sender(bot, outbox, clock)
+    await sender.run_until_idle()
+    progress = await outbox.progress(Purpose.APPEAL, SUBJECT)
+    assert progress.failed == {FailureReason.OTHER: [chat]}
+    sendmessage_calls = [c for c in sandbox.world.calls if c["method"] == "sendMessage"]
+    assert len(sendmessage_calls) == 2
+
+
+async def test_a_sender_killed_after_claiming_is_resumed_after_the_lease(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    chats = groups(sandbox.world, 3)
+    outbox = OutboxService(uow_factory)
+    await queue(outbox, clock, chats)
+    assert len(await outbox.claim(clock.now(), 10)) == 3  # ...and then the process died
+    sender, _ = make_sender(bot, outbox, clock)
+    assert await sender.drain_once() == 0
+    clock.advance(timedelta(seconds=61))
+    await sender.run_until_idle()
+    assert all(len(sandbox.world.bot_messages(c)) == 1 for c in chats)
+
+
+async def test_a_restarted_sender_takes_back_leases_at_once(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    chats = groups(sandbox.world, 3)
+    outbox = OutboxService(uow_factory)
+    await queue(outbox, clock, chats)
+    await outbox.claim(clock.now(), 2)  # ...and then the process was killed
+    sender, _ = make_sender(bot, outbox, clock)
+    assert await sender.recover() == 2
+    await sender.run_until_idle()
+    assert all(len(sandbox.world.bot_messages(c)) == 1 for c in chats)
