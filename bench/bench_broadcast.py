@@ -241,14 +241,14 @@ async def main() -> None:
         faulty = await run(True, Path(tmp))
         show("with faults (5% removed, 2% migrated, 1% timeout once, 3x 429 retry_after 3)", faulty)
         print(f"  faulty rate / fault-free rate: {faulty.rate / clean.rate:.1%}")
-        if "--no-kill" not in sys.argv:
-            await run_killed(Path(tmp))
         paused = faulty.http_429 * 3.0
         net = faulty.report["sent"] / max(0.1, faulty.seconds - paused)
         print(
             f"  excluding the {paused:.0f} s Telegram ordered us to wait: {net:.2f}/s = "
             f"{net / clean.rate:.1%} of fault-free"
         )
+        if "--no-kill" not in sys.argv:
+            await run_killed(Path(tmp))
 
 
 if __name__ == "__main__":

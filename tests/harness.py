@@ -74,7 +74,7 @@ class Conversation:
         return max((int(m["message_id"]) for m in messages), default=0)
 
 
-def test_settings(database_url: str, sandbox: SandboxServer, **overrides: Any) -> Settings:
+def settings_for(database_url: str, sandbox: SandboxServer, **overrides: Any) -> Settings:
     """Settings for a bot pointed at the sandbox and a test database."""
     values: dict[str, Any] = {
         "bot_token": TOKEN,

@@ -11,7 +11,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.database import create_engine, session_factory, upgrade
 from storage.uow import SqlUnitOfWorkFactory
-from tests.harness import BotProcess, Conversation, test_settings
+from tests.harness import BotProcess, Conversation, settings_for
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ async def bot_process(
     database_url: str, sandbox: SandboxServer, client: SandboxClient, tmp_path: Path
 ) -> AsyncIterator[BotProcess]:
     """`python -m bot run`, started; killed at the end whatever happened."""
-    process = BotProcess(test_settings(database_url, sandbox), tmp_path / "bot.log")
+    process = BotProcess(settings_for(database_url, sandbox), tmp_path / "bot.log")
     await process.start(client)
     try:
         yield process

@@ -12,7 +12,7 @@ import pytest
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
-from tests.harness import ADMIN_ID, BotProcess, Conversation, test_settings
+from tests.harness import ADMIN_ID, BotProcess, Conversation, settings_for
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ async def webhook_bot(
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     process = BotProcess(
-        test_settings(database_url, sandbox), tmp_path / "bot.log",
+        settings_for(database_url, sandbox), tmp_path / "bot.log",
         extra_env={"WEBHOOK_URL": url, "WEBHOOK_SECRET": SECRET, "WEBHOOK_PORT": str(port)},
         ready_method="setWebhook",
     )

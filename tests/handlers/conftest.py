@@ -12,7 +12,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWorkFactory
-from tests.harness import Conversation, running_bot, test_settings
+from tests.harness import Conversation, running_bot, settings_for
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ async def app(
     database_url: str, sandbox: SandboxServer, client: SandboxClient, clock: FakeClock
 ) -> AsyncIterator[TongxinApplication]:
     """The bot, running with long polling against the sandbox."""
-    async with running_bot(test_settings(database_url, sandbox), clock) as application:
+    async with running_bot(settings_for(database_url, sandbox), clock) as application:
         yield application
 
 
