@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -25,15 +26,18 @@ from domain.clock import Clock, SystemClock
 from domain.dialogs import DialogService
 from domain.network.models import RoleName
 from domain.network.service import NetworkService
+from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
 from domain.pledges.service import PledgeService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
 from handlers.dialogs import DialogRouter
 from handlers.i18n import Translations
+from handlers.offers import OfferNotices
 from handlers.pledges import PledgeNotices
 from handlers.setup import all_commands, register_handlers
 from storage.database import create_engine, session_factory, upgrade
+from storage.leadership import Leadership
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 TongxinApplication = Application[Any, TongxinContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 DIALOG_SWEEP_INTERVAL = timedelta(minutes=1)
+#: How often the sending replica checks it still holds the sender lock.
+LEAD_CHECK_SECONDS = 5.0
 
 
 class Runtime:
@@ -146,6 +152,7 @@ class Runtime:
             translations=translations,
             pledges=pledges,
             appeals=appeals,
+            offers=OfferService(uow, self.clock, OfferNotices(translations), settings.currency),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",
@@ -173,8 +180,10 @@ class Runtime:
             monotonic=time.monotonic,
         )
         self._sender_stop = asyncio.Event()
+        assert self._engine is not None
         self._sender_task = asyncio.create_task(
-            sender.run(self._sender_stop, idle=self.settings.tick_seconds), name="sender"
+            self._lead_and_send(sender, Leadership(self._engine), self._sender_stop),
+            name="sender",
         )
         reporter = BroadcastReporter(
             app.bot,
@@ -191,6 +200,33 @@ class Runtime:
             app.job_queue.run_repeating(
                 report, interval=self.settings.tick_seconds, first=1, name="broadcast-progress"
             )
+
+    async def _lead_and_send(
+        self, sender: PacedSender, leadership: Leadership, stop: asyncio.Event
+    ) -> None:
+        """Run the sender only while this process holds the lead (one sender per token)."""
+        while await leadership.wait_until_leader(stop):
+            halt = asyncio.Event()
+            watch = asyncio.create_task(self._watch_lead(leadership, stop, halt))
+            try:
+                await sender.run(halt, idle=self.settings.tick_seconds)
+            finally:
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
+            if stop.is_set():
+                break
+        await leadership.release()
+
+    async def _watch_lead(
+        self, leadership: Leadership, stop: asyncio.Event, halt: asyncio.Event
+    ) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), LEAD_CHECK_SECONDS)
+            if not stop.is_set() and not await leadership.held():
+                break
+        halt.set()
 
     async def post_shutdown(self, app: TongxinApplication) -> None:
         """Stop the sender (it records what is in flight) and close the database."""

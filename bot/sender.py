@@ -199,6 +199,11 @@ class PacedSender:
         self._next_slot = slot + self._interval
         return slot
 
+    def _refund_slot(self) -> None:
+        # A send refused before delivery (blocked, migrated, not found) is not a message
+        # Telegram counts against the flood limits: give its place in the pace back.
+        self._next_slot = max(self._now(), self._next_slot - self._interval)
+
     def _chat_ready_at(self, chat_id: int) -> float:
         ready = self._chat_free_at.get(chat_id, 0.0)
         if chat_id < 0:
@@ -273,11 +278,14 @@ class PacedSender:
         except RetryAfter as error:
             await self._rate_limited(delivery, error)
         except ChatMigrated as error:
+            self._refund_slot()
             await self._migrated(delivery, error)
         except Forbidden as error:
+            self._refund_slot()
             await self._fail(delivery, FailureReason.BLOCKED, str(error))
             await self._chats.left(delivery.chat_id)
         except BadRequest as error:
+            self._refund_slot()
             await self._bad_request(delivery, error)
         except TimedOut as error:
             await self._timed_out(delivery, error)

@@ -50,12 +50,20 @@ class DialogService:
             return None
         return dialog
 
-    async def start(self, person_id: int, kind: str, data: dict[str, Any]) -> Dialog:
-        """Begin a dialog, replacing whatever the person was doing."""
+    async def start(
+        self, person_id: int, kind: str, data: dict[str, Any], update_id: int | None = None
+    ) -> Dialog:
+        """Begin a dialog, replacing whatever the person was doing.
+
+        With `update_id`, the update is marked handled in the same transaction; when it was
+        handled before, nothing changes (the dialog returned is not stored).
+        """
         async with self._uow() as uow:
-            await uow.dialogs.delete(person_id)
             dialog = Dialog(person_id, kind, dict(data))
             dialog.touch(self._clock.now())
+            if update_id is not None and not await uow.updates.mark(update_id):
+                return dialog
+            await uow.dialogs.delete(person_id)
             await uow.dialogs.save(dialog)
             await uow.commit()
             return dialog

@@ -12,6 +12,7 @@ from domain.clock import Clock
 from domain.dialogs import DialogService
 from domain.network.models import Language, Person, Standing
 from domain.network.service import NetworkService
+from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
 from handlers.i18n import Translations
 
@@ -27,6 +28,7 @@ class Services:
     default_language: Language
     pledges: PledgeService
     appeals: AppealService
+    offers: OfferService
     bot_username: str = ""
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.context import TongxinContext
+from handlers.common import seen_user, was_claimed
+from handlers.context import Reader, TongxinContext
 
 
 def ignorable(update: Update) -> bool:
@@ -17,16 +18,25 @@ def ignorable(update: Update) -> bool:
 
 
 async def drop_replays_and_noise(update: object, context: TongxinContext) -> None:
-    """Stop an update that was handled before (webhook redelivery) or that is noise."""
+    """Stop an update that was handled before (webhook redelivery) or that is noise.
+
+    The same read finds the person behind the update, so handlers need not read them again.
+    """
     if not isinstance(update, Update):
         raise ApplicationHandlerStop
     if ignorable(update):
         raise ApplicationHandlerStop
-    if await context.services.network.update_seen(update.update_id):
+    user = update.effective_user
+    who = seen_user(user) if user is not None and not user.is_bot else None
+    services = context.services
+    arrival = await services.network.arrive(update.update_id, who)
+    if arrival.replayed:
         raise ApplicationHandlerStop
+    if arrival.person is not None and context.reader is None:
+        context.reader = Reader(arrival.person, services.translations)
 
 
 async def mark_handled(update: object, context: TongxinContext) -> None:
-    """Record the update as handled once every handler ran (use cases may have already)."""
-    if isinstance(update, Update):
+    """Record the update as handled once every handler ran, unless a use case already did."""
+    if isinstance(update, Update) and not was_claimed(context):
         await context.services.network.mark_update(update.update_id)

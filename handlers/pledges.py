@@ -40,12 +40,14 @@ from domain.pledges.draft import (
 )
 from domain.pledges.models import Fulfilment, Pledge, PledgeKind, PledgeStatus, Visibility
 from domain.pledges.ports import AmountReader
+from domain.pledges.service import DraftContext
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
     command_arguments,
     escape,
     is_private,
+    note_claimed,
     reader_for,
     reply,
 )
@@ -238,8 +240,10 @@ class PledgeFlow:
         redelivery does not open the dialog a second time.
         """
         services = context.services
-        dialog = await services.dialogs.start(reader.person.id, DIALOG_KIND, draft.to_data())
-        dialog = await services.dialogs.save(dialog, update.update_id)
+        dialog = await services.dialogs.start(
+            reader.person.id, DIALOG_KIND, draft.to_data(), update.update_id
+        )
+        note_claimed(context)
         await self.ask(update, context, reader, dialog, heading)
 
     async def ask(
@@ -249,12 +253,19 @@ class PledgeFlow:
         reader: Reader,
         dialog: Dialog,
         heading: str | None = None,
+        known: DraftContext | None = None,
     ) -> None:
-        """Ask the next question of the dialog (or show the summary with the confirm button)."""
+        """Ask the next question of the dialog (or show the summary with the confirm button).
+
+        `known` is what this update already read (appeal, organisations); it is read again
+        only when the answer just stored chose another appeal.
+        """
         services = context.services
         draft = PledgeDraft.from_data(dialog.data)
-        appeal = await services.pledges.appeal(draft.appeal_id) if draft.appeal_id else None
-        orgs = await services.pledges.organisations_of(reader.person.id)
+        known_appeal_id = known.appeal.id if known is not None and known.appeal else None
+        if known is None or known_appeal_id != (draft.appeal_id or None):
+            known = await services.pledges.draft_context(reader.person.id, draft.appeal_id)
+        appeal, orgs = known.appeal, known.organisations
         step = next_step(draft, appeal, [o.id for o in orgs])
         rows: list[list[InlineKeyboardButton]] = []
         if step is Step.APPEAL:
@@ -332,9 +343,9 @@ class PledgeFlow:
             return
         services = context.services
         draft = PledgeDraft.from_data(dialog.data)
-        appeal = await services.pledges.appeal(draft.appeal_id) if draft.appeal_id else None
-        orgs = await services.pledges.organisations_of(reader.person.id)
-        step = next_step(draft, appeal, [o.id for o in orgs])
+        known = await services.pledges.draft_context(reader.person.id, draft.appeal_id)
+        appeal = known.appeal
+        step = next_step(draft, appeal, [o.id for o in known.organisations])
         if step not in TEXT_STEPS:
             await reply(update, escape(reader.t(N_("Please use the buttons to answer."))))
             return
@@ -349,23 +360,25 @@ class PledgeFlow:
             )
             dialog.data = draft.to_data()
             dialog = await services.dialogs.save(dialog, update.update_id)
+            note_claimed(context)
         except DomainError as error:
             await refuse(update, reader, error)
             return
-        await self.ask(update, context, reader, dialog)
+        await self.ask(update, context, reader, dialog, known=known)
 
     async def choose(
         self, update: Update, context: TongxinContext, reader: Reader, step: str, value: str
     ) -> None:
         """Take a button answer for the step the dialog is at; a stale button changes nothing."""
         services = context.services
-        dialog = await services.dialogs.current(reader.person.id)
+        known = await services.pledges.dialog_context(reader.person.id)
+        dialog = known.dialog
         if dialog is None or dialog.kind != DIALOG_KIND:
             await answer_stale_button(update, reader)
             return
         draft = PledgeDraft.from_data(dialog.data)
-        appeal = await services.pledges.appeal(draft.appeal_id) if draft.appeal_id else None
-        orgs = [o.id for o in await services.pledges.organisations_of(reader.person.id)]
+        appeal = known.appeal
+        orgs = [o.id for o in known.organisations]
         current = next_step(draft, appeal, orgs)
         number = int(value) if value.isdigit() else None
         try:
@@ -399,12 +412,13 @@ class PledgeFlow:
                 raise InvalidInput(N_("This button is no longer valid."))
             dialog.data = draft.to_data()
             dialog = await services.dialogs.save(dialog, update.update_id)
+            note_claimed(context)
         except DomainError as error:
             await refuse(update, reader, error)
             return
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await self.ask(update, context, reader, dialog)
+        await self.ask(update, context, reader, dialog, known=known)
 
     async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
         """One short note that the abandoned pledge was not saved."""
@@ -819,10 +833,13 @@ class PledgeHandlers:
             else:
                 pledge = await services.pledges.pledge_of(reader.person.id, pledge_id)
                 kind = {"part": "report", "due": "due", "cancel": "cancel"}[action]
-                dialog = await services.dialogs.start(
-                    reader.person.id, ACTION_KIND, {"action": kind, "pledge_id": pledge.id}
+                await services.dialogs.start(
+                    reader.person.id,
+                    ACTION_KIND,
+                    {"action": kind, "pledge_id": pledge.id},
+                    update.update_id,
                 )
-                await services.dialogs.save(dialog, update.update_id)
+                note_claimed(context)
                 await reply(update, escape(reader.t(_ACTION_QUESTIONS[kind])))
         except AlreadyProcessed:
             return

@@ -15,6 +15,7 @@ from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogFlow, DialogRouter
 from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.network import NetworkHandlers
+from handlers.offers import OFFER_COMMANDS, OfferFlow, OfferHandlers, offer_flows
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 
 GUARD_GROUP = -1
@@ -23,12 +24,12 @@ LAST_GROUP = 1000
 
 def all_commands() -> tuple[CommandSpec, ...]:
     """Every command of the bot, for /help and the command menu."""
-    return CORE_COMMANDS + PLEDGE_COMMANDS + APPEAL_COMMANDS
+    return CORE_COMMANDS + PLEDGE_COMMANDS + APPEAL_COMMANDS + OFFER_COMMANDS
 
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return [*pledge_flows(ParsingReader()), *appeal_flows()]
+    return [*pledge_flows(ParsingReader()), *appeal_flows(), *offer_flows()]
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
@@ -42,6 +43,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     core.register(app)
     NetworkHandlers().register(app)
     AppealHandlers(AppealFlow()).register(app)
+    OfferHandlers(OfferFlow()).register(app)
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text

@@ -58,7 +58,10 @@ def create_engine(url: str) -> AsyncEngine:
         else:
             assert parsed.database is not None
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = _create_async_engine(parsed)
+            # Every transaction is `BEGIN IMMEDIATE`, so only one at a time can run anyway;
+            # one pooled connection makes concurrent units of work queue in order (asyncio)
+            # instead of retrying in SQLite's busy handler, which sleeps 1-100 ms per try.
+            engine = _create_async_engine(parsed, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory
 from domain.clock import Clock, SystemClock
+from domain.offers.ports import OfferRepository, OfferUnitOfWorkFactory
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
 from domain.ports import (
@@ -31,6 +32,7 @@ from storage.repositories.network import (
     SqlProcessedUpdates,
     SqlRoleRepository,
 )
+from storage.repositories.offers import SqlOfferRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.outbox: OutboxRepository = SqlOutboxRepository(session)
         self.pledges: PledgeRepository = SqlPledgeRepository(session)
         self.appeal_lookup: AppealLookup = SqlAppealLookup(self.appeals)
+        self.offers: OfferRepository = SqlOfferRepository(session)
 
     async def __aenter__(self) -> Self:
         """Open the unit (the transaction begins with the first statement)."""
@@ -108,4 +111,9 @@ def _conforms_for_appeals(factory: SqlUnitOfWorkFactory) -> AppealsUnitOfWorkFac
 
 def _conforms_for_pledges(factory: SqlUnitOfWorkFactory) -> PledgeUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the pledges' ports."""
+    return factory
+
+
+def _conforms_for_offers(factory: SqlUnitOfWorkFactory) -> OfferUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the offers' ports."""
     return factory

@@ -46,6 +46,14 @@ class SeenUser:
     language_code: str | None
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """What the start of an update found: handled before? and the person, if up to date."""
+
+    replayed: bool
+    person: Person | None = None
+
+
 async def claim_update(uow: UnitOfWork, origin: Origin) -> None:
     """Mark the origin's update as handled inside `uow`; raise if it was already."""
     if origin.update_id is not None and not await uow.updates.mark(origin.update_id):
@@ -79,6 +87,34 @@ class NetworkService:
         async with self._uow() as uow:
             return await uow.updates.seen(update_id)
 
+    async def arrive(self, update_id: int, user: SeenUser | None) -> Arrival:
+        """Check for a replay and read the person, in one read-only unit of work.
+
+        The person is returned only when `seen` would change nothing; otherwise (first sight,
+        a new name, username or client language) the caller calls `seen`.
+        """
+        async with self._uow() as uow:
+            if await uow.updates.seen(update_id):
+                return Arrival(replayed=True)
+            if user is None:
+                return Arrival(replayed=False)
+            person = await uow.people.get(user.id)
+        if person is None or self._refresh_needed(person, user):
+            return Arrival(replayed=False)
+        return Arrival(replayed=False, person=person)
+
+    def _refresh_needed(self, person: Person, user: SeenUser) -> bool:
+        """True when what Telegram says about the person differs from what is stored."""
+        changed = (
+            person.name != user.name[:128]
+            or person.username != (user.username or None)
+            or not person.reachable
+        )
+        return changed or not (
+            person.language_chosen
+            or person.language == language_from_client(user.language_code, self._default_language)
+        )
+
     async def mark_update(self, update_id: int) -> None:
         """Record an update as handled (a no-op when a use case already did)."""
         async with self._uow() as uow:
@@ -103,16 +139,7 @@ class NetworkService:
                     created_at=self._clock.now(),
                 )
             else:
-                changed = (
-                    person.name != user.name[:128]
-                    or person.username != (user.username or None)
-                    or not person.reachable
-                )
-                if not changed and (
-                    person.language_chosen
-                    or person.language
-                    == language_from_client(user.language_code, self._default_language)
-                ):
+                if not self._refresh_needed(person, user):
                     return person
                 person.name = user.name[:128]
                 person.username = user.username or None

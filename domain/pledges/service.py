@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
+from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.network.models import AuditEvent, Language, Organisation, RoleName, Standing
 from domain.network.service import Origin, claim_update, standing_in
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
-from domain.pledges.draft import PledgeDraft, Step, need_of, next_step
+from domain.pledges.draft import DIALOG_KIND, PledgeDraft, Step, need_of, next_step
 from domain.pledges.models import (
     Fulfilment,
     FulfilmentState,
@@ -39,6 +40,19 @@ class DeliveryReport:
     pledge: Pledge
     fulfilment: Fulfilment
     over: bool
+
+
+@dataclass(frozen=True)
+class DraftContext:
+    """What the pledge dialog's next step depends on, read in one unit of work.
+
+    `dialog` is the person's open dialog (None when there is none or it expired; it may be
+    of another kind); `appeal` is its draft's appeal (or the one asked for), any status.
+    """
+
+    dialog: Dialog | None
+    appeal: Appeal | None
+    organisations: list[Organisation]
 
 
 def describe(pledge: Pledge) -> str:
@@ -89,9 +103,34 @@ class PledgeService:
     async def organisations_of(self, person_id: int) -> list[Organisation]:
         """Organisations a person may pledge on behalf of (those they hold a role in)."""
         async with self._uow() as uow:
-            ids = {r.organisation_id for r in await uow.roles.of(person_id)}
-            everything = await uow.organisations.all()
-            return [o for o in everything if o.id in ids]
+            return await self._organisations_of(uow, person_id)
+
+    async def _organisations_of(
+        self, uow: PledgeUnitOfWork, person_id: int
+    ) -> list[Organisation]:
+        ids = {r.organisation_id for r in await uow.roles.of(person_id)}
+        if not ids - {None}:
+            return []
+        everything = await uow.organisations.all()
+        return [o for o in everything if o.id in ids]
+
+    async def draft_context(self, person_id: int, appeal_id: int | None) -> DraftContext:
+        """The appeal (any status) and the person's organisations, for the next question."""
+        async with self._uow() as uow:
+            appeal = await uow.appeal_lookup.get(appeal_id) if appeal_id else None
+            return DraftContext(None, appeal, await self._organisations_of(uow, person_id))
+
+    async def dialog_context(self, person_id: int) -> DraftContext:
+        """The person's open dialog and, for a pledge draft, its appeal and the organisations."""
+        async with self._uow() as uow:
+            dialog = await uow.dialogs.get(person_id)
+            if dialog is None or dialog.expired(self._clock.now()):
+                return DraftContext(None, None, [])
+            if dialog.kind != DIALOG_KIND:
+                return DraftContext(dialog, None, [])
+            appeal_id = PledgeDraft.from_data(dialog.data).appeal_id
+            appeal = await uow.appeal_lookup.get(appeal_id) if appeal_id else None
+            return DraftContext(dialog, appeal, await self._organisations_of(uow, person_id))
 
     async def mine(self, person_id: int) -> list[Pledge]:
         """A person's pledges, newest first, with their deliveries."""

@@ -1,0 +1,176 @@
+"""The offer dialog's draft and its pure rules: what to ask next, how to read each answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import N_, InvalidInput
+from domain.offers.models import OfferTerms, clean_location
+from domain.parsing import messages, parse_due_date, parse_offer_text
+from domain.pledges.models import check_quantity, clean_description, to_minor
+
+DIALOG_KIND = "offer"
+MAX_ITEM = 200
+
+ITEM_EXAMPLES = N_(
+    "Please write the item with its quantity and unit, for example: "
+    "N95口罩 5000个, 防护服 300套 or disinfectant 2 t."
+)
+PRICE_EXAMPLES = N_("I could not read a price there. Write it like 2万元, 5000元 or ¥1,000.")
+
+
+class Step(StrEnum):
+    """A question of the offer dialog."""
+
+    ITEM = "item"
+    TERMS = "terms"
+    PRICE = "price"
+    LOCATION = "location"
+    UNTIL = "until"
+    CONFIRM = "confirm"
+
+
+TEXT_STEPS = frozenset({Step.ITEM, Step.PRICE, Step.LOCATION, Step.UNTIL})
+
+
+@dataclass
+class OfferDraft:
+    """Everything answered so far; stored as the dialog's data after every answer."""
+
+    token: str
+    currency: str = "CNY"
+    item: str | None = None
+    quantity: str | None = None
+    unit: str = ""
+    approximate: bool = False
+    terms: str | None = None
+    price_minor: int | None = None
+    location: str | None = None
+    until_chosen: bool = False
+    until: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        """The JSON-safe form kept in the dialog row."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> OfferDraft:
+        """Rebuild a draft from a dialog row (unknown keys are ignored)."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    @property
+    def quantity_value(self) -> Decimal | None:
+        """The quantity as a Decimal."""
+        if self.quantity is None:
+            return None
+        try:
+            return Decimal(self.quantity)
+        except InvalidOperation:
+            return None
+
+    @property
+    def offer_terms(self) -> OfferTerms | None:
+        """The terms, once chosen."""
+        return OfferTerms(self.terms) if self.terms else None
+
+    @property
+    def until_date(self) -> date | None:
+        """The last day the goods are available (None: no end)."""
+        return date.fromisoformat(self.until) if self.until else None
+
+
+def next_step(draft: OfferDraft) -> Step:
+    """The first question the draft still lacks an answer to."""
+    if draft.item is None or draft.quantity is None:
+        return Step.ITEM
+    if draft.terms is None:
+        return Step.TERMS
+    if draft.offer_terms is OfferTerms.PRICE and draft.price_minor is None:
+        return Step.PRICE
+    if draft.location is None:
+        return Step.LOCATION
+    if not draft.until_chosen:
+        return Step.UNTIL
+    return Step.CONFIRM
+
+
+def read_item_line(draft: OfferDraft, text: str) -> None:
+    """Read `N95口罩 5000个` into the draft: item, quantity and unit; refuse what does not fit."""
+    if not text.strip():
+        raise InvalidInput(ITEM_EXAMPLES)
+    try:
+        parsed = parse_offer_text(text, default_currency=draft.currency)
+    except InvalidInput as error:
+        if error.message == messages.NO_AMOUNT:
+            raise InvalidInput(ITEM_EXAMPLES) from None
+        raise
+    if parsed.quantity is None:
+        if parsed.money is not None or parsed.estimated_value is not None:
+            raise InvalidInput(
+                N_("That is an amount of money. Offer goods with a quantity, e.g. 防护服 300套.")
+            )
+        raise InvalidInput(ITEM_EXAMPLES)
+    item = (parsed.item or "").strip()
+    if not item:
+        raise InvalidInput(N_("Please name the item too, e.g. N95口罩 5000个."))
+    quantity = check_quantity(parsed.quantity.value)
+    draft.item = clean_description(item)[:MAX_ITEM]
+    draft.quantity = str(quantity)
+    draft.unit = parsed.quantity.unit
+    draft.approximate = parsed.approximate
+
+
+def read_price(text: str, currency: str) -> int:
+    """Read the asking price (for the whole lot) in minor units; zero is refused."""
+    if not text.strip():
+        raise InvalidInput(PRICE_EXAMPLES)
+    try:
+        parsed = parse_offer_text(text, default_currency=currency)
+    except InvalidInput as error:
+        if error.message == messages.NO_AMOUNT:
+            raise InvalidInput(PRICE_EXAMPLES) from None
+        raise
+    money = parsed.money or parsed.estimated_value
+    if money is None or parsed.quantity is not None:
+        raise InvalidInput(PRICE_EXAMPLES)
+    return to_minor(money.major, money.currency)
+
+
+def read_until(text: str, today: date) -> date:
+    """Read the last day of availability; today or later."""
+    found = parse_due_date(text.strip(), today=today)
+    if found < today:
+        raise InvalidInput(N_("That date has passed. Please give today or a later date."))
+    return found
+
+
+def answer_text(draft: OfferDraft, step: Step, text: str, *, today: date) -> None:
+    """Read a typed answer into the draft; refuse it (changing nothing) when it does not fit."""
+    if step is Step.ITEM:
+        trial = OfferDraft.from_data(draft.to_data())
+        read_item_line(trial, text)
+        draft.item, draft.quantity, draft.unit = trial.item, trial.quantity, trial.unit
+        draft.approximate = trial.approximate
+    elif step is Step.PRICE:
+        draft.price_minor = read_price(text, draft.currency)
+    elif step is Step.LOCATION:
+        draft.location = clean_location(text)
+    elif step is Step.UNTIL:
+        draft.until = read_until(text, today).isoformat()
+        draft.until_chosen = True
+    else:
+        raise InvalidInput(N_("Please use the buttons to answer."))
+
+
+def choose_terms(draft: OfferDraft, value: str) -> None:
+    """Take the terms button; a price is then asked for."""
+    if value not in OfferTerms.__members__.values():
+        raise InvalidInput(N_("This button is no longer valid."))
+    draft.terms = value
+    if draft.offer_terms is not OfferTerms.PRICE:
+        draft.price_minor = None

@@ -1,0 +1,178 @@
+"""Supply offers through Telegram: the dialog, the one-line form, /myoffers, /match, accept."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.clock import FakeClock
+from domain.offers.models import Offer, OfferStatus, OfferTerms
+from sandbox.client import SandboxClient
+from storage.uow import SqlUnitOfWorkFactory
+from tests.handlers.test_pledges import (
+    button,
+    buttons,
+    coordinator_of,
+    last_id,
+    make_appeal,
+    member,
+    pledges_of,
+)
+from tests.harness import Conversation
+
+Json = dict[str, Any]
+
+
+async def offers_of(store: SqlUnitOfWorkFactory, person_id: int) -> list[Offer]:
+    """What is stored for a person."""
+    async with store() as uow:
+        return await uow.offers.of_person(person_id)
+
+
+async def press_and_read(chat: Conversation, user_id: int, message: Json, data: str) -> Json:
+    """Press a button in the private chat and return the bot's next message."""
+    after = await last_id(chat.client, user_id)
+    await chat.press(user_id, user_id, message, data=data)
+    [answer] = await chat.next_messages(user_id, 1, after)
+    return answer
+
+
+async def offer_in_one_line(
+    chat: Conversation, store: SqlUnitOfWorkFactory, user_id: int, line: str
+) -> Offer:
+    """`/offer LINE`, free, in 武汉, with no end date, confirmed; returns the stored offer."""
+    [terms] = await chat.say(user_id, f"/offer {line}")
+    await press_and_read(chat, user_id, terms, "od:terms:free")
+    [until] = await chat.say(user_id, "武汉市江汉区")
+    summary = await press_and_read(chat, user_id, until, "od:until:none")
+    await press_and_read(chat, user_id, summary, button(summary, "od:ok:")["callback_data"])
+    return (await offers_of(store, user_id))[0]
+
+
+async def test_the_dialog_asks_each_question_and_stores_the_offer_once(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    ann = await member(client, chat, "Ann", "en")
+    [question] = await chat.say(ann, "/offer")
+    assert question["text"].startswith("What do you offer?")
+    [terms] = await chat.say(ann, "N95口罩 5000个")
+    assert [b["text"] for b in buttons(terms)] == ["Free", "At cost", "At a price"]
+    price = await press_and_read(chat, ann, terms, "od:terms:price")
+    assert price["text"].startswith("What price")
+    [where] = await chat.say(ann, "2万元")
+    assert where["text"].startswith("Where are the goods?")
+    [until] = await chat.say(ann, "武汉市江汉区 仓库3号")
+    assert until["text"].startswith("Until when")
+    [summary] = await chat.say(ann, "2020-03-15")
+    assert summary["text"].splitlines() == [
+        "Your offer",
+        "Item: N95口罩 5,000 pieces",
+        "Terms: At a price (¥20,000)",
+        "Location: 武汉市江汉区 仓库3号",
+        "Available until: 2020-03-15",
+    ]
+    assert await offers_of(store, ann) == []
+    ok = button(summary, "od:ok:")["callback_data"]
+    thanks = await press_and_read(chat, ann, summary, ok)
+    assert thanks["text"] == (
+        "Thank you! Your offer #1 is recorded: N95口罩 5,000 pieces. Coordinators will "
+        "match it with needs. See /myoffers."
+    )
+    await chat.press(ann, ann, summary, data=ok)  # a second tap stores nothing more
+    await client.wait_for_updates_consumed(timeout=10)
+    [offer] = await offers_of(store, ann)
+    assert (offer.item, offer.quantity, offer.unit) == ("N95口罩", Decimal(5000), "piece")
+    assert (offer.terms, offer.price_minor, offer.currency) == (OfferTerms.PRICE, 2_000_000, "CNY")
+    assert offer.location == "武汉市江汉区 仓库3号"
+    assert offer.available_until == date(2020, 3, 15)
+    async with store() as uow:
+        assert await uow.dialogs.get(ann) is None
+
+
+async def test_one_line_form_jumps_to_the_remaining_questions_and_cancel_stops(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    li = await member(client, chat, "Li", "zh-hans")
+    [terms] = await chat.say(li, "/offer 防护服 300套")
+    assert terms["text"].startswith("以什么条件提供？")
+    where = await press_and_read(chat, li, terms, "od:terms:free")
+    assert where["text"].startswith("物资在哪里？")
+    [until] = await chat.say(li, "深圳")
+    summary = await press_and_read(chat, li, until, "od:until:none")
+    assert "物资：防护服 300套" in summary["text"] and "条件：免费" in summary["text"]
+    assert "供应截至：不限日期" in summary["text"]
+    [cancelled] = await chat.say(li, "/cancel")
+    assert cancelled["text"] == "已取消。没有保存任何内容。" or "取消" in cancelled["text"]
+    answer = await chat.press(li, li, summary, data=button(summary, "od:ok:")["callback_data"])
+    assert answer["text"] == "此按钮已失效。"
+    assert await offers_of(store, li) == []
+
+
+async def test_offers_are_listed_to_their_owner_and_withdrawable(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    wang = await member(client, chat, "Wang", "zh-hant")
+    [empty] = await chat.say(wang, "/myoffers")
+    assert empty["text"] == "你還沒有供應。發送 /offer。"
+    offer = await offer_in_one_line(chat, store, wang, "disinfectant 2 t")
+    assert (offer.item, offer.quantity, offer.unit) == ("disinfectant", Decimal(2), "t")
+    [listing] = await chat.say(wang, "/offer list")
+    assert listing["text"].splitlines()[0] == f"#{offer.id} disinfectant 2噸"
+    assert "狀態：開放" in listing["text"]
+    done = await press_and_read(chat, wang, listing, f"ow:{offer.id}")
+    assert done["text"] == f"供應 #{offer.id} 已撤回。"
+    answer = await chat.press(wang, wang, listing, data=f"ow:{offer.id}")
+    assert answer["text"] == "該供應已不再開放。"
+    [listing] = await chat.say(wang, "/myoffers")
+    assert "狀態：已撤回" in listing["text"] and not buttons(listing)
+    [stored] = await offers_of(store, wang)
+    assert stored.status is OfferStatus.WITHDRAWN
+
+
+async def test_a_coordinator_matches_an_offer_and_the_offerer_is_told(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    co, org = await coordinator_of(client, chat, store, lang="en")
+    appeal = await make_appeal(store, clock, organisation_id=org)
+    zhang = await member(client, chat, "Zhang", "zh-hant")
+    offer = await offer_in_one_line(chat, store, zhang, "masks 12000 pieces")
+    [nothing] = await chat.say(co, "/match 999")
+    assert nothing["text"] == "There is no appeal number 999."
+    [pair] = await chat.say(co, f"/match {appeal.id}")
+    need = appeal.needs[1]
+    assert pair["text"].splitlines() == [
+        f"Offer #{offer.id}: masks 12,000 pieces",
+        "Terms: Free",
+        "Location: 武汉市江汉区",
+        "From: Zhang",
+        f"Need: N95口罩 for appeal #{appeal.id} 抗疫倡议, still lacking 10,000 pieces",
+    ]
+    accept = button(pair, "ma:")["callback_data"]
+    assert accept == f"ma:{offer.id}:{appeal.id}:{need.id}"
+    seen = await last_id(client, zhang)
+    after = await last_id(client, co)
+    first, second = await asyncio.gather(
+        client.press_button(co, co, int(pair["message_id"]), callback_data=accept),
+        client.press_button(co, co, int(pair["message_id"]), callback_data=accept),
+    )
+    await client.wait_for_callback_answer(first, timeout=10)
+    await client.wait_for_callback_answer(second, timeout=10)
+    [accepted] = await chat.next_messages(co, 1, after)
+    assert accepted["text"] == (
+        f"Accepted: offer #{offer.id} is now pledge #1 for N95口罩: 10,000 pieces. "
+        "The offerer is told."
+    )
+    [notice] = await chat.next_messages(zhang, 1, seen)
+    assert notice["text"] == (
+        f"好消息：你的供應 #{offer.id}（masks）已被倡議 #{appeal.id} 抗疫倡议 接受，"
+        "現記為你的認捐 #1：N95口罩 10000個。送達後請在 /mypledges 中報告。"
+    )
+    [pledge] = await pledges_of(store, zhang)
+    assert (pledge.need_id, pledge.quantity, pledge.unit) == (need.id, Decimal(10000), "piece")
+    assert pledge.source_chat_id is None and pledge.kind.value == "goods"
+    [left] = await offers_of(store, zhang)
+    assert left.remaining == Decimal(2000) and left.status is OfferStatus.OPEN
+    [covered] = await chat.say(co, f"/match {appeal.id}")
+    assert covered["text"] == "No open offer matches an unmet need right now."
