@@ -337,7 +337,7 @@ class AppealHandlers:
         if reader is None:
             return
         services = context.services
-        found = await services.appeals.open_appeals()
+        found = await services.appeals.visible_appeals(reader.person.id)
         if not found:
             await reply(update, escape(reader.t(N_("There are no open appeals."))))
             return

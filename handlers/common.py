@@ -40,17 +40,16 @@ async def reader_for(update: Update, context: TongxinContext) -> Reader | None:
     return context.reader
 
 
-_CLAIMED = "_tongxin_update_claimed"
 
 
 def note_claimed(context: TongxinContext) -> None:
     """Remember that a use case marked this update as processed in its own transaction."""
-    context.__dict__[_CLAIMED] = True
+    context.update_claimed = True
 
 
 def was_claimed(context: TongxinContext) -> bool:
     """True when a use case already marked this update processed (`mark_handled` may skip)."""
-    return bool(context.__dict__.get(_CLAIMED, False))
+    return context.update_claimed
 
 
 def is_private(update: Update) -> bool:

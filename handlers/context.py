@@ -79,6 +79,8 @@ class TongxinContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.reader: Reader | None = None
+        #: Set when a use case marked this update processed in its own transaction.
+        self.update_claimed = False
 
     @property
     def services(self) -> Services:

@@ -46,7 +46,16 @@ _STATUS_NAMES = {
     ChatStatus.BLOCKED: N_("blocked"),
 }
 
-_ROLE_NAMES = {"coordinator": N_("coordinator"), "admin": N_("admin")}
+_ROLE_NAMES = {
+    "member": N_("member"),
+    "coordinator": N_("coordinator"),
+    "admin": N_("admin"),
+}
+
+_GRANT_USAGE = N_(
+    "Usage: /grant USER ROLE [ORGANISATION] — ROLE is member (of an organisation), "
+    "coordinator or admin; USER is a numeric id, an @username, or reply to their message."
+)
 
 _ORG_USAGE = N_(
     "Usage:\n/org add NAME [under PARENT]\n/org list\n/org rename OLD => NEW\n/org remove NAME"
@@ -331,17 +340,11 @@ class NetworkHandlers:
                 target_ref = words.pop(0)
             else:
                 raise InvalidInput(
-                    N_(
-                        "Usage: /grant USER coordinator [ORGANISATION] — USER is "
-                        "a numeric id, an @username, or reply to their message."
-                    )
+                    _GRANT_USAGE
                 )
             if not words:
                 raise InvalidInput(
-                    N_(
-                        "Usage: /grant USER coordinator [ORGANISATION] — USER is "
-                        "a numeric id, an @username, or reply to their message."
-                    )
+                    _GRANT_USAGE
                 )
             role = words[0]
             organisation = words[1] if len(words) > 1 else None

@@ -302,6 +302,27 @@ class AppealService:
         async with self._uow() as uow:
             return await uow.appeals.open()
 
+    async def visible_appeals(self, person_id: int) -> list[Appeal]:
+        """Open appeals of the person's organisations (admins: all), newest first.
+
+        An appeal addressed to an organisation's subtree concerns the members of every
+        organisation below it; one addressed to the whole network concerns everyone.
+        """
+        async with self._uow() as uow:
+            standing = await standing_in(uow, person_id)
+            appeals = await uow.appeals.open()
+            if standing.is_admin:
+                return appeals
+            organisations = await uow.organisations.all()
+        mine = standing.belongs_to()
+        return [
+            a for a in appeals
+            if a.organisation_id is None
+            or a.created_by == person_id
+            or standing.coordinates(a.organisation_id, organisations)
+            or mine & subtree_ids(organisations, a.organisation_id)
+        ]
+
     async def may_manage(self, person_id: int, appeal: Appeal) -> bool:
         """True when the person may edit, extend or close this appeal."""
         async with self._uow() as uow:

@@ -177,6 +177,14 @@ class Standing:
             return RoleName.COORDINATOR
         return RoleName.MEMBER
 
+    def belongs_to(self) -> set[int]:
+        """Organisations the person is a member or coordinator of (not admin-wide ones)."""
+        return {
+            r.organisation_id
+            for r in self.roles
+            if r.organisation_id is not None and r.role is not RoleName.ADMIN
+        }
+
     def coordinates(self, organisation_id: int | None, organisations: list[Organisation]) -> bool:
         """True when the person may coordinate for this organisation (None: whole network)."""
         if self.is_admin:

@@ -484,12 +484,11 @@ class NetworkService:
             name = RoleName(role.strip().lower())
         except ValueError:
             raise InvalidInput(
-                N_("Unknown role “{role}”. Roles are: coordinator, admin."), role=role[:30]
+                N_("Unknown role “{role}”. Roles are: member, coordinator, admin."),
+                role=role[:30],
             ) from None
-        if name is RoleName.MEMBER:
-            raise InvalidInput(
-                N_("Unknown role “{role}”. Roles are: coordinator, admin."), role=role[:30]
-            )
+        if name is RoleName.MEMBER and not organisation_name:
+            raise InvalidInput(N_("Name the organisation this person is a member of."))
         if await uow.people.get(person_id) is None:
             raise NotFound(
                 N_(

@@ -269,3 +269,21 @@ async def test_the_command_menu_is_published_per_scope_and_language(
     admin = [m for m in menus if m["scope"]["type"] == "chat"
              and m["scope"].get("chat_id") == ADMIN_ID]
     assert admin and "org" in [c["command"] for c in admin[0]["commands"]]
+
+
+async def test_membership_is_granted_for_an_organisation(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    boss = await client.create_user("Xu", username="xu", language_code="en")
+    await chat.say(boss["id"], "/start")
+    await chat.say(ADMIN_ID, "/org add 区工商联")
+    await chat.say(ADMIN_ID, "/org add 徐州宣武集团 under 区工商联")
+    [missing] = await chat.say(ADMIN_ID, "/grant @xu member")
+    assert missing["text"] == "Name the organisation this person is a member of."
+    [granted] = await chat.say(ADMIN_ID, "/grant @xu member 徐州宣武集团")
+    assert granted["text"] == "Xu is now member. (徐州宣武集团)"
+    async with store() as uow:
+        roles = await uow.roles.of(boss["id"])
+    assert [r.role for r in roles] == ["member"]
+    [help_text] = await chat.say(boss["id"], "/help")
+    assert "/org" not in help_text["text"] and "/appeal " not in help_text["text"] + " "

@@ -216,3 +216,39 @@ async def test_edit_and_close_requeue_sent_messages_as_edits(
         await service.close(Origin(ADMIN), published.appeal.id, render)
     assert await service.open_appeals() == []
     _ = datetime
+
+
+async def test_appeals_are_shown_to_the_members_of_their_organisations(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    network = NetworkService(fake_uow_factory, clock, Language.ZH_HANS, "Asia/Shanghai")
+    outsider = MEMBER + 1
+    await network.seen(SeenUser(outsider, "Outsider", "outsider", "en"))
+    await network.add_organisation(Origin(ADMIN), "Wuhan branch", "Hubei")
+    await network.grant(Origin(ADMIN), MEMBER, "member", "Wuhan branch")
+    await network.grant(Origin(ADMIN), outsider, "member", "Beijing")
+    orgs, _chats = await service.audience_options(ADMIN)
+    hubei_id = dict((name, oid) for oid, name in orgs)["Hubei"]
+    to_hubei = complete_draft("hubei")
+    to_hubei.audience = AudienceKind.ORGANISATION
+    to_hubei.audience_organisation = hubei_id
+    await service.publish(Origin(ADMIN), to_hubei, render)
+    await service.publish(Origin(ADMIN), complete_draft("everyone"), render)
+
+    def titles(appeals: list[Appeal]) -> list[int | None]:
+        return sorted((a.organisation_id or 0) for a in appeals)
+
+    # A member of a branch under Hubei sees Hubei's appeal and the network-wide one.
+    assert titles(await service.visible_appeals(MEMBER)) == [0, hubei_id]
+    # A member in Beijing sees only the network-wide one; the admin sees both.
+    assert titles(await service.visible_appeals(outsider)) == [0]
+    assert titles(await service.visible_appeals(ADMIN)) == [0, hubei_id]
+    assert titles(await service.visible_appeals(COORD)) == [0, hubei_id]
+
+
+async def test_membership_needs_an_organisation(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    network = NetworkService(fake_uow_factory, clock, Language.ZH_HANS, "Asia/Shanghai")
+    with pytest.raises(InvalidInput):
+        await network.grant(Origin(ADMIN), MEMBER, "member", None)
