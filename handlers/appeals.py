@@ -33,6 +33,7 @@ from handlers.common import (
     answer_stale_button,
     escape,
     is_private,
+    private_reader,
     reader_for,
     refuse,
     reply,
@@ -313,13 +314,8 @@ class AppealHandlers:
 
     async def appeal(self, update: Update, context: TongxinContext) -> None:
         """Start an appeal draft (coordinators and admins, private chat)."""
-        reader = await reader_for(update, context)
+        reader = await private_reader(update, context)
         if reader is None:
-            return
-        if not is_private(update):
-            await reply(
-                update, escape(reader.t(N_("Please use this command in a private chat with me.")))
-            )
             return
         services = context.services
         try:

@@ -52,6 +52,19 @@ def was_claimed(context: TongxinContext) -> bool:
     return context.update_claimed
 
 
+async def private_reader(update: Update, context: TongxinContext) -> Reader | None:
+    """The reader of a command that belongs in a private chat; elsewhere it says so."""
+    reader = await reader_for(update, context)
+    if reader is None:
+        return None
+    if not is_private(update):
+        await reply(
+            update, escape(reader.t(N_("Please use this command in a private chat with me.")))
+        )
+        return None
+    return reader
+
+
 def is_private(update: Update) -> bool:
     """True when the update comes from a private chat with the bot."""
     chat = update.effective_chat

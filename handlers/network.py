@@ -28,7 +28,7 @@ from domain.network.service import AlreadyProcessed, Origin
 from handlers.common import (
     command_arguments,
     escape,
-    is_private,
+    private_reader,
     reader_for,
     refuse,
     reply,
@@ -81,14 +81,9 @@ class NetworkHandlers:
 
     async def org(self, update: Update, context: TongxinContext) -> None:
         """Manage the organisation tree (admins, private chat)."""
-        reader = await reader_for(update, context)
+        reader = await private_reader(update, context)
         message = update.effective_message
         if reader is None or message is None:
-            return
-        if not is_private(update):
-            await reply(
-                update, escape(reader.t(N_("Please use this command in a private chat with me.")))
-            )
             return
         args = command_arguments(message)
         verb, _, rest = args.partition(" ")
@@ -144,13 +139,8 @@ class NetworkHandlers:
 
     async def chats(self, update: Update, context: TongxinContext) -> None:
         """List group chats by status (admins, private chat)."""
-        reader = await reader_for(update, context)
+        reader = await private_reader(update, context)
         if reader is None:
-            return
-        if not is_private(update):
-            await reply(
-                update, escape(reader.t(N_("Please use this command in a private chat with me.")))
-            )
             return
         try:
             chats = await context.services.network.chats(Origin(reader.person.id))

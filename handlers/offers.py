@@ -32,7 +32,7 @@ from handlers.common import (
     answer_stale_button,
     command_arguments,
     escape,
-    is_private,
+    private_reader,
     reader_for,
     reply,
 )
@@ -293,20 +293,9 @@ class OfferHandlers:
         app.add_handler(CallbackQueryHandler(self.withdraw_button, pattern=r"^ow:"))
         app.add_handler(CallbackQueryHandler(self.accept_button, pattern=r"^ma:"))
 
-    async def _private_reader(self, update: Update, context: TongxinContext) -> Reader | None:
-        reader = await reader_for(update, context)
-        if reader is None:
-            return None
-        if not is_private(update):
-            await reply(
-                update, escape(reader.t(N_("Please use this command in a private chat with me.")))
-            )
-            return None
-        return reader
-
     async def offer(self, update: Update, context: TongxinContext) -> None:
         """`/offer` opens the dialog; `/offer N95口罩 5000个` starts it with the item read."""
-        reader = await self._private_reader(update, context)
+        reader = await private_reader(update, context)
         message = update.effective_message
         if reader is None or message is None:
             return
@@ -379,7 +368,7 @@ class OfferHandlers:
 
     async def myoffers(self, update: Update, context: TongxinContext) -> None:
         """List the person's offers; open ones can be withdrawn."""
-        reader = await self._private_reader(update, context)
+        reader = await private_reader(update, context)
         if reader is None:
             return
         services = context.services
@@ -438,7 +427,7 @@ class OfferHandlers:
 
     async def match(self, update: Update, context: TongxinContext) -> None:
         """Coordinators: candidate pairs of open offers and unmet needs, each with Accept."""
-        reader = await self._private_reader(update, context)
+        reader = await private_reader(update, context)
         message = update.effective_message
         if reader is None or message is None:
             return

@@ -46,8 +46,8 @@ from handlers.common import (
     answer_stale_button,
     command_arguments,
     escape,
-    is_private,
     note_claimed,
+    private_reader,
     reader_for,
     reply,
 )
@@ -603,20 +603,9 @@ class PledgeHandlers:
         app.add_handler(CallbackQueryHandler(self.pledge_button, pattern=r"^pm:"))
         app.add_handler(CallbackQueryHandler(self.review_button, pattern=r"^pf:"))
 
-    async def _private_reader(self, update: Update, context: TongxinContext) -> Reader | None:
-        reader = await reader_for(update, context)
-        if reader is None:
-            return None
-        if not is_private(update):
-            await reply(
-                update, escape(reader.t(N_("Please use this command in a private chat with me.")))
-            )
-            return None
-        return reader
-
     async def deep_link(self, update: Update, context: TongxinContext) -> None:
         """`/start a12_m100…` from an appeal's group button: open the dialog on that appeal."""
-        reader = await self._private_reader(update, context)
+        reader = await private_reader(update, context)
         message = update.effective_message
         if reader is None or message is None:
             return
@@ -687,7 +676,7 @@ class PledgeHandlers:
 
     async def pledge(self, update: Update, context: TongxinContext) -> None:
         """`/pledge` opens the dialog; `/pledge [APPEAL] TEXT` reads a whole pledge in one line."""
-        reader = await self._private_reader(update, context)
+        reader = await private_reader(update, context)
         message = update.effective_message
         if reader is None or message is None:
             return
@@ -770,7 +759,7 @@ class PledgeHandlers:
 
     async def mypledges(self, update: Update, context: TongxinContext) -> None:
         """List the person's pledges with what is still open, each with its buttons."""
-        reader = await self._private_reader(update, context)
+        reader = await private_reader(update, context)
         if reader is None:
             return
         pledges = await context.services.pledges.mine(reader.person.id)
@@ -883,7 +872,7 @@ class PledgeHandlers:
 
     async def inbox(self, update: Update, context: TongxinContext) -> None:
         """Coordinators: delivery reports in their scope awaiting confirmation."""
-        reader = await self._private_reader(update, context)
+        reader = await private_reader(update, context)
         if reader is None:
             return
         try:

@@ -12,8 +12,8 @@ from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.network.models import AuditEvent, Chat, ChatStatus, Standing, subtree_ids
-from domain.network.service import Origin, claim_update, standing_in
+from domain.network.models import Chat, ChatStatus, Standing, subtree_ids
+from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.outbox.service import BroadcastProgress, progress_of
@@ -555,8 +555,6 @@ class AppealService:
         before: str | None,
         after: str | None,
     ) -> None:
-        await uow.audit.record(
-            AuditEvent(
-                origin.actor_id, action, f"appeal:{appeal_id}", before, after, self._clock.now()
-            )
+        await record_audit(
+            uow, self._clock, origin, action, f"appeal:{appeal_id}", before, after
         )

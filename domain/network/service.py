@@ -60,6 +60,28 @@ async def claim_update(uow: UnitOfWork, origin: Origin) -> None:
         raise AlreadyProcessed(origin.update_id)
 
 
+async def record_audit(
+    uow: UnitOfWork,
+    clock: Clock,
+    origin: Origin,
+    action: str,
+    subject: str,
+    before: object,
+    after: object,
+) -> None:
+    """Append who changed what, and when, to the unit of work's audit log."""
+    await uow.audit.record(
+        AuditEvent(
+            actor_id=origin.actor_id,
+            action=action,
+            subject=subject,
+            before=None if before is None else str(before),
+            after=None if after is None else str(after),
+            at=clock.now(),
+        )
+    )
+
+
 async def standing_in(uow: UnitOfWork, person_id: int) -> Standing:
     """Read a person's roles inside an open unit of work."""
     return Standing(person_id, tuple(await uow.roles.of(person_id)))
@@ -525,13 +547,4 @@ class NetworkService:
         before: object,
         after: object,
     ) -> None:
-        await uow.audit.record(
-            AuditEvent(
-                actor_id=origin.actor_id,
-                action=action,
-                subject=subject,
-                before=None if before is None else str(before),
-                after=None if after is None else str(after),
-                at=self._clock.now(),
-            )
-        )
+        await record_audit(uow, self._clock, origin, action, subject, before, after)

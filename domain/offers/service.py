@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from domain.appeals.models import Appeal, Need
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.network.models import AuditEvent, Language, Standing
-from domain.network.service import Origin, claim_update, standing_in
+from domain.network.models import Language, Standing
+from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.offers.draft import OfferDraft, Step, next_step
 from domain.offers.models import (
     Candidate,
@@ -343,13 +343,4 @@ class OfferService:
         before: object,
         after: object,
     ) -> None:
-        await uow.audit.record(
-            AuditEvent(
-                actor_id=origin.actor_id,
-                action=action,
-                subject=subject,
-                before=None if before is None else str(before),
-                after=None if after is None else str(after),
-                at=self._clock.now(),
-            )
-        )
+        await record_audit(uow, self._clock, origin, action, subject, before, after)

@@ -11,8 +11,8 @@ from domain.appeals.models import Appeal
 from domain.clock import Clock
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.network.models import AuditEvent, Language, Organisation, RoleName, Standing
-from domain.network.service import Origin, claim_update, standing_in
+from domain.network.models import Language, Organisation, RoleName, Standing
+from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.draft import DIALOG_KIND, PledgeDraft, Step, need_of, next_step
@@ -432,13 +432,4 @@ class PledgeService:
         before: object,
         after: object,
     ) -> None:
-        await uow.audit.record(
-            AuditEvent(
-                actor_id=origin.actor_id,
-                action=action,
-                subject=subject,
-                before=None if before is None else str(before),
-                after=None if after is None else str(after),
-                at=self._clock.now(),
-            )
-        )
+        await record_audit(uow, self._clock, origin, action, subject, before, after)
