@@ -32,6 +32,7 @@ from storage.uow import SqlUnitOfWorkFactory
 
 GROUPS = 1000
 CEILING = 30.0
+READ_TIMEOUT = 2.0
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Figures:
     groups_twice: int
     groups_none: int
     report: Counter[str]
+    #: When (seconds after the start) the last send that timed out was made, if any.
+    last_timeout_at: float | None = None
 
 
 class Recorder(ChatEvents):
@@ -106,7 +109,9 @@ async def run(faults: bool, workdir: Path) -> Figures:
             ],
             clock.now(),
         )
-        request = HTTPXRequest(connection_pool_size=128, read_timeout=2.0, pool_timeout=10.0)
+        request = HTTPXRequest(
+            connection_pool_size=128, read_timeout=READ_TIMEOUT, pool_timeout=10.0
+        )
         bot = Bot(DEFAULT_TOKEN, base_url=sb.base_url, request=request)
         await bot.initialize()
         recorder = Recorder()
@@ -127,6 +132,11 @@ async def run(faults: bool, workdir: Path) -> Figures:
             burst_task.cancel()
         await bot.shutdown()
         http_429 = sum(1 for c in world.calls if c["seq"] > calls_before and c["error_code"] == 429)
+        timed_out = [
+            c["monotonic"] - started
+            for c in world.calls
+            if c["seq"] > calls_before and c["description"] == "timeout (fault)"
+        ]
         per_group = Counter[int]()
         for chat_id in groups:
             target = migrated.get(chat_id, chat_id)
@@ -150,6 +160,7 @@ async def run(faults: bool, workdir: Path) -> Figures:
             groups_twice=sum(1 for g in groups if per_group[g] > 1),
             groups_none=sum(1 for g in reachable if per_group[g] == 0),
             report=report,
+            last_timeout_at=max(timed_out, default=None),
         )
 
 
@@ -157,7 +168,7 @@ async def child(base_url: str, database_url: str) -> None:
     """The sender as its own process (the one the parent kills with SIGKILL)."""
     engine = create_engine(database_url)
     outbox = OutboxService(SqlUnitOfWorkFactory(session_factory(engine)))
-    request = HTTPXRequest(connection_pool_size=128, read_timeout=2.0, pool_timeout=10.0)
+    request = HTTPXRequest(connection_pool_size=128, read_timeout=READ_TIMEOUT, pool_timeout=10.0)
     bot = Bot(DEFAULT_TOKEN, base_url=base_url, request=request)
     await bot.initialize()
     sender = PacedSender(bot, outbox, SystemClock(), rate=28.0, monotonic=time.monotonic)
@@ -247,6 +258,19 @@ async def main() -> None:
             f"  excluding the {paused:.0f} s Telegram ordered us to wait: {net:.2f}/s = "
             f"{net / clean.rate:.1%} of fault-free"
         )
+        # Extra lines for reading the figure above; they change none of it.
+        ceiling = faulty.report["sent"] / (faulty.report["sent"] / clean.rate + paused)
+        print(
+            f"  ceiling (every delivery at the fault-free pace, plus the {paused:.0f} s "
+            f"ordered waits): {ceiling:.2f}/s = {ceiling / clean.rate:.1%} of fault-free"
+        )
+        if faulty.last_timeout_at is not None:
+            print(
+                f"  the last send to time out was made at {faulty.last_timeout_at:.1f} s; "
+                f"its one retry cannot start before the {READ_TIMEOUT:.0f} s read timeout "
+                f"ends ({faulty.last_timeout_at + READ_TIMEOUT:.1f} s of "
+                f"{faulty.seconds:.1f} s)"
+            )
         if "--no-kill" not in sys.argv:
             await run_killed(Path(tmp))
 

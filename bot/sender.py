@@ -8,7 +8,6 @@ where the last one stopped and resends only what was in flight and unacknowledge
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import deque
@@ -45,6 +44,12 @@ GROUP_WINDOW = 60.0
 #: Transient failures (5xx, connection drops) are retried this many times in all.
 MAX_ATTEMPTS = 5
 TIMEOUT_MARK = "timed out"
+#: A send that timed out has already waited out the read timeout; its one retry needs no
+#: further back-off (the pace and the per-chat gap still apply to it).
+TIMEOUT_RETRY = 0.0
+#: While sends are in flight the loop wakes for a message due within this many seconds;
+#: later ones are looked at again when a send finishes (within one read timeout).
+IN_FLIGHT_HORIZON = 5.0
 
 
 class ChatEvents:
@@ -101,6 +106,7 @@ class PacedSender:
         batch: int = 100,
         sleep: Sleep = asyncio.sleep,
         retry_base: float = 2.0,
+        timeout_retry: float = TIMEOUT_RETRY,
         monotonic: Callable[[], float] | None = None,
     ) -> None:
         self._bot = bot
@@ -111,6 +117,7 @@ class PacedSender:
         self._batch = batch
         self._sleep = sleep
         self._retry_base = retry_base
+        self._timeout_retry = timeout_retry
         # Pacing needs real elapsed time; by default it reads the injected clock (tests).
         self._monotonic = monotonic
         self._next_slot = 0.0
@@ -131,15 +138,13 @@ class PacedSender:
     async def run_until_idle(self, max_rounds: int = 10_000) -> None:
         """Send until nothing is left to send (waiting out retries); for tests and benches."""
         for _ in range(max_rounds):
-            dispatched = await self._dispatch_batch()
-            if dispatched:
+            if await self._dispatch_batch():
                 continue
-            if self._in_flight:
-                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            if await self._outbox.pending() == 0:
+            # Without sends in flight every lease left is a dead sender's: wait it out too.
+            due = await self._outbox.next_due(include_leases=not self._in_flight)
+            if due is None and not self._in_flight:
                 return
-            await self._sleep(min(1.0, max(self._interval, self._paused_until - self._now())))
+            await self._wait_for_work(self._until(due))
 
     async def recover(self) -> int:
         """At start-up, take back what a killed sender had leased (it is the only sender)."""
@@ -149,7 +154,7 @@ class PacedSender:
         return recovered
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Send forever until `stop` is set, looking for new messages every `idle` seconds."""
+        """Send until `stop` is set, waking when a message falls due and every `idle` seconds."""
         try:
             await self.recover()
         except Exception:  # the database may be down at start; leases then expire by themselves
@@ -162,13 +167,15 @@ class PacedSender:
                 dispatched = 0
             if dispatched:
                 continue
-            if self._in_flight:
-                await asyncio.wait(
-                    self._in_flight, timeout=idle, return_when=asyncio.FIRST_COMPLETED
-                )
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), idle)
+            try:
+                due = await self._outbox.next_due(include_leases=not self._in_flight)
+            except Exception:  # as above: look again after `idle`
+                log.exception("outbox look-up failed")
+                due = None
+            # New messages are not announced to the sender: look for them every `idle` seconds,
+            # sooner when a retry or a paused message falls due.
+            until = self._until(due)
+            await self._wait_for_work(idle if until is None else min(idle, until), stop)
         await self.wait_in_flight()
 
     async def wait_in_flight(self) -> None:
@@ -182,6 +189,40 @@ class PacedSender:
         delay = slot - self._now()
         if delay > 0:
             await self._sleep(delay)
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def _until(self, due: datetime | None) -> float | None:
+        """Seconds until `due`, if it is worth a timer; None to wait for a send to finish."""
+        if due is None:
+            return None
+        # Not less than one pace interval, so a row another transaction still holds cannot
+        # spin the loop.
+        seconds = max(self._interval, (due - self._clock.now()).total_seconds())
+        if self._in_flight and seconds > IN_FLIGHT_HORIZON:
+            # A finishing send wakes the loop anyway; a long timer beside sends in flight
+            # would only let a fake clock run past their leases.
+            return None
+        return seconds
+
+    async def _wait_for_work(
+        self, seconds: float | None, stop: asyncio.Event | None = None
+    ) -> None:
+        """Wait until a send in flight finishes, `seconds` pass or `stop` is set."""
+        timers: list[asyncio.Future[Any]] = []
+        if seconds is not None:
+            timers.append(asyncio.ensure_future(self._sleep(seconds)))
+        if stop is not None:
+            timers.append(asyncio.ensure_future(stop.wait()))
+        waiting: set[asyncio.Future[Any]] = {*self._in_flight, *timers}
+        if not waiting:
+            return
+        try:
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for timer in timers:
+                timer.cancel()
+            await asyncio.gather(*timers, return_exceptions=True)
 
     # -- pacing -----------------------------------------------------------------------------
 
@@ -332,7 +373,7 @@ class PacedSender:
             await self._fail(delivery, FailureReason.OTHER, f"{TIMEOUT_MARK} twice: {error}")
             return
         self.stats.retried += 1
-        later = self._moment(self._now() + self._retry_base)
+        later = self._moment(self._now() + self._timeout_retry)
         await self._outbox.retry_later(delivery.id, later, f"{TIMEOUT_MARK}: {error}")
 
     async def _transient(self, delivery: Delivery, error: str) -> None:

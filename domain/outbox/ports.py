@@ -66,3 +66,7 @@ class OutboxRepository(Protocol):
     async def pending_count(self) -> int:
         """How many messages wait to be sent (pending or leased)."""
         ...
+
+    async def next_due(self, include_leases: bool) -> datetime | None:
+        """When a pending message falls due (with `include_leases`, or a lease ends), else None."""
+        ...

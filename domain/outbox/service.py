@@ -124,6 +124,13 @@ class OutboxService:
         async with self._uow() as uow:
             return await uow.outbox.pending_count()
 
+    async def next_due(self, include_leases: bool = False) -> datetime | None:
+        """When the next message can be claimed; None when nothing waits."""
+        # Leases count only when asked: a sender with sends in flight holds leases of its own,
+        # which end when those sends are recorded, not when the lease runs out.
+        async with self._uow() as uow:
+            return await uow.outbox.next_due(include_leases)
+
     async def progress(self, purpose: Purpose, subject: str) -> BroadcastProgress:
         """How far one broadcast has come."""
         async with self._uow() as uow:

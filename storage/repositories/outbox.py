@@ -180,3 +180,22 @@ class SqlOutboxRepository:
             select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status.in_(_WAITING))
         )
         return int(count or 0)
+
+    async def next_due(self, include_leases: bool) -> datetime | None:
+        """The earliest `not_before` of a pending message (and `lease_until` of a leased one)."""
+        # The claim index (status, not_before) answers both: the pending minimum directly,
+        # the leased rows (a batch at most) by status.
+        earliest: datetime | None = await self._session.scalar(
+            select(func.min(DeliveryRow.not_before)).where(
+                DeliveryRow.status == DeliveryStatus.PENDING.value
+            )
+        )
+        if include_leases:
+            lease: datetime | None = await self._session.scalar(
+                select(func.min(DeliveryRow.lease_until)).where(
+                    DeliveryRow.status == DeliveryStatus.SENDING.value
+                )
+            )
+            if lease is not None and (earliest is None or lease < earliest):
+                earliest = lease
+        return earliest

@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.sender import ChatEvents, PacedSender
+from bot.sender import CHAT_GAP, ChatEvents, PacedSender
 from domain.clock import FakeClock
 from domain.outbox.models import DeliveryStatus, FailureReason, Purpose
 from domain.outbox.ports import NewDelivery
@@ -209,3 +209,106 @@ async def test_a_restarted_sender_takes_back_leases_at_once(
     assert await sender.recover() == 2
     await sender.run_until_idle()
     assert all(len(sandbox.world.bot_messages(c)) == 1 for c in chats)
+
+
+async def test_a_timed_out_send_is_retried_as_soon_as_its_chat_may_receive_again(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    [chat] = groups(sandbox.world, 1)
+    sandbox.world.faults.append(
+        Fault(count=1, kind="timeout", method="sendmessage", chat_ids={chat}, delay=1.0)
+    )
+    outbox = OutboxService(uow_factory)
+    await queue(outbox, clock, [chat])
+    sender, _ = make_sender(bot, outbox, clock)
+    started = clock.now()
+    await sender.run_until_idle()
+    assert len(sandbox.world.bot_messages(chat)) == 1
+    assert len([c for c in sandbox.world.calls if c["method"] == "sendMessage"]) == 2
+    # The read timeout already waited; the retry waits only for the one-second chat gap,
+    # not for the 2 s back-off of other transient errors.
+    elapsed = (clock.now() - started).total_seconds()
+    assert CHAT_GAP <= elapsed < 2.0
+    assert sender.stats.retried == 1
+
+
+async def test_run_until_idle_sleeps_until_the_next_message_falls_due(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    first, second = groups(sandbox.world, 2)
+    outbox = OutboxService(uow_factory)
+    due = clock.now() + timedelta(seconds=5.5)
+    await outbox.enqueue(
+        [
+            NewDelivery(Purpose.NOTICE, "later", first, "later", not_before=due),
+            NewDelivery(Purpose.NOTICE, "leased", second, "leased"),
+        ],
+        clock.now(),
+    )
+    [leased] = await outbox.claim(clock.now(), 1)  # ...by a sender that then died
+    assert leased.chat_id == second and leased.lease_until is not None
+    # The lease runs for a minute: the pending message is due first either way.
+    assert await outbox.next_due() == due
+    assert await outbox.next_due(include_leases=True) == due
+    sender, slept = make_sender(bot, outbox, clock)
+    assert await sender.recover() == 1
+    started = clock.now()
+    await sender.run_until_idle()
+    # One sleep until the message falls due, not a poll every second.
+    assert slept == [pytest.approx(5.5)]
+    assert [len(sandbox.world.bot_messages(c)) for c in (first, second)] == [1, 1]
+    assert await outbox.next_due(include_leases=True) is None
+    async with uow_factory() as uow:
+        [row] = await uow.outbox.for_subject(Purpose.NOTICE, "later")
+    assert row.sent_at is not None and (row.sent_at - started).total_seconds() >= 5.5
+
+
+async def test_run_until_idle_waits_out_a_dead_senders_lease_in_one_sleep(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    [chat] = groups(sandbox.world, 1)
+    outbox = OutboxService(uow_factory)
+    await queue(outbox, clock, [chat])
+    [leased] = await outbox.claim(clock.now(), 1)  # ...and then the process died
+    assert leased.lease_until is not None
+    assert await outbox.next_due() is None
+    assert await outbox.next_due(include_leases=True) == leased.lease_until
+    sender, slept = make_sender(bot, outbox, clock)
+    await sender.run_until_idle()
+    assert slept == [pytest.approx(60.0)]
+    assert len(sandbox.world.bot_messages(chat)) == 1
+
+
+async def test_run_wakes_when_a_message_falls_due_rather_than_at_the_next_look(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    [chat] = groups(sandbox.world, 1)
+    outbox = OutboxService(uow_factory)
+    started = clock.now()
+    await outbox.enqueue(
+        [
+            NewDelivery(
+                Purpose.NOTICE, "soon", chat, "soon", not_before=started + timedelta(seconds=2.5)
+            )
+        ],
+        started,
+    )
+    stop = asyncio.Event()
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if seconds >= 10:
+            stop.set()  # the first idle look: the message has been dispatched by now
+        else:
+            clock.advance(timedelta(seconds=seconds))
+        await asyncio.sleep(0)
+
+    sender = PacedSender(bot, outbox, clock, rate=28.0, sleep=sleep)
+    await asyncio.wait_for(sender.run(stop, idle=10.0), timeout=10)
+    assert slept[0] == pytest.approx(2.5)
+    assert len(sandbox.world.bot_messages(chat)) == 1
+    async with uow_factory() as uow:
+        [row] = await uow.outbox.for_subject(Purpose.NOTICE, "soon")
+    assert row.status is DeliveryStatus.SENT and row.sent_at is not None
+    assert 2.5 <= (row.sent_at - started).total_seconds() < 10
