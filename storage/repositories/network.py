@@ -384,12 +384,17 @@ class SqlDialogRepository:
         )
 
     async def expired(self, now: datetime, limit: int) -> list[Dialog]:
-        """Return up to `limit` dialogs whose expiry has passed, oldest first."""
+        """Return up to `limit` dialogs whose expiry has passed, oldest first.
+
+        On PostgreSQL the rows are locked and rows another sweep holds are skipped, so two
+        replicas sweeping at once do not both close (and announce) the same dialog.
+        """
         result = await self._session.execute(
             select(self._table)
             .where(self._table.c.expires_at.is_not(None), self._table.c.expires_at <= now)
             .order_by(self._table.c.expires_at, self._table.c.person_id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         return [_dialog(r) for r in result]
 
