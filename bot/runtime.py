@@ -37,6 +37,7 @@ from handlers.offers import OfferNotices
 from handlers.pledges import PledgeNotices
 from handlers.setup import all_commands, register_handlers
 from storage.database import create_engine, session_factory, upgrade
+from storage.inbox import SqlUpdateInbox
 from storage.leadership import Leadership
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -45,6 +46,11 @@ log = logging.getLogger(__name__)
 TongxinApplication = Application[Any, TongxinContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 DIALOG_SWEEP_INTERVAL = timedelta(minutes=1)
+INBOX_PRUNE_INTERVAL = timedelta(hours=1)
+#: Kept updates are handled within seconds; a day later they are only history.
+KEEP_RECEIVED = timedelta(days=1)
+#: Telegram redelivers a webhook update for hours at most; a week of marks is plenty.
+KEEP_PROCESSED = timedelta(days=7)
 #: How often the sending replica checks it still holds the sender lock.
 LEAD_CHECK_SECONDS = 5.0
 
@@ -92,7 +98,7 @@ class Runtime:
                 else:
                     await app.bot.delete_webhook(drop_pending_updates=False)
                     self.serving.set()
-                    await DurablePoller(app).run(stop)
+                    await DurablePoller(app, self._inbox()).run(stop)
             finally:
                 await app.stop()
         finally:
@@ -163,6 +169,9 @@ class Runtime:
         if app.job_queue is not None:
             app.job_queue.run_repeating(
                 self.sweep_dialogs, interval=DIALOG_SWEEP_INTERVAL, first=5, name="dialogs"
+            )
+            app.job_queue.run_repeating(
+                self.prune_updates, interval=INBOX_PRUNE_INTERVAL, first=60, name="updates"
             )
         self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)
@@ -254,6 +263,16 @@ class Runtime:
             )
         except TelegramError as error:
             log.warning("could not publish the command menu: %s", error)
+
+    def _inbox(self) -> SqlUpdateInbox:
+        if self._engine is None:
+            raise RuntimeError("the database is opened in post_init; not yet")
+        return SqlUpdateInbox(session_factory(self._engine), self.clock)
+
+    async def prune_updates(self, _context: TongxinContext) -> None:
+        """Forget kept updates and handled-update marks nobody needs any more."""
+        now = self.clock.now()
+        await self._inbox().prune(now - KEEP_RECEIVED, now - KEEP_PROCESSED)
 
     async def sweep_dialogs(self, context: TongxinContext) -> None:
         """Close dialogs abandoned for 24 hours, with one short note each."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -18,17 +19,14 @@ from telegram.ext import (
 from domain.appeals.models import Appeal, parse_appeal_deep_link
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError, InvalidInput
-from domain.network.models import Language, RoleName
+from domain.network.models import Language, Organisation, RoleName
 from domain.network.service import AlreadyProcessed, Origin
 from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
 from domain.pledges.draft import (
     DIALOG_KIND,
-    TEXT_STEPS,
     PledgeDraft,
     Step,
-    answer_text,
     apply_prefill,
-    need_of,
     next_step,
     one_line_draft,
     parse_prefill_payload,
@@ -100,6 +98,7 @@ _QUESTIONS = {
     Step.VALUE: N_("What is it worth, roughly? For example 30万元."),
     Step.DUE: N_("When will it be delivered? For example 2020-02-25, 2月25日 or 明天."),
 }
+HOURS_QUESTION = N_("How many hours? For example 8小时 or 8 hours.")
 
 
 def unit_name(language: Language, code: str) -> str:
@@ -179,7 +178,12 @@ class PledgeNotices:
         return t(language, CONFIRM_RECEIPT), t(language, QUESTION_IT)
 
 
-def draft_summary(reader: Reader, draft: PledgeDraft, appeal: Appeal | None) -> str:
+def draft_summary(
+    reader: Reader,
+    draft: PledgeDraft,
+    appeal: Appeal | None,
+    organisations: Sequence[Organisation] = (),
+) -> str:
     """The full summary shown before the confirm button."""
     language = reader.language
     header = reader.t(N_("Your pledge"))
@@ -203,6 +207,10 @@ def draft_summary(reader: Reader, draft: PledgeDraft, appeal: Appeal | None) -> 
     if draft.estimated_minor is not None:
         value = _money(language, draft.estimated_minor, draft.currency)
         lines.append(escape(reader.t(N_("Estimated value: {amount}"), amount=value)))
+    if draft.behalf is not None:
+        donors = {o.id: o.name for o in organisations}
+        donor = donors.get(draft.behalf, "?")
+        lines.append(escape(reader.t(N_("On behalf of: {name}"), name=donor)))
     if appeal is not None and draft.earmark is not None:
         names = {r.id: r.name for r in appeal.recipients}
         lines.append(escape(reader.t(N_("For: {name}"), name=names.get(draft.earmark, "?"))))
@@ -233,6 +241,7 @@ class PledgeFlow:
         reader: Reader,
         draft: PledgeDraft,
         heading: str | None = None,
+        known: DraftContext | None = None,
     ) -> None:
         """Store a fresh draft as the person's dialog and ask its first question.
 
@@ -244,7 +253,7 @@ class PledgeFlow:
             reader.person.id, DIALOG_KIND, draft.to_data(), update.update_id
         )
         note_claimed(context)
-        await self.ask(update, context, reader, dialog, heading)
+        await self.ask(update, context, reader, dialog, heading, known)
 
     async def ask(
         self,
@@ -311,7 +320,7 @@ class PledgeFlow:
                 for v, label in _VISIBILITY.items()
             ]
         elif step is Step.CONFIRM:
-            summary = draft_summary(reader, draft, appeal)
+            summary = draft_summary(reader, draft, appeal, orgs)
             if heading:
                 summary = f"<b>{escape(heading)}</b>\n{summary}"
             markup = InlineKeyboardMarkup(
@@ -324,6 +333,8 @@ class PledgeFlow:
             )
             await reply(update, summary, markup)
             return
+        elif step is Step.QUANTITY and draft.pledge_kind is PledgeKind.VOLUNTEER:
+            text = reader.t(HOURS_QUESTION)
         else:
             text = reader.t(_QUESTIONS[step])
         note = escape(reader.t(N_("Send /cancel to stop.")))
@@ -341,84 +352,36 @@ class PledgeFlow:
         message = update.effective_message
         if message is None:
             return
-        services = context.services
-        draft = PledgeDraft.from_data(dialog.data)
-        known = await services.pledges.draft_context(reader.person.id, draft.appeal_id)
-        appeal = known.appeal
-        step = next_step(draft, appeal, [o.id for o in known.organisations])
-        if step not in TEXT_STEPS:
-            await reply(update, escape(reader.t(N_("Please use the buttons to answer."))))
-            return
-        try:
-            answer_text(
-                draft,
-                step,
-                message.text or "",
-                reader=self._amounts,
-                appeal=appeal,
-                today=services.clock.now().date(),
-            )
-            dialog.data = draft.to_data()
-            dialog = await services.dialogs.save(dialog, update.update_id)
-            note_claimed(context)
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        await self.ask(update, context, reader, dialog, known=known)
+        await self._answer(update, context, reader, None, message.text or "")
 
     async def choose(
         self, update: Update, context: TongxinContext, reader: Reader, step: str, value: str
     ) -> None:
         """Take a button answer for the step the dialog is at; a stale button changes nothing."""
-        services = context.services
-        known = await services.pledges.dialog_context(reader.person.id)
-        dialog = known.dialog
-        if dialog is None or dialog.kind != DIALOG_KIND:
-            await answer_stale_button(update, reader)
-            return
-        draft = PledgeDraft.from_data(dialog.data)
-        appeal = known.appeal
-        orgs = [o.id for o in known.organisations]
-        current = next_step(draft, appeal, orgs)
-        number = int(value) if value.isdigit() else None
+        await self._answer(update, context, reader, (step, value), "")
+
+    async def _answer(
+        self,
+        update: Update,
+        context: TongxinContext,
+        reader: Reader,
+        button: tuple[str, str] | None,
+        text: str,
+    ) -> None:
         try:
-            if step != current.value:
-                raise InvalidInput(N_("This button is no longer valid."))
-            if current is Step.APPEAL and number is not None:
-                draft.choose_appeal(await services.pledges.open_appeal(number) if number else None)
-            elif current is Step.KIND and value in PledgeKind.__members__.values():
-                draft.kind = value
-            elif current is Step.NEED and number is not None:
-                if number and need_of(appeal, number) is None:
-                    raise InvalidInput(N_("This button is no longer valid."))
-                draft.need_id = number or None
-                draft.item_chosen = True
-            elif current is Step.BEHALF and number is not None and (number == 0 or number in orgs):
-                draft.behalf, draft.behalf_chosen = number or None, True
-            elif (
-                current is Step.EARMARK
-                and number is not None
-                and appeal is not None
-                and (number == 0 or any(r.id == number for r in appeal.recipients))
-            ):
-                draft.earmark, draft.earmark_chosen = number or None, True
-            elif current is Step.DUE and value in ("deadline", "none"):
-                deadline = appeal.deadline if appeal is not None else None
-                draft.due = deadline.isoformat() if value == "deadline" and deadline else None
-                draft.due_chosen = True
-            elif current is Step.VISIBILITY and value in Visibility.__members__.values():
-                draft.visibility = value
-            else:
-                raise InvalidInput(N_("This button is no longer valid."))
-            dialog.data = draft.to_data()
-            dialog = await services.dialogs.save(dialog, update.update_id)
-            note_claimed(context)
+            known = await context.services.pledges.answer(
+                Origin(reader.person.id, update.update_id), button, text, self._amounts
+            )
         except DomainError as error:
             await refuse(update, reader, error)
             return
+        if known.dialog is None:
+            await answer_stale_button(update, reader)
+            return
+        note_claimed(context)
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await self.ask(update, context, reader, dialog, known=known)
+        await self.ask(update, context, reader, known.dialog, known=known)
 
     async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
         """One short note that the abandoned pledge was not saved."""
@@ -683,13 +646,16 @@ class PledgeHandlers:
         services = context.services
         appeal_id, text = split_one_line(command_arguments(message))
         try:
-            appeal = await services.pledges.open_appeal(appeal_id) if appeal_id else None
+            known = await services.pledges.draft_context(
+                reader.person.id, appeal_id, open_only=True
+            )
+            appeal = known.appeal
             token = secrets.token_hex(8)
             if not text:
                 draft = PledgeDraft(token=token)
                 if appeal is not None:
                     draft.choose_appeal(appeal)
-                await self._flow.begin(update, context, reader, draft)
+                await self._flow.begin(update, context, reader, draft, known=known)
                 return
             draft = one_line_draft(
                 token,
@@ -724,26 +690,17 @@ class PledgeHandlers:
         if step != "ok":
             await self._flow.choose(update, context, reader, step, value)
             return
-        services = context.services
-        dialog = await services.dialogs.current(reader.person.id)
-        draft = (
-            PledgeDraft.from_data(dialog.data) if dialog and dialog.kind == DIALOG_KIND else None
-        )
         try:
-            if draft is None or draft.token != value:
-                pledge = await services.pledges.pledge_by_token(reader.person.id, value)
-                if pledge is None:
-                    await answer_stale_button(update, reader)
-                    return
-            else:
-                pledge = await services.pledges.create(
-                    Origin(reader.person.id, update.update_id), draft
-                )
-                await services.dialogs.close(reader.person.id)
+            pledge = await context.services.pledges.confirm(
+                Origin(reader.person.id, update.update_id), value
+            )
         except AlreadyProcessed:
             return
         except DomainError as error:
             await refuse(update, reader, error)
+            return
+        if pledge is None:
+            await answer_stale_button(update, reader)
             return
         await query.answer()
         await reply(

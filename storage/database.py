@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +11,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: A pooled PostgreSQL connection idle longer than this is checked before use.
+PING_AFTER = 10.0
 
 
 def is_sqlite_memory(url: URL) -> bool:
@@ -46,6 +51,32 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(engine: AsyncEngine) -> Callable[[Any, Any, Any], None]:
+    """A pool checkout hook that checks a connection only when it sat idle for a while.
+
+    `pool_pre_ping` costs a round trip on every checkout (several per update); a connection
+    handed back moments ago is alive, and one that idled past `PING_AFTER` (a restarted
+    server, a dropped socket) is checked and, when dead, replaced by the pool.
+    """
+    dialect = engine.sync_engine.dialect
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"connection idle since {idle_since:.0f} is dead") from error
+
+    return check
+
+
 def create_engine(url: str) -> AsyncEngine:
     """Return an async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
     parsed = make_url(url)
@@ -61,19 +92,21 @@ def create_engine(url: str) -> AsyncEngine:
             # Every transaction is `BEGIN IMMEDIATE`, so only one at a time can run anyway;
             # one pooled connection makes concurrent units of work queue in order (asyncio)
             # instead of retrying in SQLite's busy handler, which sleeps 1-100 ms per try.
-            engine = _create_async_engine(parsed, pool_size=1, max_overflow=0)
+            # A unit of work always ends its transaction itself (`SqlUnitOfWork.__aexit__`),
+            # so the pool's own rollback on return would only cost another thread hop.
+            engine = _create_async_engine(
+                parsed, pool_size=1, max_overflow=0, pool_reset_on_return=None
+            )
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
-        return _create_async_engine(
-            parsed,
-            pool_size=5,
-            max_overflow=10,
-            pool_timeout=30,
-            pool_recycle=1800,
-            pool_pre_ping=True,
+        engine = _create_async_engine(
+            parsed, pool_size=10, max_overflow=10, pool_timeout=30, pool_recycle=1800
         )
+        event.listen(engine.sync_engine.pool, "checkin", _note_idle)
+        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle(engine))
+        return engine
     raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
 
 

@@ -72,7 +72,8 @@ class SqlUnitOfWork:
     ) -> None:
         """Roll back whatever was not committed and close the session."""
         try:
-            await self.session.rollback()
+            if self.session.in_transaction():
+                await self.session.rollback()
         finally:
             await self.session.close()
 

@@ -446,6 +446,21 @@ class FakeOutboxRepository:
             for d in self._store.deliveries.values()
         )
 
+    async def next_due(self, include_leases: bool) -> datetime | None:
+        """The earliest due time of a pending message (or end of a lease)."""
+        times = [
+            d.not_before
+            for d in self._store.deliveries.values()
+            if d.status is DeliveryStatus.PENDING
+        ]
+        if include_leases:
+            times += [
+                d.lease_until
+                for d in self._store.deliveries.values()
+                if d.status is DeliveryStatus.SENDING and d.lease_until is not None
+            ]
+        return min(times, default=None)
+
 
 class FakePledgeRepository:
     """Pledges and their fulfilments in a `FakeStore`; the token is unique as in SQL."""

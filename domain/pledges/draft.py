@@ -47,6 +47,7 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
+STALE_BUTTON = N_("This button is no longer valid.")
 TEXT_STEPS = frozenset({Step.AMOUNT, Step.QUANTITY, Step.DESCRIPTION, Step.VALUE, Step.DUE})
 
 
@@ -205,6 +206,45 @@ def answer_text(
         draft.due_chosen = True
     else:
         raise InvalidInput(N_("Please use the buttons to answer."))
+
+
+def answer_button(
+    draft: PledgeDraft,
+    step: Step,
+    value: str,
+    appeal: Appeal | None,
+    organisations: list[int],
+) -> None:
+    """Read a button's answer for `step` (the draft's current one, not the appeal step).
+
+    Button data comes from the client, so a value no button of this step carries is refused
+    as stale, and the draft is left as it was.
+    """
+    number = int(value) if value.isdigit() else None
+    if step is Step.KIND and value in PledgeKind.__members__.values():
+        draft.kind = value
+    elif step is Step.NEED and number is not None:
+        if number and need_of(appeal, number) is None:
+            raise InvalidInput(STALE_BUTTON)
+        draft.need_id = number or None
+        draft.item_chosen = True
+    elif step is Step.BEHALF and number is not None and (number == 0 or number in organisations):
+        draft.behalf, draft.behalf_chosen = number or None, True
+    elif (
+        step is Step.EARMARK
+        and number is not None
+        and appeal is not None
+        and (number == 0 or any(r.id == number for r in appeal.recipients))
+    ):
+        draft.earmark, draft.earmark_chosen = number or None, True
+    elif step is Step.DUE and value in ("deadline", "none"):
+        deadline = appeal.deadline if appeal is not None else None
+        draft.due = deadline.isoformat() if value == "deadline" and deadline else None
+        draft.due_chosen = True
+    elif step is Step.VISIBILITY and value in Visibility.__members__.values():
+        draft.visibility = value
+    else:
+        raise InvalidInput(STALE_BUTTON)
 
 
 def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appeal | None) -> None:

@@ -15,7 +15,17 @@ from domain.network.models import Language, Organisation, RoleName, Standing
 from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
-from domain.pledges.draft import DIALOG_KIND, PledgeDraft, Step, need_of, next_step
+from domain.pledges.draft import (
+    DIALOG_KIND,
+    STALE_BUTTON,
+    TEXT_STEPS,
+    PledgeDraft,
+    Step,
+    answer_button,
+    answer_text,
+    need_of,
+    next_step,
+)
 from domain.pledges.models import (
     Fulfilment,
     FulfilmentState,
@@ -28,7 +38,12 @@ from domain.pledges.models import (
     format_minor,
     format_quantity,
 )
-from domain.pledges.ports import DeliveryNotices, PledgeUnitOfWork, PledgeUnitOfWorkFactory
+from domain.pledges.ports import (
+    AmountReader,
+    DeliveryNotices,
+    PledgeUnitOfWork,
+    PledgeUnitOfWorkFactory,
+)
 
 INBOX_LIMIT = 50
 
@@ -114,23 +129,63 @@ class PledgeService:
         everything = await uow.organisations.all()
         return [o for o in everything if o.id in ids]
 
-    async def draft_context(self, person_id: int, appeal_id: int | None) -> DraftContext:
-        """The appeal (any status) and the person's organisations, for the next question."""
+    async def draft_context(
+        self, person_id: int, appeal_id: int | None, *, open_only: bool = False
+    ) -> DraftContext:
+        """The appeal and the person's organisations, for the next question.
+
+        With `open_only`, an appeal that takes no pledges (closed, unknown) is refused.
+        """
         async with self._uow() as uow:
-            appeal = await uow.appeal_lookup.get(appeal_id) if appeal_id else None
+            appeal = None
+            if appeal_id and open_only:
+                appeal = await self._open_appeal(uow, appeal_id)
+            elif appeal_id:
+                appeal = await uow.appeal_lookup.get(appeal_id)
             return DraftContext(None, appeal, await self._organisations_of(uow, person_id))
 
-    async def dialog_context(self, person_id: int) -> DraftContext:
-        """The person's open dialog and, for a pledge draft, its appeal and the organisations."""
+    async def answer(
+        self, origin: Origin, button: tuple[str, str] | None, text: str, amounts: AmountReader
+    ) -> DraftContext:
+        """Take one answer to the person's pledge draft and store it, in one unit of work.
+
+        `button` is a pressed button's (step, value); without one, `text` is a typed answer.
+        The draft is read, answered, stored and the update marked handled together, and what
+        the next question needs comes back. A context without a dialog means the person has
+        no pledge draft open (a stale button); a refused answer changes nothing.
+        """
+        person_id = origin.actor_id
+        if person_id is None:
+            raise PermissionDenied(N_("Only a person can pledge."))
         async with self._uow() as uow:
+            now = self._clock.now()
             dialog = await uow.dialogs.get(person_id)
-            if dialog is None or dialog.expired(self._clock.now()):
+            if dialog is None or dialog.expired(now) or dialog.kind != DIALOG_KIND:
                 return DraftContext(None, None, [])
-            if dialog.kind != DIALOG_KIND:
-                return DraftContext(dialog, None, [])
-            appeal_id = PledgeDraft.from_data(dialog.data).appeal_id
-            appeal = await uow.appeal_lookup.get(appeal_id) if appeal_id else None
-            return DraftContext(dialog, appeal, await self._organisations_of(uow, person_id))
+            draft = PledgeDraft.from_data(dialog.data)
+            appeal = await uow.appeal_lookup.get(draft.appeal_id) if draft.appeal_id else None
+            organisations = await self._organisations_of(uow, person_id)
+            step = next_step(draft, appeal, [o.id for o in organisations])
+            if button is None:
+                if step not in TEXT_STEPS:
+                    raise InvalidInput(N_("Please use the buttons to answer."))
+                answer_text(draft, step, text, reader=amounts, appeal=appeal, today=now.date())
+            elif button[0] != step.value:
+                raise InvalidInput(STALE_BUTTON)
+            elif step is Step.APPEAL:
+                if not button[1].isdigit():
+                    raise InvalidInput(STALE_BUTTON)
+                number = int(button[1])
+                appeal = await self._open_appeal(uow, number) if number else None
+                draft.choose_appeal(appeal)
+            else:
+                answer_button(draft, step, button[1], appeal, [o.id for o in organisations])
+            dialog.data = draft.to_data()
+            if origin.update_id is None or await uow.updates.mark(origin.update_id):
+                dialog.touch(now)
+                await uow.dialogs.save(dialog)
+                await uow.commit()
+            return DraftContext(dialog, appeal, organisations)
 
     async def mine(self, person_id: int) -> list[Pledge]:
         """A person's pledges, newest first, with their deliveries."""
@@ -142,44 +197,76 @@ class PledgeService:
         async with self._uow() as uow:
             return await self._own(uow, person_id, pledge_id)
 
-    async def pledge_by_token(self, person_id: int, token: str) -> Pledge | None:
-        """The person's pledge a dialog already confirmed (a replayed confirm shows it again)."""
-        async with self._uow() as uow:
-            pledge = await uow.pledges.by_token(token)
-        return pledge if pledge is not None and pledge.person_id == person_id else None
-
     # -- creating --------------------------------------------------------------------------
 
     async def create(self, origin: Origin, draft: PledgeDraft) -> Pledge:
         """Turn a confirmed draft into a pledge; a second confirm returns the same pledge."""
-        if origin.actor_id is None:
+        async with self._uow() as uow:
+            pledge = await self._create(uow, origin, draft)
+            await uow.commit()
+            return pledge
+
+    async def confirm(self, origin: Origin, token: str) -> Pledge | None:
+        """Confirm the person's open draft with this token: the pledge and the dialog's end.
+
+        Both land in one unit of work with the update mark. A confirm pressed again finds
+        the pledge it made; None when the token is neither the person's draft nor pledge.
+        """
+        person_id = origin.actor_id
+        if person_id is None:
             raise PermissionDenied(N_("Only a person can pledge."))
         async with self._uow() as uow:
-            existing = await uow.pledges.by_token(draft.token)
-            if existing is not None:
-                if existing.person_id != origin.actor_id:
-                    raise PermissionDenied(N_("This button is not yours."))
-                return existing
-            appeal = None
-            if draft.appeal_id is not None:
-                appeal = await self._open_appeal(uow, draft.appeal_id)
-            org_ids = [
-                r.organisation_id
-                for r in await uow.roles.of(origin.actor_id)
-                if r.organisation_id is not None
-            ]
-            if next_step(draft, appeal, org_ids) is not Step.CONFIRM:
-                raise InvalidInput(N_("This pledge is not complete yet."))
-            pledge = self._pledge_from(origin, draft, appeal, org_ids)
-            await claim_update(uow, origin)
-            stored = await uow.pledges.add(pledge)
-            if stored.person_id != origin.actor_id:
-                raise PermissionDenied(N_("This button is not yours."))
-            await self._audit(
-                uow, origin, "pledge.create", f"pledge:{stored.id}", None, describe(stored)
-            )
+            dialog = await uow.dialogs.get(person_id)
+            draft = None
+            now = self._clock.now()
+            if dialog is not None and dialog.kind == DIALOG_KIND and not dialog.expired(now):
+                draft = PledgeDraft.from_data(dialog.data)
+            if draft is None or draft.token != token:
+                pledge = await uow.pledges.by_token(token)
+                return pledge if pledge is not None and pledge.person_id == person_id else None
+            pledge = await self._create(uow, origin, draft)
+            await uow.dialogs.delete(person_id)
             await uow.commit()
-            return stored
+            return pledge
+
+    async def _create(self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft) -> Pledge:
+        return await self._store(uow, origin, await self._pledge_to_create(uow, origin, draft))
+
+    async def _pledge_to_create(
+        self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft
+    ) -> Pledge:
+        """The pledge a confirmed draft makes (unsaved, id 0), or the one it already made."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can pledge."))
+        existing = await uow.pledges.by_token(draft.token)
+        if existing is not None:
+            if existing.person_id != origin.actor_id:
+                raise PermissionDenied(N_("This button is not yours."))
+            return existing
+        appeal = None
+        if draft.appeal_id is not None:
+            appeal = await self._open_appeal(uow, draft.appeal_id)
+        org_ids = [
+            r.organisation_id
+            for r in await uow.roles.of(origin.actor_id)
+            if r.organisation_id is not None
+        ]
+        if next_step(draft, appeal, org_ids) is not Step.CONFIRM:
+            raise InvalidInput(N_("This pledge is not complete yet."))
+        return self._pledge_from(origin, draft, appeal, org_ids)
+
+    async def _store(self, uow: PledgeUnitOfWork, origin: Origin, pledge: Pledge) -> Pledge:
+        """Insert a new pledge with its audit and update mark; one already made stays."""
+        if pledge.id:
+            return pledge
+        await claim_update(uow, origin)
+        stored = await uow.pledges.add(pledge)
+        if stored.person_id != origin.actor_id:
+            raise PermissionDenied(N_("This button is not yours."))
+        await self._audit(
+            uow, origin, "pledge.create", f"pledge:{stored.id}", None, describe(stored)
+        )
+        return stored
 
     def _pledge_from(
         self, origin: Origin, draft: PledgeDraft, appeal: Appeal | None, org_ids: list[int]

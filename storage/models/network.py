@@ -118,6 +118,16 @@ class ProcessedUpdateRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class ReceivedUpdateRow(Base):
+    """A fetched update, kept before Telegram is told it arrived (see `storage/inbox.py`)."""
+
+    __tablename__ = "received_update"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class AuditEventRow(Base):
     """Who changed what, when."""
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.pool import StaticPool
 
+from storage import database
 from storage.database import create_engine, session_factory, upgrade
 
 
@@ -45,3 +47,52 @@ def test_importing_storage_creates_no_engine() -> None:
 
     assert not [v for v in vars(storage.database).values() if type(v).__name__ == "AsyncEngine"]
     assert not [v for v in vars(storage.uow).values() if type(v).__name__ == "AsyncEngine"]
+
+
+async def test_a_pooled_connection_that_died_while_idle_is_replaced(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite connections do not die on a server restart")
+    monkeypatch.setattr(database, "PING_AFTER", 0.0)  # every checkout counts as idle
+    engine = create_engine(database_url)
+    killer = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with killer.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        async with engine.connect() as connection:  # the dead one is pinged and replaced
+            assert await connection.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
+        await killer.dispose()
+
+
+async def test_only_a_connection_idle_for_a_while_is_pinged(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("only PostgreSQL connections are pinged")
+    engine = create_engine(database_url)
+    dialect = engine.sync_engine.dialect
+    pings: list[object] = []
+    real_ping = dialect.do_ping
+
+    def counting_ping(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counting_ping)
+    try:
+        for _ in range(3):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        assert pings == [], "a connection handed back moments ago is used as it is"
+        monkeypatch.setattr(database, "PING_AFTER", 0.0)
+        for _ in range(2):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        assert len(pings) == 2
+    finally:
+        await engine.dispose()
