@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 import warnings
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Protocol
 
 from telegram import Update
@@ -73,9 +73,13 @@ class DurablePoller:
         poll_timeout: int = 10,
         batch: int = 100,
         max_in_hand: int = MAX_IN_HAND,
+        first_delivery: Callable[[int], None] | None = None,
     ) -> None:
         self._app = app
         self._inbox = inbox
+        # Told of each update fetched for the first time: nothing can have handled it yet,
+        # so the handlers may skip looking for a replay (kept updates handed back may repeat).
+        self._first_delivery = first_delivery
         self._poll_timeout = poll_timeout
         self._batch = batch
         self._max_in_hand = max_in_hand
@@ -146,7 +150,10 @@ class DurablePoller:
         )
         self._highest = int(fresh[-1]["update_id"])
         for data in fresh:
-            if int(data["update_id"]) not in kept_before:
+            update_id = int(data["update_id"])
+            if update_id not in kept_before:
+                if self._first_delivery is not None:
+                    self._first_delivery(update_id)
                 self._dispatch(self._parse(data))
 
     def _parse(self, data: dict[str, Any]) -> Update:

@@ -98,7 +98,10 @@ class Runtime:
                 else:
                     await app.bot.delete_webhook(drop_pending_updates=False)
                     self.serving.set()
-                    await DurablePoller(app, self._inbox()).run(stop)
+                    poller = DurablePoller(
+                        app, self._inbox(), first_delivery=app.bot_data.note_first_delivery
+                    )
+                    await poller.run(stop)
             finally:
                 await app.stop()
         finally:
@@ -150,7 +153,9 @@ class Runtime:
         uow = SqlUnitOfWorkFactory(session_factory(self._engine))
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()
-        pledges = PledgeService(uow, self.clock, PledgeNotices(translations))
+        pledges = PledgeService(
+            uow, self.clock, PledgeNotices(translations), timezone=settings.timezone
+        )
         appeals = AppealService(uow, self.clock, settings.currency)
         services = Services(
             network=network,

@@ -32,15 +32,33 @@ class Services:
     bot_username: str = ""
 
 
+#: Vouched-for update ids kept at most; forgetting one only costs a replay check.
+MAX_VOUCHED = 10_000
+
+
 class BotData:
     """PTB's `bot_data`, typed: it holds the wired services and nothing else."""
 
     def __init__(self) -> None:
         self._services: Services | None = None
+        self._first_deliveries: set[int] = set()
 
     def wire(self, services: Services) -> None:
         """Install the services (called from the application's post_init)."""
         self._services = services
+
+    def note_first_delivery(self, update_id: int) -> None:
+        """Record that this update reached the bot for the first time (no replay check)."""
+        if len(self._first_deliveries) > MAX_VOUCHED:  # updates that never reached the guard
+            self._first_deliveries.clear()
+        self._first_deliveries.add(update_id)
+
+    def first_delivery(self, update_id: int) -> bool:
+        """True (once) when the poller vouched that nothing handled this update before."""
+        if update_id in self._first_deliveries:
+            self._first_deliveries.discard(update_id)
+            return True
+        return False
 
     @property
     def services(self) -> Services:

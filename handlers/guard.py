@@ -29,7 +29,8 @@ async def drop_replays_and_noise(update: object, context: TongxinContext) -> Non
     user = update.effective_user
     who = seen_user(user) if user is not None and not user.is_bot else None
     services = context.services
-    arrival = await services.network.arrive(update.update_id, who)
+    maybe_replayed = not context.bot_data.first_delivery(update.update_id)
+    arrival = await services.network.arrive(update.update_id, who, maybe_replayed)
     if arrival.replayed:
         raise ApplicationHandlerStop
     if arrival.person is not None and context.reader is None:

@@ -22,7 +22,7 @@ from domain.ports import (
     RoleRepository,
     UnitOfWorkFactory,
 )
-from storage.repositories.appeals import SqlAppealRepository
+from storage.repositories.appeals import AppealParts, SqlAppealRepository
 from storage.repositories.network import (
     SqlAuditLog,
     SqlChatRepository,
@@ -44,7 +44,9 @@ class SqlUnitOfWork:
     e.g. `self.pledges: PledgeRepository = SqlPledgeRepository(self.session)`.
     """
 
-    def __init__(self, session: AsyncSession, clock: Clock | None = None) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock | None = None, parts: AppealParts | None = None
+    ) -> None:
         self.session = session
         self.clock: Clock = clock or SystemClock()
         self.organisations: OrganisationRepository = SqlOrganisationRepository(session)
@@ -54,7 +56,7 @@ class SqlUnitOfWork:
         self.dialogs: DialogRepository = SqlDialogRepository(session)
         self.updates: ProcessedUpdates = SqlProcessedUpdates(session, self.clock)
         self.audit: AuditLog = SqlAuditLog(session)
-        self.appeals: AppealRepository = SqlAppealRepository(session)
+        self.appeals: AppealRepository = SqlAppealRepository(session, parts)
         self.outbox: OutboxRepository = SqlOutboxRepository(session)
         self.pledges: PledgeRepository = SqlPledgeRepository(session)
         self.appeal_lookup: AppealLookup = SqlAppealLookup(self.appeals)
@@ -94,10 +96,11 @@ class SqlUnitOfWorkFactory:
     ) -> None:
         self.session_factory = session_factory
         self.clock: Clock = clock or SystemClock()
+        self._appeal_parts = AppealParts()
 
     def __call__(self) -> SqlUnitOfWork:
         """Return a new, unopened unit of work."""
-        return SqlUnitOfWork(self.session_factory(), self.clock)
+        return SqlUnitOfWork(self.session_factory(), self.clock, self._appeal_parts)
 
 
 def _conforms(factory: SqlUnitOfWorkFactory) -> UnitOfWorkFactory:

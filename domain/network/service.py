@@ -109,14 +109,19 @@ class NetworkService:
         async with self._uow() as uow:
             return await uow.updates.seen(update_id)
 
-    async def arrive(self, update_id: int, user: SeenUser | None) -> Arrival:
+    async def arrive(
+        self, update_id: int, user: SeenUser | None, maybe_replayed: bool = True
+    ) -> Arrival:
         """Check for a replay and read the person, in one read-only unit of work.
+
+        Without `maybe_replayed` (the update is known to come for the first time) the replay
+        check is skipped.
 
         The person is returned only when `seen` would change nothing; otherwise (first sight,
         a new name, username or client language) the caller calls `seen`.
         """
         async with self._uow() as uow:
-            if await uow.updates.seen(update_id):
+            if maybe_replayed and await uow.updates.seen(update_id):
                 return Arrival(replayed=True)
             if user is None:
                 return Arrival(replayed=False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,11 +12,44 @@ from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from storage.models.appeals import AppealRecipientRow, AppealRow, NeedRow, RecipientRow
 
 
+class AppealParts:
+    """Needs and recipients by appeal id, shared by the units of work of one process.
+
+    An appeal's needs and recipients are written once, with the appeal (`add`); only its
+    own fields change later (`save`). So what was read once holds for every later read, in
+    this process and in any other, and each read of an appeal costs one query, not three.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._capacity = capacity
+        self._parts: OrderedDict[int, tuple[tuple[Need, ...], tuple[Recipient, ...]]] = (
+            OrderedDict()
+        )
+
+    def get(self, appeal_id: int) -> tuple[tuple[Need, ...], tuple[Recipient, ...]] | None:
+        """The needs and recipients read before, if any."""
+        parts = self._parts.get(appeal_id)
+        if parts is not None:
+            self._parts.move_to_end(appeal_id)
+        return parts
+
+    def put(
+        self, appeal_id: int, parts: tuple[tuple[Need, ...], tuple[Recipient, ...]]
+    ) -> None:
+        """Remember an appeal's needs and recipients (the least recently used go first)."""
+        self._parts[appeal_id] = parts
+        self._parts.move_to_end(appeal_id)
+        while len(self._parts) > self._capacity:
+            self._parts.popitem(last=False)
+
+
 class SqlAppealRepository:
     """Implements `domain.appeals.ports.AppealRepository`."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, parts: AppealParts | None = None) -> None:
         self._session = session
+        self._parts = parts or AppealParts()
+        self._added: set[int] = set()
 
     async def add(self, appeal: Appeal) -> Appeal:
         """Insert an appeal with its needs and recipients; return it with ids filled in."""
@@ -34,6 +70,7 @@ class SqlAppealRepository:
         )
         self._session.add(row)
         await self._session.flush()
+        self._added.add(row.id)
         for position, need in enumerate(appeal.needs):
             self._session.add(
                 NeedRow(
@@ -103,17 +140,7 @@ class SqlAppealRepository:
         return [await self._appeal(r) for r in rows]
 
     async def _appeal(self, row: AppealRow) -> Appeal:
-        needs = await self._session.scalars(
-            select(NeedRow)
-            .where(NeedRow.appeal_id == row.id)
-            .order_by(NeedRow.priority, NeedRow.id)
-        )
-        recipients = await self._session.execute(
-            select(RecipientRow.id, RecipientRow.name)
-            .join(AppealRecipientRow, AppealRecipientRow.recipient_id == RecipientRow.id)
-            .where(AppealRecipientRow.appeal_id == row.id)
-            .order_by(AppealRecipientRow.id)
-        )
+        needs, recipients = self._parts.get(row.id) or await self._read_parts(row.id)
         return Appeal(
             id=row.id,
             title=row.title,
@@ -125,22 +152,45 @@ class SqlAppealRepository:
             organisation_id=row.organisation_id,
             created_by=row.created_by,
             created_at=row.created_at,
-            needs=[
-                Need(
-                    id=n.id,
-                    appeal_id=n.appeal_id,
-                    item=n.item,
-                    item_key=n.item_key,
-                    unit=n.unit,
-                    target=n.target,
-                    approximate=n.approximate,
-                    priority=n.priority,
-                )
-                for n in needs
-            ],
-            recipients=[Recipient(id=r_id, name=name) for r_id, name in recipients],
+            # Copies: the cached ones are shared, and domain objects may be changed.
+            needs=[replace(n) for n in needs],
+            recipients=[replace(r) for r in recipients],
             draft_key=row.draft_key,
             revision=row.revision,
             progress_message_id=row.progress_message_id,
             reported_at=row.reported_at,
         )
+
+    async def _read_parts(
+        self, appeal_id: int
+    ) -> tuple[tuple[Need, ...], tuple[Recipient, ...]]:
+        need_rows = await self._session.scalars(
+            select(NeedRow)
+            .where(NeedRow.appeal_id == appeal_id)
+            .order_by(NeedRow.priority, NeedRow.id)
+        )
+        recipient_rows = await self._session.execute(
+            select(RecipientRow.id, RecipientRow.name)
+            .join(AppealRecipientRow, AppealRecipientRow.recipient_id == RecipientRow.id)
+            .where(AppealRecipientRow.appeal_id == appeal_id)
+            .order_by(AppealRecipientRow.id)
+        )
+        needs = tuple(
+            Need(
+                id=n.id,
+                appeal_id=n.appeal_id,
+                item=n.item,
+                item_key=n.item_key,
+                unit=n.unit,
+                target=n.target,
+                approximate=n.approximate,
+                priority=n.priority,
+            )
+            for n in need_rows
+        )
+        parts = (needs, tuple(Recipient(id=r_id, name=name) for r_id, name in recipient_rows))
+        if appeal_id not in self._added:
+            # An appeal added by this unit of work may yet be rolled back, and SQLite would
+            # give its id to the next appeal: only committed appeals' parts are shared.
+            self._parts.put(appeal_id, parts)
+        return parts

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Update
 
 from bot.polling import DurablePoller, ordering_keys
+from handlers.context import BotData
 
 Json = dict[str, Any]
 
@@ -136,12 +137,15 @@ async def test_after_a_crash_kept_updates_are_handled_first_and_none_twice() -> 
     app = FakeApp(bot)
     app.release.set()
     stop = asyncio.Event()
-    running = asyncio.create_task(DurablePoller(app, inbox).run(stop))  # type: ignore[arg-type]
+    first: list[int] = []
+    poller = DurablePoller(app, inbox, first_delivery=first.append)  # type: ignore[arg-type]
+    running = asyncio.create_task(poller.run(stop))
     await _until(app, lambda: len(app.done) == 3)
     stop.set()
     await asyncio.wait_for(running, 10)
     assert app.started == [1, 3, 4], "1 and 3 from the inbox, in order; 2 was done; 4 is new"
     assert bot.offsets[0] is None and bot.pending == []
+    assert first == [4], "only an update never kept before is vouched for as new"
 
 
 async def test_nothing_is_confirmed_while_the_database_cannot_keep_updates() -> None:
@@ -171,3 +175,11 @@ async def test_stopping_finishes_the_updates_in_hand_and_confirms_them() -> None
     await asyncio.wait_for(running, 10)
     assert sorted(app.done) == [1, 2]
     assert bot.offsets[-1] == 3
+
+
+def test_an_update_is_vouched_for_as_new_once_and_only_when_the_poller_said_so() -> None:
+    data = BotData()
+    data.note_first_delivery(5)
+    assert data.first_delivery(5)
+    assert not data.first_delivery(5), "a second look checks for a replay like any other"
+    assert not data.first_delivery(6), "webhook updates and kept ones are never vouched for"
