@@ -35,6 +35,7 @@ from domain.pledges.draft import (
     read_due,
     read_money,
     split_one_line,
+    visibility_choices,
 )
 from domain.pledges.models import Fulfilment, Pledge, PledgeKind, PledgeStatus, Visibility
 from domain.pledges.ports import AmountReader
@@ -316,8 +317,8 @@ class PledgeFlow:
         elif step is Step.VISIBILITY:
             text = reader.t(N_("How may your pledge be shown to others?"))
             rows = [
-                [_button(reader.t(label), f"pd:visibility:{v.value}")]
-                for v, label in _VISIBILITY.items()
+                [_button(reader.t(_VISIBILITY[v]), f"pd:visibility:{v.value}")]
+                for v in visibility_choices(draft)
             ]
         elif step is Step.CONFIRM:
             summary = draft_summary(reader, draft, appeal, orgs)
@@ -421,7 +422,7 @@ class PledgeActionFlow:
                 )
                 return
             if dialog.data.get("action") == "due":
-                due = read_due(self._amounts, text, services.clock.now().date())
+                due = read_due(self._amounts, text, services.pledges.today(reader.person.timezone))
                 pledge = await services.pledges.change_due(origin, pledge_id, due)
                 await services.dialogs.close(reader.person.id)
                 await reply(
@@ -662,7 +663,7 @@ class PledgeHandlers:
                 text,
                 reader=self._amounts,
                 appeal=appeal,
-                today=services.clock.now().date(),
+                today=services.pledges.today(reader.person.timezone),
                 default_currency=(appeal.currency if appeal else "CNY"),
             )
         except DomainError as error:
@@ -724,7 +725,7 @@ class PledgeHandlers:
         if not pledges:
             await reply(update, escape(reader.t(N_("You have no pledges yet. Send /pledge."))))
             return
-        today = context.services.clock.now().date()
+        today = context.services.pledges.today(reader.person.timezone)
         language = reader.language
         for pledge in pledges[:20]:
             lines = [f"<b>#{pledge.id}</b> {escape(pledge_line(language, pledge))}"]

@@ -48,7 +48,13 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     """Begin every SQLite transaction as the single writer (WAL readers are not blocked)."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Straight on the driver's cursor: the statement needs none of SQLAlchemy's execution
+    # machinery, and every transaction pays for it.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+    finally:
+        cursor.close()
 
 
 def _note_idle(_dbapi_connection: Any, record: Any) -> None:

@@ -16,6 +16,7 @@ from domain.parsing.amounts import (
     Quantity,
     format_money,
     format_quantity,
+    parse_bare_quantity,
     parse_offer_text,
 )
 from domain.parsing.dates import parse_due_date
@@ -53,6 +54,7 @@ __all__ = [
     "item_key",
     "items_match",
     "normalize_name",
+    "parse_bare_quantity",
     "parse_due_date",
     "parse_number",
     "parse_offer_text",

@@ -48,6 +48,7 @@ from domain.parsing.numbers import (
     APPROX_SUFFIX,
     CN_NUMERAL_CHARS,
     NUMBER_RUN,
+    parse_number,
     read_numeral,
     tidy,
 )
@@ -435,6 +436,35 @@ def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer
         quantity=quantity,
         estimated_value=estimated,
         approximate=any(c.approximate for c in used),
+    )
+
+
+def parse_bare_quantity(text: str, unit: str) -> ParsedOffer | None:
+    """Read text that is only a number (`8`, `三`, `500余`, `1,000`) as a quantity in `unit`.
+
+    `parse_offer_text` reads a bare number as money; a question that already knows its unit
+    (the hours of volunteer time, the unit of the need a pledge answers) reads it with this
+    first. None when the text is more than a number (it has a unit, a currency or an item);
+    InvalidInput when the number does not fit the unit: zero or negative, above `LIMIT`, or
+    with more decimal places than the unit takes. ValueError for an unknown unit code.
+    """
+    get_unit(unit)
+    _fail_too_long(text)
+    try:
+        parsed = parse_number(text)
+    except InvalidInput:
+        return None
+    norm = normalize(text).strip()
+    _check(
+        _Candidate(0, len(norm), parsed.value, parsed.approximate, "quantity", unit, False, 0),
+        norm,
+    )
+    return ParsedOffer(
+        item=None,
+        money=None,
+        quantity=Quantity(tidy(parsed.value), unit),
+        estimated_value=None,
+        approximate=parsed.approximate,
     )
 
 

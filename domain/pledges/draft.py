@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.appeals.models import Appeal, Need, appeal_deep_link_payload, parse_appeal_deep_link
 from domain.errors import N_, InvalidInput
@@ -23,6 +24,11 @@ from domain.pledges.ports import AmountReader, ReadAmount
 
 DIALOG_KIND = "pledge"
 HOURS = "hour"
+MAX_HOURS = Decimal(10_000)
+TOO_MANY_HOURS = N_("That is too many hours: at most {limit} hours can be pledged at once.")
+ORGANISATION_ONLY = N_(
+    "Only a pledge made on behalf of an organisation can be shown as the organisation only."
+)
 
 AMOUNT_EXAMPLES = N_(
     "I could not read an amount there. Write it as people do, for example: "
@@ -116,6 +122,37 @@ class PledgeDraft:
             self.currency = appeal.currency
 
 
+def local_date(moment: datetime, *timezones: str | None) -> date:
+    """The day `moment` falls on in the first known IANA zone of `timezones` (else UTC's).
+
+    People write dates in their own day: at 07:00 in Shanghai (23:00 UTC the day before)
+    "明天" is the day after the local one.
+    """
+    for name in timezones:
+        if not name:
+            continue
+        try:
+            return moment.astimezone(ZoneInfo(name)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return moment.date()
+
+
+def visibility_choices(draft: PledgeDraft) -> tuple[Visibility, ...]:
+    """How the pledge may be shown; "as my organisation only" just when made on behalf of one."""
+    if draft.behalf is None:
+        return (Visibility.NAMED, Visibility.ANONYMOUS)
+    return (Visibility.NAMED, Visibility.ORGANISATION, Visibility.ANONYMOUS)
+
+
+def check_hours(value: Decimal) -> Decimal:
+    """Refuse zero, negative and more volunteer hours than one pledge can sensibly hold."""
+    check_quantity(value)
+    if value > MAX_HOURS:
+        raise InvalidInput(TOO_MANY_HOURS, limit=f"{MAX_HOURS:,}")
+    return value
+
+
 def need_of(appeal: Appeal | None, need_id: int | None) -> Need | None:
     """The appeal's need with this id."""
     if appeal is None or need_id is None:
@@ -149,14 +186,21 @@ def next_step(draft: PledgeDraft, appeal: Appeal | None, organisations: list[int
         return Step.EARMARK
     if not draft.due_chosen:
         return Step.DUE
-    if draft.visibility is None:
+    if draft.visibility not in visibility_choices(draft):
         return Step.VISIBILITY
     return Step.CONFIRM
 
 
-def _read(reader: AmountReader, text: str, currency: str) -> ReadAmount:
+def _read(
+    reader: AmountReader, text: str, currency: str, bare_unit: str | None = None
+) -> ReadAmount:
+    """Read an amount; with `bare_unit`, a number written alone is a quantity in that unit."""
     if not text.strip() or len(text) > 200:
         raise InvalidInput(AMOUNT_EXAMPLES)
+    if bare_unit:
+        bare = reader.read_bare(text, bare_unit)
+        if bare is not None:
+            return bare
     found = reader.read(text, currency)
     if found is None:
         raise InvalidInput(AMOUNT_EXAMPLES)
@@ -191,12 +235,11 @@ def answer_text(
     elif step is Step.DESCRIPTION:
         draft.description = clean_description(text)
     elif step is Step.QUANTITY and kind is PledgeKind.VOLUNTEER:
-        found = _read(reader, text, draft.currency)
-        if found.currency is not None or not (
-            found.unit == "" or reader.units_compatible(found.unit, HOURS)
-        ):
+        found = _read(reader, text, draft.currency, bare_unit=HOURS)
+        # days, weeks and months are refused too: a day of volunteering is not 24 hours
+        if found.currency is not None or found.unit not in ("", HOURS):
             raise InvalidInput(N_("Please write the hours, e.g. 8小时 or 8 hours."))
-        draft.quantity = str(check_quantity(found.value))
+        draft.quantity = str(check_hours(found.value))
         draft.unit = HOURS
         draft.approximate = found.approximate
     elif step is Step.QUANTITY:
@@ -242,14 +285,21 @@ def answer_button(
         draft.due = deadline.isoformat() if value == "deadline" and deadline else None
         draft.due_chosen = True
     elif step is Step.VISIBILITY and value in Visibility.__members__.values():
+        if Visibility(value) not in visibility_choices(draft):
+            raise InvalidInput(ORGANISATION_ONLY)
         draft.visibility = value
     else:
         raise InvalidInput(STALE_BUTTON)
 
 
 def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appeal | None) -> None:
-    """Read a goods quantity (and the item, when no need line was chosen)."""
-    found = _read(reader, text, draft.currency)
+    """Read a goods quantity (and the item, when no need line was chosen).
+
+    For a need line, a number written alone counts in the need's unit (`500` for masks counted
+    in pieces is 500 pieces).
+    """
+    need = need_of(appeal, draft.need_id)
+    found = _read(reader, text, draft.currency, bare_unit=need.unit if need is not None else None)
     if found.currency is not None and found.unit in ("", found.currency):
         raise InvalidInput(
             N_("That is an amount of money. For goods write a quantity, e.g. 3000公斤 or 300箱.")
@@ -257,7 +307,6 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
     if not found.unit:
         raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
     quantity = check_quantity(found.value)
-    need = need_of(appeal, draft.need_id)
     if need is not None and not reader.units_compatible(found.unit, need.unit):
         raise InvalidInput(
             N_("“{unit}” does not fit this need, which is counted in “{need_unit}”."),

@@ -33,6 +33,13 @@ class AmountReader(Protocol):
         """Read `5万元`, `3000公斤消毒液`, `N95口罩 500个 价值2200元`; None when unreadable."""
         ...
 
+    def read_bare(self, text: str, unit: str) -> ReadAmount | None:
+        """Read text that is only a number (`8`, `500余`) as a quantity in `unit`.
+
+        None when the text is more than a number; refuses a number the unit cannot take.
+        """
+        ...
+
     def units_compatible(self, unit: str, other: str) -> bool:
         """True when a quantity in `unit` can count towards a need in `other`."""
         ...

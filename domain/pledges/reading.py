@@ -10,6 +10,7 @@ from domain.parsing import (
     can_convert,
     convert,
     messages,
+    parse_bare_quantity,
     parse_due_date,
     parse_offer_text,
     units_compatible,
@@ -55,6 +56,21 @@ class ParsingReader:
                 approximate=parsed.approximate,
             )
         return None
+
+    def read_bare(self, text: str, unit: str) -> ReadAmount | None:
+        """A bare number as a quantity in `unit`; None when it is more (or the unit unknown)."""
+        try:
+            parsed = parse_bare_quantity(text, unit)
+        except ValueError:
+            return None
+        if parsed is None or parsed.quantity is None:
+            return None
+        return ReadAmount(
+            value=parsed.quantity.value,
+            unit=parsed.quantity.unit,
+            currency=None,
+            approximate=parsed.approximate,
+        )
 
     def units_compatible(self, unit: str, other: str) -> bool:
         """True when both units measure the same kind of thing; unknown units never fit."""

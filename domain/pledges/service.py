@@ -23,6 +23,8 @@ from domain.pledges.draft import (
     Step,
     answer_button,
     answer_text,
+    check_hours,
+    local_date,
     need_of,
     next_step,
 )
@@ -92,11 +94,27 @@ class PledgeService:
     """Create pledges, report and confirm deliveries, cancel, list."""
 
     def __init__(
-        self, uow: PledgeUnitOfWorkFactory, clock: Clock, notices: DeliveryNotices
+        self,
+        uow: PledgeUnitOfWorkFactory,
+        clock: Clock,
+        notices: DeliveryNotices,
+        timezone: str = "Asia/Shanghai",
     ) -> None:
+        # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
+        # read against for a person without a zone of their own
         self._uow = uow
         self._clock = clock
         self._notices = notices
+        self._timezone = timezone
+
+    def today(self, timezone: str | None = None) -> date:
+        """The local date now, in `timezone` (a person's own) or else the network's."""
+        return local_date(self._clock.now(), timezone, self._timezone)
+
+    async def _today_of(self, uow: PledgeUnitOfWork, person_id: int) -> date:
+        """The local date now for this person (their zone, else the network's)."""
+        person = await uow.people.get(person_id)
+        return self.today(person.timezone if person is not None else None)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -169,7 +187,10 @@ class PledgeService:
             if button is None:
                 if step not in TEXT_STEPS:
                     raise InvalidInput(N_("Please use the buttons to answer."))
-                answer_text(draft, step, text, reader=amounts, appeal=appeal, today=now.date())
+                today = (
+                    await self._today_of(uow, person_id) if step is Step.DUE else self.today()
+                )
+                answer_text(draft, step, text, reader=amounts, appeal=appeal, today=today)
             elif button[0] != step.value:
                 raise InvalidInput(STALE_BUTTON)
             elif step is Step.APPEAL:
@@ -288,6 +309,8 @@ class PledgeService:
             if quantity is None:
                 raise InvalidInput(N_("This pledge is not complete yet."))
             check_quantity(quantity)
+            if kind is PledgeKind.VOLUNTEER:
+                check_hours(quantity)
         return Pledge(
             id=0,
             token=draft.token,
@@ -451,9 +474,11 @@ class PledgeService:
         """The pledger moves the delivery date (today or later; checked by the caller's read)."""
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can change a pledge."))
-        if due < self._clock.now().date():
-            raise InvalidInput(N_("That date has passed. Please give today or a later date."))
         async with self._uow() as uow:
+            if due < await self._today_of(uow, origin.actor_id):
+                raise InvalidInput(
+                    N_("That date has passed. Please give today or a later date.")
+                )
             pledge = await self._own(uow, origin.actor_id, pledge_id)
             if pledge.status not in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
                 raise Conflict(N_("This pledge is closed; its date cannot be changed."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,7 +100,10 @@ class SqlAppealRepository:
 
     async def get(self, appeal_id: int) -> Appeal | None:
         """Return one appeal with its needs and recipients."""
-        row = await self._session.get(AppealRow, appeal_id)
+        # A Core read, like the person's: the pledge dialog reads the appeal at every step.
+        table = AppealRow.__table__
+        result = await self._session.execute(select(table).where(table.c.id == appeal_id))
+        row = result.first()
         return None if row is None else await self._appeal(row)
 
     async def by_draft_key(self, draft_key: str) -> Appeal | None:
@@ -139,7 +143,7 @@ class SqlAppealRepository:
         )
         return [await self._appeal(r) for r in rows]
 
-    async def _appeal(self, row: AppealRow) -> Appeal:
+    async def _appeal(self, row: Any) -> Appeal:
         needs, recipients = self._parts.get(row.id) or await self._read_parts(row.id)
         return Appeal(
             id=row.id,

@@ -204,7 +204,7 @@ class SqlChatRepository:
 # -- people -----------------------------------------------------------------------------------
 
 
-def _person(row: PersonRow) -> Person:
+def _person(row: Any) -> Person:
     return Person(
         id=row.id,
         name=row.name,
@@ -225,7 +225,11 @@ class SqlPersonRepository:
 
     async def get(self, person_id: int) -> Person | None:
         """Return a person by numeric Telegram id."""
-        row = await self._session.get(PersonRow, person_id)
+        # A Core read: it runs for nearly every update, and the ORM's identity map and
+        # object loading cost more than the query (`save` loads the object it changes).
+        table = _table(PersonRow)
+        result = await self._session.execute(select(table).where(table.c.id == person_id))
+        row = result.first()
         return None if row is None else _person(row)
 
     async def by_username(self, username: str) -> Person | None:

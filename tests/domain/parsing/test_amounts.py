@@ -14,6 +14,7 @@ from domain.parsing import (
     format_money,
     format_quantity,
     messages,
+    parse_bare_quantity,
     parse_offer_text,
 )
 
@@ -260,3 +261,63 @@ def test_format_quantity(quantity: Quantity, style: str, approx: bool, text: str
 def test_unknown_style_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         format_money(Money(1, "CNY"), "fr")
+
+
+# --- a bare number where the unit is known ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value", "approximate"),
+    [
+        ("8", "hour", "8", False),
+        (" 8 ", "hour", "8", False),
+        ("三", "hour", "3", False),
+        ("7.5", "hour", "7.5", False),
+        ("500", "piece", "500", False),
+        ("500余", "piece", "500", True),
+        ("约500", "piece", "500", True),
+        ("1,000", "kg", "1000", False),
+        ("３千", "kg", "3000", False),
+        ("2w", "piece", "20000", False),
+    ],
+)
+def test_a_bare_number_is_a_quantity_in_the_unit_given(
+    text: str, unit: str, value: str, approximate: bool
+) -> None:
+    assert parse_bare_quantity(text, unit) == ParsedOffer(
+        item=None, money=None, quantity=qty(value, unit), estimated_value=None,
+        approximate=approximate,
+    )
+    # read without the unit, the same text is money
+    assert parse_offer_text(text).money is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["", "8小时", "8 hours", "500元", "¥500", "N95 500", "口罩500", "2020-02-25", "many"]
+)
+def test_more_than_a_number_is_not_bare(text: str) -> None:
+    assert parse_bare_quantity(text, "piece") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "message"),
+    [
+        ("0", "hour", messages.NOT_POSITIVE),
+        ("-8", "hour", messages.NOT_POSITIVE),
+        ("500.5", "piece", messages.NOT_WHOLE),
+        ("1.2345", "kg", messages.TOO_MANY_DECIMALS),
+        ("10000000000000", "hour", messages.TOO_LARGE),
+    ],
+)
+def test_a_bare_number_the_unit_cannot_take_is_refused(
+    text: str, unit: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_bare_quantity(text, unit)
+    assert caught.value.message == message
+    assert caught.value.params["text"] == text
+
+
+def test_an_unknown_unit_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        parse_bare_quantity("8", "fortnight")

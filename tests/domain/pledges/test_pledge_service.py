@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.clock import FakeClock
+from domain.dialogs import Dialog
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.network.models import Language, Organisation, Role, RoleName
+from domain.network.models import Language, Organisation, Person, Role, RoleName
 from domain.network.service import AlreadyProcessed, Origin
+from domain.parsing import messages
 from domain.pledges.draft import (
     AMOUNT_EXAMPLES,
+    DIALOG_KIND,
+    ORGANISATION_ONLY,
+    TOO_MANY_HOURS,
     PledgeDraft,
     Step,
+    answer_button,
     answer_text,
+    local_date,
     next_step,
     one_line_draft,
     split_one_line,
+    visibility_choices,
 )
 from domain.pledges.models import (
     Fulfilment,
@@ -308,3 +316,185 @@ def test_overdue_is_a_flag() -> None:
                    FulfilmentState.REPORTED)
     )
     assert not pledge.overdue(TODAY)
+
+
+# -- the local day, "as my organisation", volunteer hours, bare numbers ----------------------
+
+LATE = datetime(2020, 2, 19, 23, 30, tzinfo=UTC)  # 07:30 on 20 February in China
+
+
+def test_the_local_date_is_the_first_known_zones() -> None:
+    assert local_date(LATE, "Asia/Shanghai") == date(2020, 2, 20)
+    assert local_date(LATE, None, "", "Nowhere/Else", "America/Los_Angeles") == date(2020, 2, 19)
+    assert local_date(LATE) == date(2020, 2, 19)
+
+
+def _person(person_id: int, timezone: str) -> Person:
+    return Person(person_id, "P", None, Language.EN, False, timezone, True, LATE)
+
+
+def _at_due(fakes: FakeUnitOfWorkFactory, person_id: int) -> None:
+    """The person's money draft waits for its delivery date (no appeal, no organisation)."""
+    draft = PledgeDraft(token=f"d{person_id}", appeal_chosen=True, kind="money")
+    draft.amount_minor = 50_000
+    fakes.store.dialogs[person_id] = Dialog(
+        person_id, DIALOG_KIND, draft.to_data(), 1, LATE, LATE + timedelta(hours=24)
+    )
+
+
+async def test_dates_are_read_in_the_persons_day_not_in_utcs(
+    fakes: FakeUnitOfWorkFactory,
+) -> None:
+    service = PledgeService(fakes, FakeClock(LATE), Notices(), timezone="Asia/Shanghai")
+    assert service.today() == date(2020, 2, 20)
+    assert service.today("America/Los_Angeles") == date(2020, 2, 19)
+    fakes.store.people[MEMBER] = _person(MEMBER, "Asia/Shanghai")
+    _at_due(fakes, MEMBER)
+    with pytest.raises(InvalidInput):  # yesterday in Shanghai, though still today in UTC
+        await service.answer(Origin(MEMBER, 1), None, "2020-02-19", READER)
+    known = await service.answer(Origin(MEMBER, 2), None, "明天", READER)
+    assert known.dialog is not None and known.dialog.data["due"] == "2020-02-21"
+    # someone whose own zone is behind UTC: their today is still the 19th
+    fakes.store.people[OTHER] = _person(OTHER, "America/Los_Angeles")
+    _at_due(fakes, OTHER)
+    known = await service.answer(Origin(OTHER, 3), None, "tomorrow", READER)
+    assert known.dialog is not None and known.dialog.data["due"] == "2020-02-20"
+    # no person row: the network's zone
+    stranger = 9_000_000_005
+    _at_due(fakes, stranger)
+    known = await service.answer(Origin(stranger, 4), None, "today", READER)
+    assert known.dialog is not None and known.dialog.data["due"] == "2020-02-20"
+
+
+async def test_moving_the_date_is_checked_against_the_persons_day(
+    fakes: FakeUnitOfWorkFactory,
+) -> None:
+    service = PledgeService(fakes, FakeClock(LATE), Notices(), timezone="Asia/Shanghai")
+    fakes.store.people[MEMBER] = _person(MEMBER, "Asia/Shanghai")
+    pledge = await service.create(Origin(MEMBER, 1), money_draft())
+    with pytest.raises(InvalidInput):
+        await service.change_due(Origin(MEMBER, 2), pledge.id, date(2020, 2, 19))
+    assert fakes.store.pledges[pledge.id].due_date is None
+    moved = await service.change_due(Origin(MEMBER, 3), pledge.id, date(2020, 2, 20))
+    assert moved.due_date == date(2020, 2, 20)
+
+
+def _ready(behalf: int | None) -> PledgeDraft:
+    draft = PledgeDraft(token="v", appeal_chosen=True, kind="money", amount_minor=50_000)
+    draft.behalf_chosen = draft.earmark_chosen = draft.due_chosen = True
+    draft.behalf = behalf
+    return draft
+
+
+def test_as_my_organisation_only_is_offered_only_on_behalf_of_one() -> None:
+    mine = _ready(None)
+    assert visibility_choices(mine) == (Visibility.NAMED, Visibility.ANONYMOUS)
+    with pytest.raises(InvalidInput) as caught:
+        answer_button(mine, Step.VISIBILITY, "organisation", None, [1])
+    assert caught.value.message == ORGANISATION_ONLY
+    assert mine.visibility is None and next_step(mine, None, [1]) is Step.VISIBILITY
+    # a draft that holds it anyway (stored before) is asked again, not confirmed
+    mine.visibility = "organisation"
+    assert next_step(mine, None, [1]) is Step.VISIBILITY
+    answer_button(mine, Step.VISIBILITY, "named", None, [1])
+    assert next_step(mine, None, [1]) is Step.CONFIRM
+    theirs = _ready(1)
+    assert Visibility.ORGANISATION in visibility_choices(theirs)
+    answer_button(theirs, Step.VISIBILITY, "organisation", None, [1])
+    assert next_step(theirs, None, [1]) is Step.CONFIRM
+
+
+async def test_a_forged_organisation_visibility_stores_nothing(
+    service: PledgeService, fakes: FakeUnitOfWorkFactory
+) -> None:
+    draft = money_draft()
+    draft.visibility = "organisation"
+    with pytest.raises(InvalidInput):
+        await service.create(Origin(MEMBER, 1), draft)
+    assert fakes.store.pledges == {}
+
+
+def _volunteer() -> PledgeDraft:
+    return PledgeDraft(token="h", appeal_chosen=True, kind="volunteer", description="分拣")
+
+
+@pytest.mark.parametrize(
+    ("text", "hours", "approximate"),
+    [
+        ("8", "8", False),
+        ("三", "3", False),
+        ("7.5", "7.5", False),
+        ("100余", "100", True),
+        ("10000", "10000", False),
+        ("8小时", "8", False),
+        ("8 hours", "8", False),
+    ],
+)
+def test_a_bare_number_at_the_hours_step_is_hours(
+    text: str, hours: str, approximate: bool
+) -> None:
+    draft = _volunteer()
+    answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=None, today=TODAY)
+    assert (draft.quantity, draft.unit, draft.approximate) == (hours, "hour", approximate)
+
+
+@pytest.mark.parametrize("text", ["1000000小时", "1000000", "10001 hours", "一百万"])
+def test_more_hours_than_one_pledge_holds_are_refused(text: str) -> None:
+    draft = _volunteer()
+    with pytest.raises(InvalidInput) as caught:
+        answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=None, today=TODAY)
+    assert (caught.value.message, caught.value.params) == (TOO_MANY_HOURS, {"limit": "10,000"})
+    assert draft.quantity is None and draft.unit == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0", messages.NOT_POSITIVE),
+        ("-8", messages.NOT_POSITIVE),
+        ("8元", "Please write the hours, e.g. 8小时 or 8 hours."),
+        ("2天", "Please write the hours, e.g. 8小时 or 8 hours."),
+        ("1 month", "Please write the hours, e.g. 8小时 or 8 hours."),
+    ],
+)
+def test_hours_that_are_no_hours_are_refused(text: str, message: str) -> None:
+    draft = _volunteer()
+    with pytest.raises(InvalidInput) as caught:
+        answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=None, today=TODAY)
+    assert caught.value.message == message
+    assert draft.quantity is None
+
+
+async def test_hours_above_the_limit_in_a_stored_draft_are_refused_at_confirm(
+    service: PledgeService, fakes: FakeUnitOfWorkFactory
+) -> None:
+    draft = _volunteer()
+    draft.quantity, draft.unit = "1000000", "hour"
+    draft.behalf_chosen = draft.earmark_chosen = draft.due_chosen = True
+    draft.visibility = "named"
+    with pytest.raises(InvalidInput):
+        await service.create(Origin(MEMBER, 1), draft)
+    assert fakes.store.pledges == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "approximate"),
+    [("500", "500", False), ("500余", "500", True), ("三千", "3000", False), ("2吨", "2", False)],
+)
+def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
+    text: str, quantity: str, approximate: bool
+) -> None:
+    draft = PledgeDraft(token="g", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft.need_id, draft.item_chosen = 7, True
+    answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=appeal(), today=TODAY)
+    expected_unit = "t" if text == "2吨" else "kg"
+    assert (draft.item, draft.quantity, draft.unit) == ("消毒液", quantity, expected_unit)
+    assert draft.approximate is approximate
+
+
+def test_a_bare_number_without_a_need_still_needs_a_unit() -> None:
+    draft = PledgeDraft(token="g", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft.item_chosen = True
+    with pytest.raises(InvalidInput):
+        answer_text(draft, Step.QUANTITY, "500", reader=READER, appeal=appeal(), today=TODAY)
+    assert draft.quantity is None
