@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.sender import ChatEvents
+from domain.appeals.models import Appeal
 from domain.appeals.service import AppealService
 from domain.network.models import Language
 from domain.network.service import NetworkService
+from domain.outbox.service import BroadcastProgress
 from handlers.appeals import progress_text, report_text
 from handlers.i18n import Translations
 
@@ -40,7 +41,12 @@ class NetworkChatEvents(ChatEvents):
 
 
 class BroadcastReporter:
-    """Edits each coordinator's progress message in place and sends the final report."""
+    """Edits each coordinator's progress message in place and queues the final report.
+
+    The report goes through the outbox, queued in the same transaction that marks the
+    appeal reported: a restart, a second tick or another replica cannot send it twice, and
+    the paced sender delivers it like any notice.
+    """
 
     def __init__(
         self,
@@ -62,34 +68,45 @@ class BroadcastReporter:
         for appeal, progress in await self._appeals.broadcasts():
             person = await self._network.person(appeal.created_by)
             language = person.language if person else self._default_language
-            text = progress_text(self._translations, language, progress)
-            shown, at = self._shown.get(appeal.id, ("", 0.0))
-            due = time.monotonic() - at >= PROGRESS_EDIT_INTERVAL or progress.finished
-            bot = self._bot
-            try:
-                if appeal.progress_message_id is not None and text != shown and due:
-                    try:
-                        await bot.edit_message_text(  # type: ignore[attr-defined]
-                            text, chat_id=appeal.created_by, message_id=appeal.progress_message_id
-                        )
-                    except BadRequest as error:
-                        if "not modified" not in str(error).lower():
-                            raise
-                    self._shown[appeal.id] = (text, time.monotonic())
-                if progress.finished:
-                    titles: dict[int, str] = {}
-                    for chats in progress.failed.values():
-                        for chat_id in chats:
-                            chat = await self._network.chat(chat_id)
-                            titles[chat_id] = chat.title if chat else str(chat_id)
-                    await bot.send_message(  # type: ignore[attr-defined]
-                        appeal.created_by,
-                        report_text(self._translations, language, appeal, progress, titles),
-                        parse_mode=ParseMode.HTML,
-                    )
-                    await self._appeals.mark_reported(appeal.id)
-                    self._shown.pop(appeal.id, None)
-            except Forbidden:
-                await self._appeals.mark_reported(appeal.id)
-            except TelegramError as error:
+            shown = await self._show_progress(appeal, progress, language)
+            if not (shown and progress.finished):
+                continue
+            titles: dict[int, str] = {}
+            for chats in progress.failed.values():
+                for chat_id in chats:
+                    chat = await self._network.chat(chat_id)
+                    titles[chat_id] = chat.title if chat else str(chat_id)
+            await self._appeals.report(
+                appeal.id, report_text(self._translations, language, appeal, progress, titles)
+            )
+            self._shown.pop(appeal.id, None)
+
+    async def _show_progress(
+        self, appeal: Appeal, progress: BroadcastProgress, language: Language
+    ) -> bool:
+        """Edit the progress message, at most every few seconds and always at the end.
+
+        False when Telegram could not be reached: the final count is shown before the report.
+        """
+        if appeal.progress_message_id is None:
+            return True
+        text = progress_text(self._translations, language, progress)
+        shown, at = self._shown.get(appeal.id, ("", 0.0))
+        due = time.monotonic() - at >= PROGRESS_EDIT_INTERVAL or progress.finished
+        if text == shown or not due:
+            return True
+        try:
+            await self._bot.edit_message_text(  # type: ignore[attr-defined]
+                text, chat_id=appeal.created_by, message_id=appeal.progress_message_id
+            )
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                # Deleted by the person, or too old: the report still follows.
                 log.warning("progress of appeal %s: %s", appeal.id, error)
+        except Forbidden:
+            pass  # blocked: the report's delivery records it
+        except TelegramError as error:  # unreachable for now: try again at the next tick
+            log.warning("progress of appeal %s: %s", appeal.id, error)
+            return False
+        self._shown[appeal.id] = (text, time.monotonic())
+        return True

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.appeals.models import Appeal, AppealStatus, appeal_deep_link_payload
@@ -443,9 +445,18 @@ class AppealHandlers:
         query = update.callback_query
         assert query is not None
         services = context.services
+        # The message whose Send was pressed becomes the progress message: its id is known
+        # before anything is sent and is stored with the appeal, so whenever the bot dies the
+        # broadcast reporter still finds it and edits it up to the final count.
+        asked = None
+        if query.message is not None and query.message.chat.id == reader.person.id:
+            asked = query.message.message_id
         try:
             published = await services.appeals.publish(
-                Origin(reader.person.id, update.update_id), draft, self._flow.renderer(context)
+                Origin(reader.person.id, update.update_id),
+                draft,
+                self._flow.renderer(context),
+                progress_message_id=asked,
             )
         except AlreadyProcessed:
             await query.answer()
@@ -458,11 +469,16 @@ class AppealHandlers:
         if not published.new:
             return
         progress = BroadcastProgress(published.targets, 0)
-        sent = await reply(
-            update, escape(progress_text(services.translations, reader.language, progress))
-        )
-        if sent is not None:
-            await services.appeals.set_progress_message(published.appeal.id, sent.message_id)
+        text = progress_text(services.translations, reader.language, progress)
+        if asked is None:
+            sent = await reply(update, escape(text))
+            if sent is not None:
+                await services.appeals.set_progress_message(published.appeal.id, sent.message_id)
+            return
+        with contextlib.suppress(TelegramError):  # the broadcast reporter edits it again
+            await context.bot.edit_message_text(
+                text, chat_id=reader.person.id, message_id=asked
+            )
 
     async def manage_button(self, update: Update, context: TongxinContext) -> None:
         """Edit text, extend deadline or close: permission checked on the presser, now."""

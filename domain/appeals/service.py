@@ -12,7 +12,7 @@ from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.network.models import Chat, ChatStatus, Standing, subtree_ids
+from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
 from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
@@ -172,6 +172,56 @@ class Published:
 def broadcast_subject(appeal_id: int) -> str:
     """The outbox subject of an appeal's broadcast."""
     return f"appeal:{appeal_id}"
+
+
+def report_subject(appeal_id: int) -> str:
+    """The outbox subject of the final report of an appeal's broadcast (a notice)."""
+    return f"appeal:{appeal_id}:report"
+
+
+def appeal_home(
+    standing: Standing,
+    organisations: list[Organisation],
+    audience: AudienceKind | None,
+    chosen: int | None,
+    targets: list[Chat],
+) -> int | None:
+    """The organisation an appeal belongs to (None: the whole network).
+
+    It decides who sees the appeal in /appeals and which coordinators get, list and may
+    confirm its delivery reports, so the writer always coordinates it:
+
+    - "One organisation": that organisation.
+    - A writer whose scope is the whole network (admin): "all my groups" is network-wide;
+      picked groups belong to the smallest organisation containing all of them, if any.
+    - A writer who coordinates organisations: "all my groups" belongs to the highest
+      organisation they coordinate that contains every target group, picked groups to the
+      smallest one. When none contains them all (groups of unrelated organisations), the
+      appeal is refused: it is to be sent to one organisation at a time.
+    """
+    if audience is AudienceKind.ORGANISATION:
+        return chosen
+    homes = {c.organisation_id for c in targets}
+    scope = standing.scope(organisations)
+    network = scope is None
+    if network and (audience is AudienceKind.SCOPE or None in homes):
+        return None
+    pool = [o.id for o in organisations] if scope is None else sorted(scope)
+    subtrees = {o: subtree_ids(organisations, o) for o in pool}
+    containing = [o for o in pool if homes <= subtrees[o]]
+    if not containing:
+        if network:
+            return None
+        raise InvalidInput(
+            N_(
+                "These groups belong to organisations you coordinate separately. Send the "
+                "appeal to one organisation at a time (Fix audience, then One organisation)."
+            )
+        )
+    # The organisations containing a set of groups form one chain up the tree.
+    if audience is AudienceKind.SCOPE:
+        return max(containing, key=lambda o: len(subtrees[o]))
+    return min(containing, key=lambda o: len(subtrees[o]))
 
 
 def clean_title(raw: str) -> str:
@@ -348,9 +398,18 @@ class AppealService:
             )
 
     async def publish(
-        self, origin: Origin, draft: AppealDraft, render: GroupMessageRenderer
+        self,
+        origin: Origin,
+        draft: AppealDraft,
+        render: GroupMessageRenderer,
+        progress_message_id: int | None = None,
     ) -> Published:
-        """Store the appeal and queue one message per target chat; a second tap is a no-op."""
+        """Store the appeal and queue one message per target chat; a second tap is a no-op.
+
+        `progress_message_id` is the writer's message to edit with the broadcast's progress
+        (the one whose button was pressed): known before anything is sent, it is stored with
+        the appeal, so a crash at any point leaves the progress message findable.
+        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only coordinators and admins can write appeals."))
         if draft.next_step() is not None:
@@ -373,10 +432,16 @@ class AppealService:
             if not standing.is_coordinator:
                 raise PermissionDenied(N_("Only coordinators and admins can write appeals."))
             await claim_update(uow, origin)
-            targets = await self._targets(uow, standing, draft)
+            organisations = await uow.organisations.all()
+            targets = await self._targets(uow, standing, organisations, draft)
             if not targets:
                 raise InvalidInput(N_("No approved group is in this audience; nothing was sent."))
-            appeal = await uow.appeals.add(draft.as_appeal(origin.actor_id, now))
+            appeal = draft.as_appeal(origin.actor_id, now)
+            appeal.organisation_id = appeal_home(
+                standing, organisations, draft.audience, draft.audience_organisation, targets
+            )
+            appeal.progress_message_id = progress_message_id
+            appeal = await uow.appeals.add(appeal)
             subject = broadcast_subject(appeal.id)
             for chat in targets:
                 message = render(appeal, chat.id)
@@ -395,9 +460,12 @@ class AppealService:
         return [c for c in chats if c.organisation_id is not None and c.organisation_id in scope]
 
     async def _targets(
-        self, uow: AppealsUnitOfWork, standing: Standing, draft: AppealDraft
+        self,
+        uow: AppealsUnitOfWork,
+        standing: Standing,
+        organisations: list[Organisation],
+        draft: AppealDraft,
     ) -> list[Chat]:
-        organisations = await uow.organisations.all()
         scope = standing.scope(organisations)
         chats = await self._approved_in(uow, scope)
         if draft.audience is AudienceKind.ORGANISATION:
@@ -497,15 +565,25 @@ class AppealService:
                 found.append((appeal, progress_of(deliveries)))
             return found
 
-    async def mark_reported(self, appeal_id: int) -> None:
-        """Record that the coordinator got the final report."""
+    async def report(self, appeal_id: int, text: str) -> bool:
+        """Queue the final report (HTML) to the writer and mark the appeal reported, together.
+
+        The paced sender delivers it once, like the groups' messages; a second call (a
+        restart, another replica) queues nothing. False when it was already reported.
+        """
         async with self._uow() as uow:
             appeal = await uow.appeals.get(appeal_id)
-            if appeal is None:
-                return
-            appeal.reported_at = self._clock.now()
+            if appeal is None or appeal.reported_at is not None:
+                return False
+            now = self._clock.now()
+            await uow.outbox.enqueue(
+                NewDelivery(Purpose.NOTICE, report_subject(appeal.id), appeal.created_by, text),
+                now,
+            )
+            appeal.reported_at = now
             await uow.appeals.save(appeal)
             await uow.commit()
+            return True
 
     async def _managed(self, uow: AppealsUnitOfWork, origin: Origin, appeal_id: int) -> Appeal:
         if origin.actor_id is None:

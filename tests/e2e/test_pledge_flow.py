@@ -113,8 +113,7 @@ async def appeal_by_dialog(
     await chat.press(coordinator, coordinator, recipients, data="ap:rcp_done")
     [_deadline] = await chat.next_messages(coordinator, 1, after)
     [audience] = await chat.say(coordinator, "10天后")
-    # "one organisation": an appeal sent to "all my groups" is recorded as network-wide and
-    # its writer could not confirm deliveries (see test_pledges_kinds, reported)
+    # "one organisation" (test_pledges_kinds covers "all my groups" for the writer)
     after = await _last_id(chat.client, coordinator)
     await chat.press(coordinator, coordinator, audience, data="ap:orgs")
     [organisations] = await chat.next_messages(coordinator, 1, after)
@@ -124,10 +123,12 @@ async def appeal_by_dialog(
     [_, preview, confirm] = await chat.next_messages(coordinator, 3, after)
     assert "消毒液" in preview["text"]
     seen = {group: await _last_id(chat.client, group) for group in groups}
-    after = await _last_id(chat.client, coordinator)
+    since = max(int(c["seq"]) for c in await chat.client.calls())
     await chat.press(coordinator, coordinator, confirm, data="ap:send")
-    [progress] = await chat.next_messages(coordinator, 1, after)
-    assert progress["text"] == f"已發送 0/{len(groups)}", progress["text"]
+    # The question turns into the progress message (edited in place).
+    [edit, *_] = await chat.client.wait_for_calls("editMessageText", since=since, timeout=10)
+    assert edit["params"]["text"] == f"已發送 0/{len(groups)}", edit["params"]
+    progress = confirm
     for group in groups:  # the paced sender posts it; the test waits for it, server-side
         await chat.next_messages(group, 1, seen[group])
     [report] = await chat.next_messages(coordinator, 1, int(progress["message_id"]))

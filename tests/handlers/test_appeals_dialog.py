@@ -46,6 +46,20 @@ async def press_and_read(
     return answer, await chat.next_messages(ADMIN_ID, count, last)
 
 
+async def press_and_see_progress(chat: Conversation, confirm: Json) -> Json:
+    """Press Send; return the first edit of the question into the progress message."""
+    client = chat.client
+    since = max((int(c["seq"]) for c in await client.calls()), default=0)
+    await chat.press(ADMIN_ID, ADMIN_ID, confirm, data="ap:send")
+    [edit, *_] = await client.wait_for_calls("editMessageText", count=1, since=since, timeout=10)
+    assert int(edit["params"]["message_id"]) == int(confirm["message_id"])
+    shown = next(
+        m for m in await client.messages(ADMIN_ID) if m["message_id"] == confirm["message_id"]
+    )
+    assert "reply_markup" not in shown  # Send, Cancel and Fix are gone with the question
+    return {**shown, "text": str(edit["params"]["text"])}
+
+
 async def test_coordinator_writes_previews_and_broadcasts_once(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
 ) -> None:
@@ -74,9 +88,10 @@ async def test_coordinator_writes_previews_and_broadcasts_once(
     assert "武汉急需口罩" in preview["text"] and "口罩: 10000个" in preview["text"]
     assert "50万元" in preview["text"] and "2020-02-20" in preview["text"]
 
-    _, [progress] = await press_and_read(chat, confirm, "ap:send", 1)
+    # The question becomes the progress message: its id is stored with the appeal.
+    progress = await press_and_see_progress(chat, confirm)
     assert progress["text"] == "Sent 0/2"
-    again = await chat.press(ADMIN_ID, ADMIN_ID, confirm, data="ap:send")
+    again = await chat.press(ADMIN_ID, ADMIN_ID, confirm, data="ap:send", forged=True)
     assert again["text"] == "This button is no longer valid."
 
     for group_id in groups:

@@ -1,20 +1,28 @@
-"""The paced sender against the in-process sandbox: pacing, faults, restarts."""
+"""The paced sender against the in-process sandbox: pacing, faults, restarts, the report."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.broadcast import BroadcastReporter
 from bot.sender import CHAT_GAP, ChatEvents, PacedSender
+from domain.appeals.models import Appeal, AppealStatus
+from domain.appeals.service import AppealService, broadcast_subject, report_subject
 from domain.clock import FakeClock
+from domain.network.models import Language
+from domain.network.service import NetworkService
 from domain.outbox.models import DeliveryStatus, FailureReason, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.outbox.service import OutboxService
+from handlers.i18n import Translations
 from sandbox.server import SandboxServer
 from sandbox.world import Fault, World
 from storage.uow import SqlUnitOfWorkFactory
@@ -312,3 +320,102 @@ async def test_run_wakes_when_a_message_falls_due_rather_than_at_the_next_look(
         [row] = await uow.outbox.for_subject(Purpose.NOTICE, "soon")
     assert row.status is DeliveryStatus.SENT and row.sent_at is not None
     assert 2.5 <= (row.sent_at - started).total_seconds() < 10
+
+
+class Killed(BaseException):
+    """The process died (kill -9) at this point: nothing after it runs."""
+
+
+class DiesAfterSending:
+    """A bot whose process dies right after Telegram acknowledged a message it sent."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_message(self, *args: Any, **kwargs: Any) -> Any:
+        """Send, then die before anything is recorded."""
+        await self._bot.send_message(*args, **kwargs)
+        raise Killed
+
+    async def edit_message_text(self, *args: Any, **kwargs: Any) -> Any:
+        """Edits are idempotent: they go through."""
+        return await self._bot.edit_message_text(*args, **kwargs)
+
+
+async def finished_broadcast(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> tuple[int, int, int, PacedSender]:
+    """A coordinator's appeal to two groups, delivered: ids of appeal, coordinator, progress."""
+    world = sandbox.world
+    coordinator = world.create_user("Coord", "coord")
+    world.send_text(coordinator.id, "/start")
+    chats = []
+    for number in range(2):
+        chat = world.create_group(f"Group {number}", members=[coordinator.id])
+        world.add_bot(chat.id, coordinator.id)
+        chats.append(chat.id)
+    question = await bot.send_message(coordinator.id, "Send this appeal?")
+    async with uow_factory() as uow:
+        appeal = await uow.appeals.add(
+            Appeal(0, "口罩", "请支援", AppealStatus.OPEN, None, "CNY", None, None,
+                   coordinator.id, clock.now(), progress_message_id=question.message_id)
+        )
+        for chat_id in chats:
+            await uow.outbox.enqueue(
+                NewDelivery(Purpose.APPEAL, broadcast_subject(appeal.id), chat_id, "口罩"),
+                clock.now(),
+            )
+        await uow.commit()
+    sender, _ = make_sender(bot, OutboxService(uow_factory), clock)
+    await sender.run_until_idle()
+    return appeal.id, coordinator.id, question.message_id, sender
+
+
+def reporter(bot: Any, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory) -> BroadcastReporter:
+    return BroadcastReporter(
+        bot,
+        AppealService(uow_factory, clock),
+        NetworkService(uow_factory, clock, Language.EN, "Asia/Shanghai"),
+        Translations.load(),
+        Language.EN,
+    )
+
+
+def reports(sandbox: SandboxServer, chat_id: int) -> list[str]:
+    texts = [str(m.get("text", "")) for m in sandbox.world.bot_messages(chat_id)]
+    return [t for t in texts if "Delivered to 2 of 2 groups." in t]
+
+
+async def test_the_final_report_is_sent_once_though_the_reporter_dies_or_runs_twice(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    appeal_id, coordinator, progress, sender = await finished_broadcast(
+        sandbox, bot, clock, uow_factory
+    )
+    # The reporter's process dies right after whatever it hands to Telegram...
+    with contextlib.suppress(Killed):
+        await reporter(DiesAfterSending(bot), clock, uow_factory).tick()
+    # ...the restarted bot's reporter runs, and so does another replica's, at the same time.
+    restarted = reporter(bot, clock, uow_factory)
+    await asyncio.gather(restarted.tick(), reporter(bot, clock, uow_factory).tick())
+    await restarted.tick()
+    await sender.run_until_idle()
+    assert len(reports(sandbox, coordinator)) == 1
+    shown = next(m for m in sandbox.world.bot_messages(coordinator) if m["message_id"] == progress)
+    assert shown["text"] == "Sent 2/2"
+    async with uow_factory() as uow:
+        [row] = await uow.outbox.for_subject(Purpose.NOTICE, report_subject(appeal_id))
+        appeal = await uow.appeals.get(appeal_id)
+    assert row.status is DeliveryStatus.SENT and row.chat_id == coordinator
+    assert appeal is not None and appeal.reported_at is not None
+    assert await AppealService(uow_factory, clock).broadcasts() == []
+
+
+async def test_a_deleted_progress_message_does_not_hold_up_the_report(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    _, coordinator, progress, sender = await finished_broadcast(sandbox, bot, clock, uow_factory)
+    await bot.delete_message(coordinator, progress)
+    await reporter(bot, clock, uow_factory).tick()
+    await sender.run_until_idle()
+    assert len(reports(sandbox, coordinator)) == 1

@@ -4,7 +4,7 @@ an earmark, the 24-hour expiry, and bad answers at each of these steps."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -185,7 +185,7 @@ async def test_volunteer_hours_in_chinese(
     [due] = await chat.say(li, "三小时")
     assert labels(due) == ["按倡议截止日期（2020-02-29）", "不定日期"]
     [visibility] = await chat.say(li, "明天")
-    assert labels(visibility) == ["显示我的名字", "仅显示我的单位", "匿名"]
+    assert labels(visibility) == ["显示我的名字", "匿名"]  # no organisation to be shown as
     summary = await press(chat, li, visibility, "pd:visibility:named")
     assert "数量：3小时" in summary["text"].splitlines(), summary["text"]
     assert "送达日期：2020-02-20" in summary["text"].splitlines()
@@ -529,19 +529,164 @@ async def test_an_unreadable_estimated_value_is_refused_and_the_step_stays(
     assert await all_pledges(store) == 0
 
 
+# -- 7. the local day, "as my organisation", hours and bare numbers --------------------------
+
+
+async def test_dates_are_read_in_the_local_day_not_the_utc_one(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    clock.set(datetime(2020, 2, 19, 23, 30, tzinfo=UTC))  # 07:30 on 20 February in China
+    ann = await member(client, chat, "Ann", "en")
+    [which] = await chat.say(ann, "/pledge")
+    kind = await press(chat, ann, which, "pd:appeal:0")
+    await press(chat, ann, kind, "pd:kind:money")
+    [due] = await chat.say(ann, "500元")
+    assert question(due).startswith("When will it be delivered?"), due["text"]
+    [past] = await chat.say(ann, "2020-02-19")
+    assert past["text"] == "That date has passed. Please give today or a later date."
+    [visibility] = await chat.say(ann, "tomorrow")
+    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    assert "Delivery by: 2020-02-21" in summary["text"].splitlines(), summary["text"]
+    await confirm(chat, ann, summary)
+    # moving the date under /mypledges reads it in the same day
+    [listing] = await chat.say(ann, "/mypledges")
+    await chat.press(ann, ann, listing, data=button(listing, "pm:due:")["callback_data"])
+    await chat.next_messages(ann, 1, int(listing["message_id"]))
+    [past] = await chat.say(ann, "2020-02-19")
+    assert past["text"] == "That date has passed. Please give today or a later date."
+    [moved] = await chat.say(ann, "today")
+    assert moved["text"] == "Pledge #1 will now be delivered by 2020-02-20."
+    # a day on it is 21 February there (still the 20th in UTC): the pledge is overdue
+    clock.advance(timedelta(days=1))
+    [listing] = await chat.say(ann, "/mypledges")
+    assert "Overdue since 2020-02-20." in listing["text"].splitlines(), listing["text"]
+    # the one-line form does not take an appeal's deadline that passed there yesterday
+    late = await make_appeal(store, clock, deadline=date(2020, 2, 20))
+    [summary] = await chat.say(ann, f"/pledge {late.id} 500元")
+    assert "Your pledge" in summary["text"]
+    assert not any(line.startswith("Delivery by") for line in summary["text"].splitlines())
+
+
+async def test_as_my_organisation_only_is_offered_only_for_an_organisations_pledge(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = await make_appeal(store, clock)
+    ann = await member(client, chat, "Ann", "en")
+    li = await member(client, chat, "Li", "zh-hans")
+    orgs = await _organisations(client, chat, store, "li")
+    # no organisation at all
+    [kind] = await chat.say(ann, f"/pledge {appeal.id}")
+    await press(chat, ann, kind, "pd:kind:money")
+    [due] = await chat.say(ann, "500元")
+    visibility = await press(chat, ann, due, "pd:due:deadline")
+    assert labels(visibility) == ["By my name", "Anonymous"]
+    forged = await chat.press(ann, ann, visibility, data="pd:visibility:organisation", forged=True)
+    assert forged["text"] == (
+        "Only a pledge made on behalf of an organisation can be shown as the organisation only."
+    )
+    data = await dialog_data(store, ann)
+    assert data is not None and data["visibility"] is None
+    # a member of organisations pledging for themselves
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    await press(chat, li, kind, "pd:kind:money")
+    [behalf] = await chat.say(li, "5万元")
+    due = await press(chat, li, behalf, "pd:behalf:0")
+    visibility = await press(chat, li, due, "pd:due:deadline")
+    assert labels(visibility) == ["显示我的名字", "匿名"]
+    forged = await chat.press(li, li, visibility, data="pd:visibility:organisation", forged=True)
+    assert forged["text"] == "只有以单位名义作出的认捐才能选择“仅显示我的单位”。"
+    data = await dialog_data(store, li)
+    assert data is not None and data["visibility"] is None
+    assert await all_pledges(store) == 0
+    # on behalf of one, it is offered
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    await press(chat, li, kind, "pd:kind:money")
+    [behalf] = await chat.say(li, "5万元")
+    due = await press(chat, li, behalf, f"pd:behalf:{orgs['工商联']}")
+    visibility = await press(chat, li, due, "pd:due:deadline")
+    assert labels(visibility) == ["显示我的名字", "仅显示我的单位", "匿名"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "too_many", "summary_line"),
+    [
+        ("zh-hans", "小时数过多：一次认捐最多 10,000 小时。", "数量：8小时"),
+        (
+            "en",
+            "That is too many hours: at most 10,000 hours can be pledged at once.",
+            "Quantity: 8 hours",
+        ),
+    ],
+    ids=["zh-Hans", "en"],
+)
+async def test_hours_are_capped_and_a_bare_number_of_hours_is_hours(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    lang: str, too_many: str, summary_line: str,
+) -> None:
+    person = await member(client, chat, "Vo", lang)
+    [which] = await chat.say(person, "/pledge")
+    kind = await press(chat, person, which, "pd:appeal:0")
+    await press(chat, person, kind, "pd:kind:volunteer")
+    [hours] = await chat.say(person, "物资分拣")
+    assert not buttons(hours)
+    for text in ("1000000小时", "1000000 hours", "1000000", "10001"):
+        [refusal] = await chat.say(person, text)
+        assert refusal["text"] == too_many, text
+        data = await dialog_data(store, person)
+        assert data is not None and data["quantity"] is None and data["unit"] == ""
+    [due] = await chat.say(person, "8")
+    assert button(due, "pd:due:none"), due["text"]
+    data = await dialog_data(store, person)
+    assert data is not None and (data["quantity"], data["unit"]) == ("8", "hour")
+    visibility = await press(chat, person, due, "pd:due:none")
+    summary = await press(chat, person, visibility, "pd:visibility:anonymous")
+    assert summary_line in summary["text"].splitlines(), summary["text"]
+    await confirm(chat, person, summary)
+    [pledge] = await pledges_of(store, person)
+    assert (pledge.kind, pledge.quantity, pledge.unit) == (PledgeKind.VOLUNTEER, Decimal(8), "hour")
+
+
+async def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = await make_appeal(store, clock)
+    masks = appeal.needs[1]
+    assert (masks.item, masks.unit) == ("N95口罩", "piece")
+    li = await member(client, chat, "Li", "zh-hans")
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    need = await press(chat, li, kind, "pd:kind:goods")
+    await press(chat, li, need, f"pd:need:{masks.id}")
+    [refusal] = await chat.say(li, "500.5")
+    assert refusal["text"] == "“500.5”中的数量必须是整数。", refusal["text"]
+    [due] = await chat.say(li, "500")
+    assert question(due).startswith("什么时候送达？"), due["text"]
+    visibility = await press(chat, li, due, "pd:due:deadline")
+    summary = await press(chat, li, visibility, "pd:visibility:named")
+    assert "数量：N95口罩 500个" in summary["text"].splitlines(), summary["text"]
+    await confirm(chat, li, summary)
+    [pledge] = await pledges_of(store, li)
+    assert (pledge.need_id, pledge.item, pledge.quantity, pledge.unit) == (
+        masks.id, "N95口罩", Decimal(500), "piece"
+    )
+    # without a need line the unit is still asked for
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    need = await press(chat, li, kind, "pd:kind:goods")
+    await press(chat, li, need, "pd:need:0")
+    [refusal] = await chat.say(li, "500")
+    assert not buttons(refusal)
+    data = await dialog_data(store, li)
+    assert data is not None and data["quantity"] is None
+    assert len(await pledges_of(store, li)) == 1
+
+
 # -- reported: the coordinator of an appeal sent to "all my groups" ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An appeal sent to 'All approved groups I coordinate' is stored with no organisation "
-    "(network-wide), so its own writer, a coordinator of one organisation, is out of scope for "
-    "its deliveries: no notice, an empty /inbox, and confirming is refused.",
-)
 async def test_the_writer_of_an_appeal_to_all_their_groups_confirms_its_deliveries(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     await chat.say(ADMIN_ID, "/org add 工商联")
+    await chat.say(ADMIN_ID, "/org add 民建")
     co = await member(client, chat, "Co", "en")
     await chat.say(ADMIN_ID, "/grant @co coordinator 工商联")
     group = await client.create_group("工商联会员群", kind="supergroup", members=[co])
@@ -560,16 +705,33 @@ async def test_the_writer_of_an_appeal_to_all_their_groups_confirms_its_deliveri
     await chat.press(co, co, audience, data="ap:all")
     [_, _, send] = await chat.next_messages(co, 3, after)
     seen = await last_id(client, group["id"])
-    progress = await press(chat, co, send, "ap:send")
-    assert progress["text"] == "Sent 0/1"
+    await chat.press(co, co, send, data="ap:send")
     await chat.next_messages(group["id"], 1, seen)  # the appeal reached the group
+    [report] = await chat.next_messages(co, 1, int(send["message_id"]))
+    assert "Delivered to 1 of 1 groups." in report["text"], report["text"]
     async with store() as uow:
         [appeal] = await uow.appeals.open()
+        organisations = {o.name: o.id for o in await uow.organisations.all()}
+    # It is the organisation's appeal, not the whole network's.
+    assert appeal.organisation_id == organisations["工商联"]
+    outsider = await member(client, chat, "Wu", "en")
+    await chat.say(ADMIN_ID, f"/grant {outsider} member 民建")
+    [listing] = await chat.say(outsider, "/appeals")
+    assert listing["text"] == "There are no open appeals."
     li = await member(client, chat, "Li", "zh-hans")
     [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
     await confirm(chat, li, summary)
     [listing] = await chat.say(li, "/mypledges")
+    seen = await last_id(client, co)
     await press(chat, li, listing, button(listing, "pm:all:")["callback_data"])
+    clock.advance(timedelta(seconds=5))  # the sender keeps a second between two to one chat
+    [notice] = await chat.next_messages(co, 1, seen)
+    assert "3,000 kg" in notice["text"], notice["text"]
     [inbox] = await chat.say(co, "/inbox")
     assert inbox["text"] != "Nothing awaits your confirmation."
     assert "3,000 kg" in inbox["text"], inbox["text"]
+    answer = await chat.press(co, co, notice, data=button(notice, "pf:ok:")["callback_data"])
+    assert not answer.get("show_alert"), answer
+    await client.wait_for_updates_consumed(timeout=10)
+    [pledge] = await pledges_of(store, li)
+    assert pledge.status.value == "received"
