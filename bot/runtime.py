@@ -156,14 +156,16 @@ class Runtime:
         pledges = PledgeService(
             uow, self.clock, PledgeNotices(translations), timezone=settings.timezone
         )
-        appeals = AppealService(uow, self.clock, settings.currency)
+        appeals = AppealService(uow, self.clock, settings.currency, settings.timezone)
         services = Services(
             network=network,
             dialogs=DialogService(uow, self.clock),
             translations=translations,
             pledges=pledges,
             appeals=appeals,
-            offers=OfferService(uow, self.clock, OfferNotices(translations), settings.currency),
+            offers=OfferService(
+                uow, self.clock, OfferNotices(translations), settings.currency, settings.timezone
+            ),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",

@@ -274,7 +274,7 @@ class AppealFlow:
             elif step == "recipients":
                 confirmation = reader.t(N_("Added: {need}"), need=add_recipient(draft, text))
             elif step == "deadline":
-                set_deadline(draft, text, context.services.clock.now().date())
+                set_deadline(draft, text, context.services.appeals.today(reader.person.timezone))
             else:
                 await self.ask(update, context, reader, draft)
                 return

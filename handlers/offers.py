@@ -232,7 +232,8 @@ class OfferFlow:
             await reply(update, escape(reader.t(N_("Please use the buttons to answer."))))
             return
         try:
-            answer_text(draft, step, message.text or "", today=services.clock.now().date())
+            today = services.offers.today(reader.person.timezone)
+            answer_text(draft, step, message.text or "", today=today)
             dialog.data = draft.to_data()
             dialog = await services.dialogs.save(dialog, update.update_id)
         except DomainError as error:
@@ -378,7 +379,7 @@ class OfferHandlers:
             await reply(update, escape(reader.t(N_("You have no offers yet. Send /offer."))))
             return
         language = reader.language
-        today = services.clock.now().date()
+        today = services.offers.today(reader.person.timezone)
         for offer in offers[:20]:
             lines = [f"<b>#{offer.id}</b> {escape(offer_line(language, offer))}"]
             terms = terms_text(reader, offer.terms, offer.price_minor, offer.currency)

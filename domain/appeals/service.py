@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
-from domain.clock import Clock
+from domain.clock import Clock, local_date
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
 from domain.network.service import Origin, claim_update, record_audit, standing_in
@@ -306,14 +306,28 @@ def set_deadline(draft: AppealDraft, raw: str, today: date) -> date:
 class AppealService:
     """Appeals: each use case opens one unit of work and commits once."""
 
-    def __init__(self, uow: AppealsUnitOfWorkFactory, clock: Clock, currency: str = "CNY") -> None:
+    def __init__(
+        self,
+        uow: AppealsUnitOfWorkFactory,
+        clock: Clock,
+        currency: str = "CNY",
+        timezone: str = "Asia/Shanghai",
+    ) -> None:
+        # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
+        # read against for a person without a zone of their own
         self._uow = uow
         self._clock = clock
         self.currency = currency
+        self._timezone = timezone
 
-    def today(self) -> date:
-        """Today's date (UTC) for reading deadlines."""
-        return self._clock.now().date()
+    def today(self, timezone: str | None = None) -> date:
+        """The local date now, in `timezone` (a person's own) or else the network's."""
+        return local_date(self._clock.now(), timezone, self._timezone)
+
+    async def _today_of(self, uow: AppealsUnitOfWork, person_id: int | None) -> date:
+        """The local date now for this person (their zone, else the network's)."""
+        person = None if person_id is None else await uow.people.get(person_id)
+        return self.today(person.timezone if person is not None else None)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -416,12 +430,14 @@ class AppealService:
             raise InvalidInput(N_("The appeal is not complete yet."))
         self.check_fits(draft, render, origin.actor_id)
         now = self._clock.now()
-        if draft.deadline is not None and draft.deadline < now.date():
-            raise InvalidInput(
-                N_("{date} is in the past; give a deadline from today on."),
-                date=draft.deadline.isoformat(),
-            )
         async with self._uow() as uow:
+            if draft.deadline is not None and draft.deadline < await self._today_of(
+                uow, origin.actor_id
+            ):
+                raise InvalidInput(
+                    N_("{date} is in the past; give a deadline from today on."),
+                    date=draft.deadline.isoformat(),
+                )
             existing = await uow.appeals.by_draft_key(draft.key)
             if existing is not None:
                 progress = progress_of(
@@ -514,7 +530,7 @@ class AppealService:
             appeal = await self._managed(uow, origin, appeal_id)
             if not appeal.is_open:
                 raise Conflict(N_("This appeal is closed."))
-            today = self._clock.now().date()
+            today = await self._today_of(uow, origin.actor_id)
             deadline = parse_due_date(raw, today=today)
             if deadline < today:
                 raise InvalidInput(

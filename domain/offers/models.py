@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -159,9 +160,12 @@ def candidates(
     appeals: list[Appeal],
     pledged: dict[int, list[PledgedQuantity]],
     offerers: dict[int, str],
-    today: date,
+    today: date | Mapping[int, date],
 ) -> list[Candidate]:
-    """Pairs of an available offer and an unmet need naming the same item in a fitting unit."""
+    """Pairs of an available offer and an unmet need naming the same item in a fitting unit.
+
+    `today` is the day offers are judged in: one for all, or each offerer's (by person id).
+    """
     found: list[Candidate] = []
     for appeal in appeals:
         if not appeal.is_open:
@@ -171,7 +175,8 @@ def candidates(
             if lacking <= 0:
                 continue
             for offer in offers:
-                if not offer.available(today) or not fits(offer.unit, need.unit):
+                day = today if isinstance(today, date) else today[offer.person_id]
+                if not offer.available(day) or not fits(offer.unit, need.unit):
                     continue
                 if not (
                     (need.item_key and offer.item_key == need.item_key)

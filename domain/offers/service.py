@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from domain.appeals.models import Appeal, Need
-from domain.clock import Clock
+from domain.clock import Clock, local_date
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.network.models import Language, Standing
 from domain.network.service import Origin, claim_update, record_audit, standing_in
@@ -58,16 +58,29 @@ class OfferService:
         clock: Clock,
         notices: MatchNotices,
         currency: str = "CNY",
+        timezone: str = "Asia/Shanghai",
     ) -> None:
+        # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
+        # read against for a person without a zone of their own
         self._uow = uow
         self._clock = clock
         self._notices = notices
         self._currency = currency
+        self._timezone = timezone
 
     @property
     def currency(self) -> str:
         """The currency of prices written without one."""
         return self._currency
+
+    def today(self, timezone: str | None = None) -> date:
+        """The local date now, in `timezone` (a person's own) or else the network's."""
+        return local_date(self._clock.now(), timezone, self._timezone)
+
+    async def _today_of(self, uow: OfferUnitOfWork, person_id: int) -> date:
+        """The local date now for this person (their zone, else the network's)."""
+        person = await uow.people.get(person_id)
+        return self.today(person.timezone if person is not None else None)
 
     # -- offers ----------------------------------------------------------------------------
 
@@ -75,13 +88,13 @@ class OfferService:
         """Turn a confirmed draft into an offer; a second confirm returns the same offer."""
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can offer goods."))
-        today = self._clock.now().date()
         async with self._uow() as uow:
             existing = await uow.offers.by_token(draft.token)
             if existing is not None:
                 if existing.person_id != origin.actor_id:
                     raise PermissionDenied(N_("This button is not yours."))
                 return existing
+            today = await self._today_of(uow, origin.actor_id)
             offer = self._offer_from(origin.actor_id, draft, today)
             await claim_update(uow, origin)
             stored = await uow.offers.add(offer)
@@ -186,7 +199,12 @@ class OfferService:
                 person_id: await self._offerer(uow, person_id)
                 for person_id in {o.person_id for o in offers}
             }
-            found = candidates(offers, appeals, pledged, names, self._clock.now().date())
+            # an offer is available until the end of its last day in its offerer's zone
+            days = {
+                person_id: await self._today_of(uow, person_id)
+                for person_id in {o.person_id for o in offers}
+            }
+            found = candidates(offers, appeals, pledged, names, days)
             return found[:MATCH_LIMIT]
 
     async def accept(self, origin: Origin, offer_id: int, appeal_id: int, need_id: int) -> Accepted:
@@ -194,7 +212,6 @@ class OfferService:
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only coordinators can match offers with needs."))
         now = self._clock.now()
-        today = now.date()
         async with self._uow() as uow:
             standing = await standing_in(uow, origin.actor_id)
             if not standing.is_coordinator:
@@ -207,6 +224,9 @@ class OfferService:
             offer = await uow.offers.get(offer_id)
             if offer is None:
                 raise NotFound(N_("That offer does not exist."))
+            # the pledge is the offerer's: their day decides what is still available and due
+            offerer = await uow.people.get(offer.person_id)
+            today = self.today(offerer.timezone if offerer is not None else None)
             if await uow.offers.match_for(offer.id, need.id) is not None:
                 raise Conflict(N_("This offer was already accepted for this need."))
             if offer.status is OfferStatus.WITHDRAWN:
@@ -239,8 +259,7 @@ class OfferService:
                 None,
                 f"need:{need.id} pledge:{pledge.id} {plain_quantity(quantity, unit)}",
             )
-            person = await uow.people.get(offer.person_id)
-            language = person.language if person is not None else Language.EN
+            language = offerer.language if offerer is not None else Language.EN
             await uow.outbox.enqueue(
                 NewDelivery(
                     Purpose.NOTICE,

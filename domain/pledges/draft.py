@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.appeals.models import Appeal, Need, appeal_deep_link_payload, parse_appeal_deep_link
+from domain.clock import local_date as local_date  # re-exported: pledges read dates with it
 from domain.errors import N_, InvalidInput
 from domain.pledges.models import (
     MAX_MAJOR_AMOUNT,
@@ -120,22 +120,6 @@ class PledgeDraft:
         self.appeal_id = None if appeal is None else appeal.id
         if appeal is not None:
             self.currency = appeal.currency
-
-
-def local_date(moment: datetime, *timezones: str | None) -> date:
-    """The day `moment` falls on in the first known IANA zone of `timezones` (else UTC's).
-
-    People write dates in their own day: at 07:00 in Shanghai (23:00 UTC the day before)
-    "明天" is the day after the local one.
-    """
-    for name in timezones:
-        if not name:
-            continue
-        try:
-            return moment.astimezone(ZoneInfo(name)).date()
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return moment.date()
 
 
 def visibility_choices(draft: PledgeDraft) -> tuple[Visibility, ...]:

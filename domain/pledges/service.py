@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.appeals.models import Appeal
-from domain.clock import Clock
+from domain.clock import Clock, local_date
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.network.models import Language, Organisation, RoleName, Standing
@@ -24,7 +24,6 @@ from domain.pledges.draft import (
     answer_button,
     answer_text,
     check_hours,
-    local_date,
     need_of,
     next_step,
 )

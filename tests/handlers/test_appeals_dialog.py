@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain.appeals.models import Appeal, AppealStatus, parse_appeal_deep_link
+from domain.clock import FakeClock
 from domain.network.models import ChatStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
+from tests.handlers.test_pledges import button, make_appeal
 from tests.harness import ADMIN_ID, Conversation
 
 Json = dict[str, Any]
@@ -151,3 +153,62 @@ async def test_a_member_cannot_appeal_or_press_a_coordinator_button(
         assert [a.id for a in await uow.appeals.open()] == [appeal.id]
     answer = await chat.press(member["id"], member["id"], listing, data="ap:send", forged=True)
     assert answer["text"] == "This button is no longer valid."
+
+
+async def _to_the_deadline_question(chat: Conversation) -> None:
+    """Answer the appeal dialog up to its deadline question."""
+    await chat.say(ADMIN_ID, "/appeal")
+    await chat.say(ADMIN_ID, "武汉急需口罩")
+    [needs_q] = await chat.say(ADMIN_ID, "请大家支援武汉。")
+    await chat.say(ADMIN_ID, "口罩 10000个")
+    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
+    await chat.say(ADMIN_ID, "黄山街道办事处")
+    _, [deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    assert "Until when?" in deadline_q["text"]
+
+
+async def test_the_deadline_is_read_in_the_writers_day_not_the_utc_one(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    clock.set(datetime(2020, 2, 19, 23, 30, tzinfo=UTC))  # 07:30 on 20 February in China
+    await approved_groups(client, chat, store, 1)
+    await _to_the_deadline_question(chat)
+    [past] = await chat.say(ADMIN_ID, "2020-02-19")  # still today in UTC, yesterday there
+    assert past["text"] == "2020-02-19 is in the past; give a deadline from today on."
+    [audience_q] = await chat.say(ADMIN_ID, "明天")
+    _, [_, preview, _] = await press_and_read(chat, audience_q, "ap:all", 3)
+    assert "2020-02-21" in preview["text"], preview["text"]
+
+
+async def test_a_deadline_that_passed_there_overnight_is_refused_at_send(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    clock.set(datetime(2020, 2, 19, 15, 0, tzinfo=UTC))  # 23:00 on 19 February in China
+    await approved_groups(client, chat, store, 1)
+    await _to_the_deadline_question(chat)
+    [audience_q] = await chat.say(ADMIN_ID, "today")
+    _, [_, preview, confirm] = await press_and_read(chat, audience_q, "ap:all", 3)
+    assert "2020-02-19" in preview["text"], preview["text"]
+    clock.advance(timedelta(hours=8, minutes=30))  # 07:30 on the 20th there, the 19th in UTC
+    refused = await chat.press(ADMIN_ID, ADMIN_ID, confirm, data="ap:send")
+    assert refused["text"] == "2020-02-19 is in the past; give a deadline from today on."
+    async with store() as uow:
+        assert await uow.appeals.open() == []
+
+
+async def test_extending_a_deadline_reads_the_date_in_the_writers_day(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    clock.set(datetime(2020, 2, 19, 23, 30, tzinfo=UTC))  # 07:30 on 20 February in China
+    appeal = await make_appeal(store, clock, deadline=date(2020, 2, 20))
+    [listing] = await chat.say(ADMIN_ID, "/appeals")
+    extend = button(listing, f"am:extend:{appeal.id}")["callback_data"]
+    _, [question] = await press_and_read(chat, listing, extend, 1)
+    assert question["text"].startswith("Until when?")
+    [past] = await chat.say(ADMIN_ID, "2020-02-19")
+    assert past["text"] == "2020-02-19 is in the past; give a deadline from today on."
+    [moved] = await chat.say(ADMIN_ID, "明天")
+    assert moved["text"] == "Deadline: 2020-02-21"
+    async with store() as uow:
+        stored = await uow.appeals.get(appeal.id)
+    assert stored is not None and stored.deadline == date(2020, 2, 21)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -176,3 +176,49 @@ async def test_a_coordinator_matches_an_offer_and_the_offerer_is_told(
     assert left.remaining == Decimal(2000) and left.status is OfferStatus.OPEN
     [covered] = await chat.say(co, f"/match {appeal.id}")
     assert covered["text"] == "No open offer matches an unmet need right now."
+
+
+async def offer_until(chat: Conversation, user_id: int, until: str) -> Json:
+    """`/offer masks 12000 pieces`, free, in 武汉, available until `until`: the summary."""
+    [terms] = await chat.say(user_id, "/offer masks 12000 pieces")
+    await press_and_read(chat, user_id, terms, "od:terms:free")
+    await chat.say(user_id, "武汉")
+    [summary] = await chat.say(user_id, until)
+    return summary
+
+
+async def test_offer_dates_are_read_in_the_local_day_not_the_utc_one(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    clock.set(datetime(2020, 2, 19, 15, 0, tzinfo=UTC))  # 23:00 on 19 February in China
+    co, org = await coordinator_of(client, chat, store, lang="en")
+    appeal = await make_appeal(store, clock, organisation_id=org)
+    zhang = await member(client, chat, "Zhang", "en")
+    summary = await offer_until(chat, zhang, "today")
+    assert "Available until: 2020-02-19" in summary["text"].splitlines(), summary["text"]
+    await press_and_read(chat, zhang, summary, button(summary, "od:ok:")["callback_data"])
+    [offer] = await offers_of(store, zhang)
+    late = await offer_until(chat, zhang, "today")
+    # 07:30 on the 20th there, still the 19th in UTC: "today" has passed for both offers
+    clock.advance(timedelta(hours=8, minutes=30))
+    refused = await chat.press(zhang, zhang, late, data=button(late, "od:ok:")["callback_data"])
+    assert refused["text"] == "That date has passed. Please give today or a later date."
+    assert await offers_of(store, zhang) == [offer]
+    [listing] = await chat.say(zhang, "/myoffers")
+    assert "Status: expired" in listing["text"].splitlines(), listing["text"]
+    [nothing] = await chat.say(co, f"/match {appeal.id}")
+    assert nothing["text"] == "No open offer matches an unmet need right now."
+    need = appeal.needs[1]
+    accept = f"ma:{offer.id}:{appeal.id}:{need.id}"  # a button /match showed yesterday
+    gone = await chat.press(co, co, nothing, data=accept, forged=True)
+    assert gone["text"] == "This offer is no longer available."
+    assert await pledges_of(store, zhang) == []
+    # a new offer's end date is read in the same local day
+    await chat.say(zhang, "/cancel")
+    [terms] = await chat.say(zhang, "/offer masks 12000 pieces")
+    await press_and_read(chat, zhang, terms, "od:terms:free")
+    await chat.say(zhang, "武汉")
+    [past] = await chat.say(zhang, "2020-02-19")
+    assert past["text"] == "That date has passed. Please give today or a later date."
+    [summary] = await chat.say(zhang, "明天")
+    assert "Available until: 2020-02-21" in summary["text"].splitlines(), summary["text"]

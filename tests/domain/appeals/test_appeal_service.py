@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -252,3 +253,32 @@ async def test_membership_needs_an_organisation(
     network = NetworkService(fake_uow_factory, clock, Language.ZH_HANS, "Asia/Shanghai")
     with pytest.raises(InvalidInput):
         await network.grant(Origin(ADMIN), MEMBER, "member", None)
+
+
+# -- the writer's local day ------------------------------------------------------------------
+
+LATE = datetime(2020, 2, 19, 23, 30, tzinfo=UTC)  # 07:30 on 20 February in China
+
+
+async def test_deadlines_are_judged_in_the_writers_day_not_in_utcs(
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    store = fake_uow_factory.store
+    store.people[COORD] = replace(store.people[COORD], timezone="America/Los_Angeles")
+    clock.set(LATE)
+    appeals = AppealService(fake_uow_factory, clock, timezone="Asia/Shanghai")
+    assert appeals.today() == date(2020, 2, 20)
+    assert appeals.today("America/Los_Angeles") == date(2020, 2, 19)
+    draft = complete_draft()
+    draft.deadline = date(2020, 2, 19)  # still today in UTC and in Los Angeles
+    with pytest.raises(InvalidInput):  # but yesterday for the admin in China
+        await appeals.publish(Origin(ADMIN, 1), draft, render)
+    assert store.appeals == {}
+    published = await appeals.publish(Origin(COORD, 2), draft, render)
+    assert published.appeal.deadline == date(2020, 2, 19)
+    with pytest.raises(InvalidInput):
+        await appeals.extend_deadline(Origin(ADMIN, 3), published.appeal.id, "2020-02-19")
+    moved = await appeals.extend_deadline(Origin(ADMIN, 4), published.appeal.id, "明天")
+    assert moved.deadline == date(2020, 2, 21)
+    moved = await appeals.extend_deadline(Origin(COORD, 5), published.appeal.id, "today")
+    assert moved.deadline == date(2020, 2, 19)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -376,3 +376,41 @@ async def test_stale_and_forged_accepts_are_refused(uow: FakeUnitOfWorkFactory) 
     with pytest.raises(Conflict, match="closed"):
         await offers.accept(Origin(COORD, 11), other.id, 3, 3001)
     assert uow.store.pledges == {} and uow.store.matches == {} and uow.store.deliveries == {}
+
+
+# -- each offerer's local day ----------------------------------------------------------------
+
+LATE = datetime(2020, 2, 19, 23, 30, tzinfo=UTC)  # 07:30 on 20 February in China
+
+
+def test_candidates_judge_each_offer_in_its_offerers_day() -> None:
+    appeal = an_appeal()
+    offer = an_offer()
+    offer.available_until = date(2020, 2, 19)
+    assert candidates([offer], [appeal], {}, {}, {OFFERER: date(2020, 2, 20)}) == []
+    [pair] = candidates([offer], [appeal], {}, {}, {OFFERER: date(2020, 2, 19)})
+    assert pair.offer is offer
+
+
+async def test_offer_dates_are_read_in_the_offerers_day_not_in_utcs(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    clock = FakeClock(LATE - timedelta(hours=10))  # the 19th in China, UTC and Los Angeles
+    offers = OfferService(uow, clock, Notices(), timezone="Asia/Shanghai")
+    uow.store.people[MEMBER] = Person(
+        MEMBER, "Ann", None, Language.EN, False, "America/Los_Angeles", True, AT
+    )
+    shanghai = await offers.create(Origin(OFFERER, 1), complete_draft("t1", until="2020-02-19"))
+    late = complete_draft("t2", until="2020-02-19")
+    los_angeles = await offers.create(Origin(MEMBER, 3), complete_draft("t3", until="2020-02-19"))
+    clock.set(LATE)
+    assert offers.today() == date(2020, 2, 20)
+    assert offers.today("America/Los_Angeles") == date(2020, 2, 19)
+    with pytest.raises(InvalidInput):  # the 19th has passed in China, not yet in UTC
+        await offers.create(Origin(OFFERER, 2), late)
+    # the offer in China ended yesterday there; the one in Los Angeles is still on today
+    assert [p.offer.id for p in await offers.candidates(Origin(COORD), 3)] == [los_angeles.id]
+    with pytest.raises(Conflict):
+        await offers.accept(Origin(COORD, 4), shanghai.id, 3, 3001)
+    accepted = await offers.accept(Origin(COORD, 5), los_angeles.id, 3, 3001)
+    assert accepted.pledge.due_date == date(2020, 2, 19)
