@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -83,6 +87,35 @@ def _ping_if_idle(engine: AsyncEngine) -> Callable[[Any, Any, Any], None]:
     return check
 
 
+class _InlineConnection(aiosqlite.Connection):
+    """aiosqlite's connection, but each call runs at once in the event loop's thread.
+
+    A call to a local SQLite file takes microseconds; handing it to aiosqlite's thread and
+    back costs more, and while the single writer connection waits for the event loop to
+    pick up each result, every other unit of work waits for the connection. The thread
+    still opens and closes the connection.
+    """
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
+def _inline_sqlite(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    arguments, options = SQLiteDialect_pysqlite().create_connect_args(url)
+    options["check_same_thread"] = False  # opened by aiosqlite's thread, used by the loop's
+
+    async def connect() -> aiosqlite.Connection:
+        connection = _InlineConnection(
+            partial(sqlite3.connect, *arguments, **options), iter_chunk_size=64
+        )
+        connection._thread.daemon = True
+        return await connection
+
+    return connect
+
+
 def create_engine(url: str) -> AsyncEngine:
     """Return an async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
     parsed = make_url(url)
@@ -101,7 +134,11 @@ def create_engine(url: str) -> AsyncEngine:
             # A unit of work always ends its transaction itself (`SqlUnitOfWork.__aexit__`),
             # so the pool's own rollback on return would only cost another thread hop.
             engine = _create_async_engine(
-                parsed, pool_size=1, max_overflow=0, pool_reset_on_return=None
+                parsed,
+                pool_size=1,
+                max_overflow=0,
+                pool_reset_on_return=None,
+                async_creator=_inline_sqlite(parsed),
             )
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
