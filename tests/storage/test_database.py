@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.pool import StaticPool
 
 from storage import database
@@ -94,5 +96,20 @@ async def test_only_a_connection_idle_for_a_while_is_pinged(
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         assert len(pings) == 2
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_file_calls_run_in_the_event_loops_thread(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.sqlite3'}")
+
+    def register(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.create_function("caller_thread", 0, threading.get_ident)
+
+    event.listen(engine.sync_engine, "connect", register)
+    try:
+        async with engine.connect() as connection:
+            ran_in = await connection.scalar(text("SELECT caller_thread()"))
+        assert ran_in == threading.get_ident()
     finally:
         await engine.dispose()
