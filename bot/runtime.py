@@ -36,7 +36,7 @@ from handlers.i18n import Translations
 from handlers.offers import OfferNotices
 from handlers.pledges import PledgeNotices
 from handlers.setup import all_commands, register_handlers
-from storage.database import create_engine, session_factory, upgrade
+from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
 from storage.leadership import Leadership
 from storage.uow import SqlUnitOfWorkFactory
@@ -150,7 +150,10 @@ class Runtime:
         settings = self.settings
         await upgrade(settings.database_url)
         self._engine = create_engine(settings.database_url)
-        uow = SqlUnitOfWorkFactory(session_factory(self._engine))
+        uow = SqlUnitOfWorkFactory(
+            session_factory(self._engine),
+            read_sessions=session_factory(single_statements(self._engine)),
+        )
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()
         pledges = PledgeService(
@@ -274,7 +277,7 @@ class Runtime:
     def _inbox(self) -> SqlUpdateInbox:
         if self._engine is None:
             raise RuntimeError("the database is opened in post_init; not yet")
-        return SqlUpdateInbox(session_factory(self._engine), self.clock)
+        return SqlUpdateInbox(session_factory(single_statements(self._engine)), self.clock)
 
     async def prune_updates(self, _context: TongxinContext) -> None:
         """Forget kept updates and handled-update marks nobody needs any more."""

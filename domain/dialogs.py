@@ -44,7 +44,7 @@ class DialogService:
 
     async def current(self, person_id: int) -> Dialog | None:
         """Return the person's open dialog, or None (an expired one counts as none)."""
-        async with self._uow() as uow:
+        async with self._uow.read() as uow:
             dialog = await uow.dialogs.get(person_id)
         if dialog is None or dialog.expired(self._clock.now()):
             return None

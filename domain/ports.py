@@ -173,3 +173,7 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork:
         """Return a new, unopened unit of work."""
         ...
+
+    def read(self) -> UnitOfWork:
+        """Return a unit of work for one read (it may not write or commit)."""
+        ...

@@ -153,6 +153,18 @@ def create_engine(url: str) -> AsyncEngine:
     raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
 
 
+def single_statements(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for work of one statement: on PostgreSQL without BEGIN and ROLLBACK.
+
+    A lone statement is atomic and sees one snapshot by itself; wrapping it in a transaction
+    costs PostgreSQL two more round trips. It shares the engine's pool. SQLite keeps its
+    transactions (the begin hook starts them, and inside one process they cost nothing).
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Return the session maker units of work use (objects stay readable after commit)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)

@@ -92,15 +92,23 @@ class SqlUnitOfWorkFactory:
     """Implements `domain.ports.UnitOfWorkFactory`: a fresh `SqlUnitOfWork` per call."""
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], clock: Clock | None = None
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock | None = None,
+        read_sessions: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.clock: Clock = clock or SystemClock()
         self._appeal_parts = AppealParts()
+        self._read_sessions = read_sessions or session_factory
 
     def __call__(self) -> SqlUnitOfWork:
         """Return a new, unopened unit of work."""
         return SqlUnitOfWork(self.session_factory(), self.clock, self._appeal_parts)
+
+    def read(self) -> SqlUnitOfWork:
+        """Return a unit of work for one read (see `storage.database.single_statements`)."""
+        return SqlUnitOfWork(self._read_sessions(), self.clock, self._appeal_parts)
 
 
 def _conforms(factory: SqlUnitOfWorkFactory) -> UnitOfWorkFactory:

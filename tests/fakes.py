@@ -642,6 +642,7 @@ class FakeUnitOfWork:
     def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
         self._factory = factory
         self.committed = False
+        self.read_only = False
         self._open(copy.deepcopy(factory.store))
 
     def _open(self, working: FakeStore) -> None:
@@ -676,6 +677,8 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         """Publish the unit's copy as the shared store."""
+        if self.read_only:
+            raise AssertionError("a unit of work opened for one read was committed")
         self._factory.store = copy.deepcopy(self._working)
         self._factory.commits += 1
         self.committed = True
@@ -692,3 +695,9 @@ class FakeUnitOfWorkFactory:
     def __call__(self) -> FakeUnitOfWork:
         """Return a new, unopened unit of work."""
         return FakeUnitOfWork(self)
+
+    def read(self) -> FakeUnitOfWork:
+        """Return a unit of work for one read; committing it is a programming error."""
+        unit = FakeUnitOfWork(self)
+        unit.read_only = True
+        return unit

@@ -120,7 +120,7 @@ class NetworkService:
         The person is returned only when `seen` would change nothing; otherwise (first sight,
         a new name, username or client language) the caller calls `seen`.
         """
-        async with self._uow() as uow:
+        async with self._uow.read() as uow:
             if maybe_replayed and await uow.updates.seen(update_id):
                 return Arrival(replayed=True)
             if user is None:

@@ -11,7 +11,7 @@ from sqlalchemy import event, text
 from sqlalchemy.pool import StaticPool
 
 from storage import database
-from storage.database import create_engine, session_factory, upgrade
+from storage.database import create_engine, session_factory, single_statements, upgrade
 
 
 async def test_sqlite_file_folder_is_created(tmp_path: Path) -> None:
@@ -111,5 +111,27 @@ async def test_sqlite_file_calls_run_in_the_event_loops_thread(tmp_path: Path) -
         async with engine.connect() as connection:
             ran_in = await connection.scalar(text("SELECT caller_thread()"))
         assert ran_in == threading.get_ident()
+    finally:
+        await engine.dispose()
+
+
+async def test_postgresql_single_statements_run_without_a_transaction_block(
+    database_url: str,
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps its transactions")
+    engine = create_engine(database_url)
+    transaction_start = text(
+        "SELECT xact_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+    )
+    try:
+        async with session_factory(single_statements(engine))() as session:
+            first = await session.scalar(text("SELECT statement_timestamp()"))
+            later = await session.scalar(transaction_start)
+            assert later > first, "each statement is its own transaction"
+        async with session_factory(engine)() as session:
+            first = await session.scalar(text("SELECT statement_timestamp()"))
+            later = await session.scalar(transaction_start)
+            assert later <= first, "a unit of work is one transaction"
     finally:
         await engine.dispose()
