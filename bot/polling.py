@@ -87,7 +87,6 @@ class DurablePoller:
         self._tasks: set[asyncio.Task[None]] = set()
         self._tails: dict[Hashable, asyncio.Task[None]] = {}
         self._progress = asyncio.Event()
-        self._stopping = False
         self._failure: BaseException | None = None
         # `getUpdates` is called through `do_api_request` to get the JSON to keep; PTB
         # suggests `Bot.get_updates`, which would parse it and lose the original.
@@ -128,7 +127,6 @@ class DurablePoller:
                 backoff = 1.0
                 first = False
         finally:
-            self._stopping = True
             if self._tasks:
                 await asyncio.wait(set(self._tasks))
         await self._confirm()
