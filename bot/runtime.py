@@ -62,6 +62,7 @@ class Runtime:
         self.settings = settings
         self.clock = clock or SystemClock()
         self._engine: AsyncEngine | None = None
+        self._received: SqlUpdateInbox | None = None
         self._router: DialogRouter | None = None
         self._sender_stop = asyncio.Event()
         self._sender_task: asyncio.Task[None] | None = None
@@ -150,10 +151,11 @@ class Runtime:
         settings = self.settings
         await upgrade(settings.database_url)
         self._engine = create_engine(settings.database_url)
+        single_statement_sessions = session_factory(single_statements(self._engine))
         uow = SqlUnitOfWorkFactory(
-            session_factory(self._engine),
-            read_sessions=session_factory(single_statements(self._engine)),
+            session_factory(self._engine), read_sessions=single_statement_sessions
         )
+        self._received = SqlUpdateInbox(single_statement_sessions, self.clock)
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()
         pledges = PledgeService(
@@ -256,6 +258,7 @@ class Runtime:
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
+            self._received = None
 
     async def _publish_menu(self, app: TongxinApplication, services: Services) -> None:
         privileged: dict[int, RoleName] = {}
@@ -275,9 +278,9 @@ class Runtime:
             log.warning("could not publish the command menu: %s", error)
 
     def _inbox(self) -> SqlUpdateInbox:
-        if self._engine is None:
+        if self._received is None:
             raise RuntimeError("the database is opened in post_init; not yet")
-        return SqlUpdateInbox(session_factory(single_statements(self._engine)), self.clock)
+        return self._received
 
     async def prune_updates(self, _context: TongxinContext) -> None:
         """Forget kept updates and handled-update marks nobody needs any more."""

@@ -132,7 +132,7 @@ def create_engine(url: str) -> AsyncEngine:
             # one pooled connection makes concurrent units of work queue in order (asyncio)
             # instead of retrying in SQLite's busy handler, which sleeps 1-100 ms per try.
             # A unit of work always ends its transaction itself (`SqlUnitOfWork.__aexit__`),
-            # so the pool's own rollback on return would only cost another thread hop.
+            # so the pool's own rollback on return would only cost another driver call.
             engine = _create_async_engine(
                 parsed,
                 pool_size=1,

@@ -119,11 +119,6 @@ class OutboxService:
             await uow.commit()
             return recovered
 
-    async def pending(self) -> int:
-        """How many messages still wait."""
-        async with self._uow() as uow:
-            return await uow.outbox.pending_count()
-
     async def next_due(self, include_leases: bool = False) -> datetime | None:
         """When the next message can be claimed; None when nothing waits."""
         # Leases count only when asked: a sender with sends in flight holds leases of its own,

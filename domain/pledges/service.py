@@ -132,14 +132,10 @@ class PledgeService:
         async with self._uow() as uow:
             return await uow.appeal_lookup.open_appeals()
 
-    async def organisations_of(self, person_id: int) -> list[Organisation]:
-        """Organisations a person may pledge on behalf of (those they hold a role in)."""
-        async with self._uow() as uow:
-            return await self._organisations_of(uow, person_id)
-
     async def _organisations_of(
         self, uow: PledgeUnitOfWork, person_id: int
     ) -> list[Organisation]:
+        """Organisations a person may pledge on behalf of (those they hold a role in)."""
         ids = {r.organisation_id for r in await uow.roles.of(person_id)}
         if not ids - {None}:
             return []
@@ -182,7 +178,8 @@ class PledgeService:
             draft = PledgeDraft.from_data(dialog.data)
             appeal = await uow.appeal_lookup.get(draft.appeal_id) if draft.appeal_id else None
             organisations = await self._organisations_of(uow, person_id)
-            step = next_step(draft, appeal, [o.id for o in organisations])
+            org_ids = [o.id for o in organisations]
+            step = next_step(draft, appeal, org_ids)
             if button is None:
                 if step not in TEXT_STEPS:
                     raise InvalidInput(N_("Please use the buttons to answer."))
@@ -199,7 +196,7 @@ class PledgeService:
                 appeal = await self._open_appeal(uow, number) if number else None
                 draft.choose_appeal(appeal)
             else:
-                answer_button(draft, step, button[1], appeal, [o.id for o in organisations])
+                answer_button(draft, step, button[1], appeal, org_ids)
             dialog.data = draft.to_data()
             if origin.update_id is None or await uow.updates.mark(origin.update_id):
                 dialog.touch(now)
@@ -250,12 +247,7 @@ class PledgeService:
             return pledge
 
     async def _create(self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft) -> Pledge:
-        return await self._store(uow, origin, await self._pledge_to_create(uow, origin, draft))
-
-    async def _pledge_to_create(
-        self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft
-    ) -> Pledge:
-        """The pledge a confirmed draft makes (unsaved, id 0), or the one it already made."""
+        """Insert the pledge a confirmed draft makes, audited; or return the one it made."""
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can pledge."))
         existing = await uow.pledges.by_token(draft.token)
@@ -273,12 +265,7 @@ class PledgeService:
         ]
         if next_step(draft, appeal, org_ids) is not Step.CONFIRM:
             raise InvalidInput(N_("This pledge is not complete yet."))
-        return self._pledge_from(origin, draft, appeal, org_ids)
-
-    async def _store(self, uow: PledgeUnitOfWork, origin: Origin, pledge: Pledge) -> Pledge:
-        """Insert a new pledge with its audit and update mark; one already made stays."""
-        if pledge.id:
-            return pledge
+        pledge = self._pledge_from(origin, draft, appeal, org_ids)
         await claim_update(uow, origin)
         stored = await uow.pledges.add(pledge)
         if stored.person_id != origin.actor_id:

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from storage.models.appeals import AppealRecipientRow, AppealRow, NeedRow, RecipientRow
 
+#: An appeal's needs and recipients, as read once.
+Parts = tuple[tuple[Need, ...], tuple[Recipient, ...]]
+
 
 class AppealParts:
     """Needs and recipients by appeal id, shared by the units of work of one process.
@@ -23,20 +26,16 @@ class AppealParts:
 
     def __init__(self, capacity: int = 1024) -> None:
         self._capacity = capacity
-        self._parts: OrderedDict[int, tuple[tuple[Need, ...], tuple[Recipient, ...]]] = (
-            OrderedDict()
-        )
+        self._parts: OrderedDict[int, Parts] = OrderedDict()
 
-    def get(self, appeal_id: int) -> tuple[tuple[Need, ...], tuple[Recipient, ...]] | None:
+    def get(self, appeal_id: int) -> Parts | None:
         """The needs and recipients read before, if any."""
         parts = self._parts.get(appeal_id)
         if parts is not None:
             self._parts.move_to_end(appeal_id)
         return parts
 
-    def put(
-        self, appeal_id: int, parts: tuple[tuple[Need, ...], tuple[Recipient, ...]]
-    ) -> None:
+    def put(self, appeal_id: int, parts: Parts) -> None:
         """Remember an appeal's needs and recipients (the least recently used go first)."""
         self._parts[appeal_id] = parts
         self._parts.move_to_end(appeal_id)
@@ -165,9 +164,7 @@ class SqlAppealRepository:
             reported_at=row.reported_at,
         )
 
-    async def _read_parts(
-        self, appeal_id: int
-    ) -> tuple[tuple[Need, ...], tuple[Recipient, ...]]:
+    async def _read_parts(self, appeal_id: int) -> Parts:
         need_rows = await self._session.scalars(
             select(NeedRow)
             .where(NeedRow.appeal_id == appeal_id)
