@@ -35,6 +35,7 @@ from handlers.common import (
     answer_stale_button,
     escape,
     is_private,
+    pressed,
     private_reader,
     reader_for,
     refuse,
@@ -482,14 +483,10 @@ class AppealHandlers:
 
     async def manage_button(self, update: Update, context: TongxinContext) -> None:
         """Edit text, extend deadline or close: permission checked on the presser, now."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, MANAGE_BUTTON)
+        if press is None:
             return
-        match = MANAGE_BUTTON.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         action, appeal_id = match.group(1), int(match.group(2))
         services = context.services
         try:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from telegram import InlineKeyboardMarkup, Message, Update, User
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType, ParseMode
 
 from domain.errors import DomainError
@@ -141,6 +143,42 @@ async def answer_stale_button(update: Update, reader: Reader) -> None:
         await update.callback_query.answer(
             reader.t(N_("This button is no longer valid.")), show_alert=True
         )
+
+
+class Press(NamedTuple):
+    """A button press whose data fits its handler's pattern, and who pressed it."""
+
+    query: CallbackQuery
+    reader: Reader
+    match: re.Match[str]
+
+
+async def pressed(
+    update: Update, context: TongxinContext, pattern: re.Pattern[str]
+) -> Press | None:
+    """The button press behind the update, if its data fits `pattern`.
+
+    Button data comes from the client: data that does not fit is answered as a stale button
+    and None comes back, as it does for an update that is not a person's press.
+    """
+    query = update.callback_query
+    reader = await reader_for(update, context)
+    if query is None or reader is None:
+        return None
+    match = pattern.match(query.data or "")
+    if match is None:
+        await answer_stale_button(update, reader)
+        return None
+    return Press(query, reader, match)
+
+
+async def cancel_by_button(update: Update, context: TongxinContext, press: Press) -> None:
+    """A dialog's Cancel button: end the dialog, saving nothing, and say so."""
+    reader = press.reader
+    await context.services.dialogs.close(reader.person.id)
+    await context.services.network.mark_update(update.update_id)
+    await press.query.answer()
+    await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
 
 
 def command_arguments(message: Message) -> str:

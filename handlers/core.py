@@ -18,6 +18,7 @@ from handlers.common import (
     answer_stale_button,
     escape,
     is_private,
+    pressed,
     reader_for,
     refuse,
     reply,
@@ -122,14 +123,10 @@ class CoreHandlers:
 
     async def lang_chosen(self, update: Update, context: TongxinContext) -> None:
         """Switch the person's language and confirm in the new one."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, LANG_CALLBACK)
+        if press is None:
             return
-        match = LANG_CALLBACK.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         try:
             person = await context.services.network.set_language(
                 Origin(reader.person.id, update.update_id), Language(match.group(1))

@@ -30,10 +30,11 @@ from domain.pledges.models import Pledge
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
+    cancel_by_button,
     command_arguments,
     escape,
+    pressed,
     private_reader,
-    reader_for,
     reply,
 )
 from handlers.common import refuse as refuse_plainly
@@ -315,21 +316,14 @@ class OfferHandlers:
 
     async def draft_button(self, update: Update, context: TongxinContext) -> None:
         """A button of the offer dialog; confirm records the offer exactly once."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, DRAFT_BUTTON)
+        if press is None:
             return
-        match = DRAFT_BUTTON.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         step, value = match.groups()
         services = context.services
         if step == "no":
-            await services.dialogs.close(reader.person.id)
-            await services.network.mark_update(update.update_id)
-            await query.answer()
-            await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
+            await cancel_by_button(update, context, press)
             return
         if step != "ok":
             await self._flow.choose(update, context, reader, step, value)
@@ -404,14 +398,10 @@ class OfferHandlers:
 
     async def withdraw_button(self, update: Update, context: TongxinContext) -> None:
         """The offerer withdraws one of their open offers."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, WITHDRAW_BUTTON)
+        if press is None:
             return
-        match = WITHDRAW_BUTTON.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         try:
             offer = await context.services.offers.withdraw(
                 Origin(reader.person.id, update.update_id), int(match.group(1))
@@ -462,14 +452,10 @@ class OfferHandlers:
 
     async def accept_button(self, update: Update, context: TongxinContext) -> None:
         """A coordinator accepts a pair (scope and state checked now, on their numeric id)."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, ACCEPT_BUTTON)
+        if press is None:
             return
-        match = ACCEPT_BUTTON.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         offer_id, appeal_id, need_id = (int(g) for g in match.groups())
         try:
             accepted = await context.services.offers.accept(

@@ -43,9 +43,11 @@ from domain.pledges.service import DraftContext
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
+    cancel_by_button,
     command_arguments,
     escape,
     note_claimed,
+    pressed,
     private_reader,
     reader_for,
     reply,
@@ -673,20 +675,13 @@ class PledgeHandlers:
 
     async def draft_button(self, update: Update, context: TongxinContext) -> None:
         """A button of the pledge dialog; confirm creates the pledge exactly once."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, DRAFT_BUTTON)
+        if press is None:
             return
-        match = DRAFT_BUTTON.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         step, value = match.groups()
         if step == "no":
-            await context.services.dialogs.close(reader.person.id)
-            await context.services.network.mark_update(update.update_id)
-            await query.answer()
-            await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
+            await cancel_by_button(update, context, press)
             return
         if step != "ok":
             await self._flow.choose(update, context, reader, step, value)
@@ -764,14 +759,10 @@ class PledgeHandlers:
 
     async def pledge_button(self, update: Update, context: TongxinContext) -> None:
         """Report all, report part, or cancel one's own pledge; others' pledges are refused."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, PLEDGE_BUTTON)
+        if press is None:
             return
-        match = PLEDGE_BUTTON.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         action, pledge_id = match.group(1), int(match.group(2))
         services = context.services
         try:
@@ -797,14 +788,10 @@ class PledgeHandlers:
 
     async def review_button(self, update: Update, context: TongxinContext) -> None:
         """A coordinator confirms or questions a delivery report (scope checked now)."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, REVIEW_BUTTON)
+        if press is None:
             return
-        match = REVIEW_BUTTON.match(query.data or "")
-        if match is None:
-            await answer_stale_button(update, reader)
-            return
+        query, reader, match = press
         try:
             pledge = await context.services.pledges.review_delivery(
                 Origin(reader.person.id, update.update_id),
