@@ -159,7 +159,11 @@ class Runtime:
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()
         pledges = PledgeService(
-            uow, self.clock, PledgeNotices(translations), timezone=settings.timezone
+            uow,
+            self.clock,
+            PledgeNotices(translations),
+            timezone=settings.timezone,
+            currency=settings.currency,
         )
         appeals = AppealService(uow, self.clock, settings.currency, settings.timezone)
         services = Services(

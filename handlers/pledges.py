@@ -585,7 +585,11 @@ class PledgeHandlers:
         except DomainError as error:
             await refuse(update, reader, error)
             return
-        draft = PledgeDraft(token=secrets.token_hex(8), source_chat_id=chat_id)
+        draft = PledgeDraft(
+            token=secrets.token_hex(8),
+            currency=context.services.pledges.currency,
+            source_chat_id=chat_id,
+        )
         draft.choose_appeal(appeal)
         if prefill is not None:
             apply_prefill(draft, prefill, appeal)
@@ -655,7 +659,7 @@ class PledgeHandlers:
             appeal = known.appeal
             token = secrets.token_hex(8)
             if not text:
-                draft = PledgeDraft(token=token)
+                draft = PledgeDraft(token=token, currency=services.pledges.currency)
                 if appeal is not None:
                     draft.choose_appeal(appeal)
                 await self._flow.begin(update, context, reader, draft, known=known)
@@ -666,7 +670,7 @@ class PledgeHandlers:
                 reader=self._amounts,
                 appeal=appeal,
                 today=services.pledges.today(reader.person.timezone),
-                default_currency=(appeal.currency if appeal else "CNY"),
+                default_currency=(appeal.currency if appeal else services.pledges.currency),
             )
         except DomainError as error:
             await refuse(update, reader, error)

@@ -125,8 +125,13 @@ def read_item_line(draft: OfferDraft, text: str) -> None:
     draft.approximate = parsed.approximate
 
 
-def read_price(text: str, currency: str) -> int:
-    """Read the asking price (for the whole lot) in minor units; zero is refused."""
+def read_price(text: str, currency: str) -> tuple[int, str]:
+    """Read the asking price (for the whole lot): minor units in the currency written.
+
+    `currency` is the one of a price written without one. The minor units are those of the
+    currency the price was written in, and that currency is returned with them: 10000 JPY
+    is never relabelled as 10000 fen.
+    """
     if not text.strip():
         raise InvalidInput(PRICE_EXAMPLES)
     try:
@@ -138,7 +143,7 @@ def read_price(text: str, currency: str) -> int:
     money = parsed.money or parsed.estimated_value
     if money is None or parsed.quantity is not None:
         raise InvalidInput(PRICE_EXAMPLES)
-    return to_minor(money.major, money.currency)
+    return to_minor(money.major, money.currency), money.currency
 
 
 def read_until(text: str, today: date) -> date:
@@ -157,7 +162,7 @@ def answer_text(draft: OfferDraft, step: Step, text: str, *, today: date) -> Non
         draft.item, draft.quantity, draft.unit = trial.item, trial.quantity, trial.unit
         draft.approximate = trial.approximate
     elif step is Step.PRICE:
-        draft.price_minor = read_price(text, draft.currency)
+        draft.price_minor, draft.currency = read_price(text, draft.currency)
     elif step is Step.LOCATION:
         draft.location = clean_location(text)
     elif step is Step.UNTIL:

@@ -77,6 +77,7 @@ CURRENCIES: dict[str, Currency] = {
         Currency("HKD", 2, "HK$", "港元", "港元"),
         Currency("EUR", 2, "€", "欧元", "歐元"),
         Currency("JPY", 0, "JPY ", "日元", "日圓"),
+        Currency("TWD", 2, "NT$", "新台币", "新臺幣"),
     )
 }
 
@@ -166,6 +167,7 @@ _CURRENCY_AFTER: dict[str, str | None] = {
     "hkd": "HKD", "港币": "HKD", "港元": "HKD", "hk dollars": "HKD",
     "eur": "EUR", "欧元": "EUR", "euro": "EUR", "euros": "EUR",
     "jpy": "JPY", "日元": "JPY", "日圆": "JPY", "yen": "JPY",
+    "twd": "TWD", "ntd": "TWD", "新台币": "TWD", "台币": "TWD",
 }  # fmt: skip
 _CURRENCY_BEFORE: dict[str, str] = {
     "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY",
@@ -173,6 +175,7 @@ _CURRENCY_BEFORE: dict[str, str] = {
     "hk$": "HKD", "hkd": "HKD", "港币": "HKD", "港元": "HKD",
     "€": "EUR", "eur": "EUR", "欧元": "EUR",
     "jpy": "JPY", "日元": "JPY",
+    "nt$": "TWD", "twd": "TWD", "ntd": "TWD", "新台币": "TWD",
 }  # fmt: skip
 _UNIT_AFTER: dict[str, str] = {simplify(k): v for k, v in written_forms().items()}
 _KEEP_IN_ITEM = frozenset({"volunteer", "volunteers"})

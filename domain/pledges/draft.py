@@ -191,14 +191,50 @@ def _read(
     return found
 
 
+OTHER_CURRENCY = N_(
+    "That amount is in {written}, but this is counted in {currency}. "
+    "Please write the amount in {currency}."
+)
+
+
 def read_money(reader: AmountReader, text: str, currency: str) -> tuple[int, bool]:
-    """Read an amount of money in minor units, with its approximate flag."""
+    """Read an amount of money in `currency`'s minor units, with its approximate flag.
+
+    An amount written in another currency is refused: minor units are only meaningful in the
+    currency they were computed in, so it is never relabelled.
+    """
     found = _read(reader, text, currency)
     if found.currency is None:
         raise InvalidInput(
             N_("That is a quantity, not an amount of money. Write e.g. 500元 or 5万元.")
         )
-    return to_minor(found.value, found.currency), found.approximate
+    return _minor_in(found.value, found.currency, currency), found.approximate
+
+
+def _minor_in(value: Decimal, written: str, currency: str) -> int:
+    """Minor units of `value` written in `written`; refused unless that is `currency`."""
+    if written != currency:
+        raise InvalidInput(OTHER_CURRENCY, written=written, currency=currency)
+    return to_minor(value, written)
+
+
+def _draft_minor(draft: PledgeDraft, value: Decimal, written: str) -> int:
+    """Minor units for the draft: an appeal's own currency only; without one, as written."""
+    if draft.appeal_id is None and written != draft.currency:
+        minor = to_minor(value, written)
+        draft.currency = written  # no appeal: the pledge keeps the currency it was made in
+        return minor
+    return _minor_in(value, written, draft.currency)
+
+
+def read_draft_money(draft: PledgeDraft, reader: AmountReader, text: str) -> tuple[int, bool]:
+    """Read the draft's money (amount or value); sets its currency when it has no appeal."""
+    found = _read(reader, text, draft.currency)
+    if found.currency is None:
+        raise InvalidInput(
+            N_("That is a quantity, not an amount of money. Write e.g. 500元 or 5万元.")
+        )
+    return _draft_minor(draft, found.value, found.currency), found.approximate
 
 
 def answer_text(
@@ -213,9 +249,9 @@ def answer_text(
     """Read a typed answer into the draft; refuse it (changing nothing) when it does not fit."""
     kind = draft.pledge_kind
     if step is Step.AMOUNT:
-        draft.amount_minor, draft.approximate = read_money(reader, text, draft.currency)
+        draft.amount_minor, draft.approximate = read_draft_money(draft, reader, text)
     elif step is Step.VALUE:
-        draft.estimated_minor, _ = read_money(reader, text, draft.currency)
+        draft.estimated_minor, _ = read_draft_money(draft, reader, text)
     elif step is Step.DESCRIPTION:
         draft.description = clean_description(text)
     elif step is Step.QUANTITY and kind is PledgeKind.VOLUNTEER:
@@ -302,7 +338,8 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
         raise InvalidInput(N_("Please name the item too, e.g. N95口罩 500个."))
     estimated = None
     if found.estimated_value is not None:
-        estimated = to_minor(found.estimated_value, found.currency or draft.currency)
+        written = found.estimated_currency or found.currency or draft.currency
+        estimated = _draft_minor(draft, found.estimated_value, written)
     draft.item = clean_description(item)[:200]
     draft.quantity = str(quantity)
     draft.unit = found.unit
@@ -366,7 +403,7 @@ def one_line_draft(
     found = _read(reader, text, draft.currency)
     if found.currency is not None and found.item is None and found.unit in ("", found.currency):
         draft.kind = PledgeKind.MONEY.value
-        draft.amount_minor = to_minor(found.value, found.currency)
+        draft.amount_minor = _draft_minor(draft, found.value, found.currency)
         draft.approximate = found.approximate
     else:
         draft.kind = PledgeKind.GOODS.value

@@ -24,6 +24,7 @@ class ReadAmount:
     item: str | None = None
     estimated_value: Decimal | None = None
     approximate: bool = False
+    estimated_currency: str | None = None  # the currency `estimated_value` was written in
 
 
 class AmountReader(Protocol):

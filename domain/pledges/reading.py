@@ -38,6 +38,9 @@ class ParsingReader:
                 item=parsed.item,
                 estimated_value=estimated,
                 approximate=parsed.approximate,
+                estimated_currency=(
+                    None if parsed.estimated_value is None else parsed.estimated_value.currency
+                ),
             )
         if parsed.money is not None:
             return ReadAmount(

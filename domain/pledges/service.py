@@ -98,10 +98,13 @@ class PledgeService:
         clock: Clock,
         notices: DeliveryNotices,
         timezone: str = "Asia/Shanghai",
+        currency: str = "CNY",
     ) -> None:
         # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
-        # read against for a person without a zone of their own
+        # read against for a person without a zone of their own; `currency` (settings
+        # CURRENCY) is the one of a pledge made without an appeal, unless it names another
         self._uow = uow
+        self.currency = currency
         self._clock = clock
         self._notices = notices
         self._timezone = timezone
