@@ -26,11 +26,13 @@ from domain.clock import Clock, SystemClock
 from domain.dialogs import DialogService
 from domain.network.models import RoleName
 from domain.network.service import NetworkService
+from domain.notices.service import NoticeService
 from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
 from domain.pledges.service import PledgeService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
+from handlers.coordination import BatchNotices
 from handlers.dialogs import DialogRouter
 from handlers.i18n import Translations
 from handlers.offers import OfferNotices
@@ -188,6 +190,19 @@ class Runtime:
             )
             app.job_queue.run_repeating(
                 self.prune_updates, interval=INBOX_PRUNE_INTERVAL, first=60, name="updates"
+            )
+            notices = NoticeService(
+                uow,
+                self.clock,
+                BatchNotices(translations),
+                timedelta(minutes=settings.notice_interval_minutes),
+            )
+
+            async def send_notices(_context: TongxinContext) -> None:
+                await notices.flush()
+
+            app.job_queue.run_repeating(
+                send_notices, interval=settings.tick_seconds, first=1, name="notices"
             )
         self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)

@@ -29,7 +29,7 @@ from telegram.error import (
 )
 
 from domain.clock import Clock
-from domain.outbox.models import Delivery, FailureReason
+from domain.outbox.models import Delivery, FailureReason, MediaKind
 from domain.outbox.service import OutboxService
 
 log = logging.getLogger(__name__)
@@ -307,6 +307,8 @@ class PacedSender:
                 message_id = delivery.edit_message_id
                 if isinstance(result, Message):
                     message_id = result.message_id
+            elif delivery.media_file_id is not None:
+                message_id = (await self._send_media(delivery, markup)).message_id
             else:
                 message = await self._bot.send_message(
                     chat_id=delivery.chat_id,
@@ -335,6 +337,25 @@ class PacedSender:
         else:
             self.stats.sent += 1
             await self._outbox.sent(delivery.id, message_id, self._clock.now())
+
+    async def _send_media(
+        self, delivery: Delivery, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        """A photo or document by its Telegram file id, the text as its caption."""
+        send = (
+            self._bot.send_photo
+            if delivery.media_kind is MediaKind.PHOTO
+            else self._bot.send_document
+        )
+        field = "photo" if delivery.media_kind is MediaKind.PHOTO else "document"
+        message: Message = await send(
+            chat_id=delivery.chat_id,
+            caption=delivery.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            **{field: delivery.media_file_id},
+        )
+        return message
 
     async def _fail(self, delivery: Delivery, reason: FailureReason, error: str) -> None:
         self.stats.failed += 1

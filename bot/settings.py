@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=0, le=65535)
     sender_rate: float = Field(default=28.0, gt=0, le=30)
     tick_seconds: float = Field(default=1.0, gt=0, le=60)
+    #: Coordinators get at most one notice batch (pledges, changes, offers) this often.
+    notice_interval_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
 
     @field_validator("bot_token")
     @classmethod

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory
 from domain.clock import Clock, SystemClock
+from domain.notices.ports import NoticeRepository
+from domain.notices.service import NoticesUnitOfWorkFactory
 from domain.offers.ports import OfferRepository, OfferUnitOfWorkFactory
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
@@ -32,6 +34,7 @@ from storage.repositories.network import (
     SqlProcessedUpdates,
     SqlRoleRepository,
 )
+from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.offers import SqlOfferRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
@@ -61,6 +64,7 @@ class SqlUnitOfWork:
         self.pledges: PledgeRepository = SqlPledgeRepository(session)
         self.appeal_lookup: AppealLookup = SqlAppealLookup(self.appeals)
         self.offers: OfferRepository = SqlOfferRepository(session)
+        self.notices: NoticeRepository = SqlNoticeRepository(session)
 
     async def __aenter__(self) -> Self:
         """Open the unit (the transaction begins with the first statement)."""
@@ -128,4 +132,9 @@ def _conforms_for_pledges(factory: SqlUnitOfWorkFactory) -> PledgeUnitOfWorkFact
 
 def _conforms_for_offers(factory: SqlUnitOfWorkFactory) -> OfferUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the offers' ports."""
+    return factory
+
+
+def _conforms_for_notices(factory: SqlUnitOfWorkFactory) -> NoticesUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the notice batches' ports."""
     return factory

@@ -8,6 +8,7 @@ committing leaves the store as it was, like a rolled-back transaction.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -18,6 +19,8 @@ from domain.appeals.ports import AppealRepository
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict
 from domain.network.models import AuditEvent, Chat, ChatStatus, Organisation, Person, Role
+from domain.notices.models import CoordinatorNotice, NoticeEvent
+from domain.notices.ports import NoticeRepository
 from domain.offers.models import Match, Offer, OfferStatus, PledgedQuantity
 from domain.offers.ports import OfferRepository
 from domain.outbox.models import Delivery, DeliveryStatus, FailureReason, Purpose
@@ -58,6 +61,7 @@ class FakeStore:
     next_offer_id: int = 1
     matches: dict[int, Match] = field(default_factory=dict)
     next_match_id: int = 1
+    notices: list[CoordinatorNotice] = field(default_factory=list)
 
 
 def _key(name: str) -> str:
@@ -636,6 +640,57 @@ class FakeOfferRepository:
         ]
 
 
+class FakeNoticeRepository:
+    """Coordinators' waiting events in a list."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    async def add(
+        self, coordinator_id: int, event: NoticeEvent, subject_id: int, at: datetime
+    ) -> None:
+        """Queue one event."""
+        notice_id = len(self._store.notices) + 1
+        self._store.notices.append(
+            CoordinatorNotice(notice_id, coordinator_id, event, subject_id, at)
+        )
+
+    async def due(self, quiet_since: datetime, limit: int) -> list[int]:
+        """Coordinators with waiting events and no batch since `quiet_since`."""
+        notices = self._store.notices
+        recent = {
+            n.coordinator_id
+            for n in notices
+            if n.batched_at is not None and n.batched_at > quiet_since
+        }
+        waiting = {n.coordinator_id for n in notices if n.batched_at is None}
+        return sorted(waiting - recent)[:limit]
+
+    async def waiting(self, coordinator_id: int) -> list[CoordinatorNotice]:
+        """One coordinator's waiting events."""
+        return [
+            n
+            for n in self._store.notices
+            if n.coordinator_id == coordinator_id and n.batched_at is None
+        ]
+
+    async def mark_batched(self, notice_ids: Sequence[int], at: datetime) -> None:
+        """Mark events batched."""
+        ids = set(notice_ids)
+        self._store.notices = [
+            replace(n, batched_at=at) if n.id in ids else n for n in self._store.notices
+        ]
+
+    async def prune(self, before: datetime) -> int:
+        """Forget old batched events."""
+        kept = [
+            n for n in self._store.notices if n.batched_at is None or n.batched_at >= before
+        ]
+        pruned = len(self._store.notices) - len(kept)
+        self._store.notices = kept
+        return pruned
+
+
 class FakeUnitOfWork:
     """A unit of work on a private copy of the shared store; `commit` publishes it."""
 
@@ -659,6 +714,7 @@ class FakeUnitOfWork:
         self.appeals: AppealRepository = FakeAppealRepository(working)
         self.appeal_lookup: AppealLookup = FakeAppealLookup(working)
         self.offers: OfferRepository = FakeOfferRepository(working)
+        self.notices: NoticeRepository = FakeNoticeRepository(working)
 
     async def __aenter__(self) -> Self:
         """Open the unit on a fresh copy of the store."""

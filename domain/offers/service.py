@@ -11,6 +11,7 @@ from domain.clock import Clock, local_date
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.network.models import Language, Standing
 from domain.network.service import Origin, claim_update, record_audit, standing_in
+from domain.notices.service import record_offer_event
 from domain.offers.draft import OfferDraft, Step, next_step
 from domain.offers.models import (
     Candidate,
@@ -108,8 +109,17 @@ class OfferService:
                 None,
                 f"{stored.item} {plain_quantity(stored.quantity, stored.unit)} {stored.terms}",
             )
+            await self._tell_coordinators(uow, stored, today)
             await uow.commit()
             return stored
+
+    async def _tell_coordinators(self, uow: OfferUnitOfWork, offer: Offer, today: date) -> None:
+        """Queue a new offer for the coordinators whose open needs it fits."""
+        appeals = await uow.appeal_lookup.open_appeals()
+        pledged = {a.id: await uow.offers.pledged_towards(a.id) for a in appeals}
+        fitting = candidates([offer], appeals, pledged, {}, today)
+        unique = list({pair.appeal.id: pair.appeal for pair in fitting}.values())
+        await record_offer_event(uow, offer, unique, self._clock.now())
 
     def _offer_from(self, person_id: int, draft: OfferDraft, today: date) -> Offer:
         quantity = draft.quantity_value

@@ -24,6 +24,13 @@ class FailureReason(StrEnum):
     OTHER = "other"
 
 
+class MediaKind(StrEnum):
+    """A file sent with the message's text as its caption (Telegram file id)."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
 class Purpose(StrEnum):
     """What an outgoing message is for; with `subject` and the chat it is unique."""
 
@@ -54,3 +61,5 @@ class Delivery:
     edit_message_id: int | None
     created_at: datetime
     sent_at: datetime | None
+    media_kind: MediaKind | None = None
+    media_file_id: str | None = None

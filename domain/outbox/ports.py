@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from domain.outbox.models import Delivery, FailureReason, Purpose
+from domain.outbox.models import Delivery, FailureReason, MediaKind, Purpose
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class NewDelivery:
     buttons: str | None = None
     edit_message_id: int | None = None
     not_before: datetime | None = None
+    #: With a file, `text` is its caption (at most 1,024 characters).
+    media_kind: MediaKind | None = None
+    media_file_id: str | None = None
 
 
 class OutboxRepository(Protocol):

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from domain.appeals.models import Appeal
 from domain.network.models import Language
+from domain.notices.ports import NoticeRepository
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.models import Fulfilment, Pledge
 from domain.ports import UnitOfWork
@@ -124,6 +125,7 @@ class PledgeUnitOfWork(UnitOfWork, Protocol):
     pledges: PledgeRepository
     appeal_lookup: AppealLookup
     outbox: OutboxRepository
+    notices: NoticeRepository
 
 
 class PledgeUnitOfWorkFactory(Protocol):

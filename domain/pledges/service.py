@@ -13,6 +13,8 @@ from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.network.models import Language, Organisation, RoleName, Standing
 from domain.network.service import Origin, claim_update, record_audit, standing_in
+from domain.notices.models import NoticeEvent
+from domain.notices.service import record_pledge_event
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.draft import (
@@ -276,6 +278,7 @@ class PledgeService:
         await self._audit(
             uow, origin, "pledge.create", f"pledge:{stored.id}", None, describe(stored)
         )
+        await record_pledge_event(uow, stored, appeal, NoticeEvent.PLEDGED, self._clock.now())
         return stored
 
     def _pledge_from(
@@ -476,6 +479,7 @@ class PledgeService:
             pledge.due_date = due
             await uow.pledges.save(pledge)
             await self._audit(uow, origin, "pledge.due", f"pledge:{pledge.id}", before, due)
+            await self._tell_coordinators(uow, pledge, NoticeEvent.CHANGED)
             await uow.commit()
             return pledge
 
@@ -493,10 +497,20 @@ class PledgeService:
             pledge.cancel_reason = clean
             await uow.pledges.save(pledge)
             await self._audit(uow, origin, "pledge.cancel", f"pledge:{pledge.id}", None, clean)
+            await self._tell_coordinators(uow, pledge, NoticeEvent.CANCELLED)
             await uow.commit()
             return pledge
 
     # -- helpers ---------------------------------------------------------------------------
+
+    async def _tell_coordinators(
+        self, uow: PledgeUnitOfWork, pledge: Pledge, event: NoticeEvent
+    ) -> None:
+        """Queue the change for the coordinators' next batch (same transaction)."""
+        appeal = None
+        if pledge.appeal_id is not None:
+            appeal = await uow.appeal_lookup.get(pledge.appeal_id)
+        await record_pledge_event(uow, pledge, appeal, event, self._clock.now())
 
     async def _open_appeal(self, uow: PledgeUnitOfWork, appeal_id: int) -> Appeal:
         appeal = await uow.appeal_lookup.get(appeal_id)

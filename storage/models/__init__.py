@@ -1,6 +1,6 @@
 """Every table; importing this package makes `Base.metadata` complete (Alembic relies on it)."""
 
-from storage.models import appeals, network, offers, outbox, pledges
+from storage.models import appeals, network, notices, offers, outbox, pledges
 from storage.models.base import NAMING_CONVENTION, Base, UTCDateTime
 from storage.models.network import (
     AuditEventRow,
@@ -27,6 +27,7 @@ __all__ = [
     "UTCDateTime",
     "appeals",
     "network",
+    "notices",
     "offers",
     "outbox",
     "pledges",

@@ -34,5 +34,8 @@ class DeliveryRow(Base):
     failure: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     edit_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: A photo or document (Telegram file id) sent with `text` as its caption.
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_file_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

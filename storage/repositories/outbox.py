@@ -8,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.outbox.models import Delivery, DeliveryStatus, FailureReason, Purpose
+from domain.outbox.models import Delivery, DeliveryStatus, FailureReason, MediaKind, Purpose
 from domain.outbox.ports import NewDelivery
 from storage.models.outbox import DeliveryRow
 from storage.repositories.network import execute_count, insert_ignoring_conflicts
@@ -34,6 +34,8 @@ def _delivery(row: DeliveryRow) -> Delivery:
         edit_message_id=row.edit_message_id,
         created_at=row.created_at,
         sent_at=row.sent_at,
+        media_kind=None if row.media_kind is None else MediaKind(row.media_kind),
+        media_file_id=row.media_file_id,
     )
 
 
@@ -57,6 +59,8 @@ class SqlOutboxRepository:
             attempts=0,
             not_before=delivery.not_before or now,
             edit_message_id=delivery.edit_message_id,
+            media_kind=None if delivery.media_kind is None else delivery.media_kind.value,
+            media_file_id=delivery.media_file_id,
             created_at=now,
         )
         return await execute_count(self._session, statement) == 1

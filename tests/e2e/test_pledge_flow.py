@@ -78,7 +78,12 @@ class Steps:
         assert "1000公斤" in question["text"]
         [recorded] = await self.chat.say(user, amount)
         assert amount in recorded["text"], recorded["text"]
-        [notice] = await self.chat.next_messages(coordinator, 1, seen)
+        # The coordinator's batched news of the pledge may come first: skip it.
+        while True:
+            [notice] = await self.chat.next_messages(coordinator, 1, seen)
+            if notice.get("reply_markup"):
+                break
+            seen = int(notice["message_id"])
         await self.between()
         return notice
 

@@ -203,8 +203,10 @@ async def test_deliveries_notify_the_coordinator_who_confirms_until_received(
     co, org = await coordinator_of(client, chat, store, lang="zh-hant")
     appeal = await make_appeal(store, clock, organisation_id=org)
     li = await member(client, chat, "Li", "zh-hans")
+    seen = await last_id(client, co)
     [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
     await confirm(chat, li, summary)
+    [_news] = await chat.next_messages(co, 1, seen)  # the batched notice of the new pledge
     [listing] = await chat.say(li, "/mypledges")
     after = int(listing["message_id"])
     await chat.press(li, li, listing, data=button(listing, "pm:part:")["callback_data"])

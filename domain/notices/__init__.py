@@ -1,0 +1,1 @@
+"""Coordinators' notices of pledges and offers, batched per coordinator."""
