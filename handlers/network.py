@@ -176,12 +176,16 @@ class NetworkHandlers:
         record = await network.chat(chat.id)
         if record is None or record.status is ChatStatus.LEFT:
             await network.bot_joined_chat(chat.id, chat.title or str(chat.id), chat.type)
-        choices = await network.linkable_organisations(reader.person.id)
         standing = await network.standing(reader.person.id)
         if not standing.is_coordinator:
             await reply(
                 update, escape(reader.t(N_("Only coordinators and admins can link a group.")))
             )
+            return
+        try:
+            choices = await network.linkable_organisations(reader.person.id, chat.id)
+        except DomainError as error:
+            await refuse(update, reader, error)
             return
         if not choices:
             await reply(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.access import may_link_chat, may_relink
 from domain.network.models import (
     AuditEvent,
     Chat,
@@ -22,6 +23,11 @@ from domain.network.models import (
     language_from_client,
 )
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+
+RELINK_DENIED = N_(
+    "This group is linked to “{name}”. Only a coordinator of “{name}” or an admin can "
+    "link it to another organisation."
+)
 
 
 class AlreadyProcessed(Exception):
@@ -384,17 +390,29 @@ class NetworkService:
         async with self._uow() as uow:
             return await uow.chats.get(chat_id)
 
-    async def linkable_organisations(self, person_id: int) -> list[Organisation]:
-        """Organisations this person may link a chat to; empty when they may link none."""
+    async def linkable_organisations(
+        self, person_id: int, chat_id: int | None = None
+    ) -> list[Organisation]:
+        """Organisations this person may link the chat to; empty when they may link none.
+
+        A group linked to an organisation the person does not coordinate is refused outright.
+        """
         async with self._uow() as uow:
             standing = await standing_in(uow, person_id)
-            everything = await uow.organisations.all()
             if not standing.is_coordinator:
                 return []
+            everything = await uow.organisations.all()
+            chat = None if chat_id is None else await uow.chats.get(chat_id)
+            if chat is not None and not may_relink(standing, chat, everything):
+                raise PermissionDenied(RELINK_DENIED, name=self._name_of(everything, chat))
             return sorted(
                 (o for o in everything if standing.coordinates(o.id, everything)),
                 key=lambda o: o.name,
             )
+
+    @staticmethod
+    def _name_of(organisations: list[Organisation], chat: Chat) -> str:
+        return next((o.name for o in organisations if o.id == chat.organisation_id), "?")
 
     async def link_chat(self, origin: Origin, chat_id: int, organisation_id: int) -> Chat:
         """Approve a group for an organisation (coordinators in scope and admins)."""
@@ -413,6 +431,8 @@ class NetworkService:
             chat = await uow.chats.get(chat_id)
             if chat is None or chat.status is ChatStatus.LEFT:
                 raise NotFound(N_("I am not in that group any more."))
+            if not may_link_chat(standing, chat, org.id, everything):
+                raise PermissionDenied(RELINK_DENIED, name=self._name_of(everything, chat))
             await claim_update(uow, origin)
             before = f"{chat.status}:{chat.organisation_id}"
             chat.status = ChatStatus.APPROVED

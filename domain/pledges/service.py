@@ -11,6 +11,7 @@ from domain.appeals.models import Appeal
 from domain.clock import Clock, local_date
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.access import behalf_organisations, may_review_pledge
 from domain.network.models import Language, Organisation, RoleName, Standing
 from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.notices.models import NoticeEvent
@@ -49,6 +50,9 @@ from domain.pledges.ports import (
 )
 
 INBOX_LIMIT = 50
+OWN_DELIVERY = N_(
+    "You cannot confirm the delivery of your own pledge; another coordinator or an admin does."
+)
 
 
 @dataclass(frozen=True)
@@ -140,12 +144,11 @@ class PledgeService:
     async def _organisations_of(
         self, uow: PledgeUnitOfWork, person_id: int
     ) -> list[Organisation]:
-        """Organisations a person may pledge on behalf of (those they hold a role in)."""
-        ids = {r.organisation_id for r in await uow.roles.of(person_id)}
-        if not ids - {None}:
+        """Organisations a person may pledge on behalf of (theirs and those they coordinate)."""
+        standing = await standing_in(uow, person_id)
+        if not standing.roles:
             return []
-        everything = await uow.organisations.all()
-        return [o for o in everything if o.id in ids]
+        return behalf_organisations(standing, await uow.organisations.all())
 
     async def draft_context(
         self, person_id: int, appeal_id: int | None, *, open_only: bool = False
@@ -263,11 +266,7 @@ class PledgeService:
         appeal = None
         if draft.appeal_id is not None:
             appeal = await self._open_appeal(uow, draft.appeal_id)
-        org_ids = [
-            r.organisation_id
-            for r in await uow.roles.of(origin.actor_id)
-            if r.organisation_id is not None
-        ]
+        org_ids = [o.id for o in await self._organisations_of(uow, origin.actor_id)]
         if next_step(draft, appeal, org_ids) is not Step.CONFIRM:
             raise InvalidInput(N_("This pledge is not complete yet."))
         pledge = self._pledge_from(origin, draft, appeal, org_ids)
@@ -377,41 +376,45 @@ class PledgeService:
     async def _notify_coordinators(
         self, uow: PledgeUnitOfWork, pledge: Pledge, fulfilment: Fulfilment
     ) -> None:
-        organisation_id: int | None = pledge.on_behalf_of
-        if pledge.appeal_id is not None:
-            appeal = await uow.appeal_lookup.get(pledge.appeal_id)
-            if appeal is not None:
-                organisation_id = appeal.organisation_id
-        everything = await uow.organisations.all()
-        people = {r.person_id for r in await uow.roles.all() if r.role is not RoleName.MEMBER}
-        for person_id in sorted(people):
-            if person_id == pledge.person_id:
-                continue
-            standing = await standing_in(uow, person_id)
-            if standing.coordinates(organisation_id, everything):
-                person = await uow.people.get(person_id)
-                language = person.language if person is not None else Language.EN
-                text = self._notices.delivery_reported(language, pledge, fulfilment)
-                confirm, question = self._notices.review_labels(language)
-                buttons = json.dumps(
+        """Queue the report's notice to every reviewer in scope (never the pledger)."""
+        appeal, pledger, organisations = await self._review_context(uow, pledge)
+        reviewers = [
+            person_id
+            for person_id, standing in await self._candidates(uow)
+            if may_review_pledge(standing, pledge, appeal, pledger, organisations)
+        ]
+        for person_id in reviewers:
+            person = await uow.people.get(person_id)
+            language = person.language if person is not None else Language.EN
+            text = self._notices.delivery_reported(language, pledge, fulfilment)
+            confirm, question = self._notices.review_labels(language)
+            buttons = json.dumps(
+                [
                     [
-                        [
-                            {"text": confirm, "callback_data": f"pf:ok:{fulfilment.id}"},
-                            {"text": question, "callback_data": f"pf:q:{fulfilment.id}"},
-                        ]
-                    ],
-                    ensure_ascii=False,
-                )
-                await uow.outbox.enqueue(
-                    NewDelivery(
-                        Purpose.NOTICE,
-                        subject=f"fulfilment:{fulfilment.id}",
-                        chat_id=person_id,
-                        text=text,
-                        buttons=buttons,
-                    ),
-                    self._clock.now(),
-                )
+                        {"text": confirm, "callback_data": f"pf:ok:{fulfilment.id}"},
+                        {"text": question, "callback_data": f"pf:q:{fulfilment.id}"},
+                    ]
+                ],
+                ensure_ascii=False,
+            )
+            await uow.outbox.enqueue(
+                NewDelivery(
+                    Purpose.NOTICE,
+                    subject=f"fulfilment:{fulfilment.id}",
+                    chat_id=person_id,
+                    text=text,
+                    buttons=buttons,
+                ),
+                self._clock.now(),
+            )
+
+    async def _candidates(self, uow: PledgeUnitOfWork) -> list[tuple[int, Standing]]:
+        """Everyone holding a coordinator or admin role, with their standing."""
+        roles = await uow.roles.all()
+        people = sorted({r.person_id for r in roles if r.role is not RoleName.MEMBER})
+        return [
+            (p, Standing(p, tuple(r for r in roles if r.person_id == p))) for p in people
+        ]
 
     async def review_delivery(self, origin: Origin, fulfilment_id: int, confirm: bool) -> Pledge:
         """A coordinator in scope confirms (or questions) a delivery report."""
@@ -424,6 +427,8 @@ class PledgeService:
             pledge = await uow.pledges.get(fulfilment.pledge_id)
             if pledge is None:
                 raise NotFound(N_("That delivery report does not exist."))
+            if pledge.person_id == origin.actor_id or fulfilment.reported_by == origin.actor_id:
+                raise PermissionDenied(OWN_DELIVERY)
             standing = await standing_in(uow, origin.actor_id)
             if not await self._in_scope(uow, standing, pledge):
                 raise PermissionDenied(N_("Only coordinators in scope can confirm deliveries."))
@@ -528,15 +533,22 @@ class PledgeService:
             raise NotFound(N_("You have no pledge with that number."))
         return pledge
 
-    async def _in_scope(self, uow: PledgeUnitOfWork, standing: Standing, pledge: Pledge) -> bool:
-        if not standing.is_coordinator:
-            return False
-        organisation_id = pledge.on_behalf_of
+    async def _review_context(
+        self, uow: PledgeUnitOfWork, pledge: Pledge
+    ) -> tuple[Appeal | None, Standing, list[Organisation]]:
+        """What the review rule needs about a pledge: its appeal, its pledger, the tree."""
+        appeal = None
         if pledge.appeal_id is not None:
             appeal = await uow.appeal_lookup.get(pledge.appeal_id)
-            if appeal is not None:
-                organisation_id = appeal.organisation_id
-        return standing.coordinates(organisation_id, await uow.organisations.all())
+        pledger = await standing_in(uow, pledge.person_id)
+        return appeal, pledger, await uow.organisations.all()
+
+    async def _in_scope(self, uow: PledgeUnitOfWork, standing: Standing, pledge: Pledge) -> bool:
+        """The one rule of who reviews a pledge's deliveries (domain.network.access)."""
+        if not standing.is_coordinator or standing.person_id == pledge.person_id:
+            return False
+        appeal, pledger, organisations = await self._review_context(uow, pledge)
+        return may_review_pledge(standing, pledge, appeal, pledger, organisations)
 
     async def _audit(
         self,

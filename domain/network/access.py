@@ -1,0 +1,128 @@
+"""Who may see or act on what: one pure function per question (design §7.5).
+
+Every command, dialog step, list, deep link, one-line form and button asks these functions,
+with the person's `Standing` read from the database at the moment of the action, so a rule
+is decided in one place only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from domain.appeals.models import Appeal
+from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
+from domain.pledges.models import Pledge
+
+
+def may_see_appeal(
+    standing: Standing,
+    appeal: Appeal,
+    organisations: list[Organisation],
+    reached_in: Collection[int] = (),
+) -> bool:
+    """True when the person may see this appeal and pledge to it.
+
+    An appeal belongs to an organisation (None: the whole network). It concerns everyone when
+    network-wide; otherwise its writer, the coordinators above it, and the members and
+    coordinators of every organisation in its subtree. `reached_in` are organisations of
+    groups the person was found in that received the appeal (members without a role).
+    """
+    if standing.is_admin or appeal.organisation_id is None:
+        return True
+    if appeal.created_by == standing.person_id:
+        return True
+    if standing.coordinates(appeal.organisation_id, organisations):
+        return True
+    concerned = subtree_ids(organisations, appeal.organisation_id)
+    return bool((standing.belongs_to() | set(reached_in)) & concerned)
+
+
+def visible_appeals(
+    standing: Standing,
+    appeals: Iterable[Appeal],
+    organisations: list[Organisation],
+    reached_in: Collection[int] = (),
+) -> list[Appeal]:
+    """The appeals among `appeals` the person may see, in the given order."""
+    return [a for a in appeals if may_see_appeal(standing, a, organisations, reached_in)]
+
+
+def may_manage_appeal(
+    standing: Standing, appeal: Appeal, organisations: list[Organisation]
+) -> bool:
+    """True when the person may edit, extend or close the appeal."""
+    mine = appeal.created_by == standing.person_id and standing.is_coordinator
+    return mine or standing.coordinates(appeal.organisation_id, organisations)
+
+
+def pledge_homes(
+    pledge: Pledge, appeal: Appeal | None, pledger: Standing
+) -> set[int | None]:
+    """The organisations a pledge concerns: its appeal's, its on-behalf, the pledger's own.
+
+    None stands for the whole network (a network-wide appeal, or a pledge tied to nothing).
+    """
+    homes: set[int | None] = set()
+    if appeal is not None:
+        homes.add(appeal.organisation_id)
+    if pledge.on_behalf_of is not None:
+        homes.add(pledge.on_behalf_of)
+    homes |= pledger.belongs_to()
+    return homes or {None}
+
+
+def may_review_pledge(
+    standing: Standing,
+    pledge: Pledge,
+    appeal: Appeal | None,
+    pledger: Standing,
+    organisations: list[Organisation],
+) -> bool:
+    """True when the person may see the pledge's delivery reports and confirm or question them.
+
+    Coordinators of the appeal's organisation, of the organisation pledged for and of the
+    pledger's organisations (each with everything above it), and admins; never the pledger.
+    """
+    if standing.person_id == pledge.person_id or not standing.is_coordinator:
+        return False
+    return any(
+        standing.coordinates(home, organisations)
+        for home in pledge_homes(pledge, appeal, pledger)
+    )
+
+
+def behalf_organisations(
+    standing: Standing, organisations: list[Organisation]
+) -> list[Organisation]:
+    """Organisations the person may pledge on behalf of: theirs, and all they coordinate."""
+    allowed = standing.belongs_to()
+    scope = standing.scope(organisations)
+    if standing.is_coordinator:
+        allowed |= {o.id for o in organisations} if scope is None else scope
+    return sorted((o for o in organisations if o.id in allowed), key=lambda o: o.name)
+
+
+def may_link_chat(
+    standing: Standing,
+    chat: Chat,
+    organisation_id: int,
+    organisations: list[Organisation],
+) -> bool:
+    """True when the person may link the group to this organisation.
+
+    They must coordinate the organisation; a group already linked elsewhere may be relinked
+    only by a coordinator of its current organisation (or an admin).
+    """
+    if not standing.coordinates(organisation_id, organisations):
+        return False
+    current = chat.organisation_id
+    if chat.status is ChatStatus.APPROVED and current is not None and current != organisation_id:
+        return standing.coordinates(current, organisations)
+    return True
+
+
+def may_relink(standing: Standing, chat: Chat, organisations: list[Organisation]) -> bool:
+    """True unless the group is linked to an organisation the person does not coordinate."""
+    if chat.status is not ChatStatus.APPROVED or chat.organisation_id is None:
+        return standing.is_coordinator
+    return standing.coordinates(chat.organisation_id, organisations)
