@@ -30,6 +30,7 @@ from domain.notices.service import NoticeService
 from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
 from domain.pledges.service import PledgeService
+from domain.privacy.service import PrivacyService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
 from handlers.coordination import BatchNotices
@@ -49,6 +50,8 @@ TongxinApplication = Application[Any, TongxinContext, dict[Any, Any], dict[Any, 
 
 DIALOG_SWEEP_INTERVAL = timedelta(minutes=1)
 INBOX_PRUNE_INTERVAL = timedelta(hours=1)
+#: Retention is counted in days; an hourly sweep is late by an hour at most.
+RETENTION_INTERVAL = timedelta(hours=1)
 #: Kept updates are handled within seconds; a day later they are only history.
 KEEP_RECEIVED = timedelta(days=1)
 #: Telegram redelivers a webhook update for hours at most; a week of marks is plenty.
@@ -177,6 +180,10 @@ class Runtime:
             offers=OfferService(
                 uow, self.clock, OfferNotices(translations), settings.currency, settings.timezone
             ),
+            privacy=PrivacyService(
+                uow, self.clock, settings.default_language, settings.timezone,
+                settings.retention_days,
+            ),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",
@@ -203,6 +210,9 @@ class Runtime:
 
             app.job_queue.run_repeating(
                 send_notices, interval=settings.tick_seconds, first=1, name="notices"
+            )
+            app.job_queue.run_repeating(
+                self.sweep_retention, interval=RETENTION_INTERVAL, first=120, name="retention"
             )
         self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)
@@ -305,6 +315,12 @@ class Runtime:
         """Forget kept updates and handled-update marks nobody needs any more."""
         now = self.clock.now()
         await self._inbox().prune(now - KEEP_RECEIVED, now - KEEP_PROCESSED)
+
+    async def sweep_retention(self, context: TongxinContext) -> None:
+        """Anonymise pledges of appeals closed longer ago than RETENTION_DAYS."""
+        moved = await context.services.privacy.sweep_retention()
+        if moved:
+            log.info("retention: %d pledges no longer name their giver", moved)
 
     async def sweep_dialogs(self, context: TongxinContext) -> None:
         """Close dialogs abandoned for 24 hours, with one short note each."""

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=1.0, gt=0, le=60)
     #: Coordinators get at most one notice batch (pledges, changes, offers) this often.
     notice_interval_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    retention_days: int = Field(default=365, ge=1, le=36500)
 
     @field_validator("bot_token")
     @classmethod

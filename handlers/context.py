@@ -14,6 +14,7 @@ from domain.network.models import Language, Person, Standing
 from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
+from domain.privacy.service import PrivacyService
 from handlers.i18n import Translations
 
 
@@ -29,6 +30,7 @@ class Services:
     pledges: PledgeService
     appeals: AppealService
     offers: OfferService
+    privacy: PrivacyService
     bot_username: str = ""
 
 

@@ -17,6 +17,7 @@ from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.network import NetworkHandlers
 from handlers.offers import OFFER_COMMANDS, OfferFlow, OfferHandlers, offer_flows
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
+from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
 
 GUARD_GROUP = -1
 LAST_GROUP = 1000
@@ -24,7 +25,7 @@ LAST_GROUP = 1000
 
 def all_commands() -> tuple[CommandSpec, ...]:
     """Every command of the bot, for /help and the command menu."""
-    return CORE_COMMANDS + PLEDGE_COMMANDS + APPEAL_COMMANDS + OFFER_COMMANDS
+    return CORE_COMMANDS + PLEDGE_COMMANDS + APPEAL_COMMANDS + OFFER_COMMANDS + PRIVACY_COMMANDS
 
 
 def dialog_flows() -> list[DialogFlow]:
@@ -44,6 +45,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     NetworkHandlers().register(app)
     AppealHandlers(AppealFlow()).register(app)
     OfferHandlers(OfferFlow()).register(app)
+    PrivacyHandlers().register(app)
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text

@@ -24,9 +24,10 @@ from domain.ports import (
     RoleRepository,
     UnitOfWorkFactory,
 )
+from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
 from storage.repositories.appeals import AppealParts, SqlAppealRepository
+from storage.repositories.audit import SqlAuditLog
 from storage.repositories.network import (
-    SqlAuditLog,
     SqlChatRepository,
     SqlDialogRepository,
     SqlOrganisationRepository,
@@ -38,6 +39,7 @@ from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.offers import SqlOfferRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
+from storage.repositories.privacy import SqlPrivacyRepository
 
 
 class SqlUnitOfWork:
@@ -58,13 +60,16 @@ class SqlUnitOfWork:
         self.roles: RoleRepository = SqlRoleRepository(session)
         self.dialogs: DialogRepository = SqlDialogRepository(session)
         self.updates: ProcessedUpdates = SqlProcessedUpdates(session, self.clock)
-        self.audit: AuditLog = SqlAuditLog(session)
+        audit = SqlAuditLog(session)
+        self.audit: AuditLog = audit
+        self.audit_trail: AuditTrail = audit
         self.appeals: AppealRepository = SqlAppealRepository(session, parts)
         self.outbox: OutboxRepository = SqlOutboxRepository(session)
         self.pledges: PledgeRepository = SqlPledgeRepository(session)
         self.appeal_lookup: AppealLookup = SqlAppealLookup(self.appeals)
         self.offers: OfferRepository = SqlOfferRepository(session)
         self.notices: NoticeRepository = SqlNoticeRepository(session)
+        self.privacy: PrivacyRepository = SqlPrivacyRepository(session)
 
     async def __aenter__(self) -> Self:
         """Open the unit (the transaction begins with the first statement)."""
@@ -137,4 +142,9 @@ def _conforms_for_offers(factory: SqlUnitOfWorkFactory) -> OfferUnitOfWorkFactor
 
 def _conforms_for_notices(factory: SqlUnitOfWorkFactory) -> NoticesUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the notice batches' ports."""
+    return factory
+
+
+def _conforms_for_privacy(factory: SqlUnitOfWorkFactory) -> PrivacyUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the privacy ports."""
     return factory

@@ -69,6 +69,9 @@ class PersonRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     reachable: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The id the audit trail names this person by; it survives forgetting (see
+    #: `storage/repositories/audit.py`). Random in [2**62, 2**63), above any Telegram id.
+    internal_id: Mapped[int] = mapped_column(BigInteger, unique=True)
 
 
 class RoleRow(Base):
@@ -129,7 +132,11 @@ class ReceivedUpdateRow(Base):
 
 
 class AuditEventRow(Base):
-    """Who changed what, when."""
+    """Who changed what, when; append-only (database triggers refuse UPDATE and DELETE).
+
+    `actor_id` is the actor's `person.internal_id` (a raw Telegram id only for someone the
+    bot never saw), so forgetting a person leaves every row as it was.
+    """
 
     __tablename__ = "audit_event"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any, cast
 
@@ -14,7 +15,6 @@ from domain.clock import Clock, SystemClock
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict
 from domain.network.models import (
-    AuditEvent,
     Chat,
     ChatStatus,
     Language,
@@ -26,7 +26,6 @@ from domain.network.models import (
 from storage.models import Base
 from storage.models.network import (
     NETWORK_SCOPE,
-    AuditEventRow,
     ChatRow,
     DialogRow,
     OrganisationRow,
@@ -203,6 +202,16 @@ class SqlChatRepository:
 
 # -- people -----------------------------------------------------------------------------------
 
+#: Internal ids of people live in [2**62, 2**63), above any Telegram user id (52 bits at most),
+#: so an audit row's actor is told apart from a raw Telegram id by its size alone.
+INTERNAL_ID_BASE = 1 << 62
+
+
+def new_internal_id() -> int:
+    """A fresh random internal id for a person (collisions: about 1 in 2**62 per pair)."""
+    return INTERNAL_ID_BASE + secrets.randbits(62)
+
+
 
 def _person(row: Any) -> Person:
     return Person(
@@ -258,7 +267,7 @@ class SqlPersonRepository:
             )
         row = await self._session.get(PersonRow, person.id)
         if row is None:
-            row = PersonRow(id=person.id)
+            row = PersonRow(id=person.id, internal_id=new_internal_id())
             self._session.add(row)
         row.name = person.name
         row.username = person.username
@@ -427,36 +436,3 @@ class SqlProcessedUpdates:
             update_id=update_id, at=self._clock.now()
         )
         return await execute_count(self._session, statement) == 1
-
-
-# -- audit ------------------------------------------------------------------------------------
-
-
-class SqlAuditLog:
-    """The `audit_event` table."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def record(self, event: AuditEvent) -> None:
-        """Append one event."""
-        await self._session.execute(
-            _table(AuditEventRow).insert().values(
-                actor_id=event.actor_id,
-                action=event.action,
-                subject=event.subject,
-                before=event.before,
-                after=event.after,
-                at=event.at,
-            )
-        )
-
-    async def recent(self, limit: int = 100) -> list[AuditEvent]:
-        """Return the newest events, newest first (for admins and tests)."""
-        table = _table(AuditEventRow)
-        result = await self._session.execute(
-            select(table).order_by(table.c.id.desc()).limit(limit)
-        )
-        return [
-            AuditEvent(r.actor_id, r.action, r.subject, r.before, r.after, r.at) for r in result
-        ]

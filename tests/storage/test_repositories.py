@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from domain.dialogs import Dialog
 from domain.errors import Conflict
 from domain.network.models import (
-    AuditEvent,
     Chat,
     ChatStatus,
     Language,
@@ -18,7 +17,6 @@ from domain.network.models import (
     Role,
     RoleName,
 )
-from storage.repositories.network import SqlAuditLog
 from storage.uow import SqlUnitOfWorkFactory
 
 T0 = datetime(2020, 2, 19, 9, 0, tzinfo=UTC)
@@ -281,19 +279,6 @@ async def test_processed_update_marked_twice(uow_factory: SqlUnitOfWorkFactory) 
     async with uow_factory() as uow:
         assert await uow.people.get(BIG_USER) is not None
         assert await uow.roles.of(BIG_USER) != []
-
-
-async def test_audit_events_are_recorded(uow_factory: SqlUnitOfWorkFactory) -> None:
-    event = AuditEvent(BIG_USER, "organisation.add", "organisation:1", None, "Red Cross", T0)
-    async with uow_factory() as uow:
-        await uow.audit.record(event)
-        await uow.audit.record(AuditEvent(None, "chat.joined", f"chat:{BIG_CHAT}", None, "x", T0))
-        await uow.commit()
-    async with uow_factory() as uow:
-        assert isinstance(uow.audit, SqlAuditLog)
-        recent = await uow.audit.recent()
-        assert [e.action for e in recent] == ["chat.joined", "organisation.add"]
-        assert recent[1] == event
 
 
 async def test_datetimes_come_back_aware_utc(uow_factory: SqlUnitOfWorkFactory) -> None:
