@@ -280,9 +280,11 @@ def _render_holdings(
             days=context.services.privacy.retention_days,
         ),
     ]
-    lines = [f"<b>{escape(t(N_('What I keep about you')))}</b>"]
+    kept_heading = escape(t(N_("What I keep about you")))
+    seen_heading = escape(t(N_("Who sees it")))
+    lines = [f"<b>{kept_heading}</b>"]
     lines += [f"• {escape(line)}" for line in kept]
-    lines += ["", f"<b>{escape(t(N_('Who sees it')))}</b>"]
+    lines += ["", f"<b>{seen_heading}</b>"]
     lines += [f"• {escape(line)}" for line in seen]
     lines += ["", escape(t(N_("/forgetme erases your name and details.")))]
     return "\n".join(lines)
@@ -327,7 +329,8 @@ def _entry_lines(reader: Reader, entry: AuditEntry) -> str:
 
 def _pages(reader: Reader, subject: AuditSubject, entries: list[AuditEntry]) -> list[str]:
     """Split a history into pages that fit a message, whole entries only, oldest first."""
-    heading = f"<b>{escape(reader.t(N_('History of {subject}'), subject=subject.code))}</b>"
+    title = escape(reader.t(N_("History of {subject}"), subject=subject.code))
+    heading = f"<b>{title}</b>"
     zone_note = escape(reader.t(N_("Times in {zone}"), zone=str(_zone(reader))))
     pages: list[list[str]] = [[]]
     size = 0
