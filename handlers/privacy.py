@@ -157,8 +157,8 @@ class PrivacyHandlers:
         query, reader, match = press
         if match.group(1):
             await context.services.network.mark_update(update.update_id)
-            await query.answer()
             await query.edit_message_text(escape(reader.t(N_("Nothing was erased."))))
+            await query.answer()
             return
         target = strict_id(match.group(2))
         if target is None:
@@ -188,8 +188,8 @@ class PrivacyHandlers:
                 N_("Done: the person is forgotten. Their {count} pledges stay in the totals."),
                 count=forgotten.pledges,
             )
-        await query.answer()
         await query.edit_message_text(escape(text))
+        await query.answer()
 
     # -- the audit trail --------------------------------------------------------------------
 
@@ -226,12 +226,12 @@ class PrivacyHandlers:
         if page >= len(pages):
             await query.answer(reader.t(N_("This button is no longer valid.")), show_alert=True)
             return
-        await query.answer()
         await query.edit_message_text(
             pages[page],
             parse_mode="HTML",
             reply_markup=_page_buttons(reader, subject, page, len(pages)),
         )
+        await query.answer()
 
 
 def _render_holdings(

@@ -1,0 +1,284 @@
+"""Privacy through Telegram: /privacy, /forgetme, /forget (admins) and the retention job."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from telegram import Update
+
+from bot.runtime import TongxinApplication
+from domain.appeals.models import Appeal, AppealStatus, Need
+from domain.clock import FakeClock
+from domain.dialogs import Dialog
+from domain.network.models import AuditEvent
+from domain.outbox.models import Purpose
+from domain.outbox.ports import NewDelivery
+from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, Visibility
+from sandbox.client import SandboxClient
+from storage.uow import SqlUnitOfWorkFactory
+from tests.harness import ADMIN_ID, Conversation
+
+Json = dict[str, Any]
+
+TOTALS = text(
+    "SELECT appeal_id, kind, currency, unit, COUNT(*), SUM(amount_minor), SUM(quantity) "
+    "FROM pledge GROUP BY appeal_id, kind, currency, unit ORDER BY appeal_id, kind, unit"
+)
+DELIVERED = text(
+    "SELECT p.appeal_id, f.state, COUNT(*), SUM(f.quantity) FROM fulfilment f "
+    "JOIN pledge p ON p.id = f.pledge_id GROUP BY p.appeal_id, f.state ORDER BY p.appeal_id"
+)
+
+
+async def person(client: SandboxClient, chat: Conversation, name: str, lang: str) -> int:
+    """Someone the bot has seen (after /start)."""
+    user = await client.create_user(name, username=name.lower(), language_code=lang)
+    await chat.say(user["id"], "/start")
+    return int(user["id"])
+
+
+async def appeal(store: SqlUnitOfWorkFactory, clock: FakeClock, status: AppealStatus) -> int:
+    """An appeal for 消毒液 (kg), stored as the appeals feature does."""
+    stored = Appeal(
+        0, "抗疫倡议", "请支援", status, date(2020, 2, 29), "CNY", 100_000_000, None,
+        ADMIN_ID, clock.now(), needs=[Need(0, 0, "消毒液", "消毒液", "kg", Decimal(5000))],
+    )
+    async with store() as uow:
+        added = await uow.appeals.add(stored)
+        await uow.commit()
+    return added.id
+
+
+async def pledge(
+    store: SqlUnitOfWorkFactory, clock: FakeClock, person_id: int, appeal_id: int,
+    token: str, *, money: int | None = None, kilos: int | None = None,
+) -> int:
+    """A confirmed pledge of money (yuan) or of 消毒液 (kg), with a delivery of goods."""
+    kind = PledgeKind.MONEY if money is not None else PledgeKind.GOODS
+    stored = Pledge(
+        0, token, person_id, kind, appeal_id, None, "消毒液" if kilos else "",
+        None if money is None else money * 100, "CNY",
+        None if kilos is None else Decimal(kilos), "kg" if kilos else "", None, False, "",
+        None, None, None, Visibility.NAMED, False, None, person_id, None, clock.now(),
+    )
+    async with store() as uow:
+        added = await uow.pledges.add(stored)
+        if kilos:
+            await uow.pledges.add_fulfilment(
+                Fulfilment(0, added.id, Decimal(kilos) / 2, False, person_id, clock.now(), None,
+                           FulfilmentState.CONFIRMED, ADMIN_ID, clock.now())
+            )
+        await uow.commit()
+    return added.id
+
+
+async def rows(store: SqlUnitOfWorkFactory, statement: Any, **params: Any) -> list[tuple[Any, ...]]:
+    """Run a read-only SQL statement on the bot's database."""
+    async with store() as uow:
+        return [tuple(r) for r in await uow.session.execute(statement, params)]
+
+
+async def totals(store: SqlUnitOfWorkFactory) -> tuple[list[Any], list[Any]]:
+    """Pledged and delivered sums per appeal, straight from SQL."""
+    return await rows(store, TOTALS), await rows(store, DELIVERED)
+
+
+async def ask_to_forget(chat: Conversation, user: int, command: str = "/forgetme") -> Json:
+    [question] = await chat.say(user, command)
+    return question
+
+
+def erase_button(message: Json) -> str:
+    [erase, keep] = message["reply_markup"]["inline_keyboard"][0]
+    assert keep["callback_data"] == "forget:keep"
+    return str(erase["callback_data"])
+
+
+async def test_privacy_tells_each_person_what_is_kept_in_their_language(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    li = await person(client, chat, "Li", "zh-hans")
+    ann = await person(client, chat, "Ann", "en")
+    open_appeal = await appeal(store, clock, AppealStatus.OPEN)
+    await pledge(store, clock, li, open_appeal, "t1", money=500)
+    [mine] = await chat.say(li, "/privacy")
+    lines = mine["text"].splitlines()
+    assert lines[0] == "我保存的关于你的信息"
+    assert "• 姓名：Li" in lines and "• 用户名：@li" in lines and f"• Telegram ID：{li}" in lines
+    assert "• 认捐：1 项；供应：0 条；待发给你的消息：0 条" in lines
+    assert "谁能看到" in lines and any("365 天" in line for line in lines)
+    [hers] = await chat.say(ann, "/privacy")
+    assert hers["text"].startswith("What I keep about you\n• Name: Ann\n• Username: @ann")
+    assert "Pledges: 0; supply offers: 0" in hers["text"] and "Who sees it" in hers["text"]
+    group = await client.create_group("工商联群", members=[li])
+    await client.add_bot(group["id"], by_user_id=li)
+    await chat.next_messages(group["id"], 1, None)
+    [elsewhere] = await chat.say(li, "/privacy", chat_id=group["id"])
+    assert "Li" not in elsewhere["text"] and "私聊" in elsewhere["text"]
+
+
+async def test_forgetme_erases_the_identity_and_keeps_every_total(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    li = await person(client, chat, "Li", "zh-hans")
+    other = await person(client, chat, "Wang", "zh-hant")
+    first = await appeal(store, clock, AppealStatus.OPEN)
+    second = await appeal(store, clock, AppealStatus.OPEN)
+    await pledge(store, clock, li, first, "t1", money=50_000)
+    await pledge(store, clock, li, first, "t2", kilos=3000)
+    await pledge(store, clock, li, second, "t3", kilos=10)
+    await pledge(store, clock, other, first, "t4", money=100)
+    async with store() as uow:
+        await uow.dialogs.save(Dialog(li, "pledge", {"note": "Li's draft"}))
+        await uow.outbox.enqueue(
+            NewDelivery(Purpose.REMINDER, "pledge:1", li, "李先生，请送达",
+                        not_before=clock.now() + timedelta(days=2)),
+            clock.now(),
+        )
+        await uow.commit()
+    before = await totals(store)
+    audit_before = await rows(store, text("SELECT * FROM audit_event ORDER BY id"))
+
+    question = await ask_to_forget(chat, li)
+    assert question["text"].startswith("确定删除你的个人信息吗？")
+    answer = await chat.press(li, li, question, data=erase_button(question))
+    assert answer.get("text") is None
+    done = next(m for m in await client.messages(li) if m["message_id"] == question["message_id"])
+    assert done["text"] == "完成：我已忘记你。你的 3 项认捐仍计入合计，不再带有你的姓名。"
+    assert "reply_markup" not in done
+
+    assert await totals(store) == before
+    [(anonymous, name, username, reachable)] = await rows(
+        store, text("SELECT id, name, username, reachable FROM person WHERE id < 0")
+    )
+    assert (name, username, reachable) == ("", None, False)
+    assert await rows(store, text("SELECT id FROM person WHERE id = :li"), li=li) == []
+    owners = await rows(store, text("SELECT DISTINCT person_id FROM pledge WHERE appeal_id = :a"
+                                    " ORDER BY person_id"), a=first)
+    assert owners == [(anonymous,), (other,)]
+    assert await rows(store, text("SELECT DISTINCT reported_by FROM fulfilment")) == [(anonymous,)]
+    for table, column in (("dialog", "person_id"), ("delivery", "chat_id"),
+                          ("role", "person_id"), ("pledge", "source_chat_id")):
+        assert await rows(store, text(f"SELECT 1 FROM {table} WHERE {column} = :li"), li=li) == []
+    for (payload,) in await rows(store, text("SELECT payload FROM received_update")):
+        assert '"first_name": "Li"' not in payload and '"first_name":"Li"' not in payload
+    # the audit trail was only added to
+    audit_after = await rows(store, text("SELECT * FROM audit_event ORDER BY id"))
+    assert audit_after[: len(audit_before)] == audit_before
+    assert [r[2] for r in audit_after[len(audit_before):]] == ["person.forget"]
+
+    # Li writes again: a new, empty person, not linked to the old pledges
+    [hello] = await chat.say(li, "/privacy")
+    assert "• 认捐：0 项；供应：0 条；待发给你的消息：0 条" in hello["text"].splitlines()
+    async with store() as uow:
+        assert await uow.pledges.of_person(li) == []
+        assert len(await uow.pledges.of_person(anonymous)) == 3
+
+
+async def test_keep_erases_nothing_and_buttons_are_checked_at_the_press(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    li = await person(client, chat, "Li", "zh-hans")
+    bob = await person(client, chat, "Bob", "en")
+    question = await ask_to_forget(chat, li)
+    await chat.press(li, li, question, data="forget:keep")
+    kept = next(m for m in await client.messages(li) if m["message_id"] == question["message_id"])
+    assert kept["text"] == "没有删除任何信息。"
+    lis_button = erase_button(question)
+    [bobs] = await chat.say(bob, "/privacy")
+    # someone else's /forgetme button, forged into Bob's chat
+    answer = await chat.press(bob, bob, bobs, data=lis_button, forged=True)
+    assert answer["text"] == "This button is not yours."
+    for forged in ("forget:abc", "forget:1:", f"forget:{'9' * 20}:1", "forget:-5:1"):
+        answer = await chat.press(bob, bob, bobs, data=forged, forged=True)
+        assert answer["text"] == "This button is no longer valid.", forged
+    # a button for an older record of this person (the stamp does not match) erases nothing
+    answer = await chat.press(li, li, question, data=f"forget:{li}:12345", forged=True)
+    assert answer["text"] == "此人的个人信息已经删除。"
+    names = await rows(store, text("SELECT name FROM person WHERE id IN (:a, :b) ORDER BY name"),
+                       a=li, b=bob)
+    assert names == [("Bob",), ("Li",)]
+
+
+async def test_an_admin_forgets_a_person_on_request_and_a_replay_changes_nothing(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    app: TongxinApplication,
+) -> None:
+    li = await person(client, chat, "Li", "zh-hans")
+    bob = await person(client, chat, "Bob", "zh-hant")
+    await pledge(store, clock, li, await appeal(store, clock, AppealStatus.OPEN), "t1", money=9)
+    [usage] = await chat.say(ADMIN_ID, "/forget")
+    assert usage["text"] == "Usage: /forget USER — a numeric id or an @username."
+    [unknown] = await chat.say(ADMIN_ID, "/forget @nobody")
+    assert unknown["text"].startswith("I do not know “@nobody”.")
+    [huge] = await chat.say(ADMIN_ID, "/forget 99999999999999999999")
+    assert huge["text"].startswith("I do not know")
+    [denied] = await chat.say(bob, f"/forget {li}")
+    assert denied["text"] == "只有管理員可以這樣做。"
+    question = await ask_to_forget(chat, ADMIN_ID, "/forget @li")
+    assert question["text"].startswith(f"Erase the details of Li (id {li})?")
+    before = await totals(store)
+    await chat.press(ADMIN_ID, ADMIN_ID, question, data=erase_button(question))
+    done = next(m for m in await client.messages(ADMIN_ID)
+                if m["message_id"] == question["message_id"])
+    assert done["text"] == "Done: the person is forgotten. Their 1 pledges stay in the totals."
+    assert await totals(store) == before
+    snapshot = await rows(store, text("SELECT * FROM person ORDER BY id"))
+    # the very same update again (a webhook redelivery, a restart): nothing changes
+    [(payload,)] = await rows(
+        store, text("SELECT payload FROM received_update WHERE payload LIKE '%callback_query%'")
+    )
+    messages = len(await client.messages(ADMIN_ID))
+    since = max(c["seq"] for c in await client.calls())
+    await app.process_update(Update.de_json(json.loads(payload), app.bot))
+    assert await rows(store, text("SELECT * FROM person ORDER BY id")) == snapshot
+    assert len(await client.messages(ADMIN_ID)) == messages
+    assert await client.calls(since=since) == [], "a replay is not even answered again"
+    # and the old button, pressed again from a stale client, finds nobody to erase
+    answer = await chat.press(ADMIN_ID, ADMIN_ID, question, data=erase_button(question),
+                              forged=True)
+    assert answer["text"] == "This person's data was already erased."
+
+
+async def test_retention_job_anonymises_pledges_of_appeals_closed_long_ago(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    app: TongxinApplication,
+) -> None:
+    li = await person(client, chat, "Li", "zh-hans")
+    closed = await appeal(store, clock, AppealStatus.CLOSED)
+    current = await appeal(store, clock, AppealStatus.OPEN)
+    async with store() as uow:
+        await uow.audit.record(
+            AuditEvent(ADMIN_ID, "appeal.close", f"appeal:{closed}", "open", "closed", clock.now())
+        )
+        await uow.commit()
+    old = [await pledge(store, clock, li, closed, f"o{i}", kilos=10 * (i + 1)) for i in range(2)]
+    new = await pledge(store, clock, li, current, "n1", money=80)
+    before = await totals(store)
+    [job] = app.job_queue.get_jobs_by_name("retention")  # type: ignore[union-attr]
+
+    clock.advance(timedelta(days=364))
+    await job.run(app)
+    owners = text("SELECT id, person_id FROM pledge ORDER BY id")
+    assert await rows(store, owners) == [(old[0], li), (old[1], li), (new, li)]
+
+    clock.advance(timedelta(days=2))
+    await job.run(app)
+    [(anonymous, _)] = await rows(
+        store, text("SELECT id, name FROM person WHERE id < 0 AND name = ''")
+    )
+    assert await rows(store, owners) == [(old[0], anonymous), (old[1], anonymous), (new, li)]
+    assert await rows(store, text("SELECT DISTINCT reported_by FROM fulfilment")) == [
+        (anonymous,)
+    ]
+    assert await totals(store) == before
+    assert await rows(store, text("SELECT name FROM person WHERE id = :li"), li=li) == [("Li",)]
+    actions = await rows(store, text("SELECT action, subject FROM audit_event "
+                                     "WHERE action = 'pledge.anonymise' ORDER BY id"))
+    assert actions == [("pledge.anonymise", f"pledge:{p}") for p in old]
+    await job.run(app)  # a second sweep finds nothing more to do
+    assert await rows(store, owners) == [(old[0], anonymous), (old[1], anonymous), (new, li)]
