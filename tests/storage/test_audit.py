@@ -41,7 +41,8 @@ async def test_events_round_trip_with_actors_as_current_ids(
     await _with_events(uow_factory)
     async with uow_factory() as uow:
         recent = await uow.audit.recent()  # type: ignore[attr-defined]
-    assert [e.action for e in recent] == ["role.grant", "appeal.close", "pledge.due", "pledge.create"]
+    actions = [e.action for e in recent]
+    assert actions == ["role.grant", "appeal.close", "pledge.due", "pledge.create"]
     assert recent[3] == AuditEvent(ALICE, "pledge.create", "pledge:12", None, "5万元", T0)
     assert recent[2].actor_id == NEVER_SEEN
     assert recent[1].actor_id is None
