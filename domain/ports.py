@@ -41,6 +41,10 @@ class OrganisationRepository(Protocol):
         """Count what refers to this organisation (children, chats, roles, later pledges)."""
         ...
 
+    async def reference_counts(self, organisation_id: int) -> dict[str, int]:
+        """What refers to this organisation, per table (`organisation`, `chat`, `role`...)."""
+        ...
+
 
 class ChatRepository(Protocol):
     """Group chats the bot is or was in."""

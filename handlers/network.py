@@ -12,7 +12,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,8 +23,8 @@ from telegram.ext import (
 )
 
 from domain.errors import N_, DomainError, InvalidInput, PermissionDenied
-from domain.network.models import ChatStatus, OrganisationNode
-from domain.network.service import AlreadyProcessed, Origin
+from domain.network.models import ChatStatus, OrganisationNode, Person, Role
+from domain.network.service import AlreadyProcessed, Origin, StillReferenced
 from handlers.common import (
     command_arguments,
     escape,
@@ -57,6 +57,23 @@ _GRANT_USAGE = N_(
     "coordinator or admin; USER is a numeric id, an @username, or reply to their message."
 )
 
+_WITH_ORGANISATION = N_("{text} ({organisation})")
+
+#: /org verbs as admins write them in Chinese.
+_ORG_VERBS = {
+    "添加": "add", "新增": "add", "列表": "list", "列出": "list", "改名": "rename",
+    "重命名": "rename", "删除": "remove", "刪除": "remove", "移除": "remove",
+}
+
+#: What refers to an organisation, per table, as a refusal names it.
+_REFERRING = {
+    "organisation": N_("{count} sub-organisations"),
+    "chat": N_("{count} groups"),
+    "role": N_("{count} roles (members and coordinators)"),
+    "appeal": N_("{count} appeals"),
+    "pledge": N_("{count} pledges made on its behalf"),
+}
+
 _ORG_USAGE = N_(
     "Usage:\n/org add NAME [under PARENT]\n/org list\n/org rename OLD => NEW\n/org remove NAME"
 )
@@ -87,7 +104,7 @@ class NetworkHandlers:
             return
         args = command_arguments(message)
         verb, _, rest = args.partition(" ")
-        verb = verb.lower()
+        verb = _ORG_VERBS.get(verb.lower(), verb.lower())
         origin = Origin(reader.person.id, update.update_id)
         network = context.services.network
         try:
@@ -101,7 +118,7 @@ class NetworkHandlers:
                 org = await network.add_organisation(origin, name, parent)
                 await reply(update, escape(reader.t(N_("Added “{name}”."), name=org.name)))
             elif verb == "rename":
-                old, sep, new = rest.partition("=>")
+                old, sep, new = rest.replace("→", "=>").partition("=>")
                 if not sep:
                     raise InvalidInput(_ORG_USAGE)
                 org = await network.rename_organisation(origin, old, new)
@@ -113,6 +130,8 @@ class NetworkHandlers:
                 raise InvalidInput(_ORG_USAGE)
         except AlreadyProcessed:
             return
+        except StillReferenced as error:
+            await reply(update, escape(_still_referenced(reader, error)))
         except DomainError as error:
             await refuse(update, reader, error)
 
@@ -345,26 +364,65 @@ class NetworkHandlers:
             person = await network.find_person(target_ref)
             origin = Origin(reader.person.id, update.update_id)
             if granting:
-                await network.grant(origin, person.id, role, organisation)
-                text = reader.t(
-                    N_("{name} is now {role}."),
-                    name=person.name,
-                    role=reader.t(_ROLE_NAMES.get(role.lower(), role)),
-                )
+                changed = await network.grant(origin, person.id, role, organisation)
+                message_id = N_("{name} is now {role}.")
             else:
-                await network.revoke(origin, person.id, role, organisation)
-                text = reader.t(
-                    N_("{name} is no longer {role}."),
-                    name=person.name,
-                    role=reader.t(_ROLE_NAMES.get(role.lower(), role)),
-                )
+                changed = await network.revoke(origin, person.id, role, organisation)
+                message_id = N_("{name} is no longer {role}.")
+            text = reader.t(message_id, name=person.name, role=reader.t(_ROLE_NAMES[changed.role]))
             if organisation:
-                text += " (" + organisation + ")"
+                text = reader.t(_WITH_ORGANISATION, text=text, organisation=organisation)
             await reply(update, escape(text))
         except AlreadyProcessed:
             return
         except DomainError as error:
             await refuse(update, reader, error)
+            return
+        if person.id != reader.person.id:
+            await _tell_about_role(context, person, changed, organisation, granted=granting)
+
+
+async def _tell_about_role(
+    context: TongxinContext,
+    person: Person,
+    role: Role,
+    organisation: str | None,
+    *,
+    granted: bool,
+) -> None:
+    """Tell the person, in their language, that they were given or lost a role."""
+    translations = context.services.translations
+    language = person.language
+    role_name = translations.translate(language, _ROLE_NAMES[role.role])
+    if granted:
+        text = translations.translate(
+            language, N_("You are now {role}. /help lists what you can do."), role=role_name
+        )
+    else:
+        text = translations.translate(language, N_("You are no longer {role}."), role=role_name)
+    if organisation and role.organisation_id is not None:
+        text = translations.translate(
+            language, _WITH_ORGANISATION, text=text, organisation=" ".join(organisation.split())
+        )
+    try:
+        await context.bot.send_message(person.id, escape(text), parse_mode="HTML")
+    except Forbidden:
+        await context.services.network.mark_unreachable(person.id)
+    except TelegramError:
+        return
+
+
+def _still_referenced(reader: Reader, error: StillReferenced) -> str:
+    """Name what still refers to an organisation, in the reader's language."""
+    parts = [
+        reader.t(_REFERRING[table], count=count)
+        if table in _REFERRING
+        else reader.t(N_("{count} records of {table}"), count=count, table=table)
+        for table, count in error.counts.items()
+    ]
+    return reader.t(
+        error.message, name=error.params["name"], records=reader.t(N_(", ")).join(parts)
+    )
 
 
 def raise_denied(message: str = N_("Only coordinators and admins can do that.")) -> None:
@@ -373,7 +431,7 @@ def raise_denied(message: str = N_("Only coordinators and admins can do that."))
 
 
 def _split_under(text: str) -> tuple[str, str | None]:
-    for marker in (" under ", " 属于 ", " 屬於 "):
+    for marker in (" under ", " 属于 ", " 屬於 ", " 上级 ", " 上級 ", " 隶属 ", " 隸屬 "):
         name, sep, parent = text.partition(marker)
         if sep:
             return name, parent

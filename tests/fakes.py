@@ -115,12 +115,17 @@ class FakeOrganisationRepository:
 
     async def references(self, organisation_id: int) -> int:
         """Count children, chats and roles pointing at the organisation."""
+        return sum((await self.reference_counts(organisation_id)).values())
+
+    async def reference_counts(self, organisation_id: int) -> dict[str, int]:
+        """Children, chats and roles pointing at the organisation, per table."""
         s = self._store
-        return (
-            sum(o.parent_id == organisation_id for o in s.organisations.values())
-            + sum(c.organisation_id == organisation_id for c in s.chats.values())
-            + sum(r.organisation_id == organisation_id for r in s.roles)
-        )
+        counts = {
+            "organisation": sum(o.parent_id == organisation_id for o in s.organisations.values()),
+            "chat": sum(c.organisation_id == organisation_id for c in s.chats.values()),
+            "role": sum(r.organisation_id == organisation_id for r in s.roles),
+        }
+        return {table: count for table, count in counts.items() if count}
 
 
 class FakeChatRepository:

@@ -34,6 +34,38 @@ class AlreadyProcessed(Exception):
     """The update that asked for this was handled before; do nothing again."""
 
 
+class StillReferenced(Conflict):
+    """An organisation cannot be removed: `counts` says how many rows of which table refer."""
+
+    def __init__(self, name: str, counts: dict[str, int]) -> None:
+        super().__init__(
+            N_("“{name}” cannot be removed: {records} still refer to it."),
+            name=name,
+            records=", ".join(f"{n} {table}" for table, n in counts.items()),
+        )
+        self.counts = dict(counts)
+
+
+#: The words an admin may write for a role, in each language we speak.
+ROLE_WORDS: dict[str, RoleName] = {
+    "member": RoleName.MEMBER, "成员": RoleName.MEMBER, "成員": RoleName.MEMBER,
+    "coordinator": RoleName.COORDINATOR, "协调员": RoleName.COORDINATOR,
+    "協調員": RoleName.COORDINATOR,
+    "admin": RoleName.ADMIN, "管理员": RoleName.ADMIN, "管理員": RoleName.ADMIN,
+}
+
+
+def parse_role(word: str) -> RoleName:
+    """Read a role as written (`coordinator`, `协调员`, `協調員`...); refuse other words."""
+    role = ROLE_WORDS.get(word.strip().lower())
+    if role is None:
+        raise InvalidInput(
+            N_("Unknown role “{role}”. Roles are: member, coordinator, admin."),
+            role=word.strip()[:30],
+        )
+    return role
+
+
 @dataclass(frozen=True)
 class Origin:
     """Who asks, and through which Telegram update (None for jobs and the CLI)."""
@@ -303,13 +335,9 @@ class NetworkService:
             await self._require_admin(uow, origin)
             await claim_update(uow, origin)
             org = await self._named(uow, name)
-            count = await uow.organisations.references(org.id)
-            if count:
-                raise Conflict(
-                    N_("“{name}” cannot be removed: {count} records still refer to it."),
-                    name=org.name,
-                    count=count,
-                )
+            counts = await uow.organisations.reference_counts(org.id)
+            if counts:
+                raise StillReferenced(org.name, counts)
             await uow.organisations.remove(org.id)
             await self._audit(
                 uow, origin, "organisation.remove", f"organisation:{org.id}", org.name, None
@@ -527,13 +555,7 @@ class NetworkService:
     async def _role(
         self, uow: UnitOfWork, person_id: int, role: str, organisation_name: str | None
     ) -> Role:
-        try:
-            name = RoleName(role.strip().lower())
-        except ValueError:
-            raise InvalidInput(
-                N_("Unknown role “{role}”. Roles are: member, coordinator, admin."),
-                role=role[:30],
-            ) from None
+        name = parse_role(role)
         if name is RoleName.MEMBER and not organisation_name:
             raise InvalidInput(N_("Name the organisation this person is a member of."))
         if await uow.people.get(person_id) is None:

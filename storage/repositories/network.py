@@ -122,13 +122,17 @@ class SqlOrganisationRepository:
             await self._session.flush()
 
     async def references(self, organisation_id: int) -> int:
-        """Count rows in any table whose foreign key points at this organisation.
+        """Count rows in any table whose foreign key points at this organisation."""
+        return sum((await self.reference_counts(organisation_id)).values())
+
+    async def reference_counts(self, organisation_id: int) -> dict[str, int]:
+        """Rows whose foreign key points at this organisation, per table (none: empty).
 
         The referring columns come from the metadata, so tables later features add
         (pledges, appeals...) are counted without changing this method.
         """
         target = _table(OrganisationRow).c.id
-        total = 0
+        counts: dict[str, int] = {}
         for table in Base.metadata.sorted_tables:
             for fk in table.foreign_keys:
                 if fk.column is target:
@@ -137,8 +141,9 @@ class SqlOrganisationRepository:
                             fk.parent == organisation_id
                         )
                     )
-                    total += int(count or 0)
-        return total
+                    if count:
+                        counts[table.name] = counts.get(table.name, 0) + int(count)
+        return counts
 
 
 # -- chats ------------------------------------------------------------------------------------
