@@ -1,7 +1,7 @@
 """People get an internal id the audit trail names them by; the audit trail is append-only.
 
 Revision ID: 0006_privacy
-Revises: 0005_received_updates
+Revises: 0007_coordination
 Create Date: 2024-01-06 00:00:00+00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_privacy"
-down_revision: str | None = "0005_received_updates"
+down_revision: str | None = "0007_coordination"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
