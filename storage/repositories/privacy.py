@@ -25,6 +25,7 @@ from storage.models.network import (
     ReceivedUpdateRow,
     RoleRow,
 )
+from storage.models.notices import CoordinatorNoticeRow
 from storage.models.offers import OfferMatchRow, OfferRow
 from storage.models.outbox import DeliveryRow
 from storage.models.pledges import FulfilmentRow, PledgeRow
@@ -45,6 +46,7 @@ _ROLE = _t(RoleRow)
 _RECEIVED = _t(ReceivedUpdateRow)
 _AUDIT = _t(AuditEventRow)
 _APPEAL = _t(AppealRow)
+_NOTICE = _t(CoordinatorNoticeRow)
 
 #: Columns that hold a person's Telegram id and keep the record under the anonymous id.
 PERSON_COLUMNS: tuple[Column[Any], ...] = (
@@ -108,6 +110,7 @@ class SqlPrivacyRepository:
             (_ROLE, _ROLE.c.person_id),
             (_DIALOG, _DIALOG.c.person_id),
             (_DELIVERY, _DELIVERY.c.chat_id),
+            (_NOTICE, _NOTICE.c.coordinator_id),
         ):
             await self._session.execute(delete(table).where(column == person_id))
         await self._purge_received(person_id)
