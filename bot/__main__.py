@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
+from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 
 EXIT_CONFIG = 2
@@ -25,16 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "i18n":
         return _i18n(args.write)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("httpx", "alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"tongxin: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    configure_logging(settings.log_format)
     if args.command == "migrate":
         from storage.database import upgrade
 

@@ -17,6 +17,10 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.broadcast import BroadcastReporter, NetworkChatEvents
+from bot.health import BotApiCheck, HealthServer
+from bot.logs import PersonHasher
+from bot.metrics import CountingRequest, Metrics
+from bot.observed import ObservedApplication
 from bot.polling import DurablePoller
 from bot.sender import PacedSender
 from bot.settings import Settings
@@ -42,6 +46,7 @@ from handlers.setup import all_commands, register_handlers
 from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
 from storage.leadership import Leadership
+from storage.probe import outbox_depth, pool_in_use
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -63,9 +68,15 @@ LEAD_CHECK_SECONDS = 5.0
 class Runtime:
     """Owns what lives as long as the application: the engine, the services, the jobs."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, metrics: Metrics | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
+        #: This runtime's metrics (a registry of its own); the sender may count into it too.
+        self.metrics = metrics or Metrics()
+        self.health: HealthServer | None = None
+        self._bot_api_check: BotApiCheck | None = None
         self._engine: AsyncEngine | None = None
         self._received: SqlUpdateInbox | None = None
         self._router: DialogRouter | None = None
@@ -87,6 +98,11 @@ class Runtime:
             .post_init(self.post_init)
             .post_shutdown(self.post_shutdown)
             .updater(None)
+            .application_class(
+                ObservedApplication,
+                kwargs={"metrics": self.metrics, "hasher": PersonHasher(self.settings.bot_token)},
+            )
+            .request(CountingRequest(self.metrics, connection_pool_size=256))
             .build()
         )
         self._router = register_handlers(app)
@@ -94,6 +110,29 @@ class Runtime:
 
     async def serve(self, app: TongxinApplication, stop: asyncio.Event) -> None:
         """Run the bot with durable long polling until `stop` is set, then shut down."""
+        await self._start_health(app)
+        try:
+            await self._serve(app, stop)
+        finally:
+            if self.health is not None:
+                await self.health.stop()
+
+    async def _start_health(self, app: TongxinApplication) -> None:
+        """Start /healthz, /readyz and /metrics first: alive while migrations run."""
+        if self.settings.health_port is None:
+            return
+        self._bot_api_check = BotApiCheck(app.bot)
+        self.health = HealthServer(
+            host=self.settings.health_listen,
+            port=self.settings.health_port,
+            metrics=self.metrics,
+            engine=lambda: self._engine,
+            bot_api=lambda: self._bot_api_check if self.serving.is_set() else None,
+            serving=self.serving,
+        )
+        await self.health.start()
+
+    async def _serve(self, app: TongxinApplication, stop: asyncio.Event) -> None:
         await app.initialize()
         try:
             await self.post_init(app)
@@ -161,6 +200,7 @@ class Runtime:
             session_factory(self._engine), read_sessions=single_statement_sessions
         )
         self._received = SqlUpdateInbox(single_statement_sessions, self.clock)
+        self.metrics.on_scrape(self._refresh_metrics)
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()
         pledges = PledgeService(
@@ -256,11 +296,13 @@ class Runtime:
     ) -> None:
         """Run the sender only while this process holds the lead (one sender per token)."""
         while await leadership.wait_until_leader(stop):
+            self.metrics.leader.set(1)
             halt = asyncio.Event()
             watch = asyncio.create_task(self._watch_lead(leadership, stop, halt))
             try:
                 await sender.run(halt, idle=self.settings.tick_seconds)
             finally:
+                self.metrics.leader.set(0)
                 watch.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watch
@@ -305,6 +347,17 @@ class Runtime:
             )
         except TelegramError as error:
             log.warning("could not publish the command menu: %s", error)
+
+    async def _refresh_metrics(self) -> None:
+        """Read the gauges that describe the database, just before a scrape."""
+        engine = self._engine
+        if engine is None:
+            return
+        self.metrics.db_pool_in_use.set(pool_in_use(engine))
+        try:
+            self.metrics.set_outbox_depth(await outbox_depth(engine))
+        except Exception as error:  # the database is away: /readyz says so; keep serving
+            log.warning("could not read the outbox depth: %s", type(error).__name__)
 
     def _inbox(self) -> SqlUpdateInbox:
         if self._received is None:

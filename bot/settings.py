@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -40,6 +40,19 @@ class Settings(BaseSettings):
     #: Coordinators get at most one notice batch (pledges, changes, offers) this often.
     notice_interval_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
     retention_days: int = Field(default=365, ge=1, le=36500)
+    #: Probes and Prometheus (/healthz, /readyz, /metrics) on a port of their own; off
+    #: (the default, so a laptop opens no port) or a port number, e.g. 8080 in containers.
+    health_listen: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    #: `json`: one JSON object per log line, tagged with the update and a hashed person id.
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _port_or_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("off", "none", ""):
+            return None
+        return value
 
     @field_validator("bot_token")
     @classmethod
