@@ -6,21 +6,19 @@ from `domain.parsing.messages`.
 
 from __future__ import annotations
 
-from domain.parsing.amounts import (
+from domain.parsing.amounts import ParsedOffer, parse_bare_quantity, parse_offer_text
+from domain.parsing.dates import parse_due_date
+from domain.parsing.items import is_people_item, item_key, items_match, normalize_name
+from domain.parsing.money import (
     CURRENCIES,
     LIMIT,
     STYLES,
     Currency,
     Money,
-    ParsedOffer,
     Quantity,
     format_money,
     format_quantity,
-    parse_bare_quantity,
-    parse_offer_text,
 )
-from domain.parsing.dates import parse_due_date
-from domain.parsing.items import is_people_item, item_key, items_match, normalize_name
 from domain.parsing.numbers import ParsedNumber, parse_number
 from domain.parsing.units import (
     FAMILIES,

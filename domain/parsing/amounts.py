@@ -1,4 +1,4 @@
-"""Money, quantities, and the parser for pledge, need and offer lines.
+"""The parser for pledge, need and offer lines: item, money, quantity, estimated value.
 
 `parse_offer_text` reads one line such as `3000公斤消毒液`, `我捐500元`, `¥1,582,000`,
 `N95口罩 500个 价值2200元`, `300 boxes of emergency food` or `volunteers 8` into a
@@ -12,6 +12,11 @@ value for goods given in kind, and whether the writer said "about / more than" (
   Numbers glued to letters (N95, KN95, 3M), percentages (75%), ordinals (第一), ISO dates
   and clock times are names, not amounts. A Chinese numeral inside a word (一次性, 三角巾)
   counts only when a unit follows it.
+* After 元/块/圆 (or any currency written after the number) come 角 (毛) and 分, and 整/正:
+  玖佰贰拾伍元贰角 = 925.20, 叁万元零伍分 = 30000.05, 三块五 = 3.50, 贰角 alone = 0.20.
+* 万把块, 几千, 十几万, 上万 are orders of magnitude, refused with a question (`ROUGH`), and
+  numerals left over once the amounts are read (參仟 in `參仟 口罩 500个`) refuse the whole
+  line (`NUMERALS_LEFT`): a text made of numerals is never an item name.
 * One quantity at most, one money amount at most (else "more than one amount").
   With a quantity, the money is the goods' estimated value. Without one, the money is
   an estimated value when it is marked (价值, worth, value, "2200元的…") or when an item
@@ -28,24 +33,25 @@ value for goods given in kind, and whether the writer said "about / more than" (
   the recipient separately. Ranges (200-300个, 200到300箱) are refused as more than one
   amount. Slashed fractions and European decimal commas (1,5) are not read.
 
-`format_money` and `format_quantity` write amounts back for a reader in "zh" (simplified),
-"zh-Hant" or "en"; whatever they write, `parse_offer_text` reads back to the same value.
+Money, quantities and writing them back for readers are in `money`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from domain.errors import InvalidInput
 from domain.parsing import messages
 from domain.parsing._text import is_cjk, is_separator, normalize, simplify, snippet
 from domain.parsing.items import is_people_item
+from domain.parsing.money import LIMIT, Money, Quantity, currency_of, decimal_places
 from domain.parsing.numbers import (
     APPROX_POST,
     APPROX_PREFIX,
     APPROX_SUFFIX,
+    CN_DIGIT_VALUES,
     CN_NUMERAL_CHARS,
     NUMBER_RUN,
     parse_number,
@@ -53,96 +59,6 @@ from domain.parsing.numbers import (
     tidy,
 )
 from domain.parsing.units import get_unit, written_forms
-
-LIMIT = 10**12
-STYLES = ("zh", "zh-Hant", "en")
-
-
-@dataclass(frozen=True)
-class Currency:
-    """A currency: ISO code, minor-unit exponent and how it is written for readers."""
-
-    code: str
-    exponent: int
-    en_prefix: str
-    zh_suffix: str
-    zh_hant_suffix: str
-
-
-CURRENCIES: dict[str, Currency] = {
-    c.code: c
-    for c in (
-        Currency("CNY", 2, "¥", "元", "元"),
-        Currency("USD", 2, "$", "美元", "美元"),
-        Currency("HKD", 2, "HK$", "港元", "港元"),
-        Currency("EUR", 2, "€", "欧元", "歐元"),
-        Currency("JPY", 0, "JPY ", "日元", "日圓"),
-        Currency("TWD", 2, "NT$", "新台币", "新臺幣"),
-    )
-}
-
-
-def _currency(code: str) -> Currency:
-    try:
-        return CURRENCIES[code]
-    except KeyError:
-        raise ValueError(f"unknown currency {code!r}") from None
-
-
-def _decimal_places(value: Decimal) -> int:
-    """Decimal places actually used (trailing zeros do not count), computed exactly."""
-    _, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    i = len(digits)
-    while exponent < 0 and i > 0 and digits[i - 1] == 0:
-        i -= 1
-        exponent += 1
-    return max(0, -exponent)
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount of money: an integer of minor units (fen, cents) and an ISO currency code."""
-
-    minor: int
-    currency: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.minor, int) or isinstance(self.minor, bool):
-            raise TypeError("Money.minor must be an int")
-        _currency(self.currency)
-
-    @classmethod
-    def from_major(cls, amount: Decimal, currency: str) -> Money:
-        """Money from an amount in major units (yuan); InvalidInput if it has too many decimals."""
-        exponent = _currency(currency).exponent
-        if not amount.is_finite() or amount.adjusted() > 40:
-            raise ValueError(f"not a usable amount: {amount}")
-        if _decimal_places(amount) > exponent:
-            raise InvalidInput(messages.TOO_MANY_DECIMALS, text=str(amount), places=exponent)
-        with localcontext() as ctx:
-            ctx.prec = 100
-            return cls(int(amount.scaleb(exponent)), currency)
-
-    @property
-    def major(self) -> Decimal:
-        """The amount in major units, exact (Decimal)."""
-        with localcontext() as ctx:
-            ctx.prec = 100
-            return Decimal(self.minor).scaleb(-_currency(self.currency).exponent)
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """An amount of goods, people or time: a Decimal value and a unit code from `units`."""
-
-    value: Decimal
-    unit: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.value, Decimal) or not self.value.is_finite():
-            raise TypeError("Quantity.value must be a finite Decimal")
-        get_unit(self.unit)
 
 
 @dataclass(frozen=True)
@@ -215,6 +131,27 @@ _MASKED = re.compile(
     r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])"
 )
 
+_DIGIT = f"[0-9{''.join(CN_DIGIT_VALUES)}]"
+# 角 (毛 spoken) and 分 after 元/块/圆: 玖佰贰拾伍元贰角, 叁万元零伍分, 5元5角, 3块5毛钱, 壹拾万元整
+_MINOR = re.compile(
+    rf"(?:零?(?P<jiao>{_DIGIT})[角毛])?(?:零?(?P<fen>{_DIGIT})分(?!钟))?(?P<end>钱?[整正]?)"
+)
+_SPOKEN_JIAO = re.compile(rf"(?P<jiao>{_DIGIT})(?=钱|[^\w]|$)")  # 三块五, but 3块五花肉
+_MINOR_NEXT = re.compile(rf"{_DIGIT}+[角毛分]|{_SPOKEN_JIAO.pattern}")
+_JIAO_ALONE = re.compile(rf"(?:(?P<jiao>[角毛])(?:零?(?P<fen>{_DIGIT})分)?|分(?!钟))钱?")
+_YUAN = frozenset({"元", "块", "块钱", "圆"})
+# 万把块, 几千, 十几万, 上万: an order of magnitude, not an amount; asked back, never guessed
+_ROUGH = re.compile(
+    rf"(?<![0-9{''.join(CN_DIGIT_VALUES)}十拾])[百千万亿佰仟]把"
+    r"|几[十百千万亿拾佰仟]|[十百千万亿拾佰仟]几|(?<![A-Za-z0-9])上[百千万亿]"
+)
+# what is left of a line once its amounts are read must not be numerals (參仟, 贰角 …)
+_FORMAL = "壹贰叁參叄肆伍陆柒捌玖"
+_NUMERAL_LEFT = re.compile(
+    rf"[{_FORMAL}][拾佰仟万亿元圆角分毛]|[拾佰仟][{_FORMAL}零]|[{_FORMAL}零〇]{{2,}}"
+    rf"|^[\s{CN_NUMERAL_CHARS}0-9.,点角分毛元圆块整正钱]+$"
+)
+
 _FILLERS_ZH = (
     "我们", "咱们", "本人", "我", "愿意", "捐赠", "捐献", "捐款", "捐助", "捐出", "认捐",
     "捐给", "捐", "赠送", "赠予", "提供", "共计", "合计", "总计", "总共", "一共", "价值",
@@ -267,7 +204,7 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     for m in NUMBER_RUN.finditer(scan):
         rs, rend = m.span()
-        if any(a < rend and rs < b for a, b in masked):
+        if any(a < rend and rs < b for a, b in masked) or (found and rs < found[-1].end):
             continue
         run = m.group()
         if run[-1] in "千仟" and scan[rend : rend + 1] == "克":  # 3千克 is 3 kg
@@ -295,7 +232,14 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
         nxt = scan[sm.end() : sm.end() + 1]
         if unit_key == "人" and nxt == "民":
             unit_key = ""
-        if unit_key == "块" and nxt and is_cjk(nxt) and nxt not in "的钱":
+        if (
+            unit_key == "块"
+            and nxt
+            and is_cjk(nxt)
+            and nxt not in "的钱整正角毛分"
+            and not _POST.match(scan, sm.end())
+            and not _MINOR_NEXT.match(scan, sm.end())
+        ):
             unit_key = "piece"  # 3块肥皂: three bars of soap
         keep_from = -1
         cur_before = pm.group("cur")
@@ -315,6 +259,15 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
             if unit_key in _KEEP_IN_ITEM:
                 keep_from = sm.start("unit")
             end = sm.end()
+        value = parsed.value
+        if kind == "money" and unit_key in _CURRENCY_AFTER:
+            end, value = _minor_units(scan, end, value, spoken=unit_key in _YUAN)
+        alone = _JIAO_ALONE.match(scan, end) if kind == "bare" and not sm.group("unit") else None
+        if alone is not None and not is_cjk(scan[alone.end() : alone.end() + 1] or "a"):
+            kind, code, end = "money", "CNY", alone.end()  # 贰角, 五毛钱: tenths of a yuan
+            fen = alone.group("fen")
+            value = value / (10 if alone.group("jiao") else 100)
+            value += Decimal(_digit(fen)) / 100 if fen else Decimal(0)
         if scan[end : end + 1] in ("%", "‰"):
             continue
         post = _POST.match(scan, end)
@@ -334,7 +287,7 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
                 and not (pm.group("approx") or pm.group("neg"))
             ):
                 continue
-        value = -parsed.value if pm.group("neg") else parsed.value
+        value = -value if pm.group("neg") else value
         marked = bool(pm.group("value")) or (
             kind == "money" and scan[end:].lstrip().startswith("的")
         )
@@ -351,6 +304,30 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
             )
         )
     return found
+
+
+def _minor_units(scan: str, end: int, value: Decimal, *, spoken: bool) -> tuple[int, Decimal]:
+    """Add the 角 and 分 written after a currency at `end`; the new end and the value."""
+    m = _MINOR.match(scan, end)
+    assert m is not None  # every part is optional
+    jiao, fen = m.group("jiao"), m.group("fen")
+    if jiao is None and fen is None and spoken:
+        sp = _SPOKEN_JIAO.match(scan, end)
+        if sp is not None and (end == 0 or scan[end - 1] in "块"):
+            jiao = sp.group("jiao")
+            m = _MINOR.match(scan, sp.end())
+            assert m is not None
+            if m.group("jiao") or m.group("fen"):
+                return end, value  # 三块五五分 is no amount; left for the numeral check
+    if jiao is None and fen is None:
+        return m.end("end"), value
+    tenths = Decimal(_digit(jiao)) / 10 if jiao else Decimal(0)
+    hundredths = Decimal(_digit(fen)) / 100 if fen else Decimal(0)
+    return m.end(), value + tenths + hundredths
+
+
+def _digit(ch: str) -> int:
+    return int(ch) if ch.isdigit() and ch.isascii() else CN_DIGIT_VALUES[ch]
 
 
 def _item_text(norm: str, scan: str, used: list[_Candidate]) -> str | None:
@@ -379,9 +356,9 @@ def _check(c: _Candidate, norm: str) -> None:
         raise InvalidInput(messages.NOT_POSITIVE, text=text)
     if c.value > LIMIT:
         raise InvalidInput(messages.TOO_LARGE, text=text, limit=f"{LIMIT:,}")
-    places = _decimal_places(c.value)
+    places = decimal_places(c.value)
     money = c.kind == "money"
-    allowed = _currency(c.code).exponent if money else get_unit(c.code).decimals
+    allowed = currency_of(c.code).exponent if money else get_unit(c.code).decimals
     if places > allowed:
         if allowed == 0 and c.kind == "quantity":
             raise InvalidInput(messages.NOT_WHOLE, text=text)
@@ -390,12 +367,17 @@ def _check(c: _Candidate, norm: str) -> None:
 
 def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer:
     """Read one pledge, need or offer line; InvalidInput (only) when it cannot be read."""
-    _currency(default_currency)
+    currency_of(default_currency)
     _fail_too_long(text)
     norm = normalize(text)
     scan = simplify(norm)
     if len(scan) != len(norm):  # cannot happen: simplify maps one character to one
         raise InvalidInput(messages.NO_AMOUNT, text=snippet(text))
+    rough = _ROUGH.search(scan)
+    if rough is not None:
+        raise InvalidInput(
+            messages.ROUGH, text=snippet(text), part=norm[rough.start() : rough.end()]
+        )
     found = _scan(norm, scan)
     quantities = [c for c in found if c.kind == "quantity"]
     moneys = [c for c in found if c.kind == "money"]
@@ -413,6 +395,8 @@ def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer
         elif len(bares) == 1 and _item_text(norm, scan, used + bares) is not None:
             used = used + bares
     item = _item_text(norm, scan, used)
+    if item is not None and _NUMERAL_LEFT.search(simplify(item)):
+        raise InvalidInput(messages.NUMERALS_LEFT, text=snippet(text), part=snippet(item, 20))
     quantity: Quantity | None = None
     money: Money | None = None
     estimated: Money | None = None
@@ -469,63 +453,3 @@ def parse_bare_quantity(text: str, unit: str) -> ParsedOffer | None:
         estimated_value=None,
         approximate=parsed.approximate,
     )
-
-
-# --- formatting -------------------------------------------------------------------------
-
-
-def _grouped(value: Decimal, places: int | None = None) -> str:
-    """Digits with thousands separators; `places` fixed decimals, else as few as needed."""
-    with localcontext() as ctx:
-        ctx.prec = 100
-        value = abs(value)
-        text = f"{value:,.{places}f}" if places is not None else f"{tidy(value):,f}"
-    return text
-
-
-def _plain(value: Decimal) -> str:
-    return format(tidy(abs(value)), "f")
-
-
-def _check_style(style: str) -> None:
-    if style not in STYLES:
-        raise ValueError(f"unknown style {style!r}; use one of {STYLES}")
-
-
-def format_money(m: Money, style: str, *, approximate: bool = False) -> str:
-    """Write money for a reader: "zh" 158.2万元 / 3,000元, "en" ¥1,582,000 / ¥2,200.50."""
-    _check_style(style)
-    cur = _currency(m.currency)
-    sign = "-" if m.minor < 0 else ""
-    major = abs(m.major)
-    whole = m.minor % (10**cur.exponent) == 0 if cur.exponent else True
-    full = _grouped(major, 0 if whole else cur.exponent)
-    if style == "en":
-        return f"{sign}{cur.en_prefix}{full}{'+' if approximate else ''}"
-    body = full
-    big = (("亿", "億", 10**8), ("万", "萬", 10**4))
-    for simplified, traditional, size in big:
-        if major >= size:
-            scaled = major / size
-            if _decimal_places(scaled) <= 2:
-                body = _grouped(scaled) + (simplified if style == "zh" else traditional)
-                break
-    suffix = cur.zh_suffix if style == "zh" else cur.zh_hant_suffix
-    return (
-        f"{sign}{body}{'余' if approximate and style == 'zh' else ''}"
-        + ("餘" if approximate and style == "zh-Hant" else "")
-        + suffix
-    )
-
-
-def format_quantity(q: Quantity, style: str, *, approximate: bool = False) -> str:
-    """Write a quantity for a reader: "en" 3,000 kg / 300 boxes, "zh" 3000公斤 / 300箱."""
-    _check_style(style)
-    unit = get_unit(q.unit)
-    sign = "-" if q.value < 0 else ""
-    if style == "en":
-        name = unit.en_one if q.value == 1 else unit.en_many
-        return f"{sign}{_grouped(q.value)}{'+' if approximate else ''} {name}"
-    mark = ("余" if style == "zh" else "餘") if approximate else ""
-    name = unit.zh if style == "zh" else unit.zh_hant
-    return f"{sign}{_plain(q.value)}{mark}{name}"

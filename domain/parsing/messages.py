@@ -24,6 +24,14 @@ NO_DATE = N_(
     "Write it like 2月20日, 2020-02-20, Feb 20, 5天后 or tomorrow."
 )
 NO_SUCH_DATE = N_("There is no such date: “{text}”.")
+ROUGH = N_(
+    "“{part}” in “{text}” is not an amount I can record. How much is it? "
+    "Write the number, like 10000元 or 约1万元."
+)
+NUMERALS_LEFT = N_(
+    "I could not read all of “{text}” as one amount: “{part}” is left over. "
+    "Write it in one piece, like 925.20元, 玖佰贰拾伍元贰角 or 3000公斤消毒液."
+)
 
 ALL = (
     NO_AMOUNT,
@@ -36,6 +44,8 @@ ALL = (
     TOO_LONG,
     NO_DATE,
     NO_SUCH_DATE,
+    ROUGH,
+    NUMERALS_LEFT,
 )
 
 MAX_TEXT_LENGTH = 500

@@ -1,7 +1,9 @@
 """Reading numbers as people write them: 1,582,000 · １２３ · 158.2万 · 三千五 · 3k · 2w · 50+.
 
 Arabic digits (full-width ones too, and `,` thousands separators), Chinese numerals in
-either script (including formal 壹贰叁… and colloquial 三千五 = 3500, 一万二 = 12000),
+either script (including formal 壹贰叁參叄… and colloquial 三千五 = 3500, 一万二 = 12000),
+Chinese decimals with 点/點 (九百二十五点二, 三点五万), 万 after 万 scaling the whole (四万万,
+二万二千八百万 = 22800万),
 multipliers 十 百 千 万 亿 (and 萬 億), k/K (thousand), w/W (万, as written in chat) and the
 words thousand/million/billion, mixed forms (3万, 158.2万, 1.5亿, 3万5千). Approximate
 markers keep the number and flag it: 余/餘 多 来/來 + (after the number or between the
@@ -30,7 +32,8 @@ class ParsedNumber:
 
 ARABIC = r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 CN_DIGIT_VALUES: dict[str, int] = {
-    "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+    "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "參": 3, "叄": 3,
+    "四": 4, "肆": 4,
     "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
 }  # fmt: skip
 CN_ZEROS = "零〇"
@@ -46,12 +49,14 @@ APPROX_CHARS = "余多来"  # after simplify(): 餘 -> 余, 來 -> 来
 
 CN_NUMERAL_CHARS = "".join(CN_DIGIT_VALUES) + CN_ZEROS + "".join(CN_SMALL) + "".join(CN_BIG)
 _MULT_CHARS = "".join(CN_SMALL) + "".join(CN_BIG)
+CN_POINT = "点"  # 九百二十五点二 = 925.2, 三点五万 = 35000 (after simplify(): 點 -> 点)
 
 # A run of characters that may form one number (on simplified, NFKC-normalised text).
 NUMBER_RUN = re.compile(
     rf"(?:{ARABIC}|[{''.join(CN_DIGIT_VALUES)}{CN_ZEROS}十拾])"
     rf"(?:{ARABIC}"
     rf"|[{CN_NUMERAL_CHARS}]"
+    rf"|{CN_POINT}(?=[{''.join(CN_DIGIT_VALUES)}{CN_ZEROS}])"
     rf"| [{''.join(CN_BIG)}千百]"
     rf"|[kKwW](?![A-Za-z])"
     rf"|\s*(?:thousand|million|billion)(?![A-Za-z])"
@@ -95,6 +100,29 @@ def tidy(value: Decimal) -> Decimal:
 
 
 def _evaluate(run: str) -> ParsedNumber | None:
+    if CN_POINT in run:
+        return _evaluate_point(run)
+    return _evaluate_whole(run)
+
+
+def _evaluate_point(run: str) -> ParsedNumber | None:
+    """A Chinese decimal: 九百二十五点二, 三万点零五, 三点五万 (the 万 scales the whole)."""
+    head, _, fraction = run.partition(CN_POINT)
+    scale = 1
+    if fraction and fraction[-1] in CN_BIG:
+        scale, fraction = CN_BIG[fraction[-1]], fraction[:-1]
+    digits = [CN_DIGIT_VALUES.get(ch, 0) if ch in CN_DIGIT_VALUES or ch in CN_ZEROS else -1
+              for ch in fraction]  # fmt: skip
+    if not head or not digits or -1 in digits or any(ch.isascii() for ch in head):
+        return None
+    whole = _evaluate_whole(head)
+    if whole is None:
+        return None
+    value = (whole.value + Decimal("0." + "".join(map(str, digits)))) * scale
+    return ParsedNumber(value, whole.approximate)
+
+
+def _evaluate_whole(run: str) -> ParsedNumber | None:
     # token kinds: ("num", value, single_digit) ("zero",) ("small", m) ("big", m)
     tokens: list[tuple[str, Decimal, bool]] = []
     approximate = False
@@ -135,6 +163,7 @@ def _evaluate(run: str) -> ParsedNumber | None:
     cur: Decimal | None = None
     cur_single = False
     last_mult: Decimal | None = None
+    last_big: Decimal | None = None
     prev_kind = ""
     before_cur = ""
     for kind, value, single in tokens:
@@ -155,12 +184,14 @@ def _evaluate(run: str) -> ParsedNumber | None:
             last_mult = value
         else:  # big
             x = section + (cur if cur is not None else 0)
-            if x == 0 and (total == 0 or total >= value):
-                return None
-            if total < value:
+            if x == 0 and (total == 0 or (last_big is not None and last_big > value)):
+                return None  # 万 alone, 一亿万; but 四万万 is 4亿
+            if last_big is None or last_big <= value:
+                # 三万五千万 = 35000万, 一万亿: the multiplier scales everything before it
                 total = (total + x) * value
-            else:
+            else:  # 一亿二千万: a smaller multiplier after a larger one adds a part
                 total += x * value
+            last_big = value
             section = Decimal(0)
             cur = None
             last_mult = value
