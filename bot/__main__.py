@@ -1,4 +1,4 @@
-"""`python -m bot run | migrate | demo`: the command line of the bot."""
+"""`python -m bot run | migrate | move-db | demo`: the command line of the bot."""
 
 from __future__ import annotations
 
@@ -20,6 +20,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     demo = commands.add_parser("demo", help="run the bot against a local sandbox with demo data")
     demo.add_argument("--port", type=int, default=8081, help="sandbox port (default 8081)")
+    move = commands.add_parser(
+        "move-db", help="copy the database (DATABASE_URL) into a new, empty one; bot stopped"
+    )
+    move.add_argument("--to", required=True, metavar="URL",
+                      help="the empty target, e.g. postgresql+asyncpg://USER@HOST/DB")
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database into a new file while the bot runs"
+    )
+    backup.add_argument("file", help="the new file, e.g. backups/tongxin-2026-12-01.db")
     i18n = commands.add_parser("i18n", help="list messages the catalogs do not translate")
     i18n.add_argument("--write", metavar="AREA", help="append them, empty, to AREA.po")
     args = parser.parse_args(argv)
@@ -37,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(upgrade(settings.database_url))
         print("database is at the latest schema")
         return 0
+    if args.command == "move-db":
+        from bot.movedb import move_database
+
+        return asyncio.run(move_database(settings.database_url, args.to))
+    if args.command == "backup":
+        return asyncio.run(_backup(settings.database_url, args.file))
     if args.command == "demo":
         from bot.demo import run_demo
 
@@ -49,6 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     from bot.runtime import Runtime
 
     Runtime(settings).run()
+    return 0
+
+
+async def _backup(url: str, file: str) -> int:
+    from pathlib import Path
+
+    from storage.backup import backup_sqlite
+
+    try:
+        await backup_sqlite(url, Path(file))
+    except (ValueError, OSError) as error:
+        print(f"tongxin: backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up to {file}")
     return 0
 
 
