@@ -30,6 +30,7 @@ from domain.network.service import AlreadyProcessed, Origin
 from domain.outbox.models import FailureReason
 from domain.outbox.service import BroadcastProgress
 from domain.parsing import Money, Quantity, format_money, format_quantity
+from domain.parsing.integers import parse_chat_id
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
@@ -47,10 +48,10 @@ from handlers.i18n import Translations
 APPEAL_KIND = "appeal"
 MANAGE_KIND = "appeal_manage"
 DRAFT_BUTTON = re.compile(
-    r"^ap:(needs_done|rcp_done|all|orgs|picks|send|cancel|org:\d{1,12}|chat:-?\d{1,20}|picked"
+    r"^ap:(needs_done|rcp_done|all|orgs|picks|send|cancel|org:[0-9]{1,19}|chat:-?[0-9]{1,19}|picked"
     r"|fix:(?:title|body|needs|deadline|audience))$"
 )
-MANAGE_BUTTON = re.compile(r"^am:(edit|extend|close):(\d{1,12})$")
+MANAGE_BUTTON = re.compile(r"^am:(edit|extend|close):([0-9]{1,19})$")
 MAX_CHOICE_BUTTONS = 60
 
 APPEAL_COMMANDS = (
@@ -371,6 +372,10 @@ class AppealHandlers:
             await answer_stale_button(update, reader)
             return
         action = match.group(1)
+        number = parse_chat_id(action.partition(":")[2]) if action[:4] in ("org:", "chat") else 0
+        if number is None:
+            await answer_stale_button(update, reader)
+            return
         draft = AppealDraft.from_data(dialog.data)
         if action == "send":
             await self._send(update, context, reader, draft)
@@ -392,9 +397,9 @@ class AppealHandlers:
             draft.audience, draft.audience_organisation = AudienceKind.SCOPE, None
         elif action.startswith("org:"):
             draft.audience = AudienceKind.ORGANISATION
-            draft.audience_organisation = int(action.split(":")[1])
+            draft.audience_organisation = number
         elif action.startswith("chat:"):
-            chat_id = int(action.split(":")[1])
+            chat_id = number
             if chat_id not in draft.audience_chats:
                 draft.audience_chats.append(chat_id)
             await services.dialogs.save(_with(dialog, draft), update.update_id)
@@ -483,7 +488,7 @@ class AppealHandlers:
 
     async def manage_button(self, update: Update, context: TongxinContext) -> None:
         """Edit text, extend deadline or close: permission checked on the presser, now."""
-        press = await pressed(update, context, MANAGE_BUTTON)
+        press = await pressed(update, context, MANAGE_BUTTON, ids=(2,))
         if press is None:
             return
         query, reader, match = press

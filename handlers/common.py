@@ -13,6 +13,7 @@ from telegram.constants import ChatType, ParseMode
 from domain.errors import DomainError
 from domain.network.models import RoleName
 from domain.network.service import SeenUser
+from domain.parsing.integers import parse_id
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import N_
 
@@ -154,19 +155,23 @@ class Press(NamedTuple):
 
 
 async def pressed(
-    update: Update, context: TongxinContext, pattern: re.Pattern[str]
+    update: Update,
+    context: TongxinContext,
+    pattern: re.Pattern[str],
+    ids: tuple[int, ...] = (),
 ) -> Press | None:
     """The button press behind the update, if its data fits `pattern`.
 
-    Button data comes from the client: data that does not fit is answered as a stale button
-    and None comes back, as it does for an update that is not a person's press.
+    Button data comes from the client: data that does not fit, or whose groups numbered in
+    `ids` are not ids in the 64-bit range (the one strict parser), is answered as a stale
+    button and None comes back, as it does for an update that is not a person's press.
     """
     query = update.callback_query
     reader = await reader_for(update, context)
     if query is None or reader is None:
         return None
     match = pattern.match(query.data or "")
-    if match is None:
+    if match is None or any(parse_id(match.group(i)) is None for i in ids):
         await answer_stale_button(update, reader)
         return None
     return Press(query, reader, match)

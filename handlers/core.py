@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 
@@ -199,6 +200,10 @@ class CoreHandlers:
 async def on_error(update: object, context: TongxinContext) -> None:
     """Log an unexpected failure and tell the person, briefly, in their language."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        # a press whose handler failed must not leave the client's spinner turning
+        with contextlib.suppress(Exception):
+            await update.callback_query.answer()
     if not isinstance(update, Update) or not is_private(update):
         return
     if isinstance(context.error, Forbidden):

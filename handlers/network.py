@@ -25,6 +25,7 @@ from telegram.ext import (
 from domain.errors import N_, DomainError, InvalidInput, PermissionDenied
 from domain.network.models import ChatStatus, OrganisationNode, Person, Role
 from domain.network.service import AlreadyProcessed, Origin, StillReferenced
+from domain.parsing.integers import parse_chat_id, parse_id
 from handlers.common import (
     command_arguments,
     escape,
@@ -36,7 +37,7 @@ from handlers.common import (
 )
 from handlers.context import Reader, TongxinContext
 
-LINK_CALLBACK = re.compile(r"^link:(-?\d{1,20}):(\d{1,12})$")
+LINK_CALLBACK = re.compile(r"^link:(-?[0-9]{1,19}):([0-9]{1,19})$")
 MAX_LINK_BUTTONS = 90
 
 _STATUS_NAMES = {
@@ -237,12 +238,14 @@ class NetworkHandlers:
             return
         match = LINK_CALLBACK.match(query.data or "")
         message_chat = query.message.chat.id if query.message is not None else None
-        if match is None or message_chat is None or int(match.group(1)) != message_chat:
+        chat_id = parse_chat_id(match.group(1)) if match is not None else None
+        organisation_id = parse_id(match.group(2)) if match is not None else None
+        if chat_id is None or organisation_id is None or chat_id != message_chat:
             await query.answer(reader.t(N_("This button is no longer valid.")), show_alert=True)
             return
         try:
             chat = await context.services.network.link_chat(
-                Origin(reader.person.id, update.update_id), message_chat, int(match.group(2))
+                Origin(reader.person.id, update.update_id), chat_id, organisation_id
             )
         except AlreadyProcessed:
             return

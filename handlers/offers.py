@@ -42,9 +42,9 @@ from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
 
 DRAFT_BUTTON = re.compile(r"^od:(terms|until|ok|no):(\w{1,32})$")
-WITHDRAW_BUTTON = re.compile(r"^ow:(\d{1,12})$")
-ACCEPT_BUTTON = re.compile(r"^ma:(\d{1,12}):(\d{1,12}):(\d{1,12})$")
-MATCH_ARGUMENT = re.compile(r"^#?(\d{1,12})$")
+WITHDRAW_BUTTON = re.compile(r"^ow:([0-9]{1,19})$")
+ACCEPT_BUTTON = re.compile(r"^ma:([0-9]{1,19}):([0-9]{1,19}):([0-9]{1,19})$")
+MATCH_ARGUMENT = re.compile(r"^#?([0-9]{1,12})$")
 
 _STYLES = {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant", Language.EN: "en"}
 _TERMS = {
@@ -398,7 +398,7 @@ class OfferHandlers:
 
     async def withdraw_button(self, update: Update, context: TongxinContext) -> None:
         """The offerer withdraws one of their open offers."""
-        press = await pressed(update, context, WITHDRAW_BUTTON)
+        press = await pressed(update, context, WITHDRAW_BUTTON, ids=(1,))
         if press is None:
             return
         query, reader, match = press
@@ -452,7 +452,7 @@ class OfferHandlers:
 
     async def accept_button(self, update: Update, context: TongxinContext) -> None:
         """A coordinator accepts a pair (scope and state checked now, on their numeric id)."""
-        press = await pressed(update, context, ACCEPT_BUTTON)
+        press = await pressed(update, context, ACCEPT_BUTTON, ids=(1, 2, 3))
         if press is None:
             return
         query, reader, match = press

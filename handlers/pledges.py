@@ -62,10 +62,12 @@ DELIVERY_NOTICE = N_(
 )
 CONFIRM_RECEIPT = N_("Confirm receipt")
 QUESTION_IT = N_("Question it")
-DRAFT_BUTTON = re.compile(r"^pd:(appeal|kind|need|behalf|earmark|due|visibility|ok|no):(\w{1,32})$")
-PLEDGE_BUTTON = re.compile(r"^pm:(all|part|due|cancel):(\d{1,12})$")
-REVIEW_BUTTON = re.compile(r"^pf:(ok|q):(\d{1,12})$")
-DEEP_LINK = re.compile(r"^/start(@\w+)?\s+a\d")
+DRAFT_BUTTON = re.compile(
+    r"^pd:(appeal|kind|need|behalf|earmark|due|visibility|ok|no):(\w{1,32})$", re.ASCII
+)
+PLEDGE_BUTTON = re.compile(r"^pm:(all|part|due|cancel):([0-9]{1,19})$")
+REVIEW_BUTTON = re.compile(r"^pf:(ok|q):([0-9]{1,19})$")
+DEEP_LINK = re.compile(r"^/start(@\w+)?\s+a[0-9]")
 
 _ACTION_QUESTIONS = {
     "report": N_(
@@ -763,7 +765,7 @@ class PledgeHandlers:
 
     async def pledge_button(self, update: Update, context: TongxinContext) -> None:
         """Report all, report part, or cancel one's own pledge; others' pledges are refused."""
-        press = await pressed(update, context, PLEDGE_BUTTON)
+        press = await pressed(update, context, PLEDGE_BUTTON, ids=(2,))
         if press is None:
             return
         query, reader, match = press
@@ -792,7 +794,7 @@ class PledgeHandlers:
 
     async def review_button(self, update: Update, context: TongxinContext) -> None:
         """A coordinator confirms or questions a delivery report (scope checked now)."""
-        press = await pressed(update, context, REVIEW_BUTTON)
+        press = await pressed(update, context, REVIEW_BUTTON, ids=(2,))
         if press is None:
             return
         query, reader, match = press

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.parsing.integers import parse_chat_id, parse_id
+
 
 class AppealStatus(StrEnum):
     """Where an appeal stands; only open appeals take pledges."""
@@ -79,10 +81,10 @@ def parse_appeal_deep_link(payload: str) -> tuple[int, int] | None:
     if len(payload) > 64 or not payload.startswith(DEEP_LINK_PREFIX):
         return None
     appeal, sep, chat = payload[1:].partition("_")
-    if not sep or not appeal.isdigit() or len(appeal) > 12:
-        return None
+    appeal_id = parse_id(appeal) if sep and len(appeal) <= 12 else None
     negative = chat.startswith("m")
     digits = chat[1:] if negative else chat
-    if not digits.isdigit() or len(digits) > 20:
+    chat_id = parse_chat_id(f"-{digits}" if negative else digits)
+    if appeal_id is None or chat_id is None or digits.startswith("-"):
         return None
-    return int(appeal), (-int(digits) if negative else int(digits))
+    return appeal_id, chat_id

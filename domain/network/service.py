@@ -22,6 +22,7 @@ from domain.network.models import (
     clean_organisation_name,
     language_from_client,
 )
+from domain.parsing.integers import parse_id
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 RELINK_DENIED = N_(
@@ -492,8 +493,9 @@ class NetworkService:
         ref = reference.strip()
         async with self._uow() as uow:
             person: Person | None = None
-            if ref.lstrip("-").isdigit() and len(ref) <= 20:
-                person = await uow.people.get(int(ref))
+            number = parse_id(ref)
+            if number is not None:
+                person = await uow.people.get(number)
             elif ref.startswith("@") and len(ref) <= 33:
                 person = await uow.people.by_username(ref[1:])
             if person is None:

@@ -12,6 +12,7 @@ from typing import Any
 from domain.appeals.models import Appeal, Need, appeal_deep_link_payload, parse_appeal_deep_link
 from domain.clock import local_date as local_date  # re-exported: pledges read dates with it
 from domain.errors import N_, InvalidInput
+from domain.parsing.integers import parse_choice
 from domain.pledges.models import (
     MAX_MAJOR_AMOUNT,
     PledgeKind,
@@ -283,7 +284,7 @@ def answer_button(
     Button data comes from the client, so a value no button of this step carries is refused
     as stale, and the draft is left as it was.
     """
-    number = int(value) if value.isdigit() else None
+    number = parse_choice(value)
     if step is Step.KIND and value in PledgeKind.__members__.values():
         draft.kind = value
     elif step is Step.NEED and number is not None:
@@ -361,7 +362,7 @@ def read_due(reader: AmountReader, text: str, today: date) -> date:
     return found
 
 
-ONE_LINE = re.compile(r"^\s*#?(\d{1,12})(?:\s+(\S.*))?\s*$", re.DOTALL)
+ONE_LINE = re.compile(r"^\s*#?([0-9]{1,12})(?:\s+(\S.*))?\s*$", re.DOTALL)
 
 
 def split_one_line(arguments: str) -> tuple[int | None, str]:
@@ -421,7 +422,9 @@ def one_line_draft(
 
 
 MAX_PAYLOAD = 64
-_PREFILL = re.compile(r"^(?:y(\d{1,15})|n(\d{1,12})q(\d{1,13}(?:d\d{1,6})?)u([a-z0-9]{1,12}))$")
+_PREFILL = re.compile(
+    r"^(?:y([0-9]{1,15})|n([0-9]{1,12})q([0-9]{1,13}(?:d[0-9]{1,6})?)u([a-z0-9]{1,12}))$"
+)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from domain.notices.models import NoticeEvent
 from domain.notices.service import record_pledge_event
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
+from domain.parsing.integers import parse_choice
 from domain.pledges.draft import (
     DIALOG_KIND,
     STALE_BUTTON,
@@ -198,9 +199,9 @@ class PledgeService:
             elif button[0] != step.value:
                 raise InvalidInput(STALE_BUTTON)
             elif step is Step.APPEAL:
-                if not button[1].isdigit():
+                number = parse_choice(button[1])
+                if number is None:
                     raise InvalidInput(STALE_BUTTON)
-                number = int(button[1])
                 appeal = await self._open_appeal(uow, number) if number else None
                 draft.choose_appeal(appeal)
             else:
