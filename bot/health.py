@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
 from bot.metrics import Metrics
-from storage.probe import ping, schema_heads, schema_revisions
+from storage.probe import known_revisions, ping, schema_heads, schema_revisions
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ class HealthServer:
         self._bot_api = bot_api
         self._serving = serving
         self._heads = schema_heads()
+        self._known = known_revisions()
         self._runner: web.AppRunner | None = None
 
     @property
@@ -140,6 +141,10 @@ class HealthServer:
         except Exception as error:
             return f"unknown: {type(error).__name__}"
         if current == self._heads:
+            return OK
+        if current and not current <= self._known:
+            # A newer replica migrated already (a rolling upgrade): this one still serves
+            # until its turn comes, since migrations add before they take away.
             return OK
         return f"database at {sorted(current) or 'nothing'}, code expects {sorted(self._heads)}"
 

@@ -21,6 +21,12 @@ def schema_heads() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision the code has a migration for."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
 async def schema_revisions(engine: AsyncEngine) -> frozenset[str]:
     """The revisions the database is at (empty when it was never migrated)."""
     async with engine.connect() as connection:

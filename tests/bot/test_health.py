@@ -75,6 +75,24 @@ async def test_readyz_fails_when_the_database_is_behind_the_code(
     assert status == 200
 
 
+async def test_readyz_stays_ready_when_a_newer_replica_migrated_first(
+    probe: Probe, database_url: str
+) -> None:
+    engine = create_engine(database_url)
+    [head] = schema_heads()
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '9999_next'"))
+        status, body = await probe.json("/readyz")
+        assert (status, body["checks"]["migrations"]) == (200, "ok")
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+            )
+        await engine.dispose()
+
+
 def test_health_port_off_opens_no_server() -> None:
     assert Settings(health_port="off").health_port is None  # type: ignore[arg-type]
     assert Settings(health_port="8080").health_port == 8080  # type: ignore[arg-type]
