@@ -21,8 +21,9 @@ class PrivacyRepository(Protocol):
         """Replace the person's Telegram id by their anonymous id everywhere; erase the rest.
 
         Name, username and language go; dialogs, roles, messages to them and the kept
-        updates they sent are deleted; pledges, deliveries, offers and appeals keep every
-        amount and now name the anonymous id. Returns that id (negative, stable).
+        updates they sent are deleted, open offers withdrawn; pledges, deliveries, offers and
+        appeals keep every amount and now name the anonymous id. Returns that id (negative,
+        stable).
         """
         ...
 

@@ -103,13 +103,13 @@ class PrivacyService:
             due = await uow.privacy.retention_due(now - self._retention, RETENTION_BATCH)
             moved = 0
             for person_id, pledge_ids in due.items():
-                anonymous = await uow.privacy.detach(
+                await uow.privacy.detach(
                     person_id, pledge_ids, self._language, self._timezone, now
                 )
                 for pledge_id in pledge_ids:
                     await record_audit(
                         uow, self._clock, Origin(None), "pledge.anonymise",
-                        f"pledge:{pledge_id}", None, f"person:{anonymous}",
+                        f"pledge:{pledge_id}", None, None,
                     )
                 moved += len(pledge_ids)
             await uow.commit()

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.appeals.models import AppealStatus
 from domain.network.models import Language
+from domain.offers.models import OfferStatus
 from storage.models.appeals import AppealRow
 from storage.models.network import (
     AuditEventRow,
@@ -111,6 +112,12 @@ class SqlPrivacyRepository:
         if internal is None:
             raise LookupError(f"person {person_id} does not exist")
         anonymous = -int(internal)
+        # Nobody could be told of a match any more: open offers are withdrawn.
+        await self._session.execute(
+            update(_OFFER)
+            .where(_OFFER.c.person_id == person_id, _OFFER.c.status == OfferStatus.OPEN.value)
+            .values(status=OfferStatus.WITHDRAWN.value)
+        )
         await self._rename(person_id, anonymous)
         await self._session.execute(
             update(_PLEDGE).where(_PLEDGE.c.source_chat_id == person_id).values(
