@@ -134,6 +134,7 @@ class AppealRenderer:
             lines.append(escape(self._t(N_("Recipients: {names}"), names=names)))
         if appeal.deadline is not None:
             lines.append(escape(self._t(N_("Deadline: {date}"), date=appeal.deadline.isoformat())))
+        lines += self._number_lines(appeal)
         buttons: str | None = None
         if appeal.status is not AppealStatus.CLOSED and self._bot_username:
             url = (
@@ -142,6 +143,21 @@ class AppealRenderer:
             )
             buttons = json.dumps([[{"text": self._t(N_("I can help")), "url": url}]])
         return GroupMessage("\n".join(lines), buttons)
+
+    def _number_lines(self, appeal: Appeal) -> list[str]:
+        """The appeal's number, so members can find it with `/pledge N …` (none in a preview)."""
+        if appeal.id <= 0:
+            return []
+        if appeal.status is AppealStatus.CLOSED:
+            return ["", escape(self._t(N_("Appeal #{number}"), number=appeal.id))]
+        text = self._t(
+            N_(
+                "Appeal #{number}: tap the button, or send me /pledge {number} with what you "
+                "give, e.g. /pledge {number} 50000 yuan."
+            ),
+            number=appeal.id,
+        )
+        return ["", escape(text)]
 
 
 def progress_text(translations: Translations, language: Language, p: BroadcastProgress) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from telegram import Update
@@ -28,11 +29,16 @@ class DialogFlow(Protocol):
         ...
 
 
+IdleWords = Callable[[Update, TongxinContext, Reader], Awaitable[bool]]
+
+
 class DialogRouter:
     """Finds the person's open dialog and hands the message to its flow."""
 
-    def __init__(self, flows: list[DialogFlow]) -> None:
+    def __init__(self, flows: list[DialogFlow], idle: IdleWords | None = None) -> None:
         self._flows = {flow.kind: flow for flow in flows}
+        # words typed with no dialog open (`我捐500元` starts a pledge); True when taken
+        self._idle = idle
 
     def flow(self, kind: str) -> DialogFlow | None:
         """Return the flow for a dialog kind."""
@@ -48,6 +54,8 @@ class DialogRouter:
         dialog = await context.services.dialogs.current(reader.person.id)
         flow = self._flows.get(dialog.kind) if dialog is not None else None
         if dialog is None or flow is None:
+            if self._idle is not None and await self._idle(update, context, reader):
+                return
             await reply(
                 update,
                 escape(

@@ -16,22 +16,20 @@ from telegram.ext import (
     filters,
 )
 
-from domain.appeals.models import Appeal, parse_appeal_deep_link
+from domain.appeals.models import Appeal
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError, InvalidInput
 from domain.network.models import Language, Organisation, RoleName
 from domain.network.service import AlreadyProcessed, Origin
 from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
+from domain.pledges.choices import BEHALF, VISIBILITY, edit_value
 from domain.pledges.draft import (
     DIALOG_KIND,
+    TEXT_STEPS,
     PledgeDraft,
     Step,
-    apply_prefill,
     next_step,
     one_line_draft,
-    parse_prefill_payload,
-    prefill_from,
-    prefill_payload,
     read_due,
     read_money,
     split_one_line,
@@ -40,8 +38,10 @@ from domain.pledges.draft import (
 from domain.pledges.models import Fulfilment, Pledge, PledgeKind, PledgeStatus, Visibility
 from domain.pledges.ports import AmountReader
 from domain.pledges.service import DraftContext
+from handlers.answered import drop_buttons, drop_buttons_of
 from handlers.common import (
     CommandSpec,
+    Press,
     answer_stale_button,
     cancel_by_button,
     command_arguments,
@@ -55,6 +55,7 @@ from handlers.common import (
 from handlers.common import refuse as refuse_plainly
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
+from handlers.pledge_group import PledgeEntries
 
 ACTION_KIND = "pledge_action"
 DELIVERY_NOTICE = N_(
@@ -63,11 +64,10 @@ DELIVERY_NOTICE = N_(
 CONFIRM_RECEIPT = N_("Confirm receipt")
 QUESTION_IT = N_("Question it")
 DRAFT_BUTTON = re.compile(
-    r"^pd:(appeal|kind|need|behalf|earmark|due|visibility|ok|no):(\w{1,32})$", re.ASCII
+    r"^pd:(appeal|kind|need|behalf|earmark|due|visibility|ok|no|edit):(\w{1,40})$", re.ASCII
 )
 PLEDGE_BUTTON = re.compile(r"^pm:(all|part|due|cancel):([0-9]{1,19})$")
 REVIEW_BUTTON = re.compile(r"^pf:(ok|q):([0-9]{1,19})$")
-DEEP_LINK = re.compile(r"^/start(@\w+)?\s+a[0-9]")
 
 _ACTION_QUESTIONS = {
     "report": N_(
@@ -216,6 +216,8 @@ def draft_summary(
         donors = {o.id: o.name for o in organisations}
         donor = donors.get(draft.behalf, "?")
         lines.append(escape(reader.t(N_("On behalf of: {name}"), name=donor)))
+    elif draft.behalf_chosen:
+        lines.append(escape(reader.t(N_("On behalf of: {name}"), name=reader.t(N_("Myself")))))
     if appeal is not None and draft.earmark is not None:
         names = {r.id: r.name for r in appeal.recipients}
         lines.append(escape(reader.t(N_("For: {name}"), name=names.get(draft.earmark, "?"))))
@@ -229,6 +231,42 @@ def draft_summary(
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text[:64], callback_data=data)
+
+
+def already_recorded(reader: Reader, pledge: Pledge, *, cancelling: bool = False) -> str:
+    """Said when a confirmed summary's button is pressed again (fits a button's alert)."""
+    if cancelling:
+        text = reader.t(
+            N_(
+                "Your pledge #{number} is already recorded. To cancel it, send /mypledges "
+                "and choose “Cancel pledge” under it."
+            ),
+            number=pledge.id,
+        )
+    else:
+        text = reader.t(N_("Your pledge #{number} is already recorded."), number=pledge.id)
+    return text[:200]
+
+
+def summary_buttons(
+    reader: Reader, draft: PledgeDraft, has_organisations: bool
+) -> InlineKeyboardMarkup:
+    """Confirm and Cancel under a summary, and buttons to change whose it is and how shown."""
+    changes = []
+    if has_organisations:
+        behalf = f"pd:edit:{edit_value(BEHALF, draft.token)}"
+        changes.append(_button(reader.t(N_("Change: on whose behalf")), behalf))
+    shown = f"pd:edit:{edit_value(VISIBILITY, draft.token)}"
+    changes.append(_button(reader.t(N_("Change: how shown")), shown))
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(reader.t(N_("Confirm")), f"pd:ok:{draft.token}"),
+                _button(reader.t(N_("Cancel")), f"pd:no:{draft.token}"),
+            ],
+            changes,
+        ]
+    )
 
 
 class PledgeFlow:
@@ -284,7 +322,7 @@ class PledgeFlow:
         rows: list[list[InlineKeyboardButton]] = []
         if step is Step.APPEAL:
             text = reader.t(N_("Which appeal is your pledge for?"))
-            for open_appeal in (await services.pledges.open_appeals())[:20]:
+            for open_appeal in (await services.pledges.appeals_for(reader.person.id))[:20]:
                 rows.append(
                     [
                         _button(
@@ -328,15 +366,7 @@ class PledgeFlow:
             summary = draft_summary(reader, draft, appeal, orgs)
             if heading:
                 summary = f"<b>{escape(heading)}</b>\n{summary}"
-            markup = InlineKeyboardMarkup(
-                [
-                    [
-                        _button(reader.t(N_("Confirm")), f"pd:ok:{draft.token}"),
-                        _button(reader.t(N_("Cancel")), "pd:no:x"),
-                    ]
-                ]
-            )
-            await reply(update, summary, markup)
+            await reply(update, summary, summary_buttons(reader, draft, bool(orgs)))
             return
         elif step is Step.QUANTITY and draft.pledge_kind is PledgeKind.VOLUNTEER:
             text = reader.t(HOURS_QUESTION)
@@ -344,11 +374,16 @@ class PledgeFlow:
             text = reader.t(_QUESTIONS[step])
         note = escape(reader.t(N_("Send /cancel to stop.")))
         top = f"<b>{escape(heading)}</b>\n" if heading else ""
-        await reply(
+        sent = await reply(
             update,
             f"{top}{escape(text)}\n<i>{note}</i>",
             InlineKeyboardMarkup(rows) if rows else None,
         )
+        if step in TEXT_STEPS and rows and sent is not None:
+            # answered by typing, this question's buttons would stay: keep its id to remove them
+            await services.pledges.remember_question(
+                reader.person.id, draft.token, sent.message_id
+            )
 
     async def on_text(
         self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
@@ -384,8 +419,14 @@ class PledgeFlow:
             await answer_stale_button(update, reader)
             return
         note_claimed(context)
-        if update.callback_query is not None:
-            await update.callback_query.answer()
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            await drop_buttons(query)
+        chat = update.effective_chat
+        pressed_id = query.message.message_id if query is not None and query.message else None
+        if known.answered_message_id not in (None, pressed_id) and chat is not None:
+            await drop_buttons_of(context, chat.id, known.answered_message_id)
         await self.ask(update, context, reader, known.dialog, known=known)
 
     async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
@@ -515,33 +556,6 @@ async def _report(
     await reply(update, escape(text))
 
 
-def appeal_link_of(message: Message | None) -> tuple[int, int] | None:
-    """The appeal (and group) a bot message's deep-link button points at, if any."""
-    if message is None or message.from_user is None or not message.from_user.is_bot:
-        return None
-    markup = message.reply_markup
-    if markup is None:
-        return None
-    for row in markup.inline_keyboard:
-        for key in row:
-            _, found, payload = (key.url or "").partition("?start=")
-            if found:
-                parsed = parse_appeal_deep_link(payload)
-                if parsed is not None:
-                    return parsed
-    return None
-
-
-class _ReplyToAppeal(filters.MessageFilter):
-    """A reply to one of the bot's appeal messages (it carries a deep-link button)."""
-
-    def filter(self, message: Message) -> bool:
-        return appeal_link_of(message.reply_to_message) is not None
-
-
-REPLY_TO_APPEAL = _ReplyToAppeal(name="reply_to_appeal")
-
-
 class PledgeHandlers:
     """/pledge, deep links, /mypledges, /inbox and the pledge buttons."""
 
@@ -549,17 +563,17 @@ class PledgeHandlers:
         self._flow = flow
         self._amounts = amounts
         self._actions = PledgeActionFlow(amounts)
+        self._entries = PledgeEntries(flow, amounts, self)
+
+    @property
+    def entries(self) -> PledgeEntries:
+        """The ways into a pledge from outside the dialog (groups, links, plain words)."""
+        return self._entries
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the handlers (the deep-link /start must come before the core /start)."""
-        app.add_handler(CommandHandler("start", self.deep_link, filters=filters.Regex(DEEP_LINK)))
+        self._entries.register(app)  # first: they take the group and deep-link forms
         app.add_handler(CommandHandler("pledge", self.pledge))
-        app.add_handler(
-            MessageHandler(
-                filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & REPLY_TO_APPEAL,
-                self.group_reply,
-            )
-        )
         app.add_handler(CommandHandler("mypledges", self.mypledges))
         app.add_handler(
             MessageHandler(
@@ -570,32 +584,6 @@ class PledgeHandlers:
         app.add_handler(CallbackQueryHandler(self.draft_button, pattern=r"^pd:"))
         app.add_handler(CallbackQueryHandler(self.pledge_button, pattern=r"^pm:"))
         app.add_handler(CallbackQueryHandler(self.review_button, pattern=r"^pf:"))
-
-    async def deep_link(self, update: Update, context: TongxinContext) -> None:
-        """`/start a12_m100…` from an appeal's group button: open the dialog on that appeal."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
-            return
-        parsed = parse_prefill_payload(command_arguments(message).split(" ")[0])
-        if parsed is None:
-            await reply(update, escape(reader.t(N_("This link is not valid."))))
-            return
-        appeal_id, chat_id, prefill = parsed
-        try:
-            appeal = await context.services.pledges.open_appeal(appeal_id)
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        draft = PledgeDraft(
-            token=secrets.token_hex(8),
-            currency=context.services.pledges.currency,
-            source_chat_id=chat_id,
-        )
-        draft.choose_appeal(appeal)
-        if prefill is not None:
-            apply_prefill(draft, prefill, appeal)
-        await self._flow.begin(update, context, reader, draft, heading=appeal.title)
 
     async def proof(self, update: Update, context: TongxinContext) -> None:
         """A photo or document while reporting a delivery: the proof, amount in the caption."""
@@ -618,42 +606,20 @@ class PledgeHandlers:
             return
         await self._actions.on_text(update, context, reader, dialog)
 
-    async def group_reply(self, update: Update, context: TongxinContext) -> None:
-        """`我捐500元` in reply to an appeal: nothing is recorded; a link opens the dialog."""
-        message = update.effective_message
-        reader = await reader_for(update, context)
-        chat = update.effective_chat
-        linked = appeal_link_of(message.reply_to_message) if message is not None else None
-        if reader is None or message is None or chat is None or linked is None:
-            return
-        appeal = await context.services.pledges.appeal(linked[0])
-        if appeal is None or not appeal.is_open:
-            return
-        prefill = prefill_from(self._amounts, message.text or "", appeal)
-        if prefill is None:
-            return
-        payload = prefill_payload(appeal.id, chat.id, prefill)
-        username = context.services.bot_username or context.bot.username
-        url = f"https://t.me/{username}?start={payload}"
-        text = reader.t(
-            N_(
-                "Thank you! Pledges are recorded in a private chat with me, so nothing is "
-                "recorded here. Tap the button to confirm yours there."
-            )
-        )
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(reader.t(N_("Confirm my pledge privately")), url=url)]]
-        )
-        await reply(update, escape(text), markup, quote=True)
-
     async def pledge(self, update: Update, context: TongxinContext) -> None:
         """`/pledge` opens the dialog; `/pledge [APPEAL] TEXT` reads a whole pledge in one line."""
         reader = await private_reader(update, context)
         message = update.effective_message
         if reader is None or message is None:
             return
+        await self.start_pledge(update, context, reader, command_arguments(message))
+
+    async def start_pledge(
+        self, update: Update, context: TongxinContext, reader: Reader, arguments: str
+    ) -> None:
+        """Open the dialog for `[APPEAL] [TEXT]`; without an appeal, the dialog asks which."""
         services = context.services
-        appeal_id, text = split_one_line(command_arguments(message))
+        appeal_id, text = split_one_line(arguments)
         try:
             known = await services.pledges.draft_context(
                 reader.person.id, appeal_id, open_only=True
@@ -686,8 +652,11 @@ class PledgeHandlers:
             return
         query, reader, match = press
         step, value = match.groups()
-        if step == "no":
+        if step == "no" and value == "x":  # a summary shown before Cancel carried its token
             await cancel_by_button(update, context, press)
+            return
+        if step == "no":
+            await self._cancel(update, context, press, value)
             return
         if step != "ok":
             await self._flow.choose(update, context, reader, step, value)
@@ -704,7 +673,14 @@ class PledgeHandlers:
         if pledge is None:
             await answer_stale_button(update, reader)
             return
+        note_claimed(context)
+        if pledge.source_update_id != update.update_id:
+            # a second tap (or one on an old summary): no second thank-you
+            await query.answer(already_recorded(reader, pledge), show_alert=True)
+            await drop_buttons(query)
+            return
         await query.answer()
+        await drop_buttons(query)
         await reply(
             update,
             escape(
@@ -715,6 +691,29 @@ class PledgeHandlers:
                 )
             ),
         )
+
+    async def _cancel(
+        self, update: Update, context: TongxinContext, press: Press, token: str
+    ) -> None:
+        """A summary's Cancel: nothing saved, or (already confirmed) how to cancel the pledge."""
+        query, reader = press.query, press.reader
+        try:
+            pledge = await context.services.pledges.cancel_draft(
+                Origin(reader.person.id, update.update_id), token
+            )
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        note_claimed(context)
+        if pledge is not None:
+            await query.answer(already_recorded(reader, pledge, cancelling=True), show_alert=True)
+            await drop_buttons(query)
+            return
+        await query.answer()
+        await drop_buttons(query)
+        await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
 
     async def mypledges(self, update: Update, context: TongxinContext) -> None:
         """List the person's pledges with what is still open, each with its buttons."""

@@ -37,10 +37,11 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     """Register all handlers; returns the dialog router (the jobs need its flows)."""
     commands = all_commands()
     core = CoreHandlers(commands)
-    router = DialogRouter(dialog_flows())
     app.add_handler(TypeHandler(Update, drop_replays_and_noise), group=GUARD_GROUP)
     pledge_flow = PledgeFlow(ParsingReader())
-    PledgeHandlers(pledge_flow, ParsingReader()).register(app)
+    pledges = PledgeHandlers(pledge_flow, ParsingReader())
+    router = DialogRouter(dialog_flows(), idle=pledges.entries.private_words)
+    pledges.register(app)
     core.register(app)
     NetworkHandlers().register(app)
     AppealHandlers(AppealFlow()).register(app)

@@ -14,7 +14,7 @@ from domain.clock import local_date as local_date  # re-exported: pledges read d
 from domain.errors import N_, InvalidInput
 from domain.parsing.integers import parse_choice
 from domain.pledges.models import (
-    MAX_MAJOR_AMOUNT,
+    CURRENCY_EXPONENTS,
     PledgeKind,
     Visibility,
     check_quantity,
@@ -84,6 +84,12 @@ class PledgeDraft:
     due_chosen: bool = False
     due: str | None = None
     visibility: str | None = None
+    # the one-line form filled "on whose behalf" and "how shown" by default: its summary
+    # says so and offers to change them; an appeal chosen later brings its deadline
+    one_line: bool = False
+    # the question with buttons that also takes a typed answer (the date): its buttons are
+    # taken away once it is answered by text
+    question_message_id: int | None = None
 
     def to_data(self) -> dict[str, Any]:
         """The JSON-safe form kept in the dialog row."""
@@ -119,7 +125,8 @@ class PledgeDraft:
         """Attach the draft to an appeal (or to none) and take its currency and deadline."""
         self.appeal_chosen = True
         self.appeal_id = None if appeal is None else appeal.id
-        if appeal is not None:
+        # an amount already read keeps the currency it was written in
+        if appeal is not None and self.amount_minor is None and self.estimated_minor is None:
             self.currency = appeal.currency
 
 
@@ -399,8 +406,9 @@ def one_line_draft(
     default_currency: str,
 ) -> PledgeDraft:
     """Read a whole pledge from one line; what is not written takes its default."""
-    draft = PledgeDraft(token=token, currency=default_currency)
-    draft.choose_appeal(appeal)
+    draft = PledgeDraft(token=token, currency=default_currency, one_line=True)
+    if appeal is not None:  # without one, the dialog asks which appeal (or none)
+        draft.choose_appeal(appeal)
     found = _read(reader, text, draft.currency)
     if found.currency is not None and found.item is None and found.unit in ("", found.currency):
         draft.kind = PledgeKind.MONEY.value
@@ -412,12 +420,57 @@ def one_line_draft(
         draft.need_id = None if need is None else need.id
         draft.item_chosen = True
         read_goods(draft, reader, text, appeal)
+    _one_line_defaults(draft, appeal, today)
+    return draft
+
+
+def _one_line_defaults(draft: PledgeDraft, appeal: Appeal | None, today: date) -> None:
+    """What the one-line form does not ask: myself, no earmark, the deadline, anonymous."""
     draft.behalf_chosen = True
     draft.earmark_chosen = True
     draft.due_chosen = True
     if appeal is not None and appeal.deadline is not None and appeal.deadline >= today:
         draft.due = appeal.deadline.isoformat()
     draft.visibility = Visibility.ANONYMOUS.value
+
+
+def natural_draft(
+    token: str,
+    text: str,
+    *,
+    reader: AmountReader,
+    appeal: Appeal | None,
+    today: date,
+    default_currency: str,
+) -> PledgeDraft | None:
+    """A pledge read from a sentence (`我们单位捐5万元`, `I'll give 2000 yuan`), or None.
+
+    As the one-line form reads it; an amount of money counts as money whatever words
+    surround it (the one-line form would take `我们单位` for an item). The amount passes
+    the same checks as a typed one.
+    """
+    try:
+        return one_line_draft(
+            token, text, reader=reader, appeal=appeal, today=today,
+            default_currency=default_currency,
+        )
+    except InvalidInput:
+        pass
+    found = reader.read(text[:200], default_currency) if text.strip() else None
+    if found is None or found.currency is None or found.unit not in ("", found.currency):
+        return None
+    draft = PledgeDraft(token=token, currency=default_currency, one_line=True)
+    if appeal is not None:
+        draft.choose_appeal(appeal)
+    try:
+        minor = to_minor(found.value, found.currency)
+    except InvalidInput:
+        return None
+    draft.currency = found.currency
+    draft.kind = PledgeKind.MONEY.value
+    draft.amount_minor = minor
+    draft.approximate = found.approximate
+    _one_line_defaults(draft, appeal, today)
     return draft
 
 
@@ -439,12 +492,11 @@ class Prefill:
 
 def prefill_from(reader: AmountReader, text: str, appeal: Appeal) -> Prefill | None:
     """Read `我捐500元` or `我捐3000公斤消毒液` against an appeal; None when it holds no pledge."""
-    try:
-        draft = one_line_draft(
-            "prefill", text, reader=reader, appeal=appeal, today=date.min,
-            default_currency=appeal.currency,
-        )
-    except InvalidInput:
+    draft = natural_draft(
+        "prefill", text, reader=reader, appeal=appeal, today=date.min,
+        default_currency=appeal.currency,
+    )
+    if draft is None:
         return None
     if draft.amount_minor is not None and draft.currency == appeal.currency:
         return Prefill(amount_minor=draft.amount_minor)
@@ -494,21 +546,26 @@ def parse_prefill_payload(payload: str) -> tuple[int, int, Prefill | None] | Non
     )
 
 
-def apply_prefill(draft: PledgeDraft, prefill: Prefill, appeal: Appeal) -> None:
-    """Fill the draft from a group reply's link; what does not fit the appeal is ignored."""
+def apply_prefill(
+    draft: PledgeDraft, prefill: Prefill, appeal: Appeal, reader: AmountReader
+) -> None:
+    """Fill the draft from a group reply's link, checked as a typed answer is.
+
+    The payload comes from outside: an amount or quantity a typed answer would be refused
+    for (zero, too large, a unit that does not fit the need) is refused here too.
+    """
     if prefill.amount_minor is not None:
-        if not 0 < prefill.amount_minor <= int(MAX_MAJOR_AMOUNT.scaleb(2)):
-            return
+        exponent = CURRENCY_EXPONENTS.get(draft.currency, 2)
+        to_minor(Decimal(prefill.amount_minor).scaleb(-exponent), draft.currency)
         draft.kind = PledgeKind.MONEY.value
         draft.amount_minor = prefill.amount_minor
         return
     need = need_of(appeal, prefill.need_id)
     if need is None or prefill.quantity is None:
-        return
-    try:
-        quantity = check_quantity(prefill.quantity)
-    except InvalidInput:
-        return
+        raise InvalidInput(STALE_BUTTON)
+    quantity = check_quantity(prefill.quantity)
+    if not reader.units_compatible(prefill.unit, need.unit):
+        raise InvalidInput(STALE_BUTTON)
     draft.kind = PledgeKind.GOODS.value
     draft.need_id = need.id
     draft.item = need.item

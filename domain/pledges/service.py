@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.appeals.models import Appeal
+from domain.appeals.service import broadcast_subject
 from domain.clock import Clock, local_date
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -19,6 +20,7 @@ from domain.notices.service import record_pledge_event
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.parsing.integers import parse_choice
+from domain.pledges.choices import attach_appeal, reopen
 from domain.pledges.draft import (
     DIALOG_KIND,
     STALE_BUTTON,
@@ -49,6 +51,7 @@ from domain.pledges.ports import (
     PledgeUnitOfWork,
     PledgeUnitOfWorkFactory,
 )
+from domain.pledges.visibility import may_see_appeal, visible_open_appeals
 
 INBOX_LIMIT = 50
 OWN_DELIVERY = N_(
@@ -76,6 +79,9 @@ class DraftContext:
     dialog: Dialog | None
     appeal: Appeal | None
     organisations: list[Organisation]
+    # the question (with buttons) this answer answered, when its id was kept: its buttons
+    # are to be taken away
+    answered_message_id: int | None = None
 
 
 def describe(pledge: Pledge) -> str:
@@ -142,6 +148,27 @@ class PledgeService:
         async with self._uow() as uow:
             return await uow.appeal_lookup.open_appeals()
 
+    async def appeals_for(self, person_id: int) -> list[Appeal]:
+        """The open appeals this person may see and pledge to (the /appeals rule)."""
+        async with self._uow() as uow:
+            return await visible_open_appeals(uow, person_id)
+
+    async def linked_appeal(self, person_id: int, appeal_id: int, chat_id: int) -> Appeal:
+        """The open appeal of a group's deep link, refused unless the person may see it.
+
+        A group's button leads its members to the appeal even when it is not among the
+        appeals of their own organisations: a link naming a group the appeal was sent to is
+        honoured; any other appeal the person may not see is refused as unknown.
+        """
+        async with self._uow() as uow:
+            appeal = await self._open_appeal(uow, appeal_id)
+            if await may_see_appeal(uow, person_id, appeal):
+                return appeal
+            sent = await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal_id))
+            if any(delivery.chat_id == chat_id for delivery in sent):
+                return appeal
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+
     async def _organisations_of(
         self, uow: PledgeUnitOfWork, person_id: int
     ) -> list[Organisation]:
@@ -161,7 +188,7 @@ class PledgeService:
         async with self._uow() as uow:
             appeal = None
             if appeal_id and open_only:
-                appeal = await self._open_appeal(uow, appeal_id)
+                appeal = await self._visible_appeal(uow, person_id, appeal_id)
             elif appeal_id:
                 appeal = await uow.appeal_lookup.get(appeal_id)
             return DraftContext(None, appeal, await self._organisations_of(uow, person_id))
@@ -196,22 +223,39 @@ class PledgeService:
                     await self._today_of(uow, person_id) if step is Step.DUE else self.today()
                 )
                 answer_text(draft, step, text, reader=amounts, appeal=appeal, today=today)
+            elif button[0] == "edit" and step is Step.CONFIRM:
+                reopen(draft, button[1], org_ids)
             elif button[0] != step.value:
                 raise InvalidInput(STALE_BUTTON)
             elif step is Step.APPEAL:
                 number = parse_choice(button[1])
                 if number is None:
                     raise InvalidInput(STALE_BUTTON)
-                appeal = await self._open_appeal(uow, number) if number else None
-                draft.choose_appeal(appeal)
+                appeal = await self._visible_appeal(uow, person_id, number) if number else None
+                attach_appeal(draft, appeal, await self._today_of(uow, person_id), amounts)
             else:
                 answer_button(draft, step, button[1], appeal, org_ids)
+            answered, draft.question_message_id = draft.question_message_id, None
             dialog.data = draft.to_data()
             if origin.update_id is None or await uow.updates.mark(origin.update_id):
                 dialog.touch(now)
                 await uow.dialogs.save(dialog)
                 await uow.commit()
-            return DraftContext(dialog, appeal, organisations)
+            return DraftContext(dialog, appeal, organisations, answered)
+
+    async def remember_question(self, person_id: int, token: str, message_id: int) -> None:
+        """Keep the id of the question just asked (with buttons) of this person's draft."""
+        async with self._uow() as uow:
+            dialog = await uow.dialogs.get(person_id)
+            if dialog is None or dialog.kind != DIALOG_KIND:
+                return
+            draft = PledgeDraft.from_data(dialog.data)
+            if draft.token != token:
+                return
+            draft.question_message_id = message_id
+            dialog.data = draft.to_data()
+            await uow.dialogs.save(dialog)
+            await uow.commit()
 
     async def mine(self, person_id: int) -> list[Pledge]:
         """A person's pledges, newest first, with their deliveries."""
@@ -254,6 +298,30 @@ class PledgeService:
             await uow.dialogs.delete(person_id)
             await uow.commit()
             return pledge
+
+    async def cancel_draft(self, origin: Origin, token: str) -> Pledge | None:
+        """A summary's Cancel: end the draft with this token; or find the pledge it became.
+
+        None means the draft was closed (nothing saved) or there was nothing to close; a
+        pledge means this summary was confirmed before, so there is nothing left to cancel
+        here. A Cancel of another, older draft leaves the person's current draft alone.
+        """
+        person_id = origin.actor_id
+        if person_id is None:
+            raise PermissionDenied(N_("Only a person can pledge."))
+        async with self._uow() as uow:
+            dialog = await uow.dialogs.get(person_id)
+            if dialog is not None and dialog.kind == DIALOG_KIND:
+                draft = PledgeDraft.from_data(dialog.data)
+                if draft.token == token:
+                    await claim_update(uow, origin)
+                    await uow.dialogs.delete(person_id)
+                    await uow.commit()
+                    return None
+            pledge = await uow.pledges.by_token(token) if token else None
+            if pledge is not None and pledge.person_id == person_id:
+                return pledge
+            raise InvalidInput(STALE_BUTTON)
 
     async def _create(self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft) -> Pledge:
         """Insert the pledge a confirmed draft makes, audited; or return the one it made."""
@@ -517,6 +585,15 @@ class PledgeService:
         if pledge.appeal_id is not None:
             appeal = await uow.appeal_lookup.get(pledge.appeal_id)
         await record_pledge_event(uow, pledge, appeal, event, self._clock.now())
+
+    async def _visible_appeal(
+        self, uow: PledgeUnitOfWork, person_id: int, appeal_id: int
+    ) -> Appeal:
+        """An open appeal the person may see; one they may not is refused as unknown."""
+        appeal = await self._open_appeal(uow, appeal_id)
+        if not await may_see_appeal(uow, person_id, appeal):
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+        return appeal
 
     async def _open_appeal(self, uow: PledgeUnitOfWork, appeal_id: int) -> Appeal:
         appeal = await uow.appeal_lookup.get(appeal_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient, appeal_deep_link_payload
 from domain.clock import FakeClock
+from domain.network.models import Role, RoleName
 from domain.pledges.models import Pledge, PledgeKind
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
@@ -47,6 +48,13 @@ async def make_appeal(
         stored = await uow.appeals.add(appeal)
         await uow.commit()
     return stored
+
+
+async def join(store: SqlUnitOfWorkFactory, person_id: int, organisation_id: int) -> None:
+    """Make a person a member of an organisation (so its appeals are theirs to see)."""
+    async with store() as uow:
+        await uow.roles.add(Role(person_id, RoleName.MEMBER, organisation_id))
+        await uow.commit()
 
 
 async def pledges_of(store: SqlUnitOfWorkFactory, person_id: int) -> list[Pledge]:
@@ -203,6 +211,7 @@ async def test_deliveries_notify_the_coordinator_who_confirms_until_received(
     co, org = await coordinator_of(client, chat, store, lang="zh-hant")
     appeal = await make_appeal(store, clock, organisation_id=org)
     li = await member(client, chat, "Li", "zh-hans")
+    await join(store, li, org)
     seen = await last_id(client, co)
     [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
     await confirm(chat, li, summary)

@@ -207,6 +207,9 @@ def test_one_line_forms() -> None:
         default_currency="CNY",
     )
     assert (masks.item, masks.unit, masks.estimated_minor) == ("N95口罩", "piece", 220_000)
+    # without an appeal the dialog asks which (or none) before the summary
+    assert next_step(masks, None, []) is Step.APPEAL
+    masks.choose_appeal(None)
     assert next_step(masks, None, []) is Step.CONFIRM
 
 
