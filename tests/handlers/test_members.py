@@ -185,6 +185,8 @@ async def test_pledge_without_an_appeal_asks_which_among_the_appeals_the_person_
     answer = await chat.press(wang, wang, question, data=f"pd:appeal:{hidden.id}", forged=True)
     assert answer["text"] == words["unknown"].format(number=hidden.id)
     answer = await chat.press(wang, wang, question, data="pd:appeal:" + "9" * 13, forged=True)
+    assert answer["text"] == words["unknown"].format(number="9" * 13)
+    answer = await chat.press(wang, wang, question, data="pd:appeal:1x", forged=True)
     assert answer["text"] == words["stale"]
     [refusal] = await chat.say(wang, f"/pledge {hidden.id} 5万元")
     assert refusal["text"] == words["unknown"].format(number=hidden.id)
