@@ -210,7 +210,9 @@ def draft_summary(
     if draft.description:
         lines.append(escape(reader.t(N_("Description: {text}"), text=draft.description)))
     if draft.estimated_minor is not None:
-        value = _money(language, draft.estimated_minor, draft.currency)
+        value = _money(
+            language, draft.estimated_minor, draft.currency, draft.value_approximate
+        )
         lines.append(escape(reader.t(N_("Estimated value: {amount}"), amount=value)))
     if draft.behalf is not None:
         donors = {o.id: o.name for o in organisations}

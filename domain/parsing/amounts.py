@@ -63,13 +63,19 @@ from domain.parsing.units import get_unit, written_forms
 
 @dataclass(frozen=True)
 class ParsedOffer:
-    """What one line of a pledge, need or offer says: item, money, quantity, value, flag."""
+    """What one line of a pledge, need or offer says: item, money, quantity, value, flags.
+
+    `approximate` belongs to the measure (the quantity, else the money, else the value
+    alone); `value_approximate` to the estimated value: in `300箱 价值2万余元` only the value
+    is approximate.
+    """
 
     item: str | None
     money: Money | None
     quantity: Quantity | None
     estimated_value: Money | None
     approximate: bool
+    value_approximate: bool = False
 
 
 # --- vocabulary -------------------------------------------------------------------------
@@ -400,6 +406,7 @@ def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer
     quantity: Quantity | None = None
     money: Money | None = None
     estimated: Money | None = None
+    value_approximate = False
     for c in used:
         if c.kind == "bare":
             if item is None and not quantities and not moneys:
@@ -414,15 +421,17 @@ def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer
         if c.kind == "money":
             amount = Money.from_major(tidy(c.value), c.code)
             if quantity is not None or c.marked or item is not None:
-                estimated = amount
+                estimated, value_approximate = amount, c.approximate
             else:
                 money = amount
+    measure = [c for c in used if c.kind == "quantity"] or used
     return ParsedOffer(
         item=item,
         money=money,
         quantity=quantity,
         estimated_value=estimated,
-        approximate=any(c.approximate for c in used),
+        approximate=any(c.approximate for c in measure),
+        value_approximate=value_approximate,
     )
 
 

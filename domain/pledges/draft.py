@@ -75,7 +75,8 @@ class PledgeDraft:
     quantity: str | None = None
     unit: str = ""
     estimated_minor: int | None = None
-    approximate: bool = False
+    approximate: bool = False  # of the amount or quantity
+    value_approximate: bool = False  # of the estimated value (300箱 价值2万余元)
     description: str | None = None
     behalf_chosen: bool = False
     behalf: int | None = None
@@ -259,7 +260,7 @@ def answer_text(
     if step is Step.AMOUNT:
         draft.amount_minor, draft.approximate = read_draft_money(draft, reader, text)
     elif step is Step.VALUE:
-        draft.estimated_minor, _ = read_draft_money(draft, reader, text)
+        draft.estimated_minor, draft.value_approximate = read_draft_money(draft, reader, text)
     elif step is Step.DESCRIPTION:
         draft.description = clean_description(text)
     elif step is Step.QUANTITY and kind is PledgeKind.VOLUNTEER:
@@ -354,6 +355,7 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
     draft.approximate = found.approximate
     if estimated is not None:
         draft.estimated_minor = estimated
+        draft.value_approximate = found.value_approximate
     draft.item_chosen = True
 
 

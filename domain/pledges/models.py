@@ -77,6 +77,7 @@ class Pledge:
     source_update_id: int | None
     created_at: datetime
     fulfilments: list[Fulfilment] = field(default_factory=list)
+    estimated_approximate: bool = False  # the estimated value's own "about" (价值2万余元)
 
     @property
     def measure(self) -> Decimal:

@@ -26,6 +26,7 @@ class ReadAmount:
     estimated_value: Decimal | None = None
     approximate: bool = False
     estimated_currency: str | None = None  # the currency `estimated_value` was written in
+    value_approximate: bool = False  # `approximate` is the value's or quantity's; this the value's
 
 
 class AmountReader(Protocol):

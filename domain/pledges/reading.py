@@ -41,6 +41,7 @@ class ParsingReader:
                 estimated_currency=(
                     None if parsed.estimated_value is None else parsed.estimated_value.currency
                 ),
+                value_approximate=parsed.value_approximate,
             )
         if parsed.money is not None:
             return ReadAmount(
@@ -57,6 +58,7 @@ class ParsingReader:
                 currency=parsed.estimated_value.currency,
                 item=parsed.item,
                 approximate=parsed.approximate,
+                value_approximate=parsed.value_approximate,
             )
         return None
 

@@ -384,6 +384,7 @@ class PledgeService:
             quantity=None if kind in (PledgeKind.MONEY, PledgeKind.SERVICE) else quantity,
             unit=draft.unit,
             estimated_minor=draft.estimated_minor,
+            estimated_approximate=draft.value_approximate,
             approximate=draft.approximate,
             description=draft.description or "",
             on_behalf_of=draft.behalf,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime
@@ -38,6 +38,7 @@ class PledgeRow(Base):
     unit: Mapped[str] = mapped_column(String(32))
     estimated_minor: Mapped[int | None] = mapped_column(BigInteger)
     approximate: Mapped[bool] = mapped_column(default=False)
+    estimated_approximate: Mapped[bool] = mapped_column(default=False, server_default=false())
     description: Mapped[str] = mapped_column(Text)
     on_behalf_of: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True

@@ -33,9 +33,15 @@ def offer(
     quantity: Quantity | None = None,
     value: Money | None = None,
     approx: bool = False,
+    value_approx: bool = False,
 ) -> ParsedOffer:
     return ParsedOffer(
-        item=item, money=money, quantity=quantity, estimated_value=value, approximate=approx
+        item=item,
+        money=money,
+        quantity=quantity,
+        estimated_value=value,
+        approximate=approx,
+        value_approximate=value_approx,
     )
 
 
@@ -171,11 +177,14 @@ FORMS: list[tuple[str, ParsedOffer]] = [
     ),
     (
         "3000公斤消毒液，价值5万余元",
-        offer(item="消毒液", quantity=qty("3000", "kg"), value=cny("50000"), approx=True),
+        offer(item="消毒液", quantity=qty("3000", "kg"), value=cny("50000"), value_approx=True),
     ),
+    # the approximate marker belongs to the number it follows
+    ("300箱 价值2万余元", offer(quantity=qty("300", "box"), value=cny("20000"), value_approx=True)),
+    ("300余箱 价值2万元", offer(quantity=qty("300", "box"), value=cny("20000"), approx=True)),
     ("口罩 500 价值2200元", offer(item="口罩", quantity=qty("500", "piece"), value=cny("2200"))),
     ("worth 2200 yuan", offer(value=cny("2200"))),
-    ("价值5万余元", offer(value=cny("50000"), approx=True)),
+    ("价值5万余元", offer(value=cny("50000"), approx=True, value_approx=True)),
     ("消毒酒精 价值3000元", offer(item="消毒酒精", value=cny("3000"))),
     ("84消毒片价值2400元", offer(item="84消毒片", value=cny("2400"))),
 ]
