@@ -9,20 +9,16 @@ from enum import StrEnum
 
 from domain.errors import N_, InvalidInput
 from domain.network.models import Person, Role
+from domain.parsing.integers import parse_id
 
-#: The largest id a 64-bit signed column holds.
-MAX_ID = (1 << 63) - 1
-
-_DIGITS = re.compile(r"[0-9]{1,19}")
 _SUBJECT = re.compile(r"([pPaA])\s*#?\s*([0-9]{1,19})")
 
 
 def strict_id(text: str) -> int | None:
-    """Parse a positive 64-bit id written in ASCII digits; None for anything else."""
-    if not _DIGITS.fullmatch(text):
+    """A positive 64-bit id in ASCII digits (no sign); None for anything else."""
+    if text.startswith("-"):
         return None
-    value = int(text)
-    return value if 0 < value <= MAX_ID else None
+    return parse_id(text)
 
 
 class SubjectKind(StrEnum):
