@@ -246,7 +246,7 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
             and not _POST.match(scan, sm.end())
             and not _MINOR_NEXT.match(scan, sm.end())
         ):
-            unit_key = "piece"  # 3块肥皂: three bars of soap
+            unit_key = "kuai"  # 3块肥皂: three bars of soap
         keep_from = -1
         cur_before = pm.group("cur")
         kind, code = "bare", ""
@@ -256,8 +256,8 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
                 end = sm.end()
                 if _CURRENCY_AFTER[unit_key] is not None and unit_key not in ("dollar", "dollars"):
                     code = _CURRENCY_AFTER[unit_key] or code
-        elif unit_key == "piece":
-            kind, code, end = "quantity", "piece", sm.end()
+        elif unit_key == "kuai":
+            kind, code, end = "quantity", "kuai", sm.end()
         elif unit_key in _CURRENCY_AFTER:
             kind, code, end = "money", _CURRENCY_AFTER[unit_key] or "CNY", sm.end()
         elif unit_key in _UNIT_AFTER:

@@ -67,6 +67,44 @@ def _u(
     )
 
 
+# 量词 for goods: (code, measure word, English singular, plural, traditional form).
+# Each is a count of its own; they do not convert into each other or into 个.
+MEASURE_WORDS = (
+    ("jian", "件", "piece", "pieces", "件"),  # 棉衣, 防护服, 物资
+    ("zhi", "只", "piece", "pieces", "隻"),  # N95口罩, 手套
+    ("stick", "支", "piece", "pieces", "支"),  # 体温计, 注射器
+    ("ding", "顶", "piece", "pieces", "頂"),  # 帐篷, 帽子
+    ("tai", "台", "unit", "units", "台"),  # 发电机, 呼吸机, 电脑
+    ("chuang", "床", "piece", "pieces", "床"),  # 棉被, 被褥
+    ("liang", "辆", "vehicle", "vehicles", "輛"),  # 救护车, 货车
+    ("sou", "艘", "boat", "boats", "艘"),  # 冲锋舟
+    ("jia", "架", "unit", "units", "架"),  # 无人机, 担架
+    ("bu", "部", "unit", "units", "部"),  # 手机, 对讲机
+    ("zhang", "张", "piece", "pieces", "張"),  # 床, 折叠床, 桌子
+    ("tiao", "条", "piece", "pieces", "條"),  # 毛毯, 毛巾
+    ("ba", "把", "piece", "pieces", "把"),  # 椅子, 铁锹, 手电筒
+    ("gen", "根", "piece", "pieces", "根"),  # 管子, 拐杖
+    ("kuai", "块", "piece", "pieces", "塊"),  # 肥皂, 电池
+    ("zhan", "盏", "unit", "units", "盞"),  # 应急灯
+    ("zuo", "座", "unit", "units", "座"),  # 板房
+    ("jian4", "间", "room", "rooms", "間"),  # 房间, 板房
+    ("he", "盒", "small box", "small boxes", "盒"),  # 药品, 口罩
+    ("fen", "份", "portion", "portions", "份"),  # 盒饭, 物资包
+)
+
+
+def _measure_words() -> tuple[Unit, ...]:
+    units = []
+    for code, zh, en_one, en_many, zh_hant in MEASURE_WORDS:
+        forms = [zh] if zh == zh_hant else [zh, zh_hant]
+        if en_one not in ("piece", "unit"):  # "2 vehicles" reads back as 辆; "pieces" as 个
+            forms += [en_one, en_many]
+        units.append(
+            _u(code, COUNT, en_one, (en_one, en_many), (zh, zh_hant), None, 0, "|".join(forms))
+        )
+    return tuple(units)
+
+
 _ALL = (
     # mass: base gram
     _u(
@@ -165,7 +203,7 @@ _ALL = (
         ("箱", "箱"),
         None,
         0,
-        "箱|盒|box|boxes|case|cases|carton|cartons|ctn|ctns",
+        "箱|box|boxes|case|cases|carton|cartons|ctn|ctns",
     ),
     _u(
         "piece",
@@ -175,8 +213,10 @@ _ALL = (
         ("个", "個"),
         None,
         0,
-        "个|個|件|只|隻|枚|支|把|条|條|张|張|台|臺|顶|頂|pc|pcs|piece|pieces",
+        "个|個|枚|pc|pcs|piece|pieces",
     ),
+    # Chinese measure words (量词) are kept as written: 棉衣 500件 stays 件, not 个
+    *_measure_words(),
     _u(
         "item",
         COUNT,

@@ -33,3 +33,34 @@ async def test_an_approximate_value_does_not_make_the_quantity_approximate(
     [pledge] = await pledges_of(store, li)
     assert (pledge.approximate, pledge.estimated_approximate) == (False, True)
     assert pledge.estimated_minor == 2_000_000
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "shown", "unit"),
+    [
+        ("zh-hans", "棉衣 500件", "棉衣 500件", "jian"),
+        ("zh-hans", "N95口罩 5000只", "N95口罩 5000只", "zhi"),
+        ("zh-hans", "帐篷 200顶", "帐篷 200顶", "ding"),
+        ("zh-hant", "發電機 3臺", "發電機 3台", "tai"),
+        ("zh-hant", "棉被 300床", "棉被 300床", "chuang"),
+        ("zh-hant", "救護車 2輛", "救護車 2輛", "liang"),
+        ("en", "冲锋舟 5艘", "冲锋舟 5 boats", "sou"),
+    ],
+)
+async def test_measure_words_stay_as_written(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+    lang: str,
+    line: str,
+    shown: str,
+    unit: str,
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", lang)
+    [summary] = await chat.say(li, f"/pledge {appeal.id} {line}")
+    assert shown in summary["text"], summary["text"]
+    await confirm(chat, li, summary)
+    [pledge] = await pledges_of(store, li)
+    assert pledge.unit == unit
