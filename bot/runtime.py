@@ -158,10 +158,12 @@ class Runtime:
         assert settings.webhook_url is not None and settings.webhook_secret is not None
         server = WebhookServer(
             app,
+            self._inbox(),
             secret=settings.webhook_secret,
             path=urlsplit(settings.webhook_url).path or "/",
             host=settings.webhook_listen,
             port=settings.webhook_port,
+            first_delivery=app.bot_data.note_first_delivery,
         )
         await server.start()
         try:
@@ -169,14 +171,20 @@ class Runtime:
                 settings.webhook_url,
                 secret_token=settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
-                max_connections=1,
+                max_connections=settings.webhook_max_connections,
             )
             self.serving.set()
             log.info("receiving updates at %s (listening on %s:%s)", settings.webhook_url,
                      settings.webhook_listen, server.port)
-            await stop.wait()
+            failed = asyncio.ensure_future(server.dispatcher.failed.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({failed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (failed, stopped):
+                waiter.cancel()
         finally:
             await server.stop()
+        if server.dispatcher.failure is not None:
+            raise server.dispatcher.failure
 
     def run(self) -> None:
         """Run until SIGTERM or SIGINT: stop taking updates, finish those in hand, exit."""

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=0, le=65535)
+    #: Connections Telegram may open at once to push updates (it allows 1-100).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
     sender_rate: float = Field(default=28.0, gt=0, le=30)
     tick_seconds: float = Field(default=1.0, gt=0, le=60)
     #: Coordinators get at most one notice batch (pledges, changes, offers) this often.

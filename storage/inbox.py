@@ -41,6 +41,18 @@ class SqlUpdateInbox:
             )
             await session.commit()
 
+    async def keep_new(self, update_id: int, payload: str) -> bool:
+        """Store one pushed update durably; True when it was not kept before."""
+        async with self._sessions() as session:
+            added = await execute_count(
+                session,
+                insert_ignoring_conflicts(session, _RECEIVED).values(
+                    update_id=update_id, payload=payload, received_at=self._clock.now()
+                ),
+            )
+            await session.commit()
+            return added == 1
+
     async def known(self, update_ids: Iterable[int]) -> set[int]:
         """Which of these updates were kept before."""
         wanted = list(update_ids)
