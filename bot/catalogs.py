@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -15,9 +16,59 @@ SOURCE_PACKAGES = ("domain", "handlers", "bot")
 KEYWORDS = {"_": None, "N_": None, "t": None}
 
 
+# translation calls and the position of their message: `reader.t(MSG)`, `_(MSG)`, `N_(MSG)`,
+# a renderer's `self._t(MSG)`, `translations.translate(language, MSG)`
+MESSAGE_POSITION = {"_": 0, "N_": 0, "t": 0, "_t": 0, "translate": 1}
+
+
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _translation_calls(root: Path) -> list[tuple[str, ast.Call, ast.expr]]:
+    """Every translation call in the code, with its file and its message argument."""
+    calls = []
+    for package in SOURCE_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            where = str(path.relative_to(root))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), where)):
+                if not isinstance(node, ast.Call):
+                    continue
+                position = MESSAGE_POSITION.get(_called_name(node) or "")
+                if position is not None and len(node.args) > position:
+                    calls.append((where, node, node.args[position]))
+    return calls
+
+
+def dynamic_messages(root: Path = ROOT) -> list[str]:
+    """Translation calls whose message is built at run time (an f-string, `+`, `.format`).
+
+    No catalog can hold such a message: its words reach the reader untranslated. The
+    message must be a literal msgid with `{fields}`, filled by the translation call.
+    """
+    return [
+        f"{where}:{call.lineno}"
+        for where, call, message in _translation_calls(root)
+        if isinstance(message, ast.JoinedStr | ast.BinOp)
+        or (isinstance(message, ast.Call) and _called_name(message) == "format")
+    ]
+
+
 def extract_messages(root: Path = ROOT) -> dict[str, list[str]]:
-    """Return every translatable message in the code, with where it occurs."""
+    """Return every translatable message in the code, with where it occurs.
+
+    Babel's extraction does not look inside f-strings (`f"<b>{reader.t(N_('…'))}</b>"`),
+    so the code's syntax trees are read as well: a message marked there is found too.
+    """
     found: dict[str, list[str]] = {}
+    for where, call, message in _translation_calls(root):
+        if isinstance(message, ast.Constant) and isinstance(message.value, str) and message.value:
+            found.setdefault(message.value, []).append(f"{where}:{call.lineno}")
     for package in SOURCE_PACKAGES:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             root / package,

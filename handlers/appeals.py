@@ -70,7 +70,7 @@ _QUESTIONS = {
         "Name the recipients pledges may be earmarked for (e.g. 黄山街道办事处), one per "
         "message, or press Done."
     ),
-    "deadline": N_("Until when? e.g. 2月20日, 2020-02-20, 5天后 or in 5 days."),
+    "deadline": N_("Until when? e.g. 2月20日, 2026-02-20, 5天后 or in 5 days."),
     "audience": N_("Who should receive the appeal?"),
 }
 
@@ -542,7 +542,7 @@ class AppealHandlers:
         question = (
             N_("Send the new text of the appeal.")
             if action == "edit"
-            else N_("Until when? e.g. 2月20日, 2020-02-20, 5天后 or in 5 days.")
+            else N_("Until when? e.g. 2月20日, 2026-02-20, 5天后 or in 5 days.")
         )
         await reply(update, escape(reader.t(question)))
 

@@ -64,7 +64,7 @@ _QUESTIONS = {
     ),
     Step.PRICE: N_("What price do you ask for the whole lot? For example 2万元 or 5000元."),
     Step.LOCATION: N_("Where are the goods? For example 武汉市江汉区 or a warehouse address."),
-    Step.UNTIL: N_("Until when are they available? For example 2020-03-15, 3月15日 or 明天."),
+    Step.UNTIL: N_("Until when are they available? For example 2026-03-15, 3月15日 or 明天."),
 }
 MATCH_NOTICE = N_(
     "Good news: your offer #{offer} ({item}) was accepted for appeal #{appeal} {title}. "

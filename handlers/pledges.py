@@ -74,7 +74,7 @@ _ACTION_QUESTIONS = {
         "How much was delivered? For example 1000公斤 or 5000元. You may send a photo or "
         "a document as proof, with the amount as its caption."
     ),
-    "due": N_("When will it be delivered now? For example 2020-02-25, 2月25日 or 明天."),
+    "due": N_("When will it be delivered now? For example 2026-02-25, 2月25日 or 明天."),
     "cancel": N_("Why do you cancel? One line is enough."),
 }
 _STYLES = {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant", Language.EN: "en"}
@@ -101,7 +101,7 @@ _QUESTIONS = {
     Step.QUANTITY: N_("How much, with the unit? For example 3000公斤, 300箱, N95口罩 500个."),
     Step.DESCRIPTION: N_("Please describe it in a few words (the service, or the task)."),
     Step.VALUE: N_("What is it worth, roughly? For example 30万元."),
-    Step.DUE: N_("When will it be delivered? For example 2020-02-25, 2月25日 or 明天."),
+    Step.DUE: N_("When will it be delivered? For example 2026-02-25, 2月25日 or 明天."),
 }
 HOURS_QUESTION = N_("How many hours? For example 8小时 or 8 hours.")
 

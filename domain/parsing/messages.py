@@ -21,7 +21,7 @@ MORE_THAN_ONE = N_(
 TOO_LONG = N_("This text is too long ({length} characters); write at most {limit}.")
 NO_DATE = N_(
     "I could not read a date in “{text}”. "
-    "Write it like 2月20日, 2020-02-20, Feb 20, 5天后 or tomorrow."
+    "Write it like 2月20日, 2026-02-20, Feb 20, 5天后 or tomorrow."
 )
 NO_SUCH_DATE = N_("There is no such date: “{text}”.")
 ROUGH = N_(

@@ -364,7 +364,7 @@ def read_due(reader: AmountReader, text: str, today: date) -> date:
     found = reader.read_date(text.strip()[:100], today) if text.strip() else None
     if found is None:
         raise InvalidInput(
-            N_("I could not read that date. Write it like 2020-02-25, 2月25日 or 明天.")
+            N_("I could not read that date. Write it like 2026-02-25, 2月25日 or 明天.")
         )
     if found < today:
         raise InvalidInput(N_("That date has passed. Please give today or a later date."))

@@ -199,7 +199,7 @@ async def test_forged_replayed_and_stale_presses_for_another_persons_pledge_chan
     [notice] = await chat.next_messages(co, 1, seen)
     review = button(notice, "pf:ok:")["callback_data"]
     answer = await chat.press(bob, bob, bobs, data=review, forged=True)
-    assert answer["text"] == "只有負責該範圍的協調人可以確認送達。"
+    assert answer["text"] == "只有負責該範圍的協調員可以確認送達。"
     garbage = await chat.press(bob, bob, bobs, data="pm:all:x'; drop", forged=True)
     assert garbage["text"] == "此按鈕已失效。"
     # stale: Li presses the old "delivered all" again; the replayed notice press changes nothing
