@@ -66,9 +66,10 @@ def extract_messages(root: Path = ROOT) -> dict[str, list[str]]:
     so the code's syntax trees are read as well: a message marked there is found too.
     """
     found: dict[str, list[str]] = {}
-    for where, call, message in _translation_calls(root):
-        if isinstance(message, ast.Constant) and isinstance(message.value, str) and message.value:
-            found.setdefault(message.value, []).append(f"{where}:{call.lineno}")
+    for where, call, argument in _translation_calls(root):
+        text = argument.value if isinstance(argument, ast.Constant) else None
+        if isinstance(text, str) and text:
+            found.setdefault(text, []).append(f"{where}:{call.lineno}")
     for package in SOURCE_PACKAGES:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             root / package,
