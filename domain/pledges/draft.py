@@ -55,6 +55,10 @@ class Step(StrEnum):
 
 
 STALE_BUTTON = N_("This button is no longer valid.")
+OTHER_CURRENCY = N_(
+    "That amount is in {written}, but this is counted in {currency}. "
+    "Please write the amount in {currency}."
+)
 TEXT_STEPS = frozenset({Step.AMOUNT, Step.QUANTITY, Step.DESCRIPTION, Step.VALUE, Step.DUE})
 
 
@@ -124,10 +128,13 @@ class PledgeDraft:
 
     def choose_appeal(self, appeal: Appeal | None) -> None:
         """Attach the draft to an appeal (or to none) and take its currency and deadline."""
+        has_money = self.amount_minor is not None or self.estimated_minor is not None
+        if appeal is not None and has_money and self.currency != appeal.currency:
+            # minor units already read are those of the draft's currency: never relabelled
+            raise InvalidInput(OTHER_CURRENCY, written=self.currency, currency=appeal.currency)
         self.appeal_chosen = True
         self.appeal_id = None if appeal is None else appeal.id
-        # an amount already read keeps the currency it was written in
-        if appeal is not None and self.amount_minor is None and self.estimated_minor is None:
+        if appeal is not None:
             self.currency = appeal.currency
 
 
@@ -198,12 +205,6 @@ def _read(
     if found is None:
         raise InvalidInput(AMOUNT_EXAMPLES)
     return found
-
-
-OTHER_CURRENCY = N_(
-    "That amount is in {written}, but this is counted in {currency}. "
-    "Please write the amount in {currency}."
-)
 
 
 def read_money(reader: AmountReader, text: str, currency: str) -> tuple[int, bool]:
@@ -465,10 +466,9 @@ def natural_draft(
     if appeal is not None:
         draft.choose_appeal(appeal)
     try:
-        minor = to_minor(found.value, found.currency)
+        minor = _draft_minor(draft, found.value, found.currency)  # another currency: None
     except InvalidInput:
         return None
-    draft.currency = found.currency
     draft.kind = PledgeKind.MONEY.value
     draft.amount_minor = minor
     draft.approximate = found.approximate

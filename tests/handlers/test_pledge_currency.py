@@ -7,6 +7,7 @@ computed in yen, then labelled CNY).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,8 @@ from tests.handlers.test_pledges import (
 )
 from tests.harness import Conversation, running_bot, settings_for
 
+Json = dict[str, Any]
+
 
 @pytest.fixture
 async def app(
@@ -41,6 +44,15 @@ async def app(
     settings = settings_for(database_url, sandbox, currency=currency)
     async with running_bot(settings, clock) as application:
         yield application
+
+
+async def no_appeal(chat: Conversation, user: int, command: str) -> Json:
+    """Send a one-line pledge without an appeal, answer "no appeal", return the summary."""
+    [which] = await chat.say(user, command)
+    none = button(which, "pd:appeal:0")
+    await chat.press(user, user, which, data=none["callback_data"])
+    [summary] = await chat.next_messages(user, 1, int(which["message_id"]))
+    return summary
 
 
 FOREIGN = [
@@ -100,7 +112,7 @@ async def test_a_pledge_without_appeal_keeps_the_currency_it_was_written_in(
     code: str,
 ) -> None:
     li = await member(client, chat, "Li", "zh-hans")
-    [summary] = await chat.say(li, f"/pledge {written}")
+    summary = await no_appeal(chat, li, f"/pledge {written}")
     assert "pd:ok:" in str(summary.get("reply_markup")), summary["text"]
     await confirm(chat, li, summary)
     [pledge] = await pledges_of(store, li)
@@ -113,7 +125,7 @@ async def test_the_currency_setting_is_the_default_of_a_pledge_without_appeal(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
 ) -> None:
     li = await member(client, chat, "Li", "zh-hant")
-    [summary] = await chat.say(li, "/pledge 五百")
+    summary = await no_appeal(chat, li, "/pledge 五百")
     assert "港元" in summary["text"], summary["text"]
     await confirm(chat, li, summary)
     [pledge] = await pledges_of(store, li)

@@ -15,6 +15,7 @@ from domain.pledges.draft import (
     PledgeDraft,
     Step,
     answer_text,
+    natural_draft,
     one_line_draft,
     read_money,
 )
@@ -80,3 +81,23 @@ def test_the_dialog_amount_for_an_appeal_refuses_another_currency() -> None:
     assert draft.amount_minor is None and draft.currency == "HKD"
     answer_text(draft, Step.AMOUNT, "5000", reader=READER, appeal=appeal, today=TODAY)
     assert (draft.amount_minor, draft.currency) == (500_000, "HKD")
+
+
+def test_choosing_an_appeal_in_another_currency_after_the_amount_is_refused() -> None:
+    draft = one_line_draft("t", "1万日元", reader=READER, appeal=None, today=TODAY,
+                           default_currency="CNY")  # fmt: skip
+    assert (draft.amount_minor, draft.currency) == (10_000, "JPY")
+    with pytest.raises(InvalidInput) as refused:
+        draft.choose_appeal(_appeal("CNY"))
+    assert refused.value.params == {"written": "JPY", "currency": "CNY"}
+    assert (draft.amount_minor, draft.currency, draft.appeal_id) == (10_000, "JPY", None)
+    draft.choose_appeal(_appeal("JPY"))
+    assert (draft.amount_minor, draft.currency, draft.appeal_id) == (10_000, "JPY", 7)
+
+
+def test_a_reply_in_another_currency_gives_no_prefill() -> None:
+    assert natural_draft("t", "我们捐5000美元", reader=READER, appeal=_appeal("CNY"),
+                         today=TODAY, default_currency="CNY") is None  # fmt: skip
+    draft = natural_draft("t", "我们捐5000美元", reader=READER, appeal=None, today=TODAY,
+                          default_currency="CNY")  # fmt: skip
+    assert draft is not None and (draft.amount_minor, draft.currency) == (500_000, "USD")
