@@ -375,14 +375,15 @@ class NetworkHandlers:
             text = reader.t(message_id, name=person.name, role=reader.t(_ROLE_NAMES[changed.role]))
             if organisation:
                 text = reader.t(_WITH_ORGANISATION, text=text, organisation=organisation)
-            await reply(update, escape(text))
         except AlreadyProcessed:
             return
         except DomainError as error:
             await refuse(update, reader, error)
             return
+        # The person hears first, so the admin's answer means both were sent.
         if person.id != reader.person.id:
             await _tell_about_role(context, person, changed, organisation, granted=granting)
+        await reply(update, escape(text))
 
 
 async def _tell_about_role(

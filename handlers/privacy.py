@@ -253,7 +253,7 @@ def _render_holdings(
             language=LANGUAGE_NAMES[person.language],
             timezone=person.timezone,
         ),
-        t(N_("Roles: {roles}"), roles="、".join(roles) if roles else "—"),
+        t(N_("Roles: {roles}"), roles=t(N_(", ")).join(roles) if roles else "—"),
         t(
             N_("Pledges: {pledges}; supply offers: {offers}; messages waiting for you: {queued}"),
             pledges=holdings.pledges,

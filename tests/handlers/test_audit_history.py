@@ -27,7 +27,9 @@ async def test_admins_read_a_pledges_history_and_a_forgotten_actor_stays_forgott
 ) -> None:
     li = await person(client, chat, "Li", "zh-hans")
     wang = await person(client, chat, "Wang", "zh-hant")
+    seen = max(int(m["message_id"]) for m in await client.messages(wang))
     await chat.say(ADMIN_ID, "/grant @wang admin")
+    await chat.next_messages(wang, 1, seen)  # Wang is told, before he asks anything
     pledge_id = await pledge(
         store, clock, li, await appeal(store, clock, AppealStatus.OPEN), "t1", kilos=3000
     )

@@ -116,6 +116,15 @@ async def test_privacy_tells_each_person_what_is_kept_in_their_language(
     [hers] = await chat.say(ann, "/privacy")
     assert hers["text"].startswith("What I keep about you\n• Name: Ann\n• Username: @ann")
     assert "Pledges: 0; supply offers: 0" in hers["text"] and "Who sees it" in hers["text"]
+    assert "• Roles: —" in hers["text"].splitlines()
+    await chat.say(ADMIN_ID, "/org add 民进")
+    await chat.say(ADMIN_ID, "/org add 九三学社")
+    for grant in ("/grant @ann member 民进", "/grant @ann coordinator 九三学社"):
+        seen = max(int(m["message_id"]) for m in await client.messages(ann))
+        await chat.say(ADMIN_ID, grant)
+        await chat.next_messages(ann, 1, seen)  # Ann is told of her new role
+    [roles] = await chat.say(ann, "/privacy")
+    assert "• Roles: member (民进), coordinator (九三学社)" in roles["text"].splitlines()
     group = await client.create_group("工商联群", members=[li])
     await client.add_bot(group["id"], by_user_id=li)
     await chat.next_messages(group["id"], 1, None)
