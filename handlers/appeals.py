@@ -349,7 +349,7 @@ class AppealHandlers:
 
     async def appeals(self, update: Update, context: TongxinContext) -> None:
         """List open appeals; coordinators get edit/extend/close buttons on theirs."""
-        reader = await reader_for(update, context)
+        reader = await private_reader(update, context)
         if reader is None:
             return
         services = context.services

@@ -12,6 +12,7 @@ from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
 from domain.clock import Clock, local_date
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.access import may_manage_appeal, visible_appeals
 from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
 from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import DeliveryStatus, Purpose
@@ -375,26 +376,15 @@ class AppealService:
         async with self._uow() as uow:
             standing = await standing_in(uow, person_id)
             appeals = await uow.appeals.open()
-            if standing.is_admin:
-                return appeals
             organisations = await uow.organisations.all()
-        mine = standing.belongs_to()
-        return [
-            a for a in appeals
-            if a.organisation_id is None
-            or a.created_by == person_id
-            or standing.coordinates(a.organisation_id, organisations)
-            or mine & subtree_ids(organisations, a.organisation_id)
-        ]
+        return visible_appeals(standing, appeals, organisations)
 
     async def may_manage(self, person_id: int, appeal: Appeal) -> bool:
         """True when the person may edit, extend or close this appeal."""
         async with self._uow() as uow:
             standing = await standing_in(uow, person_id)
             organisations = await uow.organisations.all()
-        return (appeal.created_by == person_id and standing.is_coordinator) or (
-            standing.coordinates(appeal.organisation_id, organisations)
-        )
+        return may_manage_appeal(standing, appeal, organisations)
 
     # -- publishing --------------------------------------------------------------------------
 
@@ -609,8 +599,7 @@ class AppealService:
             raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
         standing = await standing_in(uow, origin.actor_id)
         organisations = await uow.organisations.all()
-        mine = appeal.created_by == origin.actor_id and standing.is_coordinator
-        if not (mine or standing.coordinates(appeal.organisation_id, organisations)):
+        if not may_manage_appeal(standing, appeal, organisations):
             raise PermissionDenied(N_("You may not change this appeal."))
         return appeal
 

@@ -334,15 +334,7 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
         raise InvalidInput(
             N_("That is an amount of money. For goods write a quantity, e.g. 3000公斤 or 300箱.")
         )
-    if not found.unit:
-        raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
-    quantity = check_quantity(found.value)
-    if need is not None and not reader.units_compatible(found.unit, need.unit):
-        raise InvalidInput(
-            N_("“{unit}” does not fit this need, which is counted in “{need_unit}”."),
-            unit=found.unit,
-            need_unit=need.unit,
-        )
+    quantity = check_goods(reader, need, found.value, found.unit)
     item = need.item if need is not None else (found.item or draft.item or "").strip()
     if not item:
         raise InvalidInput(N_("Please name the item too, e.g. N95口罩 500个."))
@@ -358,6 +350,26 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
         draft.estimated_minor = estimated
         draft.value_approximate = found.value_approximate
     draft.item_chosen = True
+
+
+def check_goods(
+    reader: AmountReader, need: Need | None, value: Decimal, unit: str
+) -> Decimal:
+    """The one check of a goods quantity, however it came (typed, prefilled, one line).
+
+    A unit is required, the quantity must be sensible, and for a need line the unit must
+    count towards the need's (an unknown unit never does).
+    """
+    if not unit:
+        raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
+    quantity = check_quantity(value)
+    if need is not None and not reader.units_compatible(unit, need.unit):
+        raise InvalidInput(
+            N_("“{unit}” does not fit this need, which is counted in “{need_unit}”."),
+            unit=unit,
+            need_unit=need.unit,
+        )
+    return quantity
 
 
 def read_due(reader: AmountReader, text: str, today: date) -> date:
@@ -565,9 +577,7 @@ def apply_prefill(
     need = need_of(appeal, prefill.need_id)
     if need is None or prefill.quantity is None:
         raise InvalidInput(STALE_BUTTON)
-    quantity = check_quantity(prefill.quantity)
-    if not reader.units_compatible(prefill.unit, need.unit):
-        raise InvalidInput(STALE_BUTTON)
+    quantity = check_goods(reader, need, prefill.quantity, prefill.unit)
     draft.kind = PledgeKind.GOODS.value
     draft.need_id = need.id
     draft.item = need.item

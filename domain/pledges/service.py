@@ -12,8 +12,13 @@ from domain.appeals.service import broadcast_subject
 from domain.clock import Clock, local_date
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.network.access import behalf_organisations, may_review_pledge
-from domain.network.models import Language, Organisation, RoleName, Standing
+from domain.network.access import (
+    behalf_organisations,
+    may_review_pledge,
+    may_see_appeal,
+    visible_appeals,
+)
+from domain.network.models import ChatStatus, Language, Organisation, RoleName, Standing
 from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.notices.models import NoticeEvent
 from domain.notices.service import record_pledge_event
@@ -51,7 +56,6 @@ from domain.pledges.ports import (
     PledgeUnitOfWork,
     PledgeUnitOfWorkFactory,
 )
-from domain.pledges.visibility import may_see_appeal, visible_open_appeals
 
 INBOX_LIMIT = 50
 OWN_DELIVERY = N_(
@@ -138,20 +142,14 @@ class PledgeService:
         async with self._uow() as uow:
             return await uow.appeal_lookup.get(appeal_id)
 
-    async def open_appeal(self, appeal_id: int) -> Appeal:
-        """Return an appeal that takes pledges, or refuse."""
-        async with self._uow() as uow:
-            return await self._open_appeal(uow, appeal_id)
-
-    async def open_appeals(self) -> list[Appeal]:
-        """Appeals that take pledges."""
-        async with self._uow() as uow:
-            return await uow.appeal_lookup.open_appeals()
-
     async def appeals_for(self, person_id: int) -> list[Appeal]:
         """The open appeals this person may see and pledge to (the /appeals rule)."""
         async with self._uow() as uow:
-            return await visible_open_appeals(uow, person_id)
+            standing = await standing_in(uow, person_id)
+            organisations = await uow.organisations.all()
+            return visible_appeals(
+                standing, await uow.appeal_lookup.open_appeals(), organisations
+            )
 
     async def linked_appeal(self, person_id: int, appeal_id: int, chat_id: int) -> Appeal:
         """The open appeal of a group's deep link, refused unless the person may see it.
@@ -161,13 +159,9 @@ class PledgeService:
         honoured; any other appeal the person may not see is refused as unknown.
         """
         async with self._uow() as uow:
-            appeal = await self._open_appeal(uow, appeal_id)
-            if await may_see_appeal(uow, person_id, appeal):
-                return appeal
             sent = await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal_id))
-            if any(delivery.chat_id == chat_id for delivery in sent):
-                return appeal
-            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+            via = chat_id if any(d.chat_id == chat_id for d in sent) else None
+            return await self._pledgeable(uow, person_id, appeal_id, via)
 
     async def _organisations_of(
         self, uow: PledgeUnitOfWork, person_id: int
@@ -591,10 +585,7 @@ class PledgeService:
         self, uow: PledgeUnitOfWork, person_id: int, appeal_id: int
     ) -> Appeal:
         """An open appeal the person may see; one they may not is refused as unknown."""
-        appeal = await self._open_appeal(uow, appeal_id)
-        if not await may_see_appeal(uow, person_id, appeal):
-            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-        return appeal
+        return await self._pledgeable(uow, person_id, appeal_id)
 
     async def _open_appeal(self, uow: PledgeUnitOfWork, appeal_id: int) -> Appeal:
         appeal = await uow.appeal_lookup.get(appeal_id)
@@ -604,6 +595,25 @@ class PledgeService:
             raise Conflict(
                 N_("Appeal {number} is closed and takes no more pledges."), number=appeal_id
             )
+        return appeal
+
+    async def _pledgeable(
+        self, uow: PledgeUnitOfWork, person_id: int, appeal_id: int, via_chat: int | None = None
+    ) -> Appeal:
+        """An open appeal the person may see (domain.network.access), else a refusal.
+
+        An appeal the person may not see is refused exactly as one that does not exist.
+        """
+        appeal = await self._open_appeal(uow, appeal_id)
+        standing = await standing_in(uow, person_id)
+        organisations = await uow.organisations.all()
+        reached: set[int] = set()
+        if via_chat is not None:
+            chat = await uow.chats.get(via_chat)
+            if chat is not None and chat.status is ChatStatus.APPROVED and chat.organisation_id:
+                reached.add(chat.organisation_id)
+        if not may_see_appeal(standing, appeal, organisations, reached):
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
         return appeal
 
     async def _own(self, uow: PledgeUnitOfWork, person_id: int, pledge_id: int) -> Pledge:

@@ -24,7 +24,7 @@ from tests.handlers.test_pledges import (
     member,
     pledges_of,
 )
-from tests.harness import Conversation
+from tests.harness import ADMIN_ID, Conversation
 
 
 async def _dialog_rows(store: SqlUnitOfWorkFactory, person_id: int) -> dict[str, object] | None:
@@ -178,6 +178,7 @@ async def test_forged_replayed_and_stale_presses_for_another_persons_pledge_chan
     li = await member(client, chat, "Li", "zh-hans")
     await join(store, li, org)
     bob = await member(client, chat, "Bob", "zh-hant")
+    await chat.say(ADMIN_ID, "/grant @li member 红十字会")  # the appeal is its members'
     [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
     token_data = button(summary, "pd:ok:")["callback_data"]
     [bobs] = await chat.say(bob, "/mypledges")

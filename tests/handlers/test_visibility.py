@@ -1,0 +1,147 @@
+"""One visibility rule for appeals, used by every way in (issue 10 "Escapes", design §7.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.appeals.models import Appeal, appeal_deep_link_payload
+from domain.appeals.service import broadcast_subject
+from domain.clock import FakeClock
+from domain.outbox.models import Purpose
+from domain.outbox.ports import NewDelivery
+from sandbox.client import SandboxClient
+from storage.uow import SqlUnitOfWorkFactory
+from tests.handlers.test_pledges import all_pledges, button, buttons, make_appeal, member
+from tests.harness import ADMIN_ID, Conversation
+
+Json = dict[str, Any]
+
+
+async def _network(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> tuple[dict[str, int], dict[str, Appeal]]:
+    await chat.say(ADMIN_ID, "/org add 甲会")
+    await chat.say(ADMIN_ID, "/org add 乙会")
+    async with store() as uow:
+        orgs = {o.name: o.id for o in await uow.organisations.all()}
+    appeals = {
+        "甲": await make_appeal(store, clock, organisation_id=orgs["甲会"]),
+        "乙": await make_appeal(store, clock, organisation_id=orgs["乙会"]),
+        "all": await make_appeal(store, clock),
+    }
+    return orgs, appeals
+
+
+async def test_the_pledge_dialog_offers_only_the_appeals_the_person_may_see(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    _orgs, appeals = await _network(client, chat, store, clock)
+    li = await member(client, chat, "Li", "zh-hans")
+    await chat.say(ADMIN_ID, "/grant @li member 甲会")
+    [question] = await chat.say(li, "/pledge")
+    offered = [b["callback_data"] for b in buttons(question)]
+    assert offered == [
+        f"pd:appeal:{appeals['all'].id}",
+        f"pd:appeal:{appeals['甲'].id}",
+        "pd:appeal:0",
+    ], offered
+    # a forged press for 乙's appeal is refused as if it did not exist
+    hidden = appeals["乙"].id
+    answer = await chat.press(li, li, question, data=f"pd:appeal:{hidden}", forged=True)
+    assert answer["text"] == f"没有编号为 {hidden} 的倡议。"
+    async with store() as uow:
+        dialog = await uow.dialogs.get(li)
+    assert dialog is not None and not dialog.data["appeal_chosen"]
+    # and so is the one-line form
+    [refused] = await chat.say(li, f"/pledge {hidden} 5万元")
+    assert refused["text"] == f"没有编号为 {hidden} 的倡议。"
+    [accepted] = await chat.say(li, f"/pledge {appeals['甲'].id} 5万元")
+    assert button(accepted, "pd:ok:")
+    assert await all_pledges(store) == 0
+
+
+async def test_a_stranger_sees_only_network_wide_appeals_in_english_too(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    _orgs, appeals = await _network(client, chat, store, clock)
+    ann = await member(client, chat, "Ann", "en")
+    [question] = await chat.say(ann, "/pledge")
+    assert [b["callback_data"] for b in buttons(question)] == [
+        f"pd:appeal:{appeals['all'].id}",
+        "pd:appeal:0",
+    ]
+    hidden = appeals["甲"].id
+    [refused] = await chat.say(ann, f"/pledge {hidden}")
+    assert refused["text"] == f"There is no appeal number {hidden}."
+
+
+async def test_appeals_sent_in_a_group_lists_nothing_there(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    _orgs, appeals = await _network(client, chat, store, clock)
+    co = await member(client, chat, "Co", "en")
+    await chat.say(ADMIN_ID, "/grant @co coordinator 甲会")
+    group = await client.create_group("甲会群", members=[co])
+    await client.add_bot(group["id"], by_user_id=co)
+    await chat.next_messages(group["id"], 1, None)
+    [answer] = await chat.say(co, "/appeals", chat_id=group["id"])
+    assert answer["text"] == "Please use this command in a private chat with me."
+    assert appeals["甲"].title not in answer["text"]
+
+
+async def _linked(client: SandboxClient, chat: Conversation, co: int, people: list[int]) -> Json:
+    group = await client.create_group("甲会群", members=[co, *people])
+    await client.add_bot(group["id"], by_user_id=co)
+    await chat.next_messages(group["id"], 1, None)
+    [offer] = await chat.say(co, "/link", chat_id=group["id"])
+    await chat.press(co, group["id"], offer, data=button(offer, "link:")["callback_data"])
+    await client.wait_for_updates_consumed(timeout=10)
+    return group
+
+
+async def test_a_deep_link_opens_for_members_of_the_group_and_no_one_else(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    _orgs, appeals = await _network(client, chat, store, clock)
+    co = await member(client, chat, "Co", "en")
+    await chat.say(ADMIN_ID, "/grant @co coordinator 甲会")
+    wu = await member(client, chat, "Wu", "zh-hans")  # no role, but in the group
+    outsider = await member(client, chat, "Out", "en")
+    group = await _linked(client, chat, co, [wu])
+    async with store() as uow:  # the appeal was sent to the group
+        await uow.outbox.enqueue(
+            NewDelivery(Purpose.APPEAL, broadcast_subject(appeals["甲"].id), group["id"], "甲"),
+            clock.now(),
+        )
+        await uow.commit()
+    payload = appeal_deep_link_payload(appeals["甲"].id, group["id"])
+    [opened] = await chat.say(wu, f"/start {payload}")
+    assert opened["text"].startswith(appeals["甲"].title), opened["text"]
+    # a link naming a group the appeal did not reach opens nothing
+    forged = appeal_deep_link_payload(appeals["甲"].id, -1001234)
+    [refused] = await chat.say(outsider, f"/start {forged}")
+    assert refused["text"] == f"There is no appeal number {appeals['甲'].id}."
+    async with store() as uow:
+        assert await uow.dialogs.get(outsider) is None
+
+
+async def test_a_deep_link_prefill_goes_through_the_typed_answers_checks(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", "en")
+    kg_need = appeal.needs[0].id
+    base = appeal_deep_link_payload(appeal.id, -5)
+    # a unit nobody accepts, and one the need does not take: nothing is taken from the link
+    for unit in ("zzz", "piece"):
+        [asked] = await chat.say(li, f"/start {base}_n{kg_need}q5u{unit}")
+        assert "What would you like to give?" in asked["text"], asked["text"]
+        async with store() as uow:
+            dialog = await uow.dialogs.get(li)
+        assert dialog is not None and dialog.data["quantity"] is None
+        await chat.say(li, "/cancel")
+    # a fitting one is taken as typed
+    [taken] = await chat.say(li, f"/start {base}_n{kg_need}q5ut")
+    async with store() as uow:
+        dialog = await uow.dialogs.get(li)
+    assert dialog is not None and dialog.data["unit"] == "t", taken["text"]
