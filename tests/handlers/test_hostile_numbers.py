@@ -39,9 +39,9 @@ async def test_deep_links_with_a_20_digit_chat_id_or_odd_digits_are_not_valid(
         assert answer["text"] == "This link is not valid.", answer["text"]
     async with store() as uow:
         assert await uow.dialogs.get(li) is None
-    # an amount past the limit is not taken from the link: the dialog asks for it
-    [asked] = await chat.say(li, f"/start a{appeal.id}_m5_y{'9' * 15}")
-    assert "What would you like to give?" in asked["text"]
+    # an amount past the limit is refused as a typed one would be
+    [refused] = await chat.say(li, f"/start a{appeal.id}_m5_y{'9' * 15}")
+    assert refused["text"] == "This link is not valid."
     assert await all_pledges(store) == 0
 
 
