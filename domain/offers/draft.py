@@ -125,17 +125,18 @@ def read_item_line(draft: OfferDraft, text: str) -> None:
     draft.approximate = parsed.approximate
 
 
-def read_price(text: str, currency: str) -> tuple[int, str]:
+def read_price(text: str, currency: str, each_of: Decimal | None = None) -> tuple[int, str]:
     """Read the asking price (for the whole lot): minor units in the currency written.
 
     `currency` is the one of a price written without one. The minor units are those of the
     currency the price was written in, and that currency is returned with them: 10000 JPY
-    is never relabelled as 10000 fen.
+    is never relabelled as 10000 fen. A price per piece (`每个1.5元`, `1.5 yuan each`) is
+    multiplied by `each_of`, the quantity offered: the price stored is the whole lot's.
     """
     if not text.strip():
         raise InvalidInput(PRICE_EXAMPLES)
     try:
-        parsed = parse_offer_text(text, default_currency=currency)
+        parsed = parse_offer_text(text, default_currency=currency, each_of=each_of)
     except InvalidInput as error:
         if error.message == messages.NO_AMOUNT:
             raise InvalidInput(PRICE_EXAMPLES) from None
@@ -162,7 +163,8 @@ def answer_text(draft: OfferDraft, step: Step, text: str, *, today: date) -> Non
         draft.item, draft.quantity, draft.unit = trial.item, trial.quantity, trial.unit
         draft.approximate = trial.approximate
     elif step is Step.PRICE:
-        draft.price_minor, draft.currency = read_price(text, draft.currency)
+        each_of = Decimal(draft.quantity) if draft.quantity else None
+        draft.price_minor, draft.currency = read_price(text, draft.currency, each_of)
     elif step is Step.LOCATION:
         draft.location = clean_location(text)
     elif step is Step.UNTIL:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from domain.errors import InvalidInput
 from domain.parsing import messages
@@ -144,6 +144,14 @@ _MINOR = re.compile(
 )
 _SPOKEN_JIAO = re.compile(rf"(?P<jiao>{_DIGIT})(?=钱|[^\w]|$)")  # 三块五, but 3块五花肉
 _MINOR_NEXT = re.compile(rf"{_DIGIT}+[角毛分]|{_SPOKEN_JIAO.pattern}")
+_COUNT_WORDS = "个件只支箱套瓶袋包盒台顶条张副双对份片粒床辆艘把根块桶罐卷"
+_EACH_BEFORE = re.compile(rf"(?:单价|每[{_COUNT_WORDS}]?)\s*[:：]?\s*$")
+_EACH_AFTER = re.compile(
+    rf"\s*(?:[/每]\s*[{_COUNT_WORDS}]"
+    r"|(?<![A-Za-z])(?:each|apiece|a\s+piece|per\s+(?:piece|pc|unit|item|box|set|pack|bottle))"
+    r"(?![A-Za-z]))",
+    re.IGNORECASE,
+)
 _JIAO_ALONE = re.compile(rf"(?:(?P<jiao>[角毛])(?:零?(?P<fen>{_DIGIT})分)?|分(?!钟))钱?")
 _YUAN = frozenset({"元", "块", "块钱", "圆"})
 # 万把块, 几千, 十几万, 上万: an order of magnitude, not an amount; asked back, never guessed
@@ -198,6 +206,7 @@ class _Candidate:
     code: str  # currency or unit code ("" for bare)
     marked: bool  # money marked as an estimated value
     keep_from: int  # text from here to `end` stays in the item ("8 volunteers")
+    each: bool = False  # money written as a price per piece (每个1.5元, 1.5 yuan each)
 
 
 def _fail_too_long(text: str) -> None:
@@ -294,6 +303,14 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
             ):
                 continue
         value = -value if pm.group("neg") else value
+        each = False
+        if kind == "money":
+            after_each = _EACH_AFTER.match(scan, end)
+            before_each = _EACH_BEFORE.search(scan, max(0, pstart - 8), pstart)
+            if after_each is not None:
+                end, each = after_each.end(), True
+            elif before_each is not None:
+                pstart, each = before_each.start(), True
         marked = bool(pm.group("value")) or (
             kind == "money" and scan[end:].lstrip().startswith("的")
         )
@@ -307,6 +324,7 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
                 code=code,
                 marked=marked,
                 keep_from=keep_from if keep_from >= 0 else end,
+                each=each,
             )
         )
     return found
@@ -371,8 +389,15 @@ def _check(c: _Candidate, norm: str) -> None:
         raise InvalidInput(messages.TOO_MANY_DECIMALS, text=text, places=allowed)
 
 
-def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer:
-    """Read one pledge, need or offer line; InvalidInput (only) when it cannot be read."""
+def parse_offer_text(
+    text: str, *, default_currency: str = "CNY", each_of: Decimal | None = None
+) -> ParsedOffer:
+    """Read one pledge, need or offer line; InvalidInput (only) when it cannot be read.
+
+    A price per piece (`每个1.5元`, `1.5元/个`, `1.5 yuan each`) is multiplied by the line's
+    quantity, or else by `each_of` (the quantity known from elsewhere, as an offer's price
+    step knows it); with neither it is refused (`UNIT_PRICE_ALONE`).
+    """
     currency_of(default_currency)
     _fail_too_long(text)
     norm = normalize(text)
@@ -420,6 +445,11 @@ def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer
     for c in used:
         if c.kind == "money":
             amount = Money.from_major(tidy(c.value), c.code)
+            if c.each:
+                amount = _total_of(amount, quantity.value if quantity else each_of, text)
+                if quantity is None:  # the price of `each_of` pieces, asked for separately
+                    money = amount
+                    continue
             if quantity is not None or c.marked or item is not None:
                 estimated, value_approximate = amount, c.approximate
             else:
@@ -433,6 +463,19 @@ def parse_offer_text(text: str, *, default_currency: str = "CNY") -> ParsedOffer
         approximate=any(c.approximate for c in measure),
         value_approximate=value_approximate,
     )
+
+
+def _total_of(price: Money, count: Decimal | None, text: str) -> Money:
+    """What `count` pieces cost at `price` each, rounded to the currency's minor unit."""
+    if count is None:
+        raise InvalidInput(messages.UNIT_PRICE_ALONE, text=snippet(text))
+    exponent = currency_of(price.currency).exponent
+    with localcontext() as ctx:
+        ctx.prec = 60
+        total = (price.major * count).quantize(Decimal(1).scaleb(-exponent), ROUND_HALF_UP)
+    if total > LIMIT:
+        raise InvalidInput(messages.TOO_LARGE, text=snippet(text), limit=f"{LIMIT:,}")
+    return Money.from_major(total, price.currency)
 
 
 def parse_bare_quantity(text: str, unit: str) -> ParsedOffer | None:

@@ -32,6 +32,9 @@ NUMERALS_LEFT = N_(
     "I could not read all of “{text}” as one amount: “{part}” is left over. "
     "Write it in one piece, like 925.20元, 玖佰贰拾伍元贰角 or 3000公斤消毒液."
 )
+UNIT_PRICE_ALONE = N_(
+    "“{text}” is a price per piece. Write the quantity too, like N95口罩 5000个 每个1.5元."
+)
 
 ALL = (
     NO_AMOUNT,
@@ -46,6 +49,7 @@ ALL = (
     NO_SUCH_DATE,
     ROUGH,
     NUMERALS_LEFT,
+    UNIT_PRICE_ALONE,
 )
 
 MAX_TEXT_LENGTH = 500

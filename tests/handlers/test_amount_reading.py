@@ -64,3 +64,44 @@ async def test_measure_words_stay_as_written(
     await confirm(chat, li, summary)
     [pledge] = await pledges_of(store, li)
     assert pledge.unit == unit
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "value"),
+    [
+        ("zh-hans", "N95口罩 5000个 每个1.5元", "估计价值：7,500元"),
+        ("en", "N95口罩 5000 pcs 1.5 yuan each", "¥7,500"),
+    ],
+)
+async def test_a_price_per_piece_is_stored_and_shown_as_the_total(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+    lang: str,
+    line: str,
+    value: str,
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", lang)
+    [summary] = await chat.say(li, f"/pledge {appeal.id} {line}")
+    assert value in summary["text"], summary["text"]
+    await confirm(chat, li, summary)
+    [pledge] = await pledges_of(store, li)
+    assert (pledge.quantity, pledge.estimated_minor) == (5000, 750_000)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh-hans", "单价"), ("en", "price per piece")])
+async def test_a_price_per_piece_without_quantity_is_refused(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+    lang: str,
+    words: str,
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", lang)
+    [answer] = await chat.say(li, f"/pledge {appeal.id} 每个1.5元")
+    assert words in answer["text"], answer["text"]
+    assert await pledges_of(store, li) == []

@@ -192,6 +192,18 @@ FORMS: list[tuple[str, ParsedOffer]] = [
         "3000公斤消毒液，价值5万余元",
         offer(item="消毒液", quantity=qty("3000", "kg"), value=cny("50000"), value_approx=True),
     ),
+    # a price per piece is multiplied by the quantity
+    (
+        "N95口罩 5000个 每个1.5元",
+        offer(item="N95口罩", quantity=qty("5000", "piece"), value=cny("7500")),
+    ),
+    ("口罩 5000只 1.5元/只", offer(item="口罩", quantity=qty("5000", "zhi"), value=cny("7500"))),
+    ("口罩 5000个 单价1.5元", offer(item="口罩", quantity=qty("5000", "piece"), value=cny("7500"))),
+    (
+        "masks 5000 pcs 1.5 yuan each",
+        offer(item="masks", quantity=qty("5000", "piece"), value=cny("7500")),
+    ),
+    ("5000元一套防护服", offer(item="防护服", quantity=qty("1", "set"), value=cny("5000"))),
     # the approximate marker belongs to the number it follows
     ("300箱 价值2万余元", offer(quantity=qty("300", "box"), value=cny("20000"), value_approx=True)),
     ("300余箱 价值2万元", offer(quantity=qty("300", "box"), value=cny("20000"), approx=True)),
@@ -248,6 +260,8 @@ BAD: list[tuple[str, str]] = [
     ("玖佰贰拾伍元贰角叁", messages.NUMERALS_LEFT),
     ("參仟 口罩 500个", messages.NUMERALS_LEFT),
     ("10000日元5角", messages.TOO_MANY_DECIMALS),
+    ("每个1.5元", messages.UNIT_PRICE_ALONE),
+    ("1.5 yuan each", messages.UNIT_PRICE_ALONE),
 ]
 
 
@@ -260,7 +274,7 @@ def test_refuses_bad_input(text: str, message: str) -> None:
 
 
 def test_messages_are_few_and_distinct() -> None:
-    assert len(set(messages.ALL)) == len(messages.ALL) <= 14
+    assert len(set(messages.ALL)) == len(messages.ALL) <= 15
 
 
 def test_money_helpers() -> None:
@@ -383,3 +397,8 @@ def test_a_bare_number_the_unit_cannot_take_is_refused(
 def test_an_unknown_unit_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         parse_bare_quantity("8", "fortnight")
+
+
+def test_a_price_per_piece_is_multiplied_by_a_quantity_known_elsewhere() -> None:
+    assert parse_offer_text("每个1.5元", each_of=Decimal(5000)).money == cny("7500")
+    assert parse_offer_text("0.35元/个", each_of=Decimal(3)).money == cny("1.05")

@@ -101,3 +101,8 @@ def test_a_reply_in_another_currency_gives_no_prefill() -> None:
     draft = natural_draft("t", "我们捐5000美元", reader=READER, appeal=None, today=TODAY,
                           default_currency="CNY")  # fmt: skip
     assert draft is not None and (draft.amount_minor, draft.currency) == (500_000, "USD")
+
+
+def test_an_offer_price_per_piece_is_the_price_of_the_lot() -> None:
+    assert read_price("1.5 yuan each", "CNY", Decimal(5000)) == (750_000, "CNY")
+    assert read_price("每个1.5元", "CNY", Decimal(5000)) == (750_000, "CNY")
