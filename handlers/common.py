@@ -16,6 +16,7 @@ from domain.network.service import SeenUser
 from domain.parsing.integers import parse_id
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import N_
+from handlers.splitting import split_html
 
 MAX_TEXT = 4096
 
@@ -105,27 +106,8 @@ async def reply(
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long message on line breaks so each part fits Telegram's limit."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
+    """Split a long HTML message so each part fits Telegram's limit and parses alone."""
+    return split_html(text, limit)
 
 
 async def refuse(update: Update, reader: Reader, error: DomainError) -> None:
