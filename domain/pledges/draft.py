@@ -505,11 +505,17 @@ class Prefill:
 
 
 def prefill_from(reader: AmountReader, text: str, appeal: Appeal) -> Prefill | None:
-    """Read `我捐500元` or `我捐3000公斤消毒液` against an appeal; None when it holds no pledge."""
-    draft = natural_draft(
-        "prefill", text, reader=reader, appeal=appeal, today=date.min,
-        default_currency=appeal.currency,
-    )
+    """Read `我捐500元` or `我捐3000公斤消毒液` against an appeal; None when it holds no pledge.
+
+    Words that would be refused as an answer (`-1`, a number past the limit) carry nothing.
+    """
+    try:
+        draft = natural_draft(
+            "prefill", text, reader=reader, appeal=appeal, today=date.min,
+            default_currency=appeal.currency,
+        )
+    except InvalidInput:
+        return None
     if draft is None:
         return None
     if draft.amount_minor is not None and draft.currency == appeal.currency:

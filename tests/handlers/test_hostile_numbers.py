@@ -68,3 +68,18 @@ async def test_forged_presses_with_huge_or_odd_numbers_are_answered_as_stale(
         assert answer["text"] == "此按钮已失效。", (data, answer)
     [_again] = await chat.say(li, "/pledge")  # the dialog still works
     assert await all_pledges(store) == 0
+
+
+async def test_a_group_pledge_with_an_unreadable_amount_gets_a_plain_link(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", "en")
+    group = await client.create_group("群", members=[li])
+    await client.add_bot(group["id"], by_user_id=li)
+    await chat.next_messages(group["id"], 1, None)
+    for amount in ("-1", "0", str(2**63)):
+        [answer] = await chat.say(li, f"/pledge {appeal.id} {amount}", chat_id=group["id"])
+        url = answer["reply_markup"]["inline_keyboard"][0][0]["url"]
+        assert "_y" not in url, url  # nothing unreadable is carried into the link
+    assert await all_pledges(store) == 0
