@@ -1,7 +1,9 @@
 """Reading a due date: 2月20日 · 2020-02-20 · Feb 20 · 5天后 · in 2 weeks · 明天 · 下周一.
 
-A month and day without a year is the next such date on or after `today`. A date with a
-year is returned as written, even when it is past (the caller refuses past due dates with
+A month and day without a year is the next such date on or after `today`; when that date
+has passed this year and next year's is more than `NEXT_YEAR_WITHIN` away, it is asked back
+(`NEXT_YEAR`) rather than silently moved a year on. 昨天/yesterday are read (as past dates).
+A date with a year is returned as written, even when it is past (the caller refuses past due dates with
 its own message). "20号" alone is the next 20th of a month. Slashed day/month forms without
 a year (20/2, 2/20) are refused as ambiguous; 2020/2/20 (year first) is read. "下周一" is
 the Monday of next week (weeks start on Monday); "next monday" is read the same way;
@@ -46,7 +48,12 @@ _TRAIL = re.compile(r"(?:\s*(?:之前|以前|前|为止|止|before))+$|[\s.,;:!?
 _DAY_WORDS = {
     "今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1,
     "后天": 2, "后日": 2, "day after tomorrow": 2, "the day after tomorrow": 2, "大后天": 3,
+    "昨天": -1, "昨日": -1, "yesterday": -1, "前天": -2, "前日": -2, "大前天": -3,
+    "day before yesterday": -2, "the day before yesterday": -2,
 }  # fmt: skip
+# A month and day without a year that has passed this year is read as next year's only
+# when that is this close; further off (11月1日 typed on 1 December) it is asked back.
+NEXT_YEAR_WITHIN = dt.timedelta(weeks=8)
 _RELATIVE = re.compile(
     rf"^(?P<in>(?:in|within)\s+)?(?P<n>{_CN_INT}|{'|'.join(_EN_NUMBERS)})\s*"
     r"(?P<u>天|日|days?|个?星期|个?礼拜|周|weeks?|个月|months?)\s*"
@@ -87,11 +94,23 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+class _NextYear(Exception):
+    """A date without a year that has passed this year, and next year's is far off."""
+
+    def __init__(self, date: dt.date) -> None:
+        super().__init__(date.isoformat())
+        self.date = date
+
+
 def _next_month_day(month: int, day: int, today: dt.date) -> dt.date:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         raise ValueError("no such month or day")
-    year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
-    return dt.date(year, month, day)
+    if (month, day) >= (today.month, today.day):
+        return dt.date(today.year, month, day)
+    following = dt.date(today.year + 1, month, day)
+    if following - today > NEXT_YEAR_WITHIN:
+        raise _NextYear(following)
+    return following
 
 
 def _next_day_of_month(day: int, today: dt.date) -> dt.date:
@@ -171,6 +190,10 @@ def parse_due_date(text: str, *, today: dt.date) -> dt.date:
     s = _TRAIL.sub("", s)
     try:
         found = _read(s, today)
+    except _NextYear as far:
+        raise InvalidInput(
+            messages.NEXT_YEAR, text=snippet(text), date=far.date.isoformat()
+        ) from None
     except (ValueError, OverflowError):
         raise InvalidInput(messages.NO_SUCH_DATE, text=snippet(text)) from None
     if found is None:

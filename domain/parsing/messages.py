@@ -35,6 +35,10 @@ NUMERALS_LEFT = N_(
 UNIT_PRICE_ALONE = N_(
     "“{text}” is a price per piece. Write the quantity too, like N95口罩 5000个 每个1.5元."
 )
+NEXT_YEAR = N_(
+    "“{text}” has already passed this year. If you mean {date}, write the year too, "
+    "like {date}."
+)
 
 ALL = (
     NO_AMOUNT,
@@ -50,6 +54,7 @@ ALL = (
     ROUGH,
     NUMERALS_LEFT,
     UNIT_PRICE_ALONE,
+    NEXT_YEAR,
 )
 
 MAX_TEXT_LENGTH = 500

@@ -94,8 +94,10 @@ class ParsingReader:
         return value
 
     def read_date(self, text: str, today: date) -> date | None:
-        """Read a date; None when unreadable."""
+        """Read a date; None when unreadable; InvalidInput for a yearless date just passed."""
         try:
             return parse_due_date(text, today=today)
-        except InvalidInput:
+        except InvalidInput as error:
+            if error.message == messages.NEXT_YEAR:
+                raise  # a date that has passed is asked back, not "unreadable"
             return None

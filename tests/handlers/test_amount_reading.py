@@ -105,3 +105,34 @@ async def test_a_price_per_piece_without_quantity_is_refused(
     [answer] = await chat.say(li, f"/pledge {appeal.id} 每个1.5元")
     assert words in answer["text"], answer["text"]
     assert await pledges_of(store, li) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "passed", "past"),
+    [("zh-hans", "今年已经过去", "该日期已过"), ("en", "already passed", "has passed")],
+)
+async def test_a_date_just_passed_is_asked_back_and_yesterday_is_in_the_past(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+    lang: str,
+    passed: str,
+    past: str,
+) -> None:
+    appeal = await make_appeal(store, clock)  # the clock reads 2020-02-19
+    li = await member(client, chat, "Li", lang)
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    money = next(
+        b for row in kind["reply_markup"]["inline_keyboard"] for b in row
+        if b["callback_data"].startswith("pd:kind:money")
+    )  # fmt: skip
+    await chat.press(li, li, kind, data=money["callback_data"])
+    await chat.next_messages(li, 1, int(kind["message_id"]))
+    [due] = await chat.say(li, "500元")
+    assert "pd:due:" in str(due.get("reply_markup")), due["text"]
+    [asked] = await chat.say(li, "2月1日")
+    assert passed in asked["text"] and "2021-02-01" in asked["text"], asked["text"]
+    [refused] = await chat.say(li, "昨天")
+    assert past in refused["text"], refused["text"]
+    assert await pledges_of(store, li) == []

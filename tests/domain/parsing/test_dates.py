@@ -15,7 +15,8 @@ DATES = [
     ("2月20日", dt.date(2020, 2, 20)),
     ("2月20号", dt.date(2020, 2, 20)),
     ("2月19日", dt.date(2020, 2, 19)),
-    ("1月5日", dt.date(2021, 1, 5)),  # already past this year: next year
+    ("昨天", dt.date(2020, 2, 18)),  # read, so that callers can say it is past
+    ("yesterday", dt.date(2020, 2, 18)),
     ("二月二十日", dt.date(2020, 2, 20)),
     ("2月29日", dt.date(2020, 2, 29)),
     ("2020-02-20", dt.date(2020, 2, 20)),
@@ -63,8 +64,21 @@ def test_reads_dates(text: str, expected: dt.date) -> None:
 
 
 def test_month_day_without_year_is_never_past() -> None:
-    for month in range(1, 13):
+    for month in range(3, 13):
         assert parse_due_date(f"{month}月1日", today=TODAY) >= TODAY
+
+
+def test_a_month_day_just_passed_is_asked_back_not_moved_a_year_on() -> None:
+    for text in ("1月5日", "2月1日", "Feb 18"):
+        with pytest.raises(InvalidInput) as asked:
+            parse_due_date(text, today=TODAY)
+        assert asked.value.message == messages.NEXT_YEAR
+    december = dt.date(2020, 12, 1)
+    with pytest.raises(InvalidInput) as asked:
+        parse_due_date("11月1日", today=december)
+    assert asked.value.params["date"] == "2021-11-01"
+    # next year's date a few weeks ahead is what the writer means
+    assert parse_due_date("1月5日", today=dt.date(2020, 12, 20)) == dt.date(2021, 1, 5)
 
 
 BAD = [
