@@ -3,10 +3,10 @@
 A month and day without a year is the next such date on or after `today`; when that date
 has passed this year and next year's is more than `NEXT_YEAR_WITHIN` away, it is asked back
 (`NEXT_YEAR`) rather than silently moved a year on. 昨天/yesterday are read (as past dates).
-A date with a year is returned as written, even when it is past (the caller refuses past due dates with
-its own message). "20号" alone is the next 20th of a month. Slashed day/month forms without
-a year (20/2, 2/20) are refused as ambiguous; 2020/2/20 (year first) is read. "下周一" is
-the Monday of next week (weeks start on Monday); "next monday" is read the same way;
+A date with a year is returned as written, even when it is past (the caller refuses past
+due dates with its own message). "20号" alone is the next 20th of a month. Slashed day/month
+forms without a year (20/2, 2/20) are refused as ambiguous; 2020/2/20 (year first) is read.
+"下周一" is the Monday of next week (weeks start on Monday); "next monday" is read the same way;
 "周五", "星期五", "friday", "this friday" is the next Friday on or after today. Words
 around the date that only say "by" are ignored: 2月20日前, 截止2月20日, by Feb 20.
 """
