@@ -11,6 +11,7 @@ from bot.runtime import TongxinApplication
 from domain.appeals.models import appeal_deep_link_payload
 from domain.appeals.service import broadcast_subject
 from domain.clock import FakeClock
+from domain.network.models import ChatStatus
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from sandbox.client import SandboxClient
@@ -192,11 +193,15 @@ async def test_hostile_deep_links_are_refused_and_store_nothing(
     assert await all_pledges(store) == 0
     async with store() as uow:
         assert await uow.dialogs.get(wu) is None
-    # a group it was sent to leads its members to it
+    # an approved group of the organisation, the appeal sent to it, leads its members to it
     async with store() as uow:
         await uow.outbox.enqueue(
             NewDelivery(Purpose.APPEAL, broadcast_subject(hidden.id), group, "x"), clock.now()
         )
+        record = await uow.chats.get(group)
+        assert record is not None
+        record.status, record.organisation_id = ChatStatus.APPROVED, org
+        await uow.chats.save(record)
         await uow.commit()
     [question] = await chat.say(wu, f"/start {appeal_deep_link_payload(hidden.id, group)}")
     assert question["text"].startswith("抗疫倡议\n"), question["text"]
