@@ -41,7 +41,7 @@ from handlers.coordination import BatchNotices
 from handlers.dialogs import DialogRouter
 from handlers.i18n import Translations
 from handlers.offers import OfferNotices
-from handlers.pledges import PledgeNotices
+from handlers.review import PledgeNotices
 from handlers.setup import all_commands, register_handlers
 from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
@@ -251,6 +251,7 @@ class Runtime:
                 self.clock,
                 BatchNotices(translations),
                 timedelta(minutes=settings.notice_interval_minutes),
+                timedelta(seconds=settings.notice_gather_seconds),
             )
 
             async def send_notices(_context: TongxinContext) -> None:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=1.0, gt=0, le=60)
     #: Coordinators get at most one notice batch (pledges, changes, offers) this often.
     notice_interval_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
+    #: ...and a first event waits this long for others to join it.
+    notice_gather_seconds: float = Field(default=60.0, ge=0, le=3600)
     retention_days: int = Field(default=365, ge=1, le=36500)
     #: Probes and Prometheus (/healthz, /readyz, /metrics) on a port of their own; off
     #: (the default, so a laptop opens no port) or a port number, e.g. 8080 in containers.

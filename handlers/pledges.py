@@ -21,6 +21,7 @@ from domain.dialogs import Dialog
 from domain.errors import N_, DomainError, InvalidInput
 from domain.network.models import Language, Organisation, RoleName
 from domain.network.service import AlreadyProcessed, Origin
+from domain.outbox.models import MediaKind
 from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
 from domain.pledges.choices import BEHALF, VISIBILITY, edit_value
 from domain.pledges.draft import (
@@ -35,8 +36,15 @@ from domain.pledges.draft import (
     split_one_line,
     visibility_choices,
 )
-from domain.pledges.models import Fulfilment, Pledge, PledgeKind, PledgeStatus, Visibility
-from domain.pledges.ports import AmountReader
+from domain.pledges.models import (
+    Fulfilment,
+    FulfilmentState,
+    Pledge,
+    PledgeKind,
+    PledgeStatus,
+    Visibility,
+)
+from domain.pledges.ports import AmountReader, DeliveryParties
 from domain.pledges.service import DraftContext
 from handlers.answered import drop_buttons, drop_buttons_of
 from handlers.common import (
@@ -67,7 +75,6 @@ DRAFT_BUTTON = re.compile(
     r"^pd:(appeal|kind|need|behalf|earmark|due|visibility|ok|no|edit):(\w{1,40})$", re.ASCII
 )
 PLEDGE_BUTTON = re.compile(r"^pm:(all|part|due|cancel):([0-9]{1,19})$")
-REVIEW_BUTTON = re.compile(r"^pf:(ok|q):([0-9]{1,19})$")
 
 _ACTION_QUESTIONS = {
     "report": N_(
@@ -96,6 +103,8 @@ _STATUS = {
     PledgeStatus.RECEIVED: N_("received"),
     PledgeStatus.CANCELLED: N_("cancelled"),
 }
+#: The status names, for the review's messages.
+STATUS_NAMES = _STATUS
 _QUESTIONS = {
     Step.AMOUNT: N_("How much money? For example 500元, 5万元 or ¥1,000."),
     Step.QUANTITY: N_("How much, with the unit? For example 3000公斤, 300箱, N95口罩 500个."),
@@ -157,30 +166,54 @@ def measure_text(language: Language, pledge: Pledge, measure: Decimal) -> str:
     return _quantity(language, measure, pledge.unit)
 
 
-class PledgeNotices:
-    """Writes coordinators' delivery notices (the domain's `DeliveryNotices`)."""
+#: Telegram's limit for a photo's or document's caption.
+MAX_CAPTION = 1024
 
-    def __init__(self, translations: Translations) -> None:
-        self._translations = translations
 
-    def delivery_reported(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
-        """The notice a coordinator gets, with the confirm and question buttons beside it."""
-        t = self._translations.translate
-        text = t(
+def parties_line(language: Language, translations: Translations, parties: DeliveryParties) -> str:
+    """Who delivered, for which appeal, on whose behalf (plain text)."""
+
+    def t(message: str, **params: object) -> str:
+        return translations.translate(language, message, **params)
+
+    appeal = (
+        t(N_("appeal #{number} {title}"), number=parties.appeal.id, title=parties.appeal.title)
+        if parties.appeal is not None
+        else t(N_("no appeal"))
+    )
+    behalf = (
+        t(N_("on behalf of {name}"), name=parties.behalf)
+        if parties.behalf
+        else t(N_("on their own behalf"))
+    )
+    return t(N_("Delivered by {who}; {appeal}; {behalf}"), who=parties.who, appeal=appeal,
+             behalf=behalf)
+
+
+def delivery_text(
+    language: Language,
+    translations: Translations,
+    pledge: Pledge,
+    fulfilment: Fulfilment,
+    parties: DeliveryParties,
+) -> str:
+    """A delivery report as a coordinator reads it (HTML), short enough for a caption."""
+    lines = [
+        translations.translate(
             language,
             DELIVERY_NOTICE,
             number=pledge.id,
             what=pledge_line(language, pledge),
             delivered=measure_text(language, pledge, fulfilment.quantity),
-        )
-        if fulfilment.over:
-            text += "\n" + t(language, N_("⚠ This is more than was still open."))
-        return escape(text)
-
-    def review_labels(self, language: Language) -> tuple[str, str]:
-        """The confirm and question buttons under a notice, in the coordinator's language."""
-        t = self._translations.translate
-        return t(language, CONFIRM_RECEIPT), t(language, QUESTION_IT)
+        ),
+        parties_line(language, translations, parties),
+    ]
+    if fulfilment.over:
+        lines.append(translations.translate(language, N_("⚠ This is more than was still open.")))
+    text = "\n".join(lines)
+    if len(text) > MAX_CAPTION:  # counted before escaping: Telegram counts the parsed text
+        text = text[: MAX_CAPTION - 1] + "…"
+    return escape(text)
 
 
 def draft_summary(
@@ -484,7 +517,7 @@ class PledgeActionFlow:
                 )
                 return
             pledge = await services.pledges.pledge_of(reader.person.id, pledge_id)
-            proof = _proof_file_id(message)
+            proof = _proof_of(message)
             if proof is not None and not text.strip():
                 raise InvalidInput(
                     N_("Please add how much was delivered as the caption, e.g. 1000公斤.")
@@ -524,12 +557,12 @@ class PledgeActionFlow:
         """Nothing to say: the pledge itself is unchanged."""
 
 
-def _proof_file_id(message: Message) -> str | None:
-    """The file id of a photo (largest size) or document sent as proof of a delivery."""
+def _proof_of(message: Message) -> tuple[str, MediaKind] | None:
+    """The file id of a photo (largest size) or document sent as proof, with its kind."""
     if message.photo:
-        return message.photo[-1].file_id
+        return message.photo[-1].file_id, MediaKind.PHOTO
     if message.document is not None:
-        return message.document.file_id
+        return message.document.file_id, MediaKind.DOCUMENT
     return None
 
 
@@ -539,10 +572,11 @@ async def _report(
     reader: Reader,
     pledge_id: int,
     amount: Decimal | None,
-    proof_file_id: str | None = None,
+    proof: tuple[str, MediaKind] | None = None,
 ) -> None:
+    file_id, kind = proof if proof is not None else (None, None)
     result = await context.services.pledges.report_delivery(
-        Origin(reader.person.id, update.update_id), pledge_id, amount, proof_file_id
+        Origin(reader.person.id, update.update_id), pledge_id, amount, file_id, kind
     )
     language = reader.language
     text = reader.t(
@@ -585,7 +619,6 @@ class PledgeHandlers:
         app.add_handler(CommandHandler("inbox", self.inbox))
         app.add_handler(CallbackQueryHandler(self.draft_button, pattern=r"^pd:"))
         app.add_handler(CallbackQueryHandler(self.pledge_button, pattern=r"^pm:"))
-        app.add_handler(CallbackQueryHandler(self.review_button, pattern=r"^pf:"))
 
     async def proof(self, update: Update, context: TongxinContext) -> None:
         """A photo or document while reporting a delivery: the proof, amount in the caption."""
@@ -742,6 +775,7 @@ class PledgeHandlers:
                         )
                     )
                 )
+            lines += review_lines(reader, pledge)
             if pledge.over_delivered:
                 lines.append(escape(reader.t(N_("More was delivered than pledged."))))
             if pledge.overdue(today):
@@ -793,35 +827,6 @@ class PledgeHandlers:
             return
         await query.answer()
 
-    async def review_button(self, update: Update, context: TongxinContext) -> None:
-        """A coordinator confirms or questions a delivery report (scope checked now)."""
-        press = await pressed(update, context, REVIEW_BUTTON, ids=(2,))
-        if press is None:
-            return
-        query, reader, match = press
-        try:
-            pledge = await context.services.pledges.review_delivery(
-                Origin(reader.person.id, update.update_id),
-                int(match.group(2)),
-                match.group(1) == "ok",
-            )
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        await query.answer()
-        await reply(
-            update,
-            escape(
-                reader.t(
-                    N_("Pledge #{number} is now: {status}."),
-                    number=pledge.id,
-                    status=reader.t(_STATUS[pledge.status]),
-                )
-            ),
-        )
-
     async def inbox(self, update: Update, context: TongxinContext) -> None:
         """Coordinators: delivery reports in their scope awaiting confirmation."""
         reader = await private_reader(update, context)
@@ -836,26 +841,54 @@ class PledgeHandlers:
         if not pledges:
             await reply(update, escape(reader.t(N_("Nothing awaits your confirmation."))))
             return
-        language = reader.language
+        parties = await context.services.pledges.delivery_parties(pledges)
         for pledge in pledges:
             for f in pledge.fulfilments:
                 if f.state.value != "reported":
                     continue
-                text = reader.t(
-                    DELIVERY_NOTICE,
-                    number=pledge.id,
-                    what=pledge_line(language, pledge),
-                    delivered=measure_text(language, pledge, f.quantity),
+                text, markup = inbox_item(reader, pledge, f, parties[pledge.id])
+                await reply(update, text, markup)
+
+
+def review_lines(reader: Reader, pledge: Pledge) -> list[str]:
+    """What coordinators made of the pledge's deliveries (HTML lines for /mypledges)."""
+    lines = []
+    confirmed = sum(
+        (f.quantity for f in pledge.fulfilments if f.state is FulfilmentState.CONFIRMED),
+        Decimal(0),
+    )
+    if confirmed and pledge.status is not PledgeStatus.RECEIVED:
+        amount = measure_text(reader.language, pledge, confirmed)
+        lines.append(escape(reader.t(N_("Receipt confirmed: {amount}"), amount=amount)))
+    for f in pledge.fulfilments:
+        if f.state is FulfilmentState.QUESTIONED:
+            delivered = measure_text(reader.language, pledge, f.quantity)
+            lines.append(
+                escape(
+                    reader.t(
+                        N_("A coordinator questioned the delivery of {delivered}; answer "
+                           "with the button under their message."),
+                        delivered=delivered,
+                    )
                 )
-                markup = InlineKeyboardMarkup(
-                    [
-                        [
-                            _button(reader.t(CONFIRM_RECEIPT), f"pf:ok:{f.id}"),
-                            _button(reader.t(QUESTION_IT), f"pf:q:{f.id}"),
-                        ]
-                    ]
-                )
-                await reply(update, escape(text), markup)
+            )
+    return lines
+
+
+def inbox_item(
+    reader: Reader, pledge: Pledge, fulfilment: Fulfilment, parties: DeliveryParties
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One report awaiting review: its text (HTML) and its buttons (the proof, if any)."""
+    text = delivery_text(reader.language, reader.translations, pledge, fulfilment, parties)
+    rows = [
+        [
+            _button(reader.t(CONFIRM_RECEIPT), f"pf:ok:{fulfilment.id}"),
+            _button(reader.t(QUESTION_IT), f"pf:q:{fulfilment.id}"),
+        ]
+    ]
+    if fulfilment.proof_file_id:
+        rows.append([_button(reader.t(N_("Show the proof")), f"pf:see:{fulfilment.id}")])
+    return text, InlineKeyboardMarkup(rows)
 
 
 PLEDGE_COMMANDS: tuple[CommandSpec, ...] = (

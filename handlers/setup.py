@@ -18,6 +18,7 @@ from handlers.network import NetworkHandlers
 from handlers.offers import OFFER_COMMANDS, OfferFlow, OfferHandlers, offer_flows
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
+from handlers.review import ReviewHandlers, review_flows
 
 GUARD_GROUP = -1
 LAST_GROUP = 1000
@@ -30,7 +31,7 @@ def all_commands() -> tuple[CommandSpec, ...]:
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return [*pledge_flows(ParsingReader()), *appeal_flows(), *offer_flows()]
+    return [*pledge_flows(ParsingReader()), *appeal_flows(), *offer_flows(), *review_flows()]
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
@@ -42,6 +43,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     pledges = PledgeHandlers(pledge_flow, ParsingReader())
     router = DialogRouter(dialog_flows(), idle=pledges.entries.private_words)
     pledges.register(app)
+    ReviewHandlers().register(app)
     core.register(app)
     NetworkHandlers().register(app)
     AppealHandlers(AppealFlow()).register(app)

@@ -517,6 +517,35 @@ async def edit_message_text(api: BotApi, p: Params) -> Json:
     return dict(msg)
 
 
+@method("editMessageCaption")
+async def edit_message_caption(api: BotApi, p: Params) -> Json:
+    """Edit the caption (and inline keyboard) of a bot's photo or document."""
+    chat = api.resolve_chat(p)
+    msg = api._editable(chat, p)
+    if "photo" not in msg and "document" not in msg:
+        raise bad_request("there is no caption in the message to edit")
+    parse_mode = p.str_("parse_mode")
+    caption, entities = checked_caption(p.str_("caption"), parse_mode,
+                                        p.entities("caption_entities"))
+    markup = checked_reply_markup(p.raw("reply_markup"))
+    inline = markup if markup is not None and "inline_keyboard" in markup else None
+    if (caption == msg.get("caption") and entities == msg.get("caption_entities", [])
+            and inline == msg.get("reply_markup")):
+        raise bad_request(_NOT_MODIFIED)
+    api._flood_edit(chat)
+    for key, value in (("caption", caption), ("caption_entities", entities),
+                       ("reply_markup", inline)):
+        if value:
+            msg[key] = value
+        else:
+            msg.pop(key, None)
+    msg["edit_date"] = int(time.time())
+    if parse_mode:
+        chat.meta.setdefault(msg["message_id"], {})["parse_mode"] = parse_mode
+    api.world.notifier.notify()
+    return dict(msg)
+
+
 @method("editMessageReplyMarkup")
 async def edit_message_reply_markup(api: BotApi, p: Params) -> Json:
     """Replace (or remove) the inline keyboard of a bot message."""

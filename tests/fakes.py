@@ -660,15 +660,19 @@ class FakeNoticeRepository:
             CoordinatorNotice(notice_id, coordinator_id, event, subject_id, at)
         )
 
-    async def due(self, quiet_since: datetime, limit: int) -> list[int]:
-        """Coordinators with waiting events and no batch since `quiet_since`."""
+    async def due(self, quiet_since: datetime, waited_since: datetime, limit: int) -> list[int]:
+        """Coordinators with an old enough waiting event and no batch since `quiet_since`."""
         notices = self._store.notices
         recent = {
             n.coordinator_id
             for n in notices
             if n.batched_at is not None and n.batched_at > quiet_since
         }
-        waiting = {n.coordinator_id for n in notices if n.batched_at is None}
+        waiting = {
+            n.coordinator_id
+            for n in notices
+            if n.batched_at is None and n.created_at <= waited_since
+        }
         return sorted(waiting - recent)[:limit]
 
     async def waiting(self, coordinator_id: int) -> list[CoordinatorNotice]:

@@ -18,8 +18,8 @@ class NoticeRepository(Protocol):
         """Queue one event for one coordinator."""
         ...
 
-    async def due(self, quiet_since: datetime, limit: int) -> list[int]:
-        """Coordinators with waiting events and no batch after `quiet_since`."""
+    async def due(self, quiet_since: datetime, waited_since: datetime, limit: int) -> list[int]:
+        """Coordinators with an event waiting since `waited_since`, no batch after `quiet_since`."""
         ...
 
     async def waiting(self, coordinator_id: int) -> list[CoordinatorNotice]:

@@ -2,8 +2,9 @@
 
 Events are rows (`NoticeRepository`), written in the transaction of the change itself. A
 repeating job (`NoticeService.flush`) turns each coordinator's waiting events into one
-message in the outbox, at most one per coordinator per `interval`, and marks the events
-batched in the same transaction: a restart loses nothing and sends nothing twice.
+message in the outbox, at most one per coordinator per `interval` (a first event waits
+`gather` for others to join it), and marks the events batched in the same transaction: a
+restart loses nothing and sends nothing twice.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from domain.pledges.ports import AppealLookup, PledgeRepository
 from domain.ports import UnitOfWork
 
 DEFAULT_INTERVAL = timedelta(minutes=5)
+#: A first event waits this long for others to join it in the same batch.
+DEFAULT_GATHER = timedelta(minutes=1)
 #: Batched events are kept this long, only to space the next batch; then forgotten.
 KEEP_BATCHED = timedelta(days=1)
 #: Coordinators handled per run of the job; the rest follow at the next run.
@@ -131,17 +134,19 @@ class NoticeService:
         clock: Clock,
         render: BatchRenderer,
         interval: timedelta = DEFAULT_INTERVAL,
+        gather: timedelta = DEFAULT_GATHER,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._render = render
         self._interval = interval
+        self._gather = gather
 
     async def flush(self) -> int:
         """Queue one batch message for every coordinator who is due; return how many."""
         now = self._clock.now()
         async with self._uow() as uow:
-            due = await uow.notices.due(now - self._interval, BATCH_LIMIT)
+            due = await uow.notices.due(now - self._interval, now - self._gather, BATCH_LIMIT)
             await uow.notices.prune(now - KEEP_BATCHED)
             await uow.commit()
         sent = 0

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from domain.errors import N_, InvalidInput
+from domain.outbox.models import MediaKind
 
 MAX_MAJOR_AMOUNT = Decimal(10) ** 12
 MAX_DESCRIPTION = 1000
@@ -132,6 +133,7 @@ class Fulfilment:
     state: FulfilmentState = FulfilmentState.REPORTED
     confirmed_by: int | None = None
     confirmed_at: datetime | None = None
+    proof_kind: MediaKind | None = None
 
 
 def derive_status(pledge: Pledge) -> PledgeStatus:

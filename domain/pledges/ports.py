@@ -56,15 +56,50 @@ class AmountReader(Protocol):
         ...
 
 
-class DeliveryNotices(Protocol):
-    """Writes the notice a coordinator receives about a delivery report, in their language."""
+@dataclass(frozen=True)
+class DeliveryParties:
+    """Who delivered, for which appeal, on whose behalf: read with every delivery report."""
 
-    def delivery_reported(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
-        """The notice's text (HTML)."""
+    who: str
+    appeal: Appeal | None = None
+    behalf: str | None = None
+
+
+class DeliveryNotices(Protocol):
+    """Writes the messages of the delivery review (HTML), each in its reader's language."""
+
+    def delivery_reported(
+        self,
+        language: Language,
+        pledge: Pledge,
+        fulfilment: Fulfilment,
+        parties: DeliveryParties,
+    ) -> str:
+        """The coordinator's notice of a report (fits a caption: at most 1,024 characters)."""
         ...
 
     def review_labels(self, language: Language) -> tuple[str, str]:
         """The labels of the notice's two buttons: confirm receipt, question it."""
+        ...
+
+    def receipt_confirmed(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
+        """The member's notice that a coordinator confirmed receipt of a delivery."""
+        ...
+
+    def delivery_questioned(
+        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, question: str
+    ) -> str:
+        """The member's notice of a coordinator's question about a delivery."""
+        ...
+
+    def answer_label(self, language: Language) -> str:
+        """The label of the member's button to answer a question."""
+        ...
+
+    def question_answered(
+        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, who: str, answer: str
+    ) -> str:
+        """The coordinator's notice of the member's answer."""
         ...
 
 

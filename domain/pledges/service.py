@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,11 +17,11 @@ from domain.network.access import (
     may_see_appeal,
     visible_appeals,
 )
-from domain.network.models import ChatStatus, Language, Organisation, RoleName, Standing
+from domain.network.models import ChatStatus, Organisation, RoleName, Standing
 from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.notices.models import NoticeEvent
 from domain.notices.service import record_pledge_event
-from domain.outbox.models import Purpose
+from domain.outbox.models import MediaKind, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.parsing.integers import parse_choice
 from domain.pledges.choices import attach_appeal, reopen
@@ -56,6 +55,7 @@ from domain.pledges.ports import (
     PledgeUnitOfWork,
     PledgeUnitOfWorkFactory,
 )
+from domain.pledges.review import DeliveryReview, review_buttons
 
 INBOX_LIMIT = 50
 OWN_DELIVERY = N_(
@@ -106,7 +106,7 @@ def describe_measure(pledge: Pledge, measure: Decimal) -> str:
     return format_quantity(measure, pledge.unit)
 
 
-class PledgeService:
+class PledgeService(DeliveryReview):
     """Create pledges, report and confirm deliveries, cancel, list."""
 
     def __init__(
@@ -400,6 +400,7 @@ class PledgeService:
         pledge_id: int,
         quantity: Decimal | None,
         proof_file_id: str | None = None,
+        proof_kind: MediaKind | None = None,
     ) -> DeliveryReport:
         """Record a batch (None: everything still open); over-delivery is recorded, flagged."""
         if origin.actor_id is None:
@@ -422,6 +423,7 @@ class PledgeService:
                     reported_by=origin.actor_id,
                     reported_at=self._clock.now(),
                     proof_file_id=proof_file_id,
+                    proof_kind=proof_kind if proof_file_id else None,
                 )
             )
             pledge.fulfilments.append(fulfilment)
@@ -447,27 +449,20 @@ class PledgeService:
             for person_id, standing in await self._candidates(uow)
             if may_review_pledge(standing, pledge, appeal, pledger, organisations)
         ]
+        parties = await self._parties(uow, pledge)
         for person_id in reviewers:
-            person = await uow.people.get(person_id)
-            language = person.language if person is not None else Language.EN
-            text = self._notices.delivery_reported(language, pledge, fulfilment)
-            confirm, question = self._notices.review_labels(language)
-            buttons = json.dumps(
-                [
-                    [
-                        {"text": confirm, "callback_data": f"pf:ok:{fulfilment.id}"},
-                        {"text": question, "callback_data": f"pf:q:{fulfilment.id}"},
-                    ]
-                ],
-                ensure_ascii=False,
-            )
+            language = await self._language_of(uow, person_id)
+            text = self._notices.delivery_reported(language, pledge, fulfilment, parties)
             await uow.outbox.enqueue(
                 NewDelivery(
                     Purpose.NOTICE,
                     subject=f"fulfilment:{fulfilment.id}",
                     chat_id=person_id,
                     text=text,
-                    buttons=buttons,
+                    buttons=review_buttons(self._notices, language, fulfilment.id),
+                    # the member's proof goes with the notice, the text as its caption
+                    media_kind=fulfilment.proof_kind if fulfilment.proof_file_id else None,
+                    media_file_id=fulfilment.proof_file_id if fulfilment.proof_kind else None,
                 ),
                 self._clock.now(),
             )
@@ -504,6 +499,8 @@ class PledgeService:
             fulfilment.confirmed_by = origin.actor_id
             fulfilment.confirmed_at = self._clock.now()
             await uow.pledges.save_fulfilment(fulfilment)
+            if confirm:
+                await self._tell_member_confirmed(uow, pledge, fulfilment)
             await self._audit(
                 uow,
                 origin,

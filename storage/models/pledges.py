@@ -68,6 +68,8 @@ class FulfilmentRow(Base):
     reported_by: Mapped[int] = mapped_column(BigInteger)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     proof_file_id: Mapped[str | None] = mapped_column(String(255))
+    #: "photo" or "document": how the proof is sent on to coordinators.
+    proof_kind: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), index=True)
     confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -35,8 +35,8 @@ class SqlNoticeRepository:
         )
         await self._session.flush()
 
-    async def due(self, quiet_since: datetime, limit: int) -> list[int]:
-        """Coordinators with waiting events and no batch after `quiet_since`."""
+    async def due(self, quiet_since: datetime, waited_since: datetime, limit: int) -> list[int]:
+        """Coordinators with an event waiting since `waited_since`, no batch after `quiet_since`."""
         waiting = CoordinatorNoticeRow
         batched = aliased(CoordinatorNoticeRow)
         recent = exists().where(
@@ -46,7 +46,9 @@ class SqlNoticeRepository:
         )
         rows = await self._session.scalars(
             select(waiting.coordinator_id)
-            .where(waiting.batched_at.is_(None), ~recent)
+            .where(
+                waiting.batched_at.is_(None), waiting.created_at <= waited_since, ~recent
+            )
             .group_by(waiting.coordinator_id)
             .order_by(waiting.coordinator_id)
             .limit(limit)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.appeals.models import Appeal
 from domain.appeals.ports import AppealRepository
+from domain.outbox.models import MediaKind
 from domain.pledges.models import (
     Fulfilment,
     FulfilmentState,
@@ -35,6 +36,7 @@ def _fulfilment(row: FulfilmentRow) -> Fulfilment:
         reported_by=row.reported_by,
         reported_at=row.reported_at,
         proof_file_id=row.proof_file_id,
+        proof_kind=None if row.proof_kind is None else MediaKind(row.proof_kind),
         state=FulfilmentState(row.state),
         confirmed_by=row.confirmed_by,
         confirmed_at=row.confirmed_at,
@@ -164,6 +166,7 @@ class SqlPledgeRepository:
             reported_by=fulfilment.reported_by,
             reported_at=fulfilment.reported_at,
             proof_file_id=fulfilment.proof_file_id,
+            proof_kind=None if fulfilment.proof_kind is None else fulfilment.proof_kind.value,
             state=fulfilment.state.value,
             confirmed_by=fulfilment.confirmed_by,
             confirmed_at=fulfilment.confirmed_at,

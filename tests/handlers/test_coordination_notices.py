@@ -30,6 +30,7 @@ from tests.handlers.test_pledges import (
 from tests.harness import ADMIN_ID, Conversation
 
 INTERVAL = timedelta(minutes=5)
+GATHER = timedelta(minutes=1)
 
 
 async def waiting_notices(store: SqlUnitOfWorkFactory, coordinator_id: int) -> int:
@@ -59,6 +60,8 @@ async def test_pledges_and_cancellations_reach_the_coordinator_in_one_batch_per_
     seen = await last_id(client, co)
     [summary] = await chat.say(li, f"/pledge {appeal.id} 5万元")
     await confirm(chat, li, summary)
+    assert await waiting_notices(store, co) == 1  # a first event waits for others to join
+    clock.advance(GATHER)
     [first] = await chat.next_messages(co, 1, seen)
     assert first["text"] == (
         "你負責的網絡有新動態：\n"
@@ -107,6 +110,7 @@ async def test_a_changed_date_and_an_offer_that_fits_a_need_in_english(
         await chat.press(li, li, step, data=data)
         [step] = await chat.next_messages(li, 1, after)
     await confirm(chat, li, step)
+    clock.advance(GATHER)
     [first] = await chat.next_messages(co, 1, seen)
     assert first["text"].splitlines()[1] == (
         "• New pledge #1: Li (@li), 消毒液 3,000 kg; appeal #1 抗疫倡议; on behalf of 红十字会"

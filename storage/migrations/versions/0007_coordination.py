@@ -1,4 +1,5 @@
-"""Coordinators' batched notices, and photos or documents sent through the outbox.
+"""Coordinators' batched notices; photos or documents sent through the outbox, and the kind
+of a delivery's proof (photo or document), so it can be shown to coordinators.
 
 Revision ID: 0007_coordination
 Revises: 0005_received_updates
@@ -22,7 +23,7 @@ Moment = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    """Create coordinator_notice; add the media columns to delivery."""
+    """Create coordinator_notice; add the media columns to delivery and fulfilment."""
     op.create_table(
         "coordinator_notice",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -42,10 +43,14 @@ def upgrade() -> None:
     with op.batch_alter_table("delivery") as batch:
         batch.add_column(sa.Column("media_kind", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("media_file_id", sa.String(length=255), nullable=True))
+    with op.batch_alter_table("fulfilment") as batch:
+        batch.add_column(sa.Column("proof_kind", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
     """Drop what upgrade made."""
+    with op.batch_alter_table("fulfilment") as batch:
+        batch.drop_column("proof_kind")
     with op.batch_alter_table("delivery") as batch:
         batch.drop_column("media_file_id")
         batch.drop_column("media_kind")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -54,12 +55,30 @@ READER = ParsingReader()
 class Notices:
     """Plain notices for the tests."""
 
-    def delivery_reported(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
+    def delivery_reported(
+        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, parties: Any
+    ) -> str:
         """The notice text."""
         return f"{language}:{pledge.id}:{fulfilment.quantity}"
 
     def review_labels(self, language: Language) -> tuple[str, str]:
         return "ok", "?"
+
+    def receipt_confirmed(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
+        return f"confirmed:{pledge.id}"
+
+    def delivery_questioned(
+        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, question: str
+    ) -> str:
+        return f"question:{pledge.id}:{question}"
+
+    def answer_label(self, language: Language) -> str:
+        return "answer"
+
+    def question_answered(
+        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, who: str, answer: str
+    ) -> str:
+        return f"answer:{pledge.id}:{answer}"
 
 
 def appeal(status: AppealStatus = AppealStatus.OPEN, appeal_id: int = 3) -> Appeal:

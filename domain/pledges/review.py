@@ -1,0 +1,223 @@
+"""The delivery review between a coordinator and a member: confirm, question, answer.
+
+A mixin of `PledgeService` (it shares its unit of work, clock, notices and scope rule), kept
+apart so the review's use cases do not grow the pledge service further.
+"""
+
+from __future__ import annotations
+
+import json
+
+from domain.clock import Clock
+from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.models import Language, Standing
+from domain.network.service import Origin, claim_update, record_audit, standing_in
+from domain.outbox.models import Purpose
+from domain.outbox.ports import NewDelivery
+from domain.pledges.models import Fulfilment, FulfilmentState, Pledge
+from domain.pledges.ports import (
+    DeliveryNotices,
+    DeliveryParties,
+    PledgeUnitOfWork,
+    PledgeUnitOfWorkFactory,
+)
+
+#: A question or an answer is a short message, not a letter.
+MAX_MESSAGE = 500
+
+
+def clean_message(text: str) -> str:
+    """A question or answer as written, trimmed; refuses an empty or overlong one."""
+    clean = text.strip()
+    if not clean:
+        raise InvalidInput(N_("Please write a short message."))
+    if len(clean) > MAX_MESSAGE:
+        raise InvalidInput(
+            N_("Please keep it to {limit} characters; this one has {length}."),
+            limit=MAX_MESSAGE,
+            length=len(clean),
+        )
+    return clean
+
+
+def review_buttons(notices: DeliveryNotices, language: Language, fulfilment_id: int) -> str:
+    """The confirm and question buttons under a delivery notice (outbox JSON)."""
+    confirm, question = notices.review_labels(language)
+    return json.dumps(
+        [
+            [
+                {"text": confirm, "callback_data": f"pf:ok:{fulfilment_id}"},
+                {"text": question, "callback_data": f"pf:q:{fulfilment_id}"},
+            ]
+        ],
+        ensure_ascii=False,
+    )
+
+
+class DeliveryReview:
+    """Questions and answers about a delivery report, and who is told of each."""
+
+    _uow: PledgeUnitOfWorkFactory
+    _clock: Clock
+    _notices: DeliveryNotices
+
+    async def _in_scope(self, uow: PledgeUnitOfWork, standing: Standing, pledge: Pledge) -> bool:
+        raise NotImplementedError  # PledgeService's one scope rule
+
+    async def reviewable(self, person_id: int, fulfilment_id: int) -> Pledge:
+        """The pledge of a report the coordinator may still answer, or a refusal."""
+        async with self._uow() as uow:
+            pledge, _ = await self._reviewable(uow, person_id, fulfilment_id)
+            return pledge
+
+    async def question_delivery(self, origin: Origin, fulfilment_id: int, text: str) -> Pledge:
+        """A coordinator in scope questions a report; the member gets the question.
+
+        The coordinator's question dialog ends in the same unit of work.
+        """
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only coordinators can confirm deliveries."))
+        question = clean_message(text)
+        async with self._uow() as uow:
+            pledge, fulfilment = await self._reviewable(uow, origin.actor_id, fulfilment_id)
+            await claim_update(uow, origin)
+            fulfilment.state = FulfilmentState.QUESTIONED
+            fulfilment.confirmed_by = origin.actor_id
+            fulfilment.confirmed_at = self._clock.now()
+            await uow.pledges.save_fulfilment(fulfilment)
+            await uow.dialogs.delete(origin.actor_id)
+            await record_audit(
+                uow, self._clock, origin, "fulfilment.question",
+                f"fulfilment:{fulfilment.id}", FulfilmentState.REPORTED, question,
+            )
+            language = await self._language_of(uow, pledge.person_id)
+            await uow.outbox.enqueue(
+                NewDelivery(
+                    Purpose.NOTICE,
+                    f"fulfilment:{fulfilment.id}:question:{origin.update_id}",
+                    pledge.person_id,
+                    self._notices.delivery_questioned(language, pledge, fulfilment, question),
+                    json.dumps(
+                        [[{
+                            "text": self._notices.answer_label(language),
+                            "callback_data": f"pa:{fulfilment.id}",
+                        }]],
+                        ensure_ascii=False,
+                    ),
+                ),
+                self._clock.now(),
+            )
+            refreshed = await uow.pledges.get(pledge.id)
+            await uow.commit()
+            assert refreshed is not None
+            return refreshed
+
+    async def answerable(self, person_id: int, fulfilment_id: int) -> Pledge:
+        """The member's own pledge whose report was questioned, or a refusal."""
+        async with self._uow() as uow:
+            pledge, _ = await self._questioned(uow, person_id, fulfilment_id)
+            return pledge
+
+    async def answer_question(self, origin: Origin, fulfilment_id: int, text: str) -> Pledge:
+        """The member answers; the report awaits review again and the coordinator is told.
+
+        The member's answer dialog ends in the same unit of work.
+        """
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can answer."))
+        answer = clean_message(text)
+        async with self._uow() as uow:
+            pledge, fulfilment = await self._questioned(uow, origin.actor_id, fulfilment_id)
+            coordinator = fulfilment.confirmed_by
+            await claim_update(uow, origin)
+            fulfilment.state = FulfilmentState.REPORTED
+            fulfilment.confirmed_by = None
+            fulfilment.confirmed_at = None
+            await uow.pledges.save_fulfilment(fulfilment)
+            await uow.dialogs.delete(origin.actor_id)
+            await record_audit(
+                uow, self._clock, origin, "fulfilment.answer",
+                f"fulfilment:{fulfilment.id}", FulfilmentState.QUESTIONED, answer,
+            )
+            if coordinator is not None:
+                language = await self._language_of(uow, coordinator)
+                parties = await self._parties(uow, pledge)
+                await uow.outbox.enqueue(
+                    NewDelivery(
+                        Purpose.NOTICE,
+                        f"fulfilment:{fulfilment.id}:answer:{origin.update_id}",
+                        coordinator,
+                        self._notices.question_answered(
+                            language, pledge, fulfilment, parties.who, answer
+                        ),
+                        review_buttons(self._notices, language, fulfilment.id),
+                    ),
+                    self._clock.now(),
+                )
+            refreshed = await uow.pledges.get(pledge.id)
+            await uow.commit()
+            assert refreshed is not None
+            return refreshed
+
+    async def delivery_parties(self, pledges: list[Pledge]) -> dict[int, DeliveryParties]:
+        """Who delivered, for which appeal, on whose behalf, for each pledge (by id)."""
+        async with self._uow() as uow:
+            return {p.id: await self._parties(uow, p) for p in pledges}
+
+    async def _tell_member_confirmed(
+        self, uow: PledgeUnitOfWork, pledge: Pledge, fulfilment: Fulfilment
+    ) -> None:
+        """Queue the member's notice that receipt was confirmed (same transaction)."""
+        language = await self._language_of(uow, pledge.person_id)
+        await uow.outbox.enqueue(
+            NewDelivery(
+                Purpose.NOTICE,
+                f"fulfilment:{fulfilment.id}:confirmed",
+                pledge.person_id,
+                self._notices.receipt_confirmed(language, pledge, fulfilment),
+            ),
+            self._clock.now(),
+        )
+
+    async def _parties(self, uow: PledgeUnitOfWork, pledge: Pledge) -> DeliveryParties:
+        person = await uow.people.get(pledge.person_id)
+        who = str(pledge.person_id)
+        if person is not None:
+            who = f"{person.name} (@{person.username})" if person.username else person.name
+        appeal = None
+        if pledge.appeal_id is not None:
+            appeal = await uow.appeal_lookup.get(pledge.appeal_id)
+        behalf = None
+        if pledge.on_behalf_of is not None:
+            organisation = await uow.organisations.get(pledge.on_behalf_of)
+            behalf = organisation.name if organisation is not None else None
+        return DeliveryParties(who, appeal, behalf)
+
+    async def _language_of(self, uow: PledgeUnitOfWork, person_id: int) -> Language:
+        person = await uow.people.get(person_id)
+        return person.language if person is not None else Language.EN
+
+    async def _reviewable(
+        self, uow: PledgeUnitOfWork, person_id: int, fulfilment_id: int
+    ) -> tuple[Pledge, Fulfilment]:
+        fulfilment = await uow.pledges.fulfilment(fulfilment_id)
+        pledge = None if fulfilment is None else await uow.pledges.get(fulfilment.pledge_id)
+        if fulfilment is None or pledge is None:
+            raise NotFound(N_("That delivery report does not exist."))
+        standing = await standing_in(uow, person_id)
+        if not await self._in_scope(uow, standing, pledge):
+            raise PermissionDenied(N_("Only coordinators in scope can confirm deliveries."))
+        if fulfilment.state is not FulfilmentState.REPORTED:
+            raise Conflict(N_("This delivery report was already answered."))
+        return pledge, fulfilment
+
+    async def _questioned(
+        self, uow: PledgeUnitOfWork, person_id: int, fulfilment_id: int
+    ) -> tuple[Pledge, Fulfilment]:
+        fulfilment = await uow.pledges.fulfilment(fulfilment_id)
+        pledge = None if fulfilment is None else await uow.pledges.get(fulfilment.pledge_id)
+        if fulfilment is None or pledge is None or pledge.person_id != person_id:
+            raise NotFound(N_("That delivery report does not exist."))
+        if fulfilment.state is not FulfilmentState.QUESTIONED:
+            raise Conflict(N_("This question was already answered."))
+        return pledge, fulfilment
