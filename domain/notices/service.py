@@ -15,7 +15,9 @@ from typing import Protocol
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
+from domain.network.access import pledge_homes
 from domain.network.models import Language
+from domain.network.service import standing_in
 from domain.notices.models import NoticeEvent, coordinators_in_scope
 from domain.notices.ports import NoticeRepository
 from domain.offers.models import Offer
@@ -87,16 +89,16 @@ async def record_pledge_event(
 ) -> int:
     """Queue an event about a pledge for every coordinator in its scope; return how many.
 
-    In scope: coordinators of the appeal's organisation and of the organisation the pledge
-    is made on behalf of (each with the organisations above them, and admins).
+    In scope: those who may review its deliveries (`domain.network.access.pledge_homes`):
+    coordinators of the appeal's organisation, of the organisation pledged for and of the
+    pledger's own, each with the organisations above them, and admins; never the pledger.
     """
-    homes: list[int | None] = [pledge.on_behalf_of] if pledge.on_behalf_of else []
-    if appeal is not None:
-        homes.append(appeal.organisation_id)
-    if not homes:
-        homes.append(None)
+    pledger = await standing_in(uow, pledge.person_id)
     people = coordinators_in_scope(
-        await uow.roles.all(), await uow.organisations.all(), homes, besides=pledge.person_id
+        await uow.roles.all(),
+        await uow.organisations.all(),
+        sorted(pledge_homes(pledge, appeal, pledger), key=lambda o: (o is None, o or 0)),
+        besides=pledge.person_id,
     )
     for person_id in people:
         await uow.notices.add(person_id, event, pledge.id, at)

@@ -23,6 +23,7 @@ from tests.handlers.test_pledges import (
     buttons,
     confirm,
     coordinator_of,
+    join,
     last_id,
     make_appeal,
     member,
@@ -56,6 +57,8 @@ async def test_pledges_and_cancellations_reach_the_coordinator_in_one_batch_per_
     appeal = await make_appeal(store, clock, organisation_id=org)
     li = await member(client, chat, "Li", "zh-hans")
     wang = await member(client, chat, "Wang", "en")
+    await join(store, li, org)
+    await join(store, wang, org)
     group = await client.create_group("红十字会群", members=[li, wang])
     seen = await last_id(client, co)
     [summary] = await chat.say(li, f"/pledge {appeal.id} 5万元")

@@ -13,6 +13,7 @@ from tests.handlers.test_pledges import (
     buttons,
     confirm,
     coordinator_of,
+    join,
     last_id,
     make_appeal,
     member,
@@ -37,6 +38,7 @@ async def pledged_and_reported(
     co, org = await coordinator_of(client, chat, store, lang=co_lang)
     appeal = await make_appeal(store, clock, organisation_id=org)
     li = await member(client, chat, "Li", li_lang)
+    await join(store, li, org)
     [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
     await confirm(chat, li, summary)  # the batched news waits while the clock stands still
     [listing] = await chat.say(li, "/mypledges")
@@ -196,8 +198,11 @@ async def test_forged_review_buttons_are_refused_and_change_nothing(
         assert refused["text"].startswith("只有负责"), refused["text"]
     forged = await chat.press(other, other, own, data=f"pa:{fulfilment_id}", forged=True)
     assert forged["text"] == "该送达报告不存在。", forged["text"]
-    junk = await chat.press(co, co, notice, data="pf:ok:99999999999999", forged=True)
-    assert junk["text"] == "This button is no longer valid."
+    unknown = await chat.press(co, co, notice, data="pf:ok:99999999999999", forged=True)
+    assert unknown["text"] == "That delivery report does not exist."
+    for junk in ("pf:ok:99999999999999999999", "pf:q:1;drop", "pa:-1"):
+        answer = await chat.press(co, co, notice, data=junk, forged=True)
+        assert answer["text"] == "This button is no longer valid.", junk
     assert await fulfilment_state(store, li) is FulfilmentState.REPORTED
     await client.wait_for_updates_consumed(timeout=10)
     assert await last_id(client, other) == quiet  # no dialog was started for them

@@ -227,8 +227,10 @@ async def test_deliveries_notify_the_coordinator_who_confirms_until_received(
     [pledge] = await pledges_of(store, li)
     assert pledge.status.value == "partial"
     [_inbox] = await chat.say(co, "/inbox")
+    told_after = await last_id(client, li)
     done = await chat.press(co, co, notice, data=buttons(notice)[0]["callback_data"])
     assert done["text"] == "認捐 #1 現在：部分送達。"
+    [_told] = await chat.next_messages(li, 1, told_after)  # the member hears of it
     [listing] = await chat.say(li, "/mypledges")
     after = int(listing["message_id"])
     seen = await last_id(client, co)
