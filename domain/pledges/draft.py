@@ -12,6 +12,7 @@ from typing import Any
 from domain.appeals.models import Appeal, Need, appeal_deep_link_payload, parse_appeal_deep_link
 from domain.clock import local_date as local_date  # re-exported: pledges read dates with it
 from domain.errors import N_, InvalidInput
+from domain.parsing import units_compatible
 from domain.parsing.integers import parse_choice
 from domain.pledges.models import (
     CURRENCY_EXPONENTS,
@@ -297,8 +298,19 @@ def answer_button(
     if step is Step.KIND and value in PledgeKind.__members__.values():
         draft.kind = value
     elif step is Step.NEED and number is not None:
-        if number and need_of(appeal, number) is None:
+        need = need_of(appeal, number) if number else None
+        if number and need is None:
             raise InvalidInput(STALE_BUTTON)
+        if draft.quantity is not None and not draft.item:  # a bare quantity: which need?
+            if need is None:
+                raise InvalidInput(N_("Please name the item too, e.g. N95口罩 500个."))
+            if not units_compatible(draft.unit, need.unit):
+                raise InvalidInput(
+                    N_("“{unit}” does not fit this need, which is counted in “{need_unit}”."),
+                    unit=draft.unit,
+                    need_unit=need.unit,
+                )
+            draft.item = need.item
         draft.need_id = number or None
         draft.item_chosen = True
     elif step is Step.BEHALF and number is not None and (number == 0 or number in organisations):
@@ -432,11 +444,26 @@ def one_line_draft(
     else:
         draft.kind = PledgeKind.GOODS.value
         need = match_need(appeal, found.item)
+        fitting = _needs_in_unit(reader, appeal, found) if need is None else []
+        if len(fitting) > 1:  # `3000公斤` and two needs in kg: the NEED step asks which
+            _one_line_defaults(draft, appeal, today)
+            draft.quantity = str(check_goods(reader, None, found.value, found.unit))
+            draft.unit = found.unit
+            draft.approximate = found.approximate
+            return draft
+        need = fitting[0] if fitting else need
         draft.need_id = None if need is None else need.id
         draft.item_chosen = True
         read_goods(draft, reader, text, appeal)
     _one_line_defaults(draft, appeal, today)
     return draft
+
+
+def _needs_in_unit(reader: AmountReader, appeal: Appeal | None, found: ReadAmount) -> list[Need]:
+    """For a bare quantity (`3000公斤`, no item): the appeal's needs counted in a fitting unit."""
+    if appeal is None or found.item is not None or not found.unit or found.currency is not None:
+        return []
+    return [n for n in appeal.needs if reader.units_compatible(found.unit, n.unit)]
 
 
 def _one_line_defaults(draft: PledgeDraft, appeal: Appeal | None, today: date) -> None:

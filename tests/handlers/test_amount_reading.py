@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
+from domain.appeals.models import Appeal, AppealStatus, Need
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import confirm, make_appeal, member, pledges_of
-from tests.harness import Conversation
+from tests.handlers.test_pledges import button, confirm, make_appeal, member, pledges_of
+from tests.harness import ADMIN_ID, Conversation
 
 
 @pytest.mark.parametrize(
@@ -136,3 +140,40 @@ async def test_a_date_just_passed_is_asked_back_and_yesterday_is_in_the_past(
     [refused] = await chat.say(li, "昨天")
     assert past in refused["text"], refused["text"]
     assert await pledges_of(store, li) == []
+
+
+async def test_a_bare_quantity_pledges_to_the_one_need_in_its_unit(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = await make_appeal(store, clock)  # 消毒液 in kg, N95口罩 in pieces
+    li = await member(client, chat, "Li", "zh-hans")
+    [summary] = await chat.say(li, f"/pledge {appeal.id} 3000公斤")
+    assert "消毒液 3000公斤" in summary["text"], summary["text"]
+    await confirm(chat, li, summary)
+    [pledge] = await pledges_of(store, li)
+    assert (pledge.need_id, pledge.item) == (appeal.needs[0].id, "消毒液")
+
+
+async def test_a_bare_quantity_with_several_needs_in_its_unit_asks_which(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = Appeal(
+        id=0, title="救灾", body="请支援", status=AppealStatus.OPEN, deadline=date(2020, 2, 29),
+        currency="CNY", money_target_minor=None, organisation_id=None, created_by=ADMIN_ID,
+        created_at=clock.now(),
+        needs=[Need(0, 0, "大米", "rice", "kg", Decimal(5000)),
+               Need(0, 0, "面粉", "面粉", "kg", Decimal(3000))],
+        recipients=[],
+    )  # fmt: skip
+    async with store() as uow:
+        appeal = await uow.appeals.add(appeal)
+        await uow.commit()
+    sam = await member(client, chat, "Sam", "en")
+    [which] = await chat.say(sam, f"/pledge {appeal.id} 3000公斤")
+    flour = button(which, f"pd:need:{appeal.needs[1].id}")
+    await chat.press(sam, sam, which, data=flour["callback_data"])
+    [summary] = await chat.next_messages(sam, 1, int(which["message_id"]))
+    assert "面粉 3,000 kg" in summary["text"], summary["text"]
+    await confirm(chat, sam, summary)
+    [pledge] = await pledges_of(store, sam)
+    assert (pledge.need_id, pledge.item, pledge.quantity) == (appeal.needs[1].id, "面粉", 3000)
