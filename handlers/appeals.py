@@ -36,6 +36,7 @@ from handlers.common import (
     answer_stale_button,
     escape,
     is_private,
+    member_of,
     pressed,
     private_reader,
     reader_for,
@@ -353,7 +354,12 @@ class AppealHandlers:
         if reader is None:
             return
         services = context.services
-        found = await services.appeals.visible_appeals(reader.person.id)
+        groups = [
+            chat_id
+            for chat_id in await services.appeals.groups_of_unseen(reader.person.id)
+            if await member_of(context, chat_id, reader.person.id)
+        ]
+        found = await services.appeals.visible_appeals(reader.person.id, groups)
         if not found:
             await reply(update, escape(reader.t(N_("There are no open appeals."))))
             return

@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
+from telegram import CallbackQuery, ChatMember, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 
 from domain.errors import DomainError
 from domain.network.models import RoleName
@@ -44,6 +45,19 @@ async def reader_for(update: Update, context: TongxinContext) -> Reader | None:
     return context.reader
 
 
+
+
+async def member_of(context: TongxinContext, chat_id: int, user_id: int) -> bool:
+    """True when Telegram says the user is in that group now (its word, read at the time)."""
+    if chat_id >= 0:
+        return False
+    try:
+        found = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    present = found.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    restricted = found.status == ChatMember.RESTRICTED
+    return present or (restricted and bool(getattr(found, "is_member", False)))
 
 
 def note_claimed(context: TongxinContext) -> None:

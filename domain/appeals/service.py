@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,7 +13,7 @@ from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
 from domain.clock import Clock, local_date
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.network.access import may_manage_appeal, visible_appeals
+from domain.network.access import may_manage_appeal, may_see_appeal, visible_appeals
 from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
 from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import DeliveryStatus, Purpose
@@ -367,17 +368,44 @@ class AppealService:
         async with self._uow() as uow:
             return await uow.appeals.open()
 
-    async def visible_appeals(self, person_id: int) -> list[Appeal]:
+    async def visible_appeals(
+        self, person_id: int, in_groups: Collection[int] = ()
+    ) -> list[Appeal]:
         """Open appeals of the person's organisations (admins: all), newest first.
 
         An appeal addressed to an organisation's subtree concerns the members of every
         organisation below it; one addressed to the whole network concerns everyone.
+        `in_groups` are approved groups the caller verified the person is in: their
+        organisations count as the person's (members without a role see their groups').
         """
         async with self._uow() as uow:
             standing = await standing_in(uow, person_id)
             appeals = await uow.appeals.open()
             organisations = await uow.organisations.all()
-        return visible_appeals(standing, appeals, organisations)
+            reached = set()
+            for chat_id in in_groups:
+                chat = await uow.chats.get(chat_id)
+                if chat is not None and chat.status is ChatStatus.APPROVED and chat.organisation_id:
+                    reached.add(chat.organisation_id)
+        return visible_appeals(standing, appeals, organisations, reached)
+
+    async def groups_of_unseen(self, person_id: int, limit: int = 20) -> list[int]:
+        """Groups that received an open appeal the person's roles do not show them.
+
+        The caller asks Telegram whether the person is in them (at most `limit`).
+        """
+        async with self._uow() as uow:
+            standing = await standing_in(uow, person_id)
+            organisations = await uow.organisations.all()
+            found: list[int] = []
+            for appeal in await uow.appeals.open():
+                if may_see_appeal(standing, appeal, organisations):
+                    continue
+                sent = await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal.id))
+                found += [d.chat_id for d in sent if d.chat_id < 0 and d.chat_id not in found]
+                if len(found) >= limit:
+                    break
+            return found[:limit]
 
     async def may_manage(self, person_id: int, appeal: Appeal) -> bool:
         """True when the person may edit, extend or close this appeal."""

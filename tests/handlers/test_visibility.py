@@ -143,3 +143,27 @@ async def test_a_deep_link_prefill_goes_through_the_typed_answers_checks(
     async with store() as uow:
         dialog = await uow.dialogs.get(li)
     assert dialog is not None and dialog.data["unit"] == "t", taken["text"]
+
+
+async def test_members_without_a_role_see_the_appeals_of_their_groups(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    await chat.say(ADMIN_ID, "/org add 甲会")
+    async with store() as uow:
+        [org] = await uow.organisations.all()
+    appeal = await make_appeal(store, clock, organisation_id=org.id)
+    co = await member(client, chat, "Co", "en")
+    await chat.say(ADMIN_ID, "/grant @co coordinator 甲会")
+    wu = await member(client, chat, "Wu", "zh-hans")  # no role, in the group
+    out = await member(client, chat, "Out", "zh-hant")  # no role, not in the group
+    group = await _linked(client, chat, co, [wu])
+    async with store() as uow:  # the appeal was sent to the group
+        await uow.outbox.enqueue(
+            NewDelivery(Purpose.APPEAL, broadcast_subject(appeal.id), group["id"], "甲"),
+            clock.now(),
+        )
+        await uow.commit()
+    [listing] = await chat.say(wu, "/appeals")
+    assert listing["text"].startswith(f"#{appeal.id} "), listing["text"]
+    [nothing] = await chat.say(out, "/appeals")
+    assert nothing["text"] == "目前沒有進行中的倡議。", nothing["text"]
