@@ -28,9 +28,10 @@ value for goods given in kind, and whether the writer said "about / more than" (
   pledge, I, of, worth, 资金, 现金 …) are taken off the edges of each remaining piece.
   The English unit word "volunteers" stays in the item as well (`8 volunteers`).
 * `approximate` is true when any amount read was marked approximate.
-* Known limits: a money line that also names a recipient or a year (`5万元给第一人民医院`,
-  `2020年捐500元`) keeps that text as the item and so reads as an in-kind value; ask for
-  the recipient separately. Ranges (200-300个, 200到300箱) are refused as more than one
+* A recipient typed into the line (`5万元给第一人民医院`) is refused (`RECIPIENT`).
+* Known limits: a money line that also names a year (`2020年捐500元`) or an English
+  recipient (`500 yuan for Wuhan`) keeps that text as the item and so reads as an in-kind
+  value. Ranges (200-300个, 200到300箱) are refused as more than one
   amount. Slashed fractions and European decimal commas (1,5) are not read.
 
 Money, quantities and writing them back for readers are in `money`.
@@ -159,6 +160,8 @@ _ROUGH = re.compile(
     rf"(?<![0-9{''.join(CN_DIGIT_VALUES)}十拾])[百千万亿佰仟]把"
     r"|几[十百千万亿拾佰仟]|[十百千万亿拾佰仟]几|(?<![A-Za-z0-9])上[百千万亿]"
 )
+# 5万元给第一人民医院: a recipient typed into the amount line (补给, 供给, 配给 are words)
+_RECIPIENT = re.compile(r"(?<![补供配])给(?=\S)")
 # what is left of a line once its amounts are read must not be numerals (參仟, 贰角 …)
 _FORMAL = "壹贰叁參叄肆伍陆柒捌玖"
 _NUMERAL_LEFT = re.compile(
@@ -426,6 +429,9 @@ def parse_offer_text(
         elif len(bares) == 1 and _item_text(norm, scan, used + bares) is not None:
             used = used + bares
     item = _item_text(norm, scan, used)
+    recipient = _RECIPIENT.search(scan) if item is not None else None
+    if recipient is not None:
+        raise InvalidInput(messages.RECIPIENT, text=snippet(text), part=snippet(item or "", 20))
     if item is not None and _NUMERAL_LEFT.search(simplify(item)):
         raise InvalidInput(messages.NUMERALS_LEFT, text=snippet(text), part=snippet(item, 20))
     quantity: Quantity | None = None

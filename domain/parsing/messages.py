@@ -39,6 +39,10 @@ NEXT_YEAR = N_(
     "“{text}” has already passed this year. If you mean {date}, write the year too, "
     "like {date}."
 )
+RECIPIENT = N_(
+    "“{text}” also says whom it is for (“{part}”). Write only what you give, "
+    "like 5万元 or N95口罩 500个; the recipient is not part of the amount."
+)
 
 ALL = (
     NO_AMOUNT,
@@ -55,6 +59,7 @@ ALL = (
     NUMERALS_LEFT,
     UNIT_PRICE_ALONE,
     NEXT_YEAR,
+    RECIPIENT,
 )
 
 MAX_TEXT_LENGTH = 500

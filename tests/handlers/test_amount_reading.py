@@ -177,3 +177,29 @@ async def test_a_bare_quantity_with_several_needs_in_its_unit_asks_which(
     await confirm(chat, sam, summary)
     [pledge] = await pledges_of(store, sam)
     assert (pledge.need_id, pledge.item, pledge.quantity) == (appeal.needs[1].id, "面粉", 3000)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "words"),
+    [
+        ("zh-hans", "5万元给第一人民医院", "还写了给谁"),
+        ("en", "5万元给第一人民医院", "whom it is for"),
+        ("zh-hant", "-500元", "必須大於零"),
+        ("en", "N95口罩 -500个", "must be more than zero"),
+    ],
+)
+async def test_a_refusal_names_the_real_reason(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+    lang: str,
+    line: str,
+    words: str,
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", lang)
+    [answer] = await chat.say(li, f"/pledge {appeal.id} {line}")
+    assert words in answer["text"], answer["text"]
+    assert "For goods write a quantity" not in answer["text"]
+    assert await pledges_of(store, li) == []

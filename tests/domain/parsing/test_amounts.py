@@ -163,6 +163,7 @@ FORMS: list[tuple[str, ParsedOffer]] = [
     ("84消毒片 50瓶", offer(item="84消毒片", quantity=qty("50", "bottle"))),
     ("一次性口罩 500个", offer(item="一次性口罩", quantity=qty("500", "piece"))),
     ("KN95口罩 300只", offer(item="KN95口罩", quantity=qty("300", "zhi"))),
+    ("补给品 500箱", offer(item="补给品", quantity=qty("500", "box"))),
     # measure words (量词) are kept as written
     ("棉衣 500件", offer(item="棉衣", quantity=qty("500", "jian"))),
     ("帐篷 200顶", offer(item="帐篷", quantity=qty("200", "ding"))),
@@ -261,6 +262,9 @@ BAD: list[tuple[str, str]] = [
     ("參仟 口罩 500个", messages.NUMERALS_LEFT),
     ("10000日元5角", messages.TOO_MANY_DECIMALS),
     ("每个1.5元", messages.UNIT_PRICE_ALONE),
+    ("5万元给第一人民医院", messages.RECIPIENT),
+    ("捐给武汉协和医院5000元", messages.RECIPIENT),
+    ("-500元", messages.NOT_POSITIVE),
     ("1.5 yuan each", messages.UNIT_PRICE_ALONE),
 ]
 
@@ -274,7 +278,7 @@ def test_refuses_bad_input(text: str, message: str) -> None:
 
 
 def test_messages_are_few_and_distinct() -> None:
-    assert len(set(messages.ALL)) == len(messages.ALL) <= 16
+    assert len(set(messages.ALL)) == len(messages.ALL) <= 17
 
 
 def test_money_helpers() -> None:
