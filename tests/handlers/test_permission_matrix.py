@@ -3,7 +3,7 @@
 Six people: a stranger, a member of organisation 甲会, a member of another (乙会), a
 coordinator out of scope (乙会), a coordinator in scope (甲会) and an admin. Each refusal is
 asserted by its answer, and that nothing changed is read back through an authorised
-person's view (the pledger's /mypledges, the coordinator's /inbox, the admin's /org list),
+person's view (the pledger's /mypledges, the coordinators' /inbox and /org list),
 not through the tables.
 """
 
@@ -78,7 +78,7 @@ async def _world(
     await chat.say(pledger, "1万元")
     async with store() as uow:
         [pledge] = await uow.pledges.of_person(pledger)
-    for reviewer in (people["coordinator_in"], ADMIN_ID):
+    for reviewer in (people["coordinator_in"],):
         # the notices of the pledge and of its report arrive before anyone is asked anything
         await _notice(chat, clock, reviewer)
     group = await client.create_group("甲会群", members=list(people.values()))
@@ -107,16 +107,19 @@ async def _notice(chat: Conversation, clock: FakeClock, person: int) -> None:
         if arrived(messages):
             return
         after = max((int(m["message_id"]) for m in messages), default=0)
-        clock.advance(timedelta(seconds=5))
+        clock.advance(timedelta(seconds=61))  # news waits a minute to gather a batch
         await chat.next_messages(person, 1, after)
     raise AssertionError("the notices did not arrive")
 
 
 async def _state(chat: Conversation, world: World) -> tuple[str, str, str]:
-    """What authorised people see: the pledger's list, the admin's tree and inbox."""
+    """What authorised people see: the pledger's list, a coordinator's tree and inbox.
+
+    (The admin's chat also gets the appeals' broadcast reports at their own time.)
+    """
     [mine] = await chat.say(world.people["member"], "/mypledges")
-    [tree] = await chat.say(ADMIN_ID, "/org list")
-    [inbox] = await chat.say(ADMIN_ID, "/inbox")
+    [tree] = await chat.say(world.people["coordinator_out"], "/org list")
+    [inbox] = await chat.say(world.people["coordinator_in"], "/inbox")
     return mine["text"], tree["text"], inbox["text"]
 
 
@@ -215,7 +218,7 @@ async def test_every_button_kind_for_every_kind_of_person(
         },
         f"pf:q:{world.fulfilment_id}": {
             "stranger": NOT_IN_SCOPE,
-            "member": OWN,
+            "member": NOT_IN_SCOPE,  # nobody questions their own report either
             "other_member": NOT_IN_SCOPE,
             "coordinator_out": NOT_IN_SCOPE,
             "coordinator_in": None,
