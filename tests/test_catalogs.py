@@ -51,8 +51,14 @@ CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
 HALF_WIDTH_IN_CHINESE = re.compile(rf"(?<={CJK})\s?[,.:;?!()]|[,.:;?!()](?={CJK})")
 # the one word for each concept, and the words that must not be used for it
 TERMS = {
-    "zh_Hans": {"协调员": ("协调人", "協調員", "協調人")},
-    "zh_Hant": {"協調員": ("協調人", "协调员", "协调人")},
+    "zh_Hans": {
+        "协调员": ("协调人", "協調員", "協調人"),
+        "组织": ("我的单位", "该单位", "单位名义", "组織"),  # 单位 is a measure's unit
+    },
+    "zh_Hant": {
+        "協調員": ("協調人", "协调员", "协调人"),
+        "組織": ("我的單位", "該單位", "單位名義", "组织"),
+    },
 }
 OLD_YEAR = re.compile(r"(?<![0-9])(?:19[0-9]{2}|20[01][0-9]|2020)-[0-9]{2}-[0-9]{2}")
 

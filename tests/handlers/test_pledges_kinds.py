@@ -233,7 +233,7 @@ async def test_a_member_of_two_organisations_chooses_one_and_is_shown_as_it(
     assert question(due).startswith("什么时候送达？")
     visibility = await press(chat, li, due, "pd:due:deadline")
     summary = await press(chat, li, visibility, "pd:visibility:organisation")
-    assert "显示方式：仅显示我的单位" in summary["text"].splitlines(), summary["text"]
+    assert "显示方式：仅显示我的组织" in summary["text"].splitlines(), summary["text"]
     assert "名义：华星制药" in summary["text"].splitlines(), summary["text"]
     await confirm(chat, li, summary)
     [pledge] = await pledges_of(store, li)
@@ -596,7 +596,7 @@ async def test_as_my_organisation_only_is_offered_only_for_an_organisations_pled
     visibility = await press(chat, li, due, "pd:due:deadline")
     assert labels(visibility) == ["显示我的名字", "匿名"]
     forged = await chat.press(li, li, visibility, data="pd:visibility:organisation", forged=True)
-    assert forged["text"] == "只有以单位名义作出的认捐才能选择“仅显示我的单位”。"
+    assert forged["text"] == "只有以组织名义作出的认捐才能选择“仅显示我的组织”。"
     data = await dialog_data(store, li)
     assert data is not None and data["visibility"] is None
     assert await all_pledges(store) == 0
@@ -606,7 +606,7 @@ async def test_as_my_organisation_only_is_offered_only_for_an_organisations_pled
     [behalf] = await chat.say(li, "5万元")
     due = await press(chat, li, behalf, f"pd:behalf:{orgs['工商联']}")
     visibility = await press(chat, li, due, "pd:due:deadline")
-    assert labels(visibility) == ["显示我的名字", "仅显示我的单位", "匿名"]
+    assert labels(visibility) == ["显示我的名字", "仅显示我的组织", "匿名"]
 
 
 @pytest.mark.parametrize(
