@@ -14,6 +14,7 @@ from domain.clock import local_date as local_date  # re-exported: pledges read d
 from domain.errors import N_, InvalidInput
 from domain.parsing import units_compatible
 from domain.parsing.integers import parse_choice
+from domain.parsing.time_spent import names_parts_of_days, parse_daily_hours
 from domain.pledges.models import (
     CURRENCY_EXPONENTS,
     PledgeKind,
@@ -28,6 +29,7 @@ DIALOG_KIND = "pledge"
 HOURS = "hour"
 MAX_HOURS = Decimal(10_000)
 TOO_MANY_HOURS = N_("That is too many hours: at most {limit} hours can be pledged at once.")
+VOLUNTEER_HOURS = N_("Please write the hours, e.g. 8小时 or 8 hours.")
 ORGANISATION_ONLY = N_(
     "Only a pledge made on behalf of an organisation can be shown as the organisation only."
 )
@@ -266,10 +268,17 @@ def answer_text(
     elif step is Step.DESCRIPTION:
         draft.description = clean_description(text)
     elif step is Step.QUANTITY and kind is PledgeKind.VOLUNTEER:
+        daily = parse_daily_hours(text)  # 每天8小时，连续10天 is 80 hours
+        if daily is not None:
+            draft.quantity, draft.unit = str(check_hours(daily)), HOURS
+            draft.approximate = False
+            return
+        if names_parts_of_days(text):  # two afternoons, 半天: how many hours is not guessed
+            raise InvalidInput(VOLUNTEER_HOURS)
         found = _read(reader, text, draft.currency, bare_unit=HOURS)
         # days, weeks and months are refused too: a day of volunteering is not 24 hours
         if found.currency is not None or found.unit not in ("", HOURS):
-            raise InvalidInput(N_("Please write the hours, e.g. 8小时 or 8 hours."))
+            raise InvalidInput(VOLUNTEER_HOURS)
         draft.quantity = str(check_hours(found.value))
         draft.unit = HOURS
         draft.approximate = found.approximate

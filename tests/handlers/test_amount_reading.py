@@ -203,3 +203,36 @@ async def test_a_refusal_names_the_real_reason(
     assert words in answer["text"], answer["text"]
     assert "For goods write a quantity" not in answer["text"]
     assert await pledges_of(store, li) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "hours"),
+    [("zh-hans", "每天8小时，连续10天", "80小时"), ("en", "8 hours a day for 10 days", "80 hours")],
+)
+async def test_volunteer_time_per_day_is_read_as_its_total_and_days_are_asked_back(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+    lang: str,
+    said: str,
+    hours: str,
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", lang)
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    await chat.press(li, li, kind, data=button(kind, "pd:kind:volunteer")["callback_data"])
+    await chat.next_messages(li, 1, int(kind["message_id"]))
+    await chat.say(li, "物资分拣")
+    [asked] = await chat.say(li, "two afternoons")
+    assert "8小时" in asked["text"] and "pd:due:" not in str(asked.get("reply_markup"))
+    [due] = await chat.say(li, said)
+    assert "pd:due:" in str(due.get("reply_markup")), due["text"]
+    [visibility] = await chat.say(li, "2020-02-25")
+    named = button(visibility, "pd:visibility:named")
+    await chat.press(li, li, visibility, data=named["callback_data"])
+    [summary] = await chat.next_messages(li, 1, int(visibility["message_id"]))
+    assert hours in summary["text"], summary["text"]
+    await confirm(chat, li, summary)
+    [pledge] = await pledges_of(store, li)
+    assert (pledge.quantity, pledge.unit) == (80, "hour")
