@@ -37,7 +37,6 @@ from handlers.common import (
     escape,
     is_private,
     member_of,
-    pressed,
     private_reader,
     reader_for,
     refuse,
@@ -47,12 +46,10 @@ from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
 
 APPEAL_KIND = "appeal"
-MANAGE_KIND = "appeal_manage"
 DRAFT_BUTTON = re.compile(
     r"^ap:(needs_done|rcp_done|all|orgs|picks|send|cancel|org:[0-9]{1,19}|chat:-?[0-9]{1,19}|picked"
     r"|fix:(?:title|body|needs|deadline|audience))$"
 )
-MANAGE_BUTTON = re.compile(r"^am:(edit|extend|close):([0-9]{1,19})$")
 MAX_CHOICE_BUTTONS = 60
 
 APPEAL_COMMANDS = (
@@ -331,7 +328,6 @@ class AppealHandlers:
         app.add_handler(CommandHandler("appeal", self.appeal))
         app.add_handler(CommandHandler("appeals", self.appeals))
         app.add_handler(CallbackQueryHandler(self.draft_button, pattern=r"^ap:"))
-        app.add_handler(CallbackQueryHandler(self.manage_button, pattern=r"^am:"))
 
     async def appeal(self, update: Update, context: TongxinContext) -> None:
         """Start an appeal draft (coordinators and admins, private chat)."""
@@ -370,15 +366,7 @@ class AppealHandlers:
             )
             markup = None
             if is_private(update) and await services.appeals.may_manage(reader.person.id, appeal):
-                markup = _buttons(
-                    [
-                        [
-                            (reader.t(N_("Edit text")), f"am:edit:{appeal.id}"),
-                            (reader.t(N_("Extend deadline")), f"am:extend:{appeal.id}"),
-                            (reader.t(N_("Close")), f"am:close:{appeal.id}"),
-                        ]
-                    ]
-                )
+                markup = InlineKeyboardMarkup(manage_rows(reader, appeal.id))
             await reply(update, text, markup)
 
     async def draft_button(self, update: Update, context: TongxinContext) -> None:
@@ -508,100 +496,27 @@ class AppealHandlers:
                 text, chat_id=reader.person.id, message_id=asked
             )
 
-    async def manage_button(self, update: Update, context: TongxinContext) -> None:
-        """Edit text, extend deadline or close: permission checked on the presser, now."""
-        press = await pressed(update, context, MANAGE_BUTTON, ids=(2,))
-        if press is None:
-            return
-        query, reader, match = press
-        action, appeal_id = match.group(1), int(match.group(2))
-        services = context.services
-        try:
-            appeal = await services.appeals.get(appeal_id)
-            if not appeal.is_open or not await services.appeals.may_manage(
-                reader.person.id, appeal
-            ):
-                await answer_stale_button(update, reader)
-                return
-            if action == "close":
-                await services.appeals.close(
-                    Origin(reader.person.id, update.update_id),
-                    appeal_id,
-                    self._flow.renderer(context),
-                )
-                await query.answer()
-                await reply(
-                    update,
-                    escape(reader.t(N_("The appeal is closed; the groups' messages will say so."))),
-                )
-                return
-        except AlreadyProcessed:
-            await query.answer()
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        await services.dialogs.start(
-            reader.person.id, MANAGE_KIND, {"appeal_id": appeal_id, "action": action}
-        )
-        await query.answer()
-        question = (
-            N_("Send the new text of the appeal.")
-            if action == "edit"
-            else N_("Until when? e.g. 2月20日, 2026-02-20, 5天后 or in 5 days.")
-        )
-        await reply(update, escape(reader.t(question)))
-
-
-class AppealManageFlow:
-    """The one-answer dialog after "edit text" or "extend deadline"."""
-
-    kind = MANAGE_KIND
-
-    def __init__(self, flow: AppealFlow) -> None:
-        self._flow = flow
-
-    async def on_text(
-        self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
-    ) -> None:
-        """Apply the new text or deadline."""
-        message = update.effective_message
-        if message is None or message.text is None:
-            return
-        services = context.services
-        origin = Origin(reader.person.id, update.update_id)
-        appeal_id = int(dialog.data["appeal_id"])
-        try:
-            if dialog.data.get("action") == "edit":
-                count = await services.appeals.edit_text(
-                    origin, appeal_id, message.text, self._flow.renderer(context)
-                )
-                answer = reader.t(
-                    N_("The text was changed; {count} group messages will be edited."),
-                    count=count,
-                )
-            else:
-                appeal = await services.appeals.extend_deadline(origin, appeal_id, message.text)
-                deadline = appeal.deadline.isoformat() if appeal.deadline else "—"
-                answer = reader.t(N_("Deadline: {date}"), date=deadline)
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        await services.dialogs.close(reader.person.id)
-        await reply(update, escape(answer))
-
-    async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
-        """Nothing to say: the appeal is unchanged."""
-
 
 def _with(dialog: Dialog, draft: AppealDraft) -> Dialog:
     dialog.data = draft.to_data()
     return dialog
 
 
-def appeal_flows() -> list[AppealFlow | AppealManageFlow]:
-    """The appeal dialogs for the router."""
-    flow = AppealFlow()
-    return [flow, AppealManageFlow(flow)]
+def appeal_flows() -> list[AppealFlow]:
+    """The appeal-writing dialog for the router (managing ones: handlers/appeal_manage.py)."""
+    return [AppealFlow()]
+
+
+def manage_rows(reader: Reader, appeal_id: int) -> list[list[InlineKeyboardButton]]:
+    """The buttons of an appeal its coordinator may manage (handled in appeal_manage.py)."""
+    rows = [
+        [
+            (reader.t(N_("Edit text")), f"am:edit:{appeal_id}"),
+            (reader.t(N_("Extend deadline")), f"am:extend:{appeal_id}"),
+        ],
+        [
+            (reader.t(N_("Send to new groups")), f"am:resend:{appeal_id}"),
+            (reader.t(N_("Close")), f"am:close:{appeal_id}"),
+        ],
+    ]
+    return [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
 from domain.pledges.reading import ParsingReader
+from handlers.appeal_manage import MANAGE_COMMANDS, AppealManageHandlers, manage_flows
 from handlers.appeals import APPEAL_COMMANDS, AppealFlow, AppealHandlers, appeal_flows
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
@@ -26,12 +27,20 @@ LAST_GROUP = 1000
 
 def all_commands() -> tuple[CommandSpec, ...]:
     """Every command of the bot, for /help and the command menu."""
-    return CORE_COMMANDS + PLEDGE_COMMANDS + APPEAL_COMMANDS + OFFER_COMMANDS + PRIVACY_COMMANDS
+    return (
+        CORE_COMMANDS
+        + PLEDGE_COMMANDS
+        + APPEAL_COMMANDS
+        + MANAGE_COMMANDS
+        + OFFER_COMMANDS
+        + PRIVACY_COMMANDS
+    )
 
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return [*pledge_flows(ParsingReader()), *appeal_flows(), *offer_flows(), *review_flows()]
+    return [*pledge_flows(ParsingReader()), *appeal_flows(), *manage_flows(), *offer_flows(),
+            *review_flows()]
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
@@ -47,6 +56,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     core.register(app)
     NetworkHandlers().register(app)
     AppealHandlers(AppealFlow()).register(app)
+    AppealManageHandlers(AppealFlow()).register(app)
     OfferHandlers(OfferFlow()).register(app)
     PrivacyHandlers().register(app)
     app.add_handler(

@@ -7,7 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory
+from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory, AppealTotals
 from domain.clock import Clock, SystemClock
 from domain.notices.ports import NoticeRepository
 from domain.notices.service import NoticesUnitOfWorkFactory
@@ -25,6 +25,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
+from storage.repositories.appeal_totals import SqlAppealTotals
 from storage.repositories.appeals import AppealParts, SqlAppealRepository
 from storage.repositories.audit import SqlAuditLog
 from storage.repositories.network import (
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
         self.audit: AuditLog = audit
         self.audit_trail: AuditTrail = audit
         self.appeals: AppealRepository = SqlAppealRepository(session, parts)
+        self.appeal_totals: AppealTotals = SqlAppealTotals(session)
         self.outbox: OutboxRepository = SqlOutboxRepository(session)
         self.pledges: PledgeRepository = SqlPledgeRepository(session)
         self.appeal_lookup: AppealLookup = SqlAppealLookup(self.appeals)

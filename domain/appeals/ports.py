@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.models import Appeal
@@ -36,10 +38,45 @@ class AppealRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class MoneyTotal:
+    """Money pledged (not cancelled) and delivered (not questioned) in one currency."""
+
+    currency: str
+    pledged_minor: int
+    delivered_minor: int
+
+
+@dataclass(frozen=True)
+class NeedTotal:
+    """One need's pledged and delivered quantity (in the pledges' units) against its target."""
+
+    need_id: int
+    pledged: Decimal
+    delivered: Decimal
+
+
+@dataclass(frozen=True)
+class ClosingTotals:
+    """An appeal's final figures: money per currency, each need; no names."""
+
+    money: list[MoneyTotal] = field(default_factory=list)
+    needs: list[NeedTotal] = field(default_factory=list)
+
+
+class AppealTotals(Protocol):
+    """Totals computed by the database (aggregate queries), never by loading pledges."""
+
+    async def closing(self, appeal_id: int) -> ClosingTotals:
+        """Money per currency and each need, pledged and delivered."""
+        ...
+
+
 class AppealsUnitOfWork(OutboxUnitOfWork, Protocol):
     """A unit of work that also holds appeals."""
 
     appeals: AppealRepository
+    appeal_totals: AppealTotals
 
 
 class AppealsUnitOfWorkFactory(Protocol):

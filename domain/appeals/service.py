@@ -7,16 +7,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
+from domain.appeals.manage import (
+    AppealManagement,
+    GroupMessage,
+    GroupMessageRenderer,
+    broadcast_subject,
+)
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
 from domain.clock import Clock, local_date
-from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
 from domain.network.access import may_manage_appeal, may_see_appeal, visible_appeals
 from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
 from domain.network.service import Origin, claim_update, record_audit, standing_in
-from domain.outbox.models import DeliveryStatus, Purpose
+from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.outbox.service import BroadcastProgress, progress_of
 from domain.parsing import item_key, parse_due_date, parse_offer_text
@@ -27,6 +33,8 @@ MAX_RECIPIENT = 200
 MAX_NEEDS = 30
 #: Telegram's limit for one message's text.
 MESSAGE_LIMIT = 4096
+
+__all__ = ["GroupMessage", "GroupMessageRenderer", "broadcast_subject"]
 
 
 class AudienceKind(StrEnum):
@@ -147,33 +155,12 @@ class AppealDraft:
 
 
 @dataclass(frozen=True)
-class GroupMessage:
-    """The text (HTML) and keyboard (JSON rows) a group sees for an appeal."""
-
-    text: str
-    buttons: str | None
-
-
-class GroupMessageRenderer(Protocol):
-    """Renders an appeal as one group will see it (handlers supply this)."""
-
-    def __call__(self, appeal: Appeal, chat_id: int) -> GroupMessage:
-        """Return the message for `chat_id`."""
-        ...
-
-
-@dataclass(frozen=True)
 class Published:
     """The outcome of confirming a draft."""
 
     appeal: Appeal
     targets: int
     new: bool
-
-
-def broadcast_subject(appeal_id: int) -> str:
-    """The outbox subject of an appeal's broadcast."""
-    return f"appeal:{appeal_id}"
 
 
 def report_subject(appeal_id: int) -> str:
@@ -305,7 +292,7 @@ def set_deadline(draft: AppealDraft, raw: str, today: date) -> date:
     return deadline
 
 
-class AppealService:
+class AppealService(AppealManagement):
     """Appeals: each use case opens one unit of work and commits once."""
 
     def __init__(
@@ -514,69 +501,7 @@ class AppealService:
             return [c for c in chats if c.id in picked]
         return chats
 
-    # -- after publishing --------------------------------------------------------------------
-
-    async def edit_text(
-        self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
-    ) -> int:
-        """Change an appeal's text and queue the groups' messages to be edited; return how many."""
-        body = clean_body(raw)
-        async with self._uow() as uow:
-            appeal = await self._managed(uow, origin, appeal_id)
-            if not appeal.is_open:
-                raise Conflict(N_("This appeal is closed."))
-            before = appeal.body
-            appeal.body = body
-            if len(render(appeal, -1).text) > MESSAGE_LIMIT:
-                raise InvalidInput(
-                    N_(
-                        "The group message would have {length} characters; Telegram allows at "
-                        "most {limit}. Shorten the text or the needs."
-                    ),
-                    length=len(render(appeal, -1).text),
-                    limit=MESSAGE_LIMIT,
-                )
-            await claim_update(uow, origin)
-            queued = await self._requeue(uow, appeal, render)
-            await self._audit(uow, origin, "appeal.edit", appeal.id, before, body)
-            await uow.commit()
-            return queued
-
-    async def extend_deadline(self, origin: Origin, appeal_id: int, raw: str) -> Appeal:
-        """Move an open appeal's deadline later."""
-        async with self._uow() as uow:
-            appeal = await self._managed(uow, origin, appeal_id)
-            if not appeal.is_open:
-                raise Conflict(N_("This appeal is closed."))
-            today = await self._today_of(uow, origin.actor_id)
-            deadline = parse_due_date(raw, today=today)
-            if deadline < today:
-                raise InvalidInput(
-                    N_("{date} is in the past; give a deadline from today on."),
-                    date=deadline.isoformat(),
-                )
-            before = appeal.deadline
-            appeal.deadline = deadline
-            await claim_update(uow, origin)
-            await uow.appeals.save(appeal)
-            await self._audit(
-                uow, origin, "appeal.deadline", appeal.id, str(before), deadline.isoformat()
-            )
-            await uow.commit()
-            return appeal
-
-    async def close(self, origin: Origin, appeal_id: int, render: GroupMessageRenderer) -> Appeal:
-        """Close an appeal; the groups' messages are edited to say so."""
-        async with self._uow() as uow:
-            appeal = await self._managed(uow, origin, appeal_id)
-            if not appeal.is_open:
-                raise Conflict(N_("This appeal is closed."))
-            appeal.status = AppealStatus.CLOSED
-            await claim_update(uow, origin)
-            await self._requeue(uow, appeal, render)
-            await self._audit(uow, origin, "appeal.close", appeal.id, "open", "closed")
-            await uow.commit()
-            return appeal
+    # -- after publishing (edit, extend, close, reopen, resend: domain/appeals/manage.py) ----
 
     async def set_progress_message(self, appeal_id: int, message_id: int) -> None:
         """Remember the coordinator's progress message, edited as the broadcast advances."""
@@ -618,44 +543,6 @@ class AppealService:
             await uow.appeals.save(appeal)
             await uow.commit()
             return True
-
-    async def _managed(self, uow: AppealsUnitOfWork, origin: Origin, appeal_id: int) -> Appeal:
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("You may not change this appeal."))
-        appeal = await uow.appeals.get(appeal_id)
-        if appeal is None:
-            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-        standing = await standing_in(uow, origin.actor_id)
-        organisations = await uow.organisations.all()
-        if not may_manage_appeal(standing, appeal, organisations):
-            raise PermissionDenied(N_("You may not change this appeal."))
-        return appeal
-
-    async def _requeue(
-        self, uow: AppealsUnitOfWork, appeal: Appeal, render: GroupMessageRenderer
-    ) -> int:
-        """Bump the revision and queue an edit of every group message already sent."""
-        appeal.revision += 1
-        await uow.appeals.save(appeal)
-        now = self._clock.now()
-        subject = f"{broadcast_subject(appeal.id)}:r{appeal.revision}"
-        queued = 0
-        for sent in await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal.id)):
-            if sent.status is not DeliveryStatus.SENT or sent.message_id is None:
-                continue
-            message = render(appeal, sent.chat_id)
-            queued += await uow.outbox.enqueue(
-                NewDelivery(
-                    Purpose.APPEAL_EDIT,
-                    subject,
-                    sent.chat_id,
-                    message.text,
-                    message.buttons,
-                    edit_message_id=sent.message_id,
-                ),
-                now,
-            )
-        return queued
 
     async def _audit(
         self,

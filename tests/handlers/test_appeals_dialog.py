@@ -208,7 +208,7 @@ async def test_extending_a_deadline_reads_the_date_in_the_writers_day(
     [past] = await chat.say(ADMIN_ID, "2020-02-19")
     assert past["text"] == "2020-02-19 is in the past; give a deadline from today on."
     [moved] = await chat.say(ADMIN_ID, "明天")
-    assert moved["text"] == "Deadline: 2020-02-21"
+    assert moved["text"] == "Deadline: 2020-02-21; 0 group messages will be edited."
     async with store() as uow:
         stored = await uow.appeals.get(appeal.id)
     assert stored is not None and stored.deadline == date(2020, 2, 21)

@@ -205,8 +205,10 @@ async def test_edit_and_close_requeue_sent_messages_as_edits(
     ]
     assert {d.edit_message_id for d in edits} == {100, 101, 102}
     assert all("新的文字" in d.text for d in edits)
-    extended = await service.extend_deadline(Origin(COORD), published.appeal.id, "2020-03-01")
-    assert extended.deadline == date(2020, 3, 1)
+    extended, edited = await service.extend_deadline(
+        Origin(COORD), published.appeal.id, "2020-03-01", render
+    )
+    assert extended.deadline == date(2020, 3, 1) and edited == 3  # the groups see it too
     with pytest.raises(PermissionDenied):
         await service.close(Origin(MEMBER), published.appeal.id, render)
     closed = await service.close(Origin(ADMIN), published.appeal.id, render)
@@ -277,8 +279,8 @@ async def test_deadlines_are_judged_in_the_writers_day_not_in_utcs(
     published = await appeals.publish(Origin(COORD, 2), draft, render)
     assert published.appeal.deadline == date(2020, 2, 19)
     with pytest.raises(InvalidInput):
-        await appeals.extend_deadline(Origin(ADMIN, 3), published.appeal.id, "2020-02-19")
-    moved = await appeals.extend_deadline(Origin(ADMIN, 4), published.appeal.id, "明天")
+        await appeals.extend_deadline(Origin(ADMIN, 3), published.appeal.id, "2020-02-19", render)
+    moved, _ = await appeals.extend_deadline(Origin(ADMIN, 4), published.appeal.id, "明天", render)
     assert moved.deadline == date(2020, 2, 21)
-    moved = await appeals.extend_deadline(Origin(COORD, 5), published.appeal.id, "today")
+    moved, _ = await appeals.extend_deadline(Origin(COORD, 5), published.appeal.id, "today", render)
     assert moved.deadline == date(2020, 2, 19)

@@ -1,0 +1,265 @@
+"""After publishing: edit the text, extend the deadline, close with totals, reopen, resend.
+
+A mixin of `AppealService` (it shares its unit of work, clock and audit), kept apart so the
+appeal service stays about writing and publishing. Every change that the groups should see
+is queued as edits of the messages they already have, through the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from domain.appeals.models import Appeal, AppealStatus
+from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory, ClosingTotals
+from domain.clock import Clock
+from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.network.access import may_manage_appeal
+from domain.network.models import Chat, ChatStatus, subtree_ids
+from domain.network.service import Origin, claim_update, standing_in
+from domain.outbox.models import DeliveryStatus, Purpose
+from domain.outbox.ports import NewDelivery
+from domain.parsing import parse_due_date
+
+#: Telegram's limit for one message's text.
+TEXT_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class GroupMessage:
+    """The text (HTML) and keyboard (JSON rows) a group sees for an appeal."""
+
+    text: str
+    buttons: str | None
+
+
+class GroupMessageRenderer(Protocol):
+    """Renders an appeal as one group will see it (handlers supply this)."""
+
+    def __call__(self, appeal: Appeal, chat_id: int) -> GroupMessage:
+        """Return the message for `chat_id`."""
+        ...
+
+
+class ClosingRenderer(Protocol):
+    """Writes the closing line the groups get: final totals only, never names (HTML)."""
+
+    def __call__(self, appeal: Appeal, totals: ClosingTotals) -> str:
+        """The closing message (at most 4,096 characters)."""
+        ...
+
+
+def broadcast_subject(appeal_id: int) -> str:
+    """The outbox subject of an appeal's broadcast."""
+    return f"appeal:{appeal_id}"
+
+
+class AppealManagement:
+    """Use cases on a published appeal, for those who may manage it (admins to reopen)."""
+
+    _uow: AppealsUnitOfWorkFactory
+    _clock: Clock
+
+    async def _today_of(self, uow: AppealsUnitOfWork, person_id: int | None) -> date:
+        raise NotImplementedError  # AppealService's
+
+    async def _audit(
+        self,
+        uow: AppealsUnitOfWork,
+        origin: Origin,
+        action: str,
+        appeal_id: int,
+        before: str | None,
+        after: str | None,
+    ) -> None:
+        raise NotImplementedError  # AppealService's
+
+    async def edit_text(
+        self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
+    ) -> int:
+        """Change an appeal's text and queue the groups' messages to be edited; return how many."""
+        from domain.appeals.service import clean_body
+
+        body = clean_body(raw)
+        async with self._uow() as uow:
+            appeal = await self._managed(uow, origin, appeal_id)
+            if not appeal.is_open:
+                raise Conflict(N_("This appeal is closed."))
+            before = appeal.body
+            appeal.body = body
+            self._check_fits(appeal, render)
+            await claim_update(uow, origin)
+            queued = await self._requeue(uow, appeal, render)
+            await self._audit(uow, origin, "appeal.edit", appeal.id, before, body)
+            await uow.commit()
+            return queued
+
+    async def extend_deadline(
+        self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
+    ) -> tuple[Appeal, int]:
+        """Move an open appeal's deadline later; the groups' messages are edited to show it."""
+        async with self._uow() as uow:
+            appeal = await self._managed(uow, origin, appeal_id)
+            if not appeal.is_open:
+                raise Conflict(N_("This appeal is closed."))
+            today = await self._today_of(uow, origin.actor_id)
+            deadline = parse_due_date(raw, today=today)
+            if deadline < today:
+                raise InvalidInput(
+                    N_("{date} is in the past; give a deadline from today on."),
+                    date=deadline.isoformat(),
+                )
+            before = appeal.deadline
+            appeal.deadline = deadline
+            await claim_update(uow, origin)
+            queued = await self._requeue(uow, appeal, render)
+            await self._audit(
+                uow, origin, "appeal.deadline", appeal.id, str(before), deadline.isoformat()
+            )
+            await uow.commit()
+            return appeal, queued
+
+    async def close(
+        self,
+        origin: Origin,
+        appeal_id: int,
+        render: GroupMessageRenderer,
+        closing: ClosingRenderer | None = None,
+    ) -> Appeal:
+        """Close an appeal: the groups' messages say so and each group gets the final totals."""
+        async with self._uow() as uow:
+            appeal = await self._managed(uow, origin, appeal_id)
+            if not appeal.is_open:
+                raise Conflict(N_("Appeal #{number} is already closed."), number=appeal.id)
+            appeal.status = AppealStatus.CLOSED
+            await claim_update(uow, origin)
+            await self._requeue(uow, appeal, render)
+            if closing is not None:
+                text = closing(appeal, await uow.appeal_totals.closing(appeal.id))
+                subject = f"{broadcast_subject(appeal.id)}:closed:r{appeal.revision}"
+                now = self._clock.now()
+                for chat_id in await self._reached(uow, appeal):
+                    await uow.outbox.enqueue(
+                        NewDelivery(Purpose.APPEAL, subject, chat_id, text[:TEXT_LIMIT]), now
+                    )
+            await self._audit(uow, origin, "appeal.close", appeal.id, "open", "closed")
+            await uow.commit()
+            return appeal
+
+    async def reopen(
+        self, origin: Origin, appeal_id: int, render: GroupMessageRenderer
+    ) -> Appeal:
+        """An admin reopens a closed appeal; the groups' messages take pledges again."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only admins can reopen an appeal."))
+        async with self._uow() as uow:
+            standing = await standing_in(uow, origin.actor_id)
+            if not standing.is_admin:
+                raise PermissionDenied(N_("Only admins can reopen an appeal."))
+            appeal = await uow.appeals.get(appeal_id)
+            if appeal is None:
+                raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+            if appeal.is_open:
+                raise Conflict(N_("Appeal #{number} is open already."), number=appeal.id)
+            appeal.status = AppealStatus.OPEN
+            await claim_update(uow, origin)
+            await self._requeue(uow, appeal, render)
+            await self._audit(uow, origin, "appeal.reopen", appeal.id, "closed", "open")
+            await uow.commit()
+            return appeal
+
+    async def resend(
+        self, origin: Origin, appeal_id: int, render: GroupMessageRenderer
+    ) -> int:
+        """Send an open appeal to the approved groups of its audience that lack it; how many.
+
+        Groups linked after publishing get it; a group that has it (or was tried) never gets
+        it twice, as the outbox keeps one row per appeal and chat.
+        """
+        async with self._uow() as uow:
+            appeal = await self._managed(uow, origin, appeal_id)
+            if not appeal.is_open:
+                raise Conflict(N_("This appeal is closed."))
+            await claim_update(uow, origin)
+            subject = broadcast_subject(appeal.id)
+            has = {d.chat_id for d in await uow.outbox.for_subject(Purpose.APPEAL, subject)}
+            now = self._clock.now()
+            queued = 0
+            for chat in await self._audience(uow, appeal):
+                if chat.id in has:
+                    continue
+                message = render(appeal, chat.id)
+                queued += await uow.outbox.enqueue(
+                    NewDelivery(Purpose.APPEAL, subject, chat.id, message.text, message.buttons),
+                    now,
+                )
+            await self._audit(uow, origin, "appeal.resend", appeal.id, None, str(queued))
+            await uow.commit()
+            return queued
+
+    async def _audience(self, uow: AppealsUnitOfWork, appeal: Appeal) -> list[Chat]:
+        """The approved groups an appeal belongs to: its organisation's subtree, or all."""
+        chats = await uow.chats.by_status(ChatStatus.APPROVED)
+        if appeal.organisation_id is None:
+            return chats
+        subtree = subtree_ids(await uow.organisations.all(), appeal.organisation_id)
+        return [c for c in chats if c.organisation_id in subtree]
+
+    async def _reached(self, uow: AppealsUnitOfWork, appeal: Appeal) -> list[int]:
+        """The chats that received the appeal's message."""
+        return [
+            d.chat_id
+            for d in await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal.id))
+            if d.status is DeliveryStatus.SENT
+        ]
+
+    def _check_fits(self, appeal: Appeal, render: GroupMessageRenderer) -> None:
+        length = len(render(appeal, -1).text)
+        if length > TEXT_LIMIT:
+            raise InvalidInput(
+                N_(
+                    "The group message would have {length} characters; Telegram allows at "
+                    "most {limit}. Shorten the text or the needs."
+                ),
+                length=length,
+                limit=TEXT_LIMIT,
+            )
+
+    async def _managed(self, uow: AppealsUnitOfWork, origin: Origin, appeal_id: int) -> Appeal:
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("You may not change this appeal."))
+        appeal = await uow.appeals.get(appeal_id)
+        if appeal is None:
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+        standing = await standing_in(uow, origin.actor_id)
+        organisations = await uow.organisations.all()
+        if not may_manage_appeal(standing, appeal, organisations):
+            raise PermissionDenied(N_("You may not change this appeal."))
+        return appeal
+
+    async def _requeue(
+        self, uow: AppealsUnitOfWork, appeal: Appeal, render: GroupMessageRenderer
+    ) -> int:
+        """Bump the revision and queue an edit of every group message already sent."""
+        appeal.revision += 1
+        await uow.appeals.save(appeal)
+        now = self._clock.now()
+        subject = f"{broadcast_subject(appeal.id)}:r{appeal.revision}"
+        queued = 0
+        for sent in await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal.id)):
+            if sent.status is not DeliveryStatus.SENT or sent.message_id is None:
+                continue
+            message = render(appeal, sent.chat_id)
+            queued += await uow.outbox.enqueue(
+                NewDelivery(
+                    Purpose.APPEAL_EDIT,
+                    subject,
+                    sent.chat_id,
+                    message.text,
+                    message.buttons,
+                    edit_message_id=sent.message_id,
+                ),
+                now,
+            )
+        return queued
