@@ -48,7 +48,7 @@ from handlers.i18n import Translations
 APPEAL_KIND = "appeal"
 DRAFT_BUTTON = re.compile(
     r"^ap:(needs_done|rcp_done|all|orgs|picks|send|cancel|org:[0-9]{1,19}|chat:-?[0-9]{1,19}|picked"
-    r"|fix:(?:title|body|needs|deadline|audience))$"
+    r"|fix:(?:title|body|needs|deadline|audience)|rm:(?:[0-9]{1,2}|money))$"
 )
 MAX_CHOICE_BUTTONS = 60
 
@@ -225,7 +225,7 @@ class AppealFlow:
         text = escape(reader.t(_QUESTIONS[step]))
         markup: InlineKeyboardMarkup | None = None
         if step == "needs":
-            markup = _buttons([[(reader.t(N_("Done")), "ap:needs_done")]])
+            text, markup = needs_question(reader, draft)
         elif step == "recipients":
             markup = _buttons([[(reader.t(N_("Done")), "ap:rcp_done")]])
         elif step == "audience":
@@ -415,6 +415,15 @@ class AppealHandlers:
             await services.dialogs.save(_with(dialog, draft), update.update_id)
             await query.answer(reader.t(N_("Added.")))
             return
+        elif action.startswith("rm:"):
+            which = action.split(":")[1]
+            if which == "money" and draft.money_target_minor is not None:
+                draft.money_target_minor = None
+            elif which.isdigit() and int(which) < len(draft.needs):
+                del draft.needs[int(which)]
+            else:  # an old button for a need already removed
+                await answer_stale_button(update, reader)
+                return
         elif action == "picked":
             if not draft.audience_chats:
                 await query.answer(reader.t(N_("Pick at least one group.")), show_alert=True)
@@ -427,7 +436,7 @@ class AppealHandlers:
             elif field == "body":
                 draft.body = None
             elif field == "needs":
-                draft.needs, draft.money_target_minor, draft.needs_done = [], None, False
+                draft.needs_done = False  # the needs entered stay; each can be removed
             elif field == "deadline":
                 draft.deadline = None
             else:
@@ -520,3 +529,29 @@ def manage_rows(reader: Reader, appeal_id: int) -> list[list[InlineKeyboardButto
         ],
     ]
     return [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+
+
+def needs_question(reader: Reader, draft: AppealDraft) -> tuple[str, InlineKeyboardMarkup]:
+    """The needs question (HTML) with what is listed so far, each with its Remove button.
+
+    Fixing the needs keeps them: a need is changed by removing it and sending it again.
+    """
+    text = escape(reader.t(_QUESTIONS["needs"]))
+    rows: list[list[tuple[str, str]]] = []
+    listed = [need_text(n, reader.language) for n in draft.needs]
+    if draft.money_target_minor is not None:
+        money = format_money(
+            Money(draft.money_target_minor, draft.currency), style_for(reader.language)
+        )
+        listed.append(reader.t(N_("Funds: {amount}"), amount=money))
+    if listed:
+        text += "\n\n<b>" + escape(reader.t(N_("Listed so far (to change one, remove it and "
+                                              "send it again):"))) + "</b>"
+        text += "".join(f"\n{i}. {escape(line)}" for i, line in enumerate(listed, start=1))
+    for index, need in enumerate(draft.needs):
+        label = reader.t(N_("Remove {need}"), need=need.item)
+        rows.append([(label[:60], f"ap:rm:{index}")])
+    if draft.money_target_minor is not None:
+        rows.append([(reader.t(N_("Remove the funds target")), "ap:rm:money")])
+    rows.append([(reader.t(N_("Done")), "ap:needs_done")])
+    return text, _buttons(rows)

@@ -194,3 +194,41 @@ async def test_resending_reaches_a_group_linked_later_once(
     [own] = await chat.say(co, "/help")
     refused = await chat.press(co, co, own, data="am:resend:1", forged=True)
     assert refused["text"] == "This button is no longer valid."
+
+
+async def test_fixing_the_needs_keeps_them_and_lets_one_be_removed_or_changed(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    await approved_groups(client, chat, store, 1)
+    await chat.say(ADMIN_ID, "/appeal")
+    await chat.say(ADMIN_ID, "抗疫倡议")
+    [needs_q] = await chat.say(ADMIN_ID, "请支援")
+    await chat.say(ADMIN_ID, "消毒液 5000公斤")
+    await chat.say(ADMIN_ID, "口罩 10000个")
+    await chat.say(ADMIN_ID, "资金 10万元")
+    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
+    _, [_deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    [audience] = await chat.say(ADMIN_ID, "2020-02-29")
+    after = await last_id(client, ADMIN_ID)
+    await chat.press(ADMIN_ID, ADMIN_ID, audience, data="ap:all")
+    messages = await chat.next_messages(ADMIN_ID, 3, after)
+    send = next(m for m in messages if "ap:fix:needs" in str(m.get("reply_markup")))
+    _, [fix] = await press_and_read(chat, send, "ap:fix:needs", 1)
+    assert fix["text"].splitlines()[-4:] == [
+        "Listed so far (to change one, remove it and send it again):",
+        "1. 消毒液: 5,000 kg",
+        "2. 口罩: 10,000 pieces",
+        "3. Funds: ¥100,000",
+    ], fix["text"]
+    assert [b["text"] for row in fix["reply_markup"]["inline_keyboard"] for b in row] == [
+        "Remove 消毒液", "Remove 口罩", "Remove the funds target", "Done",
+    ]
+    _, [after_rm] = await press_and_read(chat, fix, "ap:rm:1", 1)
+    assert after_rm["text"].splitlines()[-2:] == ["1. 消毒液: 5,000 kg", "2. Funds: ¥100,000"]
+    # an old Remove button for the need already removed changes nothing
+    stale = await chat.press(ADMIN_ID, ADMIN_ID, fix, data="ap:rm:2", forged=True)
+    assert stale["text"] == "This button is no longer valid."
+    await chat.say(ADMIN_ID, "口罩 20000个")  # changed: sent again with the new amount
+    _, [_, preview, _confirm] = await press_and_read(chat, after_rm, "ap:needs_done", 3)
+    assert "消毒液: 5000公斤" in preview["text"] and "口罩: 20000个" in preview["text"]
+    assert "10000个" not in preview["text"] and "10万元" in preview["text"]
