@@ -91,7 +91,12 @@ class BroadcastReporter:
         if appeal.progress_message_id is None:
             return True
         text = progress_text(self._translations, language, progress)
-        shown, at = self._shown.get(appeal.id, ("", 0.0))
+        # Unseen so far: the message shows what the Send button wrote, the count at zero;
+        # editing it to the same text would only earn "message is not modified".
+        untouched = progress_text(
+            self._translations, language, BroadcastProgress(progress.total, 0)
+        )
+        shown, at = self._shown.get(appeal.id, (untouched, 0.0))
         due = time.monotonic() - at >= PROGRESS_EDIT_INTERVAL or progress.finished
         if text == shown or not due:
             return True

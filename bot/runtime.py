@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.broadcast import BroadcastReporter, NetworkChatEvents
 from bot.health import BotApiCheck, HealthServer
 from bot.logs import PersonHasher
 from bot.metrics import CountingRequest, Metrics
 from bot.observed import ObservedApplication
+from bot.pace import BudgetRateLimiter, FloodBudget, Lane, in_lane
 from bot.polling import DurablePoller
 from bot.sender import PacedSender
 from bot.settings import Settings
@@ -63,6 +64,8 @@ KEEP_RECEIVED = timedelta(days=1)
 KEEP_PROCESSED = timedelta(days=7)
 #: How often the sending replica checks it still holds the sender lock.
 LEAD_CHECK_SECONDS = 5.0
+#: After every handler (and `mark_handled`): wake the sender for what the update queued.
+WAKE_GROUP = 1001
 
 
 class Runtime:
@@ -82,6 +85,9 @@ class Runtime:
         self._router: DialogRouter | None = None
         self._sender_stop = asyncio.Event()
         self._sender_task: asyncio.Task[None] | None = None
+        self._sender: PacedSender | None = None
+        #: The token's one flood budget: every Bot API call of this process draws from it.
+        self.budget = FloodBudget(settings.sender_rate, now=time.monotonic)
         self.serving = asyncio.Event()
 
     def build(self) -> TongxinApplication:
@@ -103,10 +109,17 @@ class Runtime:
                 kwargs={"metrics": self.metrics, "hasher": PersonHasher(self.settings.bot_token)},
             )
             .request(CountingRequest(self.metrics, connection_pool_size=256))
+            .rate_limiter(BudgetRateLimiter(self.budget))
             .build()
         )
         self._router = register_handlers(app)
+        app.add_handler(TypeHandler(Update, self._wake_sender), group=WAKE_GROUP)
         return app
+
+    async def _wake_sender(self, _update: object, _context: TongxinContext) -> None:
+        """An update may have queued messages (Send pressed): the sender looks at once."""
+        if self._sender is not None:
+            self._sender.wake()
 
     async def serve(self, app: TongxinApplication, stop: asyncio.Event) -> None:
         """Run the bot with durable long polling until `stop` is set, then shut down."""
@@ -277,7 +290,9 @@ class Runtime:
             chats=NetworkChatEvents(services.network),
             rate=self.settings.sender_rate,
             monotonic=time.monotonic,
+            budget=self.budget,
         )
+        self._sender = sender
         self._sender_stop = asyncio.Event()
         assert self._engine is not None
         self._sender_task = asyncio.create_task(
@@ -293,7 +308,8 @@ class Runtime:
         )
 
         async def report(_context: TongxinContext) -> None:
-            await reporter.tick()
+            with in_lane(Lane.BULK):  # progress edits are bulk: they yield to answers
+                await reporter.tick()
 
         if app.job_queue is not None:
             app.job_queue.run_repeating(
@@ -388,6 +404,11 @@ class Runtime:
         """Close dialogs abandoned for 24 hours, with one short note each."""
         if self._router is None:
             return
+        with in_lane(Lane.NOTICE):
+            await self._note_expired(context)
+
+    async def _note_expired(self, context: TongxinContext) -> None:
+        assert self._router is not None
         for dialog in await context.services.dialogs.sweep_expired():
             flow = self._router.flow(dialog.kind)
             if flow is None:

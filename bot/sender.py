@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,19 +27,19 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.pace import FloodBudget, Lane, Slot, in_lane, retry_seconds
 from domain.clock import Clock
-from domain.outbox.models import Delivery, FailureReason, MediaKind
+from domain.outbox.models import Delivery, FailureReason, MediaKind, Purpose
 from domain.outbox.service import OutboxService
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
-#: Telegram allows about one message a second to the same chat.
+#: Telegram allows about one message a second to the same chat (the budget's bulk gap).
 CHAT_GAP = 1.0
-#: ...and at most 20 a minute to one group.
-GROUP_PER_MINUTE = 20
-GROUP_WINDOW = 60.0
+#: Broadcasts and board edits yield to notices and reminders (and both to answers).
+BULK_PURPOSES = frozenset({Purpose.APPEAL, Purpose.APPEAL_EDIT})
 #: Transient failures (5xx, connection drops) are retried this many times in all.
 MAX_ATTEMPTS = 5
 TIMEOUT_MARK = "timed out"
@@ -92,8 +91,16 @@ def keyboard_from_json(buttons: str | None) -> InlineKeyboardMarkup | None:
     )
 
 
+def lane_of(delivery: Delivery) -> Lane:
+    """The budget lane of an outbox message."""
+    return Lane.BULK if delivery.purpose in BULK_PURPOSES else Lane.NOTICE
+
+
 class PacedSender:
-    """Sends outbox messages below `rate` per second overall and within per-chat limits."""
+    """Sends outbox messages with slots of the bot's one flood budget, in their lanes.
+
+    Without a `budget` the sender paces itself alone at `rate` (tests and benches).
+    """
 
     def __init__(
         self,
@@ -108,22 +115,21 @@ class PacedSender:
         retry_base: float = 2.0,
         timeout_retry: float = TIMEOUT_RETRY,
         monotonic: Callable[[], float] | None = None,
+        budget: FloodBudget | None = None,
     ) -> None:
         self._bot = bot
         self._outbox = outbox
         self._clock = clock
         self._chats = chats or ChatEvents()
-        self._interval = 1.0 / rate
         self._batch = batch
         self._sleep = sleep
         self._retry_base = retry_base
         self._timeout_retry = timeout_retry
         # Pacing needs real elapsed time; by default it reads the injected clock (tests).
         self._monotonic = monotonic
-        self._next_slot = 0.0
-        self._paused_until = 0.0
-        self._chat_free_at: dict[int, float] = {}
-        self._group_sends: dict[int, deque[float]] = {}
+        self._budget = budget or FloodBudget(rate, now=self._now, sleep=sleep)
+        self._interval = self._budget.interval
+        self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self.stats = SenderStats()
 
@@ -183,12 +189,9 @@ class PacedSender:
         while self._in_flight:
             await asyncio.gather(*list(self._in_flight))
 
-    async def take_slot(self) -> None:
-        """Wait for a place in the global pace (for messages sent outside the outbox)."""
-        slot = self._reserve_global()
-        delay = slot - self._now()
-        if delay > 0:
-            await self._sleep(delay)
+    def wake(self) -> None:
+        """New messages may be waiting: look now rather than at the next idle look."""
+        self._wake.set()
 
     # -- waiting ----------------------------------------------------------------------------
 
@@ -208,12 +211,16 @@ class PacedSender:
     async def _wait_for_work(
         self, seconds: float | None, stop: asyncio.Event | None = None
     ) -> None:
-        """Wait until a send in flight finishes, `seconds` pass or `stop` is set."""
+        """Wait until a send in flight finishes, `seconds` pass, `stop` is set or `wake`."""
         timers: list[asyncio.Future[Any]] = []
+        if stop is not None:
+            if self._wake.is_set():
+                self._wake.clear()
+                return
+            timers.append(asyncio.ensure_future(stop.wait()))
+            timers.append(asyncio.ensure_future(self._wake.wait()))
         if seconds is not None:
             timers.append(asyncio.ensure_future(self._sleep(seconds)))
-        if stop is not None:
-            timers.append(asyncio.ensure_future(stop.wait()))
         waiting: set[asyncio.Future[Any]] = {*self._in_flight, *timers}
         if not waiting:
             return
@@ -223,6 +230,7 @@ class PacedSender:
             for timer in timers:
                 timer.cancel()
             await asyncio.gather(*timers, return_exceptions=True)
+            self._wake.clear()
 
     # -- pacing -----------------------------------------------------------------------------
 
@@ -235,100 +243,51 @@ class PacedSender:
         """The business-clock moment of a pacing-clock time."""
         return self._clock.now() + timedelta(seconds=at - self._now())
 
-    def _reserve_global(self) -> float:
-        slot = max(self._now(), self._next_slot, self._paused_until)
-        self._next_slot = slot + self._interval
-        return slot
-
-    def _refund_slot(self) -> None:
-        # A send refused before delivery (blocked, migrated, not found) is not a message
-        # Telegram counts against the flood limits: give its place in the pace back.
-        self._next_slot = max(self._now(), self._next_slot - self._interval)
-
-    def _chat_ready_at(self, chat_id: int) -> float:
-        ready = self._chat_free_at.get(chat_id, 0.0)
-        if chat_id < 0:
-            window = self._group_sends.get(chat_id)
-            if window is not None:
-                horizon = self._now() - GROUP_WINDOW
-                while window and window[0] <= horizon:
-                    window.popleft()
-                if len(window) >= GROUP_PER_MINUTE:
-                    ready = max(ready, window[0] + GROUP_WINDOW + 0.5)
-        return ready
-
-    def _note_chat_send(self, chat_id: int, at: float) -> None:
-        self._chat_free_at[chat_id] = at + CHAT_GAP
-        if chat_id < 0:
-            self._group_sends.setdefault(chat_id, deque()).append(at)
-
     async def _dispatch_batch(self) -> int:
         claimed = await self._outbox.claim(self._clock.now(), self._batch)
+        budget = self._budget
         for delivery in claimed:
-            ready = self._chat_ready_at(delivery.chat_id)
-            if ready > max(self._now(), self._next_slot) + CHAT_GAP:
+            lane = lane_of(delivery)
+            ready = budget.chat_ready_at(delivery.chat_id, lane)
+            if ready > self._now() + 2 * CHAT_GAP:
                 # The chat is not free yet: give it back instead of holding up everyone else.
                 await self._outbox.release(delivery.id, self._moment(ready))
                 continue
-            slot = self._reserve_global()
-            slot = max(slot, ready)
-            delay = slot - self._now()
-            if delay > 0:
-                await self._sleep(delay)
-            if self._paused_until > self._now():
-                # A 429 arrived while we waited: everything waits, this message too.
-                await self._sleep(self._paused_until - self._now())
-                self._next_slot = max(self._next_slot, self._now() + self._interval)
-            self._note_chat_send(delivery.chat_id, self._now())
-            task = asyncio.create_task(self._send(delivery))
+            slot = await budget.acquire(
+                lane, delivery.chat_id, edit=delivery.edit_message_id is not None
+            )
+            task = asyncio.create_task(self._send(delivery, lane, slot))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
 
     # -- one message ------------------------------------------------------------------------
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def _send(self, delivery: Delivery, lane: Lane, slot: Slot) -> None:
         try:
-            await self._attempt(delivery)
+            with in_lane(lane, prepaid=True):
+                await self._attempt(delivery, lane, slot)
         except Exception:  # recording failed: the lease expires and the message is retried
             log.exception("could not record delivery %s", delivery.id)
 
-    async def _attempt(self, delivery: Delivery) -> None:
+    async def _attempt(self, delivery: Delivery, lane: Lane, slot: Slot) -> None:
         markup = keyboard_from_json(delivery.buttons)
         try:
-            if delivery.edit_message_id is not None:
-                result = await self._bot.edit_message_text(
-                    text=delivery.text,
-                    chat_id=delivery.chat_id,
-                    message_id=delivery.edit_message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-                message_id = delivery.edit_message_id
-                if isinstance(result, Message):
-                    message_id = result.message_id
-            elif delivery.media_file_id is not None:
-                message_id = (await self._send_media(delivery, markup)).message_id
-            else:
-                message = await self._bot.send_message(
-                    chat_id=delivery.chat_id,
-                    text=delivery.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    disable_web_page_preview=True,
-                )
-                message_id = message.message_id
+            try:
+                message_id = await self._call(delivery, markup)
+            finally:
+                self._budget.done(slot)
         except RetryAfter as error:
-            await self._rate_limited(delivery, error)
+            await self._rate_limited(delivery, error, lane)
         except ChatMigrated as error:
-            self._refund_slot()
+            self._budget.refund()
             await self._migrated(delivery, error)
         except Forbidden as error:
-            self._refund_slot()
+            self._budget.refund()
             await self._fail(delivery, FailureReason.BLOCKED, str(error))
             await self._chats.left(delivery.chat_id)
         except BadRequest as error:
-            self._refund_slot()
+            self._budget.refund()
             await self._bad_request(delivery, error)
         except TimedOut as error:
             await self._timed_out(delivery, error)
@@ -357,19 +316,44 @@ class PacedSender:
         )
         return message
 
+    async def _call(self, delivery: Delivery, markup: InlineKeyboardMarkup | None) -> int | None:
+        """Make the Bot API call of one outbox message; the id of the message it made."""
+        if delivery.edit_message_id is not None:
+            result = await self._bot.edit_message_text(
+                text=delivery.text,
+                chat_id=delivery.chat_id,
+                message_id=delivery.edit_message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+            message_id = delivery.edit_message_id
+            if isinstance(result, Message):
+                message_id = result.message_id
+        elif delivery.media_file_id is not None:
+            message_id = (await self._send_media(delivery, markup)).message_id
+        else:
+            message = await self._bot.send_message(
+                chat_id=delivery.chat_id,
+                text=delivery.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+            message_id = message.message_id
+        return message_id
+
     async def _fail(self, delivery: Delivery, reason: FailureReason, error: str) -> None:
         self.stats.failed += 1
         self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
         await self._outbox.failed(delivery.id, reason, error, self._clock.now())
 
-    async def _rate_limited(self, delivery: Delivery, error: RetryAfter) -> None:
-        # The limit belongs to the whole bot: pause every send, not only this chat's.
+    async def _rate_limited(self, delivery: Delivery, error: RetryAfter, lane: Lane) -> None:
+        # The limit belongs to the whole bot: the budget pauses every bulk send.
         self.stats.rate_limited += 1
-        seconds = error.retry_after
-        wait = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
-        self._paused_until = max(self._paused_until, self._now() + wait)
-        log.warning("Telegram asked to wait %.0f s; pausing all sends", wait)
-        await self._outbox.release(delivery.id, self._moment(self._paused_until))
+        wait = retry_seconds(error)
+        until = self._budget.refused(delivery.chat_id, wait, lane)
+        log.warning("Telegram asked to wait %.0f s; pausing bulk sends", wait)
+        await self._outbox.release(delivery.id, self._moment(until))
 
     async def _migrated(self, delivery: Delivery, error: ChatMigrated) -> None:
         self.stats.migrated += 1

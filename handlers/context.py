@@ -15,6 +15,7 @@ from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from handlers.flood import FloodControl
 from handlers.i18n import Translations
 
 
@@ -44,6 +45,8 @@ class BotData:
     def __init__(self) -> None:
         self._services: Services | None = None
         self._first_deliveries: set[int] = set()
+        #: Per-person flood control of this process (see handlers/flood.py).
+        self.flood = FloodControl()
 
     def wire(self, services: Services) -> None:
         """Install the services (called from the application's post_init)."""

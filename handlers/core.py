@@ -7,7 +7,7 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.errors import DomainError
@@ -199,6 +199,11 @@ class CoreHandlers:
 
 async def on_error(update: object, context: TongxinContext) -> None:
     """Log an unexpected failure and tell the person, briefly, in their language."""
+    if isinstance(context.error, RetryAfter):
+        # Telegram refused even the retried answer: another message would be refused too.
+        log.warning("update %s: answer refused by flood control (%s)",
+                    getattr(update, "update_id", "?"), context.error)
+        return
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if isinstance(update, Update) and update.callback_query is not None:
         # a press whose handler failed must not leave the client's spinner turning

@@ -5,8 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import seen_user, was_claimed
+from handlers.common import escape, reader_for, reply, seen_user, was_claimed
 from handlers.context import Reader, TongxinContext
+from handlers.flood import Verdict
+from handlers.i18n import N_
 
 
 def ignorable(update: Update) -> bool:
@@ -26,6 +28,10 @@ async def drop_replays_and_noise(update: object, context: TongxinContext) -> Non
         raise ApplicationHandlerStop
     if ignorable(update):
         raise ApplicationHandlerStop
+    verdict = context.bot_data.flood.judge(update)
+    if verdict is Verdict.DROP:
+        await _drop_quietly(update, context)
+        raise ApplicationHandlerStop
     user = update.effective_user
     who = seen_user(user) if user is not None and not user.is_bot else None
     services = context.services
@@ -35,6 +41,30 @@ async def drop_replays_and_noise(update: object, context: TongxinContext) -> Non
         raise ApplicationHandlerStop
     if arrival.person is not None and context.reader is None:
         context.reader = Reader(arrival.person, services.translations)
+    if verdict is Verdict.WARN:
+        await _slow_down(update, context)
+        raise ApplicationHandlerStop
+
+
+async def _drop_quietly(update: Update, context: TongxinContext) -> None:
+    """A flooding person's update: handled by doing nothing (a press's spinner stops)."""
+    await context.services.network.mark_update(update.update_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+async def _slow_down(update: Update, context: TongxinContext) -> None:
+    """Tell a flooding person, once, that the bot will not answer for a little while."""
+    await context.services.network.mark_update(update.update_id)
+    reader = await reader_for(update, context)
+    if reader is None:
+        return
+    text = reader.t(N_("You are sending messages faster than I can answer. I will ignore "
+                       "what you send for the next few seconds; then carry on."))
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200], show_alert=True)
+    else:
+        await reply(update, escape(text))
 
 
 async def mark_handled(update: object, context: TongxinContext) -> None:

@@ -607,16 +607,17 @@ class PledgeHandlers:
         return self._entries
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
-        """Add the handlers (the deep-link /start must come before the core /start)."""
+        """Add the handlers (the deep-link /start must come before the core /start).
+
+        /mypledges and /inbox are in handlers/lists.py.
+        """
         self._entries.register(app)  # first: they take the group and deep-link forms
         app.add_handler(CommandHandler("pledge", self.pledge))
-        app.add_handler(CommandHandler("mypledges", self.mypledges))
         app.add_handler(
             MessageHandler(
                 filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL), self.proof
             )
         )
-        app.add_handler(CommandHandler("inbox", self.inbox))
         app.add_handler(CallbackQueryHandler(self.draft_button, pattern=r"^pd:"))
         app.add_handler(CallbackQueryHandler(self.pledge_button, pattern=r"^pm:"))
 
@@ -751,52 +752,10 @@ class PledgeHandlers:
         await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
 
     async def mypledges(self, update: Update, context: TongxinContext) -> None:
-        """List the person's pledges with what is still open, each with its buttons."""
-        reader = await private_reader(update, context)
-        if reader is None:
-            return
-        pledges = await context.services.pledges.mine(reader.person.id)
-        await context.services.network.mark_update(update.update_id)
-        if not pledges:
-            await reply(update, escape(reader.t(N_("You have no pledges yet. Send /pledge."))))
-            return
-        today = context.services.pledges.today(reader.person.timezone)
-        language = reader.language
-        for pledge in pledges[:20]:
-            lines = [f"<b>#{pledge.id}</b> {escape(pledge_line(language, pledge))}"]
-            status = reader.t(_STATUS[pledge.status])
-            lines.append(escape(reader.t(N_("Status: {status}"), status=status)))
-            if pledge.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
-                lines.append(
-                    escape(
-                        reader.t(
-                            N_("Still open: {amount}"),
-                            amount=measure_text(language, pledge, pledge.open_measure),
-                        )
-                    )
-                )
-            lines += review_lines(reader, pledge)
-            if pledge.over_delivered:
-                lines.append(escape(reader.t(N_("More was delivered than pledged."))))
-            if pledge.overdue(today):
-                lines.append(
-                    escape(reader.t(N_("Overdue since {date}."), date=str(pledge.due_date)))
-                )
-            markup = None
-            if pledge.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
-                markup = InlineKeyboardMarkup(
-                    [
-                        [
-                            _button(reader.t(N_("Delivered all")), f"pm:all:{pledge.id}"),
-                            _button(reader.t(N_("Delivered part")), f"pm:part:{pledge.id}"),
-                        ],
-                        [
-                            _button(reader.t(N_("Change the date")), f"pm:due:{pledge.id}"),
-                            _button(reader.t(N_("Cancel pledge")), f"pm:cancel:{pledge.id}"),
-                        ],
-                    ]
-                )
-            await reply(update, "\n".join(lines), markup)
+        """/mypledges, also reached from a group's button: see handlers/lists.py."""
+        from handlers.lists import my_pledges  # here: handlers.lists imports this module
+
+        await my_pledges(update, context)
 
     async def pledge_button(self, update: Update, context: TongxinContext) -> None:
         """Report all, report part, or cancel one's own pledge; others' pledges are refused."""
@@ -826,28 +785,6 @@ class PledgeHandlers:
             await refuse(update, reader, error)
             return
         await query.answer()
-
-    async def inbox(self, update: Update, context: TongxinContext) -> None:
-        """Coordinators: delivery reports in their scope awaiting confirmation."""
-        reader = await private_reader(update, context)
-        if reader is None:
-            return
-        try:
-            pledges = await context.services.pledges.inbox(Origin(reader.person.id))
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        await context.services.network.mark_update(update.update_id)
-        if not pledges:
-            await reply(update, escape(reader.t(N_("Nothing awaits your confirmation."))))
-            return
-        parties = await context.services.pledges.delivery_parties(pledges)
-        for pledge in pledges:
-            for f in pledge.fulfilments:
-                if f.state.value != "reported":
-                    continue
-                text, markup = inbox_item(reader, pledge, f, parties[pledge.id])
-                await reply(update, text, markup)
 
 
 def review_lines(reader: Reader, pledge: Pledge) -> list[str]:

@@ -15,6 +15,7 @@ from handlers.common import CommandSpec
 from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogFlow, DialogRouter
 from handlers.guard import drop_replays_and_noise, mark_handled
+from handlers.lists import register_lists
 from handlers.network import NetworkHandlers
 from handlers.offers import OFFER_COMMANDS, OfferFlow, OfferHandlers, offer_flows
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
@@ -53,6 +54,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogR
     router = DialogRouter(dialog_flows(), idle=pledges.entries.private_words)
     pledges.register(app)
     ReviewHandlers().register(app)
+    register_lists(app)
     core.register(app)
     NetworkHandlers().register(app)
     AppealHandlers(AppealFlow()).register(app)

@@ -110,20 +110,22 @@ def _check_button(button: Any) -> None:
 
 
 class FloodLimiter:
-    """Telegram-like flood control on a monotonic clock.
+    """Telegram-like flood control on a monotonic clock, as strict as Telegram.
 
-    * overall: at most ``global_per_second`` messages in any 1-second window;
-    * per chat: a token bucket refilling ``chat_per_second`` with burst ``chat_burst``;
+    * overall: at most ``global_per_second`` messages *and edits* in any sliding one-second
+      window (not per calendar second: 30 at 0.5–0.99 s and one more at 1.2 s is refused);
+    * per chat: a token bucket refilling ``chat_per_second`` with a small burst
+      ``chat_burst`` (three messages at once, then one a second);
     * per group/supergroup: at most ``group_per_minute`` messages in any 60-second window.
 
-    Edits only draw ``edit_cost`` tokens from the per-chat bucket (lenient).
+    An edit draws ``edit_cost`` from its chat's bucket and a full place in the overall window.
     """
 
     def __init__(
         self,
         global_per_second: int = 30,
         chat_per_second: float = 1.0,
-        chat_burst: float = 5.0,
+        chat_burst: float = 3.0,
         group_per_minute: int = 20,
         edit_cost: float = 0.5,
     ) -> None:
@@ -146,14 +148,21 @@ class FloodLimiter:
         tokens, last = self._buckets.get(chat_id, (self.chat_burst, now))
         return min(self.chat_burst, tokens + (now - last) * self.chat_per_second)
 
-    def check_send(self, chat_id: int, is_group: bool, now: float) -> int | None:
-        """Record a message-producing call; return ``retry_after`` seconds if refused."""
-        waits: list[float] = []
+    def _global_wait(self, now: float) -> float | None:
+        """Seconds until the sliding one-second window has room, or None if it has now."""
         g = self._global
         while g and g[0] <= now - 1.0:
             g.popleft()
         if len(g) >= self.global_per_second:
-            waits.append(g[0] + 1.0 - now)
+            return g[0] + 1.0 - now
+        return None
+
+    def check_send(self, chat_id: int, is_group: bool, now: float) -> int | None:
+        """Record a message-producing call; return ``retry_after`` seconds if refused."""
+        waits: list[float] = []
+        overall = self._global_wait(now)
+        if overall is not None:
+            waits.append(overall)
         tokens = self._bucket(chat_id, now)
         if tokens < 1.0:
             waits.append((1.0 - tokens) / self.chat_per_second)
@@ -166,16 +175,23 @@ class FloodLimiter:
                 waits.append(window[0] + 60.0 - now)
         if waits:
             return max(1, math.ceil(max(waits)))
-        g.append(now)
+        self._global.append(now)
         self._buckets[chat_id] = (tokens - 1.0, now)
         if window is not None:
             window.append(now)
         return None
 
     def check_edit(self, chat_id: int, now: float) -> int | None:
-        """Record an edit (cheaper than a send); return ``retry_after`` if refused."""
+        """Record an edit (cheaper for its chat); return ``retry_after`` if refused."""
+        waits: list[float] = []
+        overall = self._global_wait(now)
+        if overall is not None:
+            waits.append(overall)
         tokens = self._bucket(chat_id, now)
         if tokens < self.edit_cost:
-            return max(1, math.ceil((self.edit_cost - tokens) / self.chat_per_second))
+            waits.append((self.edit_cost - tokens) / self.chat_per_second)
+        if waits:
+            return max(1, math.ceil(max(waits)))
+        self._global.append(now)
         self._buckets[chat_id] = (tokens - self.edit_cost, now)
         return None

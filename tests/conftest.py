@@ -71,9 +71,15 @@ def fake_uow_factory() -> FakeUnitOfWorkFactory:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxServer]:
-    """A fresh sandbox Bot API with Telegram's limits switched off (functional tests)."""
-    async with SandboxServer(flood_limits=False) as server:
+async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[SandboxServer]:
+    """A fresh sandbox Bot API as strict as Telegram, flood limits included.
+
+    A test about something else may opt out with `@pytest.mark.no_flood_limits("why")`.
+    """
+    opt_out = request.node.get_closest_marker("no_flood_limits")
+    if opt_out is not None and not opt_out.args:
+        raise pytest.UsageError("no_flood_limits needs a reason")
+    async with SandboxServer(flood_limits=opt_out is None) as server:
         yield server
 
 

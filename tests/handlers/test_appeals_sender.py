@@ -49,6 +49,9 @@ class Events(ChatEvents):
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[SandboxServer]:
+    # Limits off, with a reason: these tests pace the sender on a fake clock (its sleeps take
+    # no real time), while the sandbox counts real time. Pacing against the strict sandbox
+    # is measured by bench/bench_broadcast.py and tests/sandbox/test_flood.py.
     async with SandboxServer(flood_limits=False, token=TOKEN, timeout_fault_delay=1.0) as sb:
         yield sb
 
@@ -419,3 +422,34 @@ async def test_a_deleted_progress_message_does_not_hold_up_the_report(
     await reporter(bot, clock, uow_factory).tick()
     await sender.run_until_idle()
     assert len(reports(sandbox, coordinator)) == 1
+
+
+async def test_the_progress_message_is_never_edited_to_the_text_it_already_shows(
+    sandbox: SandboxServer, bot: Bot, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    world = sandbox.world
+    chats = groups(world, 2)
+    coordinator = world.create_user("Chair", "chair")
+    world.send_text(coordinator.id, "/start")
+    # What the Send button leaves: the question edited into the count at zero.
+    question = await bot.send_message(coordinator.id, "Sent 0/2")
+    async with uow_factory() as uow:
+        appeal = await uow.appeals.add(
+            Appeal(0, "口罩", "请支援", AppealStatus.OPEN, None, "CNY", None, None,
+                   coordinator.id, clock.now(), progress_message_id=question.message_id)
+        )
+        for chat_id in chats:
+            await uow.outbox.enqueue(
+                NewDelivery(Purpose.APPEAL, broadcast_subject(appeal.id), chat_id, "口罩"),
+                clock.now(),
+            )
+        await uow.commit()
+    watching = reporter(bot, clock, uow_factory)
+    await watching.tick()  # nothing sent yet: the message already says so
+    sender, _ = make_sender(bot, OutboxService(uow_factory), clock)
+    await sender.run_until_idle()
+    await watching.tick()
+    await watching.tick()
+    edits = [c for c in world.calls if c["method"] == "editMessageText"]
+    assert [c["params"]["text"] for c in edits] == ["Sent 2/2"]
+    assert all(c["ok"] for c in edits)

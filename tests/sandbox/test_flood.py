@@ -39,7 +39,9 @@ async def test_burst_to_100_groups_gets_429() -> None:
                 *(bot.send_message(g, "alert") for g in groups), return_exceptions=True
             )
         errors = [r for r in results if isinstance(r, RetryAfter)]
-        assert 60 <= len(errors) <= 75, len(errors)
+        # 30 fit in one second and the rest are refused, unless a loaded machine spreads the
+        # burst over more than a second (then the next second's 30 are taken too).
+        assert 25 <= len(errors) <= 70, len(errors)
         assert all(1 <= _seconds(e.retry_after) <= 2 for e in errors)
         assert all(not isinstance(r, Exception) or isinstance(r, RetryAfter) for r in results)
 
@@ -65,7 +67,7 @@ async def test_per_chat_and_group_limits_and_switch(sandbox: SandboxServer,
     uid = int(user["id"])
     await control.send_text(uid, "/start")
     async with Bot(TOKEN, base_url=sandbox.base_url) as bot:
-        for _ in range(5):  # the burst allowance
+        for _ in range(3):  # the burst allowance
             await bot.send_message(uid, "x")
         try:
             await bot.send_message(uid, "x")
@@ -88,4 +90,38 @@ def test_limiter_units() -> None:
     lim.reset()
     assert all(lim.check_send(i, False, now) is None for i in range(30))
     assert lim.check_send(99, False, now + 0.5) == 1
-    assert lim.check_edit(1, now) is None
+    assert lim.check_edit(1, now) == 1  # edits share the overall window
+    assert lim.check_edit(1, now + 1.0) is None
+
+
+def test_the_overall_limit_holds_in_any_sliding_second_not_per_calendar_second() -> None:
+    lim = FloodLimiter()
+    # 30 sends late in one calendar second: a per-second counter would take one more at
+    # 1.2 s (a new second); Telegram counts any one-second window, so it is refused.
+    for i in range(30):
+        assert lim.check_send(i, False, 100.5 + i * 0.016) is None
+    assert lim.check_send(99, False, 101.2) == 1
+    # Once the first of them is a second old there is room again.
+    assert lim.check_send(99, False, 101.51) is None
+
+
+def test_edits_take_a_place_in_the_overall_window_and_half_a_chat_message() -> None:
+    lim = FloodLimiter()
+    for i in range(30):
+        assert lim.check_edit(i, 10.0 + i * 0.01) is None
+    assert lim.check_send(500, False, 10.5) == 1
+    lim.reset()
+    assert lim.check_send(7, False, 0.0) is None
+    assert lim.check_send(7, False, 0.0) is None
+    assert lim.check_edit(7, 0.0) is None
+    assert lim.check_edit(7, 0.0) is None
+    assert lim.check_edit(7, 0.0) == 1
+
+
+def test_a_chat_gets_a_burst_of_three_then_one_a_second() -> None:
+    lim = FloodLimiter()
+    assert [lim.check_send(5, False, 0.0) for _ in range(3)] == [None, None, None]
+    assert lim.check_send(5, False, 0.5) == 1
+    assert lim.check_send(5, False, 1.0) is None
+    assert lim.check_send(5, False, 1.5) == 1
+    assert lim.check_send(5, False, 2.0) is None

@@ -1,0 +1,415 @@
+"""One flood budget per bot token: every Bot API call the bot makes draws from one pace.
+
+Telegram counts messages per token: about 30 a second overall, about one a second per chat
+(with a small burst), at most 20 a minute per group. The budget hands out send slots so
+that no sliding one-second window ever holds more than the overall rate, and no chat gets
+more than its own share. Waiting callers are served by lane, highest first:
+
+* ``ANSWER`` — an answer to a person who is talking to the bot now (the default);
+* ``NOTICE`` — notices, reminders, digests and reports from the outbox;
+* ``BULK``   — appeal broadcasts and live-board and progress edits.
+
+A bulk message waits while an answer is ready to go, so answers never queue behind a
+broadcast. The lane of a call comes from the calling task (`in_lane`), so handlers need not
+say anything: what runs while an update is handled is an answer.
+
+`BudgetRateLimiter` puts the budget under PTB (`ApplicationBuilder.rate_limiter`): every call
+of the application's bot passes through it. A 429 is obeyed: the chat (and, for bulk lanes,
+the whole bot) waits `retry_after`, and the call is tried again rather than answered with
+another message. The paced sender takes its slots itself (`prepaid`) and handles a 429 by
+putting the message back in the outbox.
+
+The budget is in memory and per process: docs/architecture.md says how replicas share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import IntEnum
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Now = Callable[[], float]
+
+#: The overall pace, below Telegram's 30 a second so a little network jitter cannot push
+#: 31 sends into one second at Telegram's end.
+RATE = 28.0
+#: Telegram's own overall limit in any one-second window; held on the safe side by
+#: counting each send until its answer came back (it reached Telegram before that).
+GLOBAL_LIMIT = 30
+GLOBAL_WINDOW = 1.0
+#: Per chat: a bucket of this many messages, refilled at one a second.
+CHAT_BURST = 3.0
+CHAT_RATE = 1.0
+#: An edit costs half a message of its chat's allowance (Telegram is more lenient there).
+EDIT_COST = 0.5
+#: Per group: at most this many messages in any minute.
+GROUP_PER_MINUTE = 20
+GROUP_WINDOW = 60.0
+#: Added to every per-chat wait: requests reach Telegram a few milliseconds apart from
+#: when they left, and a refusal costs far more than this.
+MARGIN = 0.1
+#: Bulk lanes leave a chat this long between two of their messages (no burst for them).
+BULK_CHAT_GAP = 1.0
+#: Waits shorter than this are not worth a timer (and a clock counting in microseconds
+#: could not move by them).
+EPSILON = 1e-4
+#: A direct answer refused with 429 is tried again at most this many times.
+MAX_RETRIES = 3
+
+
+class Lane(IntEnum):
+    """Who is waiting for a slot, highest priority first."""
+
+    ANSWER = 0
+    NOTICE = 1
+    BULK = 2
+
+
+_lane: ContextVar[Lane] = ContextVar("flood_lane", default=Lane.ANSWER)
+_prepaid: ContextVar[bool] = ContextVar("flood_prepaid", default=False)
+
+
+@contextlib.contextmanager
+def in_lane(lane: Lane, *, prepaid: bool = False) -> Iterator[None]:
+    """Run the block's Bot API calls in `lane` (prepaid: the slot was already taken)."""
+    lane_token = _lane.set(lane)
+    paid_token = _prepaid.set(prepaid)
+    try:
+        yield
+    finally:
+        _prepaid.reset(paid_token)
+        _lane.reset(lane_token)
+
+
+def current_lane() -> Lane:
+    """The lane of the running task's Bot API calls."""
+    return _lane.get()
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """`retry_after` of a 429, in seconds."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@dataclass
+class _Chat:
+    tokens: float = CHAT_BURST
+    at: float = 0.0
+    last_send: float = float("-inf")
+    paused_until: float = 0.0
+    group_sends: deque[float] = field(default_factory=deque)
+
+
+@dataclass(order=True)
+class _Waiter:
+    lane: Lane
+    seq: int
+    chat_id: int | None = field(compare=False)
+    cost: float = field(compare=False)
+
+
+@dataclass
+class Slot:
+    """A granted send; `FloodBudget.done` is told when Telegram's answer came back."""
+
+    chat_id: int | None
+    settled: bool = False
+
+
+@dataclass
+class BudgetStats:
+    """Counters since start, for logs and benchmarks."""
+
+    granted: dict[Lane, int] = field(default_factory=lambda: dict.fromkeys(Lane, 0))
+    refused: int = 0
+
+
+class FloodBudget:
+    """Hands out send slots within Telegram's limits, answers first."""
+
+    def __init__(
+        self,
+        rate: float = RATE,
+        *,
+        now: Now = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        chat_burst: float = CHAT_BURST,
+        group_per_minute: int = GROUP_PER_MINUTE,
+    ) -> None:
+        self.interval = 1.0 / rate
+        self._now = now
+        self._sleep = sleep
+        self._chat_burst = chat_burst
+        self._group_per_minute = group_per_minute
+        self._next_slot = float("-inf")
+        self._bulk_paused_until = 0.0
+        #: When the answers of recent sends came back, and how many are still awaited.
+        self._answered: deque[float] = deque()
+        self._in_flight = 0
+        self._chats: dict[int, _Chat] = {}
+        self._waiting: list[_Waiter] = []
+        self._seq = itertools.count()
+        self._changed = asyncio.Event()
+        self.stats = BudgetStats()
+
+    # -- what callers use -------------------------------------------------------------------
+
+    async def acquire(self, lane: Lane, chat_id: int | None, *, edit: bool = False) -> Slot:
+        """Wait for a slot for one message (or edit) to `chat_id` in `lane`.
+
+        The caller tells `done(slot)` once Telegram answered (whatever it answered).
+        """
+        waiter = _Waiter(lane, next(self._seq), chat_id, EDIT_COST if edit else 1.0)
+        self._waiting.append(waiter)
+        try:
+            while True:
+                now = self._now()
+                ready = self._ready_at(waiter)
+                if ready <= now + EPSILON and self._first_ready(now + EPSILON) is waiter:
+                    self._grant(waiter, now)
+                    return Slot(waiter.chat_id)
+                wait = ready - now
+                await self._wait(wait if EPSILON < wait < float("inf") else None)
+        finally:
+            self._waiting.remove(waiter)
+            self._notify()
+
+    def done(self, slot: Slot) -> None:
+        """Telegram answered a granted send: from now on it is counted from this moment.
+
+        The request reached Telegram somewhere between its grant and now; counting it from
+        now (its chat's allowance refills from now, it stays in the overall window until
+        a second from now) is safe whatever the network did to it on the way.
+        """
+        if slot.settled:
+            return
+        slot.settled = True
+        now = self._now()
+        self._in_flight -= 1
+        self._answered.append(now)
+        if slot.chat_id is not None:
+            chat = self._chat(slot.chat_id)
+            if now > chat.at:
+                chat.at = now  # no refill for the time the send was on its way
+        self._notify()
+
+    def chat_ready_at(self, chat_id: int, lane: Lane = Lane.BULK) -> float:
+        """When a message of `lane` to this chat could go, on the budget's clock."""
+        return self._chat_ready(chat_id, 1.0, lane)
+
+    def now(self) -> float:
+        """The budget's clock."""
+        return self._now()
+
+    async def sleep_until(self, moment: float) -> None:
+        """Sleep until `moment` on the budget's clock."""
+        delay = moment - self._now()
+        if delay > 0:
+            await self._sleep(delay)
+
+    def refund(self) -> None:
+        """A granted send was refused before delivery: Telegram did not count it."""
+        self._next_slot = max(self._now(), self._next_slot - self.interval)
+        self._notify()
+
+    def refused(self, chat_id: int | None, seconds: float, lane: Lane) -> float:
+        """Telegram answered 429: hold the chat, and the bulk lanes, for `seconds`.
+
+        Returns the moment sending may resume. Answers to other people are not held up by
+        a refusal in a broadcast; a broadcast stops for any refusal.
+        """
+        self.stats.refused += 1
+        until = self._now() + seconds
+        if chat_id is not None:
+            chat = self._chat(chat_id)
+            chat.paused_until = max(chat.paused_until, until)
+        if lane is not Lane.ANSWER or chat_id is None:
+            self._bulk_paused_until = max(self._bulk_paused_until, until)
+        self._notify()
+        return until
+
+    # -- the rules --------------------------------------------------------------------------
+
+    def _chat(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat(tokens=self._chat_burst, at=self._now())
+        return chat
+
+    def _tokens(self, chat: _Chat, at: float) -> float:
+        return min(self._chat_burst, chat.tokens + (at - chat.at) * CHAT_RATE)
+
+    def _chat_ready(self, chat_id: int, cost: float, lane: Lane) -> float:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return 0.0
+        now = self._now()
+        tokens = self._tokens(chat, now)
+        ready = chat.paused_until
+        if tokens < cost:
+            ready = max(ready, now + (cost - tokens) / CHAT_RATE + MARGIN)
+        if lane is not Lane.ANSWER:
+            ready = max(ready, chat.last_send + BULK_CHAT_GAP + MARGIN)
+        if chat_id < 0 and cost >= 1.0:
+            window = chat.group_sends
+            while window and window[0] <= now - GROUP_WINDOW:
+                window.popleft()
+            if len(window) >= self._group_per_minute:
+                ready = max(ready, window[0] + GROUP_WINDOW + MARGIN * 5)
+        return ready
+
+    def _window_ready(self) -> float:
+        """When fewer than GLOBAL_LIMIT sends may still be inside Telegram's window."""
+        now = self._now()
+        answered = self._answered
+        while answered and answered[0] <= now - GLOBAL_WINDOW:
+            answered.popleft()
+        excess = self._in_flight + len(answered) - (GLOBAL_LIMIT - 1)
+        if excess <= 0:
+            return float("-inf")
+        if excess > len(answered):
+            return float("inf")  # too many in flight: wait for answers
+        return answered[excess - 1] + GLOBAL_WINDOW + EPSILON
+
+    def _ready_at(self, waiter: _Waiter) -> float:
+        ready = max(self._next_slot, self._window_ready())
+        if waiter.lane is not Lane.ANSWER:
+            ready = max(ready, self._bulk_paused_until)
+        if waiter.chat_id is not None:
+            ready = max(ready, self._chat_ready(waiter.chat_id, waiter.cost, waiter.lane))
+        return ready
+
+    def _first_ready(self, now: float) -> _Waiter | None:
+        """The highest-priority waiter that could go now."""
+        best: _Waiter | None = None
+        for waiter in self._waiting:
+            if (best is None or waiter < best) and self._ready_at(waiter) <= now:
+                best = waiter
+        return best
+
+    def _grant(self, waiter: _Waiter, now: float) -> None:
+        # Smooth: one slot per interval from now on, never a bank of unused slots, so a
+        # stall is never followed by a bunch of sends a few milliseconds apart.
+        self._next_slot = max(now, self._next_slot) + self.interval
+        self._in_flight += 1
+        self.stats.granted[waiter.lane] += 1
+        if waiter.chat_id is not None:
+            chat = self._chat(waiter.chat_id)
+            chat.tokens = self._tokens(chat, now) - waiter.cost
+            chat.at = now
+            if waiter.cost >= 1.0:
+                chat.last_send = now
+                if waiter.chat_id < 0:
+                    chat.group_sends.append(now)
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait(self, seconds: float | None) -> None:
+        """Wait `seconds`, or until a slot was granted or a waiter came or went."""
+        changed = asyncio.ensure_future(self._changed.wait())
+        waits: set[asyncio.Future[Any]] = {changed}
+        if seconds is not None:
+            waits.add(asyncio.ensure_future(self._sleep(seconds)))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in waits:
+                pending.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+
+
+#: Bot API methods that put a message in a chat (Telegram's flood limits count them).
+_SENDS = frozenset({"copymessage", "copymessages", "forwardmessage", "forwardmessages",
+                    "sendpoll", "senddice", "sendinvoice", "sendgame"})
+
+
+def message_kind(endpoint: str) -> str | None:
+    """"send", "edit" or None (a call that puts no message anywhere, e.g. answering a press)."""
+    name = endpoint.lower()
+    if name.startswith("edit"):
+        return "edit"
+    if (name.startswith("send") and name != "sendchataction") or name in _SENDS:
+        return "send"
+    return None
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    chat_id = data.get("chat_id")
+    if isinstance(chat_id, int):
+        return chat_id
+    if isinstance(chat_id, str) and chat_id.lstrip("-").isascii() and chat_id.lstrip("-").isdigit():
+        return int(chat_id)
+    return None
+
+
+class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """PTB's rate limiter on the flood budget: every call of the bot passes through here.
+
+    `rate_limit_args={"lane": Lane.NOTICE}` on a call overrides the task's lane.
+    """
+
+    def __init__(self, budget: FloodBudget, max_retries: int = MAX_RETRIES) -> None:
+        self.budget = budget
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the budget lives in memory."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Take a slot in the call's lane, make the call, and obey a 429 by waiting."""
+        lane = Lane((rate_limit_args or {}).get("lane", current_lane()))
+        kind = message_kind(endpoint)
+        chat_id = _chat_of(data)
+        prepaid = _prepaid.get()
+        for attempt in itertools.count():
+            slot = None
+            if kind is not None and not prepaid:
+                slot = await self.budget.acquire(lane, chat_id, edit=kind == "edit")
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if slot is not None:
+                    self.budget.done(slot)
+                    slot = None
+                until = self.budget.refused(chat_id, retry_seconds(error), lane)
+                if prepaid or attempt >= self._max_retries:
+                    raise
+                log.info("%s to %s refused for %.0f s; waiting to try again",
+                         endpoint, chat_id, retry_seconds(error))
+                if kind is None:  # not paced by the budget: wait here
+                    await self.budget.sleep_until(until)
+            finally:
+                if slot is not None:
+                    self.budget.done(slot)
+        raise AssertionError("unreachable")
