@@ -16,6 +16,7 @@ from tests.handlers.test_pledges import (
     buttons,
     confirm,
     coordinator_of,
+    join,
     last_id,
     make_appeal,
     member,
@@ -150,6 +151,7 @@ async def test_inbox_with_more_reports_than_a_burst_is_one_message_with_a_button
     co, org = await coordinator_of(client, chat, store, lang="zh-hant")
     appeal = await make_appeal(store, clock, organisation_id=org)
     li = await member(client, chat, "Li", "zh-hans")
+    await join(store, li, org)
     [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
     await confirm(chat, li, summary)
     [first] = await pledges_of(store, li)
