@@ -38,6 +38,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 #: Telegram allows about one message a second to the same chat (the budget's bulk gap).
 CHAT_GAP = 1.0
+#: A message whose chat is busy for longer than this goes back to the outbox until then.
+LONG_CHAT_WAIT = 5.0
 #: Broadcasts and board edits yield to notices and reminders (and both to answers).
 BULK_PURPOSES = frozenset({Purpose.APPEAL, Purpose.APPEAL_EDIT})
 #: Transient failures (5xx, connection drops) are retried this many times in all.
@@ -248,20 +250,28 @@ class PacedSender:
         budget = self._budget
         for delivery in claimed:
             lane = lane_of(delivery)
+            edit = delivery.edit_message_id is not None
             ready = budget.chat_ready_at(delivery.chat_id, lane)
-            if ready > self._now() + 2 * CHAT_GAP:
-                # The chat is not free yet: give it back instead of holding up everyone else.
+            if ready > self._now() + LONG_CHAT_WAIT:
+                # The chat is not free for a while (a group's minute is full): give it back
+                # instead of holding a lease.
                 await self._outbox.release(delivery.id, self._moment(ready))
                 continue
-            slot = await budget.acquire(
-                lane, delivery.chat_id, edit=delivery.edit_message_id is not None
-            )
-            task = asyncio.create_task(self._send(delivery, lane, slot))
+            if ready > self._now() + CHAT_GAP / 10:
+                # Its chat was just answered: it waits for its slot beside the others.
+                task = asyncio.create_task(self._wait_and_send(delivery, lane, edit))
+            else:
+                slot = await budget.acquire(lane, delivery.chat_id, edit=edit)
+                task = asyncio.create_task(self._send(delivery, lane, slot))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
 
     # -- one message ------------------------------------------------------------------------
+
+    async def _wait_and_send(self, delivery: Delivery, lane: Lane, edit: bool) -> None:
+        slot = await self._budget.acquire(lane, delivery.chat_id, edit=edit)
+        await self._send(delivery, lane, slot)
 
     async def _send(self, delivery: Delivery, lane: Lane, slot: Slot) -> None:
         try:
