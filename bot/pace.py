@@ -48,10 +48,12 @@ Now = Callable[[], float]
 #: The overall pace, below Telegram's 30 a second so a little network jitter cannot push
 #: 31 sends into one second at Telegram's end.
 RATE = 28.0
-#: Telegram's own overall limit in any one-second window; held on the safe side by
-#: counting each send until its answer came back (it reached Telegram before that).
+#: Telegram's own overall limit in any one-second window; each send is counted in it for
+#: a second and JITTER from when it left, which is safe as long as requests do not
+#: overtake each other on the way by more than JITTER.
 GLOBAL_LIMIT = 30
 GLOBAL_WINDOW = 1.0
+JITTER = 0.1
 #: Per chat: a bucket of this many messages, refilled at one a second.
 CHAT_BURST = 3.0
 CHAT_RATE = 1.0
@@ -159,9 +161,8 @@ class FloodBudget:
         self._group_per_minute = group_per_minute
         self._next_slot = float("-inf")
         self._bulk_paused_until = 0.0
-        #: When the answers of recent sends came back, and how many are still awaited.
-        self._answered: deque[float] = deque()
-        self._in_flight = 0
+        #: When the sends of the last second (and JITTER) left.
+        self._sent: deque[float] = deque()
         self._chats: dict[int, _Chat] = {}
         self._waiting: list[_Waiter] = []
         self._seq = itertools.count()
@@ -191,18 +192,15 @@ class FloodBudget:
             self._notify()
 
     def done(self, slot: Slot) -> None:
-        """Telegram answered a granted send: from now on it is counted from this moment.
+        """Telegram answered a granted send: its chat's allowance refills from this moment.
 
-        The request reached Telegram somewhere between its grant and now; counting it from
-        now (its chat's allowance refills from now, it stays in the overall window until
-        a second from now) is safe whatever the network did to it on the way.
+        The request reached Telegram somewhere between its grant and now; refilling its
+        chat only from now is safe whatever the network did to it on the way.
         """
         if slot.settled:
             return
         slot.settled = True
         now = self._now()
-        self._in_flight -= 1
-        self._answered.append(now)
         if slot.chat_id is not None:
             chat = self._chat(slot.chat_id)
             if now > chat.at:
@@ -277,15 +275,12 @@ class FloodBudget:
     def _window_ready(self) -> float:
         """When fewer than GLOBAL_LIMIT sends may still be inside Telegram's window."""
         now = self._now()
-        answered = self._answered
-        while answered and answered[0] <= now - GLOBAL_WINDOW:
-            answered.popleft()
-        excess = self._in_flight + len(answered) - (GLOBAL_LIMIT - 1)
-        if excess <= 0:
+        sent = self._sent
+        while sent and sent[0] <= now - GLOBAL_WINDOW - JITTER:
+            sent.popleft()
+        if len(sent) < GLOBAL_LIMIT:
             return float("-inf")
-        if excess > len(answered):
-            return float("inf")  # too many in flight: wait for answers
-        return answered[excess - 1] + GLOBAL_WINDOW + EPSILON
+        return sent[len(sent) - GLOBAL_LIMIT] + GLOBAL_WINDOW + JITTER + EPSILON
 
     def _ready_at(self, waiter: _Waiter) -> float:
         ready = max(self._next_slot, self._window_ready())
@@ -307,7 +302,7 @@ class FloodBudget:
         # Smooth: one slot per interval from now on, never a bank of unused slots, so a
         # stall is never followed by a bunch of sends a few milliseconds apart.
         self._next_slot = max(now, self._next_slot) + self.interval
-        self._in_flight += 1
+        self._sent.append(now)
         self.stats.granted[waiter.lane] += 1
         if waiter.chat_id is not None:
             chat = self._chat(waiter.chat_id)

@@ -3,9 +3,10 @@
 Telegram lets the bot answer a chat about once a second. Someone who sends 300 messages in
 three seconds would otherwise get three answers and then a queue of answers stretching
 over minutes. Here, more than `limit` messages (or `press_limit` presses) from one person
-within `window` seconds is a flood: the person gets one "slow down", and what they send in
-the next `hold` seconds is dropped (marked handled, never answered, never logged as an
-error; a press's spinner is stopped). Other people are not affected: nothing here waits.
+in one chat within `window` seconds is a flood: the person gets one "slow down", and what
+they send there in the next `hold` seconds is dropped (marked handled, never answered,
+never logged as an error; a press's spinner is stopped). Other people are not affected:
+nothing here waits.
 
 Messages are counted by the time the person sent them (`message.date`), not by when the bot
 gets round to them: the bot handles one person's updates one at a time, so their handling
@@ -54,7 +55,7 @@ class _Person:
 
 
 class FloodControl:
-    """Remembers, per person, how fast they have been sending (in memory, per replica)."""
+    """Remembers, per person and chat, how fast they have been sending (in memory, per replica)."""
 
     def __init__(
         self,
@@ -69,7 +70,7 @@ class FloodControl:
         self._press_limit = press_limit
         self._window = window
         self._hold = hold
-        self._people: dict[int, _Person] = {}
+        self._people: dict[tuple[int, int], _Person] = {}
         self.dropped = 0
         self.warned = 0
 
@@ -86,8 +87,12 @@ class FloodControl:
             # Service messages (someone added the bot to a group), member changes and the
             # like are not a person talking to the bot: they never count, nor are dropped.
             return Verdict.ADMIT
-        person = self._people.pop(user.id, None) or _Person()
-        self._people[user.id] = person  # most recently seen last
+        # Counted per person and chat: what Telegram limits is the answers to one chat, and a
+        # coordinator linking ten groups in a row is not flooding any of them.
+        chat = update.effective_chat
+        key = (user.id, chat.id if chat is not None else user.id)
+        person = self._people.pop(key, None) or _Person()
+        self._people[key] = person  # most recently seen last
         if len(self._people) > MAX_TRACKED:
             del self._people[next(iter(self._people))]
         now = self._now()
