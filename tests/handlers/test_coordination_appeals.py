@@ -11,6 +11,7 @@ from sandbox.client import SandboxClient
 from storage.models.network import AuditEventRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.handlers.test_appeals_dialog import approved_groups, press_and_read
+from tests.handlers.test_lists import item_buttons, press_and_read_edit
 from tests.handlers.test_pledges import confirm, coordinator_of, last_id, member
 from tests.harness import ADMIN_ID, Conversation
 
@@ -29,7 +30,7 @@ async def published(chat: Conversation, client: SandboxClient, groups: list[int]
     [audience] = await chat.say(ADMIN_ID, "2020-02-29")
     after = await last_id(client, ADMIN_ID)
     await chat.press(ADMIN_ID, ADMIN_ID, audience, data="ap:all")
-    messages = await chat.next_messages(ADMIN_ID, 3, after)
+    messages = await chat.next_messages(ADMIN_ID, 1, after)  # the preview carries Send
     send = next(m for m in messages if "ap:send" in str(m.get("reply_markup")))
     seen = {g: await last_id(client, g) for g in groups}
     await chat.press(ADMIN_ID, ADMIN_ID, send, data="ap:send")
@@ -87,14 +88,12 @@ async def test_closing_asks_then_posts_the_totals_without_names_and_an_admin_reo
     for line in ("5万元", "消毒液 3000公斤"):  # the goods pledge (#2) is listed first
         [summary] = await chat.say(li, f"/pledge 1 {line}")
         await confirm(chat, li, summary)
-    [listing, *_] = await chat.say(li, "/mypledges")
-    part = next(
-        b["callback_data"]
-        for row in listing["reply_markup"]["inline_keyboard"]
-        for b in row
-        if b.get("callback_data", "").startswith("pm:part:2")
-    )
-    await chat.press(li, li, listing, data=part)
+    [listing] = await chat.say(li, "/mypledges")  # one message, a button per pledge
+    [open_two] = [b for b in item_buttons(listing, "ml:it:2")
+                  if b["callback_data"].split(":")[2] == "2"]
+    shown = await press_and_read_edit(chat, client, li, listing, open_two["callback_data"])
+    [part] = [b["callback_data"] for b in item_buttons(shown, "pm:part:2")]
+    await chat.press(li, li, shown, data=part)
     await chat.next_messages(li, 1, int(listing["message_id"]))
     seen = await last_id(client, ADMIN_ID)
     await chat.say(li, "1000公斤")
@@ -211,7 +210,7 @@ async def test_fixing_the_needs_keeps_them_and_lets_one_be_removed_or_changed(
     [audience] = await chat.say(ADMIN_ID, "2020-02-29")
     after = await last_id(client, ADMIN_ID)
     await chat.press(ADMIN_ID, ADMIN_ID, audience, data="ap:all")
-    messages = await chat.next_messages(ADMIN_ID, 3, after)
+    messages = await chat.next_messages(ADMIN_ID, 1, after)  # the preview carries Send
     send = next(m for m in messages if "ap:fix:needs" in str(m.get("reply_markup")))
     _, [fix] = await press_and_read(chat, send, "ap:fix:needs", 1)
     assert fix["text"].splitlines()[-4:] == [
@@ -229,6 +228,6 @@ async def test_fixing_the_needs_keeps_them_and_lets_one_be_removed_or_changed(
     stale = await chat.press(ADMIN_ID, ADMIN_ID, fix, data="ap:rm:2", forged=True)
     assert stale["text"] == "This button is no longer valid."
     await chat.say(ADMIN_ID, "口罩 20000个")  # changed: sent again with the new amount
-    _, [_, preview, _confirm] = await press_and_read(chat, after_rm, "ap:needs_done", 3)
+    _, [preview] = await press_and_read(chat, after_rm, "ap:needs_done", 1)
     assert "消毒液: 5000公斤" in preview["text"] and "口罩: 20000个" in preview["text"]
     assert "10000个" not in preview["text"] and "10万元" in preview["text"]
