@@ -199,6 +199,7 @@ async def test_offer_dates_are_read_in_the_local_day_not_the_utc_one(
     await press_and_read(chat, zhang, summary, button(summary, "od:ok:")["callback_data"])
     [offer] = await offers_of(store, zhang)
     late = await offer_until(chat, zhang, "today")
+    co_seen = await last_id(client, co)
     # 07:30 on the 20th there, still the 19th in UTC: "today" has passed for both offers
     clock.advance(timedelta(hours=8, minutes=30))
     refused = await chat.press(zhang, zhang, late, data=button(late, "od:ok:")["callback_data"])
@@ -206,6 +207,10 @@ async def test_offer_dates_are_read_in_the_local_day_not_the_utc_one(
     assert await offers_of(store, zhang) == [offer]
     [listing] = await chat.say(zhang, "/myoffers")
     assert "Status: expired" in listing["text"].splitlines(), listing["text"]
+    # The clock moved on, so the coordinators' batch with the confirmed offer goes out now;
+    # read it first, so /match's answer is the next message.
+    [news] = await chat.next_messages(co, 1, co_seen)
+    assert news["text"].startswith("News from your part of the network"), news["text"]
     [nothing] = await chat.say(co, f"/match {appeal.id}")
     assert nothing["text"] == "No open offer matches an unmet need right now."
     need = appeal.needs[1]

@@ -39,7 +39,10 @@ async def test_lang_switches_to_traditional_chinese(
 ) -> None:
     user = await client.create_user("Wu", language_code="en")
     [menu] = await chat.say(user["id"], "/lang")
+    since = max((int(c["seq"]) for c in await client.calls()), default=0)
     await chat.press(user["id"], user["id"], menu, data="lang:zh-Hant")
+    # The press is answered before the menu is edited (the edit waits for the chat's pace).
+    await client.wait_for_calls("editMessageText", count=1, since=since, timeout=10)
     [edited] = await client.bot_messages(user["id"], after_message_id=int(menu["message_id"]) - 1)
     assert "繁體中文" in edited["text"]
     [answer] = await chat.say(user["id"], "/cancel")
