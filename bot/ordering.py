@@ -1,20 +1,63 @@
 """Handling updates concurrently without reordering any person's or chat's updates.
 
-Each update waits for the earlier updates it shares a person or a chat with (the polling
-rule, `bot.polling.ordering_keys`); updates of different people run side by side.
+The one ordering rule of both receiving modes (long polling and webhook): each update waits
+for the earlier updates it shares a person or a chat with (`ordering_keys`); updates of
+different people run side by side.
+
+Inside one process the rule is a chain of tasks per key. Across replicas (webhook mode on
+PostgreSQL, where any replica may receive any update) it is kept in the database as well:
+an update given `claims` starts only when the kept-updates table says that no older update
+of its person or chat is unfinished, and it is marked finished there once handled
+(`storage.claims.SqlUpdateClaims`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Protocol
 
 from telegram import Update
 
-from bot.polling import ordering_keys
-
 log = logging.getLogger(__name__)
+
+#: Waiting for another replica to finish an older update: first retry, and the longest wait.
+FIRST_RETRY = 0.02
+LONGEST_RETRY = 0.5
+#: Tries to record an update as finished before leaving it to the claim's expiry.
+FINISH_TRIES = 3
+
+
+def ordering_keys(update: Update) -> tuple[Hashable, ...]:
+    """What an update must wait for: earlier updates of the same person or the same chat."""
+    keys: list[Hashable] = []
+    user = update.effective_user
+    if user is not None:
+        keys.append(("user", user.id))
+    chat = update.effective_chat
+    if chat is not None:
+        keys.append(("chat", chat.id))
+    return tuple(keys) or (("other",),)
+
+
+class Turn(enum.Enum):
+    """What the shared table says about starting an update now."""
+
+    GO = "go"  #: ours, and nothing older of its person or chat is unfinished
+    WAIT = "wait"  #: an older update of its person or chat is still being handled
+    GONE = "gone"  #: finished already, or another replica took it over
+
+
+class UpdateClaims(Protocol):
+    """The cross-replica half of the rule (`storage.claims.SqlUpdateClaims`)."""
+
+    async def turn(self, update_id: int) -> Turn:
+        """May this replica start handling the update now?"""
+
+    async def finish(self, update_id: int) -> None:
+        """Record the update as finished: later ones of its person and chat may start."""
 
 
 class OrderedDispatcher:
@@ -24,12 +67,20 @@ class OrderedDispatcher:
     handled after a restart, in order) and is kept in `failure`; `failed` is then set.
     """
 
-    def __init__(self, handle: Callable[[Update], Awaitable[None]], max_in_hand: int) -> None:
+    def __init__(
+        self,
+        handle: Callable[[Update], Awaitable[None]],
+        max_in_hand: int,
+        claims: UpdateClaims | None = None,
+    ) -> None:
         self._handle_update = handle
         self._max_in_hand = max_in_hand
+        self._claims = claims
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ids: set[int] = set()
         self._tails: dict[Hashable, asyncio.Task[None]] = {}
         self._room = asyncio.Condition()
+        self._closing = asyncio.Event()
         self.failure: BaseException | None = None
         self.failed = asyncio.Event()
 
@@ -38,6 +89,10 @@ class OrderedDispatcher:
         """Updates started and not finished."""
         return len(self._tasks)
 
+    def has(self, update_id: int) -> bool:
+        """True while this update is in hand here."""
+        return update_id in self._ids
+
     async def wait_for_room(self) -> None:
         """Wait until fewer than `max_in_hand` updates are being handled."""
         async with self._room:
@@ -45,16 +100,20 @@ class OrderedDispatcher:
 
     def dispatch(self, update: Update) -> None:
         """Start handling `update` after the earlier ones of its person and chat."""
+        if update.update_id in self._ids:
+            return  # taken over again while still in hand here: one handling is enough
         keys = ordering_keys(update)
         before = {self._tails[key] for key in keys if key in self._tails}
         task = asyncio.create_task(self._run(update, before))
         self._tasks.add(task)
+        self._ids.add(update.update_id)
         for key in keys:
             self._tails[key] = task
-        task.add_done_callback(lambda done: self._finished(done, keys))
+        task.add_done_callback(lambda done: self._finished(done, update.update_id, keys))
 
     async def drain(self) -> None:
-        """Wait for every update in hand."""
+        """Wait for every update in hand (those still waiting for another replica give up)."""
+        self._closing.set()
         if self._tasks:
             await asyncio.wait(set(self._tasks))
 
@@ -63,15 +122,59 @@ class OrderedDispatcher:
             await asyncio.wait(before)
         if self.failure is not None:
             return  # kept but not handled: handled after the restart
+        if self._claims is not None and not await self._my_turn(update.update_id):
+            return
         try:
             await self._handle_update(update)
         except Exception as error:
             log.exception("update %s could not be handled", update.update_id)
             self.failure = error
             self.failed.set()
+            return
+        if self._claims is not None:
+            await self._finish(update.update_id)
 
-    def _finished(self, task: asyncio.Task[None], keys: tuple[Hashable, ...]) -> None:
+    async def _my_turn(self, update_id: int) -> bool:
+        """Wait until the shared table lets this update start; False when it is not ours."""
+        claims = self._claims
+        assert claims is not None
+        delay = FIRST_RETRY
+        while True:
+            try:
+                turn = await claims.turn(update_id)
+            except Exception as error:  # the database is away: the update stays kept
+                log.warning("could not check the turn of update %s: %s", update_id,
+                            type(error).__name__)
+                turn = Turn.WAIT
+            if turn is Turn.GO:
+                return True
+            if turn is Turn.GONE or self.failure is not None:
+                return False
+            # Another replica is handling an older update of this person or chat.
+            try:
+                await asyncio.wait_for(self._closing.wait(), delay)
+            except TimeoutError:
+                delay = min(delay * 2, LONGEST_RETRY)
+            else:
+                return False  # stopping: the claim expires and another replica takes it
+
+    async def _finish(self, update_id: int) -> None:
+        claims = self._claims
+        assert claims is not None
+        for attempt in range(FINISH_TRIES):
+            try:
+                await claims.finish(update_id)
+                return
+            except Exception as error:
+                log.warning("could not mark update %s finished (%s), try %d", update_id,
+                            type(error).__name__, attempt + 1)
+                await asyncio.sleep(FIRST_RETRY * 10 * (attempt + 1))
+        # Left unfinished: its claim expires and the replica taking it over finds it handled.
+
+    def _finished(self, task: asyncio.Task[None], update_id: int, keys: tuple[Hashable, ...]
+                  ) -> None:
         self._tasks.discard(task)
+        self._ids.discard(update_id)
         for key in keys:
             if self._tails.get(key) is task:
                 del self._tails[key]

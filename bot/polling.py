@@ -6,8 +6,9 @@ update is being handled loses it. Here each fetched batch is first kept in the d
 kept updates that no handler finished (no `processed_update` row) are handled first, and the
 `processed_update` rows make redelivered work a no-op where it was already committed.
 
-Updates of different people (and chats) are handled concurrently; the updates of one person
-or one chat are handled one at a time, in the order Telegram delivered them.
+Updates are handled by the one ordering rule of both modes (`bot.ordering.OrderedDispatcher`):
+different people (and chats) concurrently, one person's or one chat's updates one at a time,
+in the order Telegram delivered them.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import contextlib
 import json
 import logging
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ExtBot
 from telegram.warnings import PTBUserWarning
+
+from bot.ordering import OrderedDispatcher, ordering_keys
+
+__all__ = ["MAX_IN_HAND", "DurablePoller", "UpdateInbox", "ordering_keys"]
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +48,6 @@ class UpdateInbox(Protocol):
 
     async def unhandled(self, limit: int = 10_000) -> list[str]:
         """The kept updates no handler finished, oldest first (JSON)."""
-
-
-def ordering_keys(update: Update) -> tuple[Hashable, ...]:
-    """What an update must wait for: earlier updates of the same person or the same chat."""
-    keys: list[Hashable] = []
-    user = update.effective_user
-    if user is not None:
-        keys.append(("user", user.id))
-    chat = update.effective_chat
-    if chat is not None:
-        keys.append(("chat", chat.id))
-    return tuple(keys) or (("other",),)
 
 
 class DurablePoller:
@@ -82,12 +75,9 @@ class DurablePoller:
         self._first_delivery = first_delivery
         self._poll_timeout = poll_timeout
         self._batch = batch
-        self._max_in_hand = max_in_hand
         self._highest: int | None = None  # the newest update kept
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._tails: dict[Hashable, asyncio.Task[None]] = {}
-        self._progress = asyncio.Event()
-        self._failure: BaseException | None = None
+        self._dispatcher = OrderedDispatcher(app.process_update, max_in_hand)
+        self._max_in_hand = max_in_hand
         # `getUpdates` is called through `do_api_request` to get the JSON to keep; PTB
         # suggests `Bot.get_updates`, which would parse it and lose the original.
         warnings.filterwarnings(
@@ -99,13 +89,14 @@ class DurablePoller:
         backoff = 1.0
         try:
             for payload in await self._inbox.unhandled():
-                self._dispatch(self._parse(json.loads(payload)))
-            if self._tasks:
-                log.warning("handling %d updates kept before a restart", len(self._tasks))
+                self._dispatcher.dispatch(self._parse(json.loads(payload)))
+            if self._dispatcher.in_hand:
+                log.warning("handling %d updates kept before a restart",
+                            self._dispatcher.in_hand)
             first = True
-            while not stop.is_set() and self._failure is None:
-                if len(self._tasks) >= self._max_in_hand:
-                    await self._wait_for_progress(stop)
+            while not stop.is_set() and self._dispatcher.failure is None:
+                if self._dispatcher.in_hand >= self._max_in_hand:
+                    await self._wait_for_room(stop)
                     continue
                 try:
                     updates = await self._fetch(stop)
@@ -127,11 +118,10 @@ class DurablePoller:
                 backoff = 1.0
                 first = False
         finally:
-            if self._tasks:
-                await asyncio.wait(set(self._tasks))
+            await self._dispatcher.drain()
         await self._confirm()
-        if self._failure is not None:
-            raise self._failure
+        if self._dispatcher.failure is not None:
+            raise self._dispatcher.failure
 
     async def _take(self, updates: list[Any], first: bool) -> None:
         """Keep the new updates of a fetch, then start handling them."""
@@ -152,7 +142,7 @@ class DurablePoller:
             if update_id not in kept_before:
                 if self._first_delivery is not None:
                     self._first_delivery(update_id)
-                self._dispatch(self._parse(data))
+                self._dispatcher.dispatch(self._parse(data))
 
     def _parse(self, data: dict[str, Any]) -> Update:
         bot = self._app.bot
@@ -161,41 +151,12 @@ class DurablePoller:
             bot.insert_callback_data(update)
         return update
 
-    def _dispatch(self, update: Update) -> None:
-        """Start handling an update after the earlier ones it shares a person or chat with."""
-        keys = ordering_keys(update)
-        before = {self._tails[key] for key in keys if key in self._tails}
-        task = asyncio.create_task(self._handle(update, before))
-        self._tasks.add(task)
-        for key in keys:
-            self._tails[key] = task
-        task.add_done_callback(lambda done: self._finished(done, keys))
-
-    async def _handle(self, update: Update, before: set[asyncio.Task[None]]) -> None:
-        if before:
-            await asyncio.wait(before)
-        if self._failure is not None:
-            return  # kept but not handled: handled after the restart
-        try:
-            await self._app.process_update(update)
-        except Exception as error:
-            log.exception("update %s could not be handled", update.update_id)
-            self._failure = error
-
-    def _finished(self, task: asyncio.Task[None], keys: tuple[Hashable, ...]) -> None:
-        self._tasks.discard(task)
-        for key in keys:
-            if self._tails.get(key) is task:
-                del self._tails[key]
-        self._progress.set()
-
-    async def _wait_for_progress(self, stop: asyncio.Event) -> None:
-        """Wait until an update is finished (or `stop`)."""
-        self._progress.clear()
-        progressed = asyncio.ensure_future(self._progress.wait())
+    async def _wait_for_room(self, stop: asyncio.Event) -> None:
+        """Wait until an update in hand is finished (or `stop`)."""
+        room = asyncio.ensure_future(self._dispatcher.wait_for_room())
         stopped = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({progressed, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        for waiter in (progressed, stopped):
+        await asyncio.wait({room, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (room, stopped):
             waiter.cancel()
 
     async def _fetch(self, stop: asyncio.Event) -> list[Any]:
