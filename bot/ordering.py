@@ -5,21 +5,23 @@ for the earlier updates it shares a person or a chat with (`ordering_keys`); upd
 different people run side by side.
 
 Inside one process the rule is a chain of tasks per key. Across replicas (webhook mode on
-PostgreSQL, where any replica may receive any update) it is kept in the database as well:
-an update given `claims` starts only when the kept-updates table says that no older update
+PostgreSQL, where any replica may receive any update) it is kept in the database instead:
+given `claims`, an update starts only when the kept-updates table says that no older update
 of its person or chat is unfinished, and it is marked finished there once handled
-(`storage.claims.SqlUpdateClaims`).
+(`storage.claims.SqlUpdateClaims`). An update finished here wakes the waiting ones at once;
+one finished on another replica is seen on the next look (20 ms, doubling up to 0.5 s).
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Protocol
 
 from telegram import Update
+
+from storage.claims import Turn
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +42,6 @@ def ordering_keys(update: Update) -> tuple[Hashable, ...]:
     if chat is not None:
         keys.append(("chat", chat.id))
     return tuple(keys) or (("other",),)
-
-
-class Turn(enum.Enum):
-    """What the shared table says about starting an update now."""
-
-    GO = "go"  #: ours, and nothing older of its person or chat is unfinished
-    WAIT = "wait"  #: an older update of its person or chat is still being handled
-    GONE = "gone"  #: finished already, or another replica took it over
 
 
 class UpdateClaims(Protocol):
@@ -81,6 +75,7 @@ class OrderedDispatcher:
         self._tails: dict[Hashable, asyncio.Task[None]] = {}
         self._room = asyncio.Condition()
         self._closing = asyncio.Event()
+        self._progress = asyncio.Event()  # set (and renewed) whenever an update finishes
         self.failure: BaseException | None = None
         self.failed = asyncio.Event()
 
@@ -103,7 +98,12 @@ class OrderedDispatcher:
         if update.update_id in self._ids:
             return  # taken over again while still in hand here: one handling is enough
         keys = ordering_keys(update)
-        before = {self._tails[key] for key in keys if key in self._tails}
+        # With claims the table orders them (an older update taken over from a dead replica
+        # may be dispatched after a newer one of its person: a local chain would deadlock).
+        before = (
+            {self._tails[key] for key in keys if key in self._tails}
+            if self._claims is None else set()
+        )
         task = asyncio.create_task(self._run(update, before))
         self._tasks.add(task)
         self._ids.add(update.update_id)
@@ -150,13 +150,14 @@ class OrderedDispatcher:
                 return True
             if turn is Turn.GONE or self.failure is not None:
                 return False
-            # Another replica is handling an older update of this person or chat.
+            # An older update of this person or chat is in hand, here or on another replica.
+            if self._closing.is_set():
+                return False  # stopping: the claim expires and another replica takes it
+            progress = self._progress
             try:
-                await asyncio.wait_for(self._closing.wait(), delay)
+                await asyncio.wait_for(_either(progress, self._closing), delay)
             except TimeoutError:
                 delay = min(delay * 2, LONGEST_RETRY)
-            else:
-                return False  # stopping: the claim expires and another replica takes it
 
     async def _finish(self, update_id: int) -> None:
         claims = self._claims
@@ -178,8 +179,20 @@ class OrderedDispatcher:
         for key in keys:
             if self._tails.get(key) is task:
                 del self._tails[key]
+        progress, self._progress = self._progress, asyncio.Event()
+        progress.set()
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:
         async with self._room:
             self._room.notify_all()
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
+    """Wait until one of two events is set."""
+    waiters = {asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())}
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

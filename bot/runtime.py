@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 import time
+import uuid
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +48,7 @@ from handlers.i18n import Translations
 from handlers.offers import OfferNotices
 from handlers.review import PledgeNotices
 from handlers.setup import all_commands, register_handlers
+from storage.claims import SqlUpdateClaims
 from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
 from storage.leadership import Leadership
@@ -64,6 +69,9 @@ KEEP_RECEIVED = timedelta(days=1)
 KEEP_PROCESSED = timedelta(days=7)
 #: How often the sending replica checks it still holds the sender lock.
 LEAD_CHECK_SECONDS = 5.0
+#: How often a standby tries for the lead: a dead leader's lock goes with its connection at
+#: once, so a standby takes over within this (plus its sender's start).
+LEAD_RETRY_SECONDS = 2.0
 #: After every handler (and `mark_handled`): wake the sender for what the update queued.
 WAKE_GROUP = 1001
 
@@ -82,6 +90,11 @@ class Runtime:
         self._bot_api_check: BotApiCheck | None = None
         self._engine: AsyncEngine | None = None
         self._received: SqlUpdateInbox | None = None
+        self._claims: SqlUpdateClaims | None = None
+        #: Names this process among replicas (its claims on kept updates carry it).
+        self.replica = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        #: True while this process holds the lead: it runs the sender and the scheduled jobs.
+        self.leading = False
         self._router: DialogRouter | None = None
         self._sender_stop = asyncio.Event()
         self._sender_task: asyncio.Task[None] | None = None
@@ -177,6 +190,7 @@ class Runtime:
             host=settings.webhook_listen,
             port=settings.webhook_port,
             first_delivery=app.bot_data.note_first_delivery,
+            claims=self._claims,
         )
         await server.start()
         try:
@@ -221,6 +235,9 @@ class Runtime:
             session_factory(self._engine), read_sessions=single_statement_sessions
         )
         self._received = SqlUpdateInbox(single_statement_sessions, self.clock)
+        if self._engine.dialect.name == "postgresql":
+            # Replicas may share this database: kept updates carry claims (storage/claims.py).
+            self._claims = SqlUpdateClaims(single_statement_sessions, self.clock, self.replica)
         self.metrics.on_scrape(self._refresh_metrics)
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()
@@ -254,10 +271,12 @@ class Runtime:
         await self._publish_menu(app, services)
         if app.job_queue is not None:
             app.job_queue.run_repeating(
-                self.sweep_dialogs, interval=DIALOG_SWEEP_INTERVAL, first=5, name="dialogs"
+                self._leader_only(self.sweep_dialogs), interval=DIALOG_SWEEP_INTERVAL, first=5,
+                name="dialogs",
             )
             app.job_queue.run_repeating(
-                self.prune_updates, interval=INBOX_PRUNE_INTERVAL, first=60, name="updates"
+                self._leader_only(self.prune_updates), interval=INBOX_PRUNE_INTERVAL, first=60,
+                name="updates",
             )
             notices = NoticeService(
                 uow,
@@ -271,10 +290,12 @@ class Runtime:
                 await notices.flush()
 
             app.job_queue.run_repeating(
-                send_notices, interval=settings.tick_seconds, first=1, name="notices"
+                self._leader_only(send_notices), interval=settings.tick_seconds, first=1,
+                name="notices",
             )
             app.job_queue.run_repeating(
-                self.sweep_retention, interval=RETENTION_INTERVAL, first=120, name="retention"
+                self._leader_only(self.sweep_retention), interval=RETENTION_INTERVAL, first=120,
+                name="retention",
             )
         self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)
@@ -313,20 +334,35 @@ class Runtime:
 
         if app.job_queue is not None:
             app.job_queue.run_repeating(
-                report, interval=self.settings.tick_seconds, first=1, name="broadcast-progress"
+                self._leader_only(report), interval=self.settings.tick_seconds, first=1,
+                name="broadcast-progress",
             )
+
+    def _leader_only(
+        self, job: Callable[[TongxinContext], Coroutine[Any, Any, None]]
+    ) -> Callable[[TongxinContext], Coroutine[Any, Any, None]]:
+        """The job, run by the leading replica only (each replica schedules every job)."""
+
+        async def run(context: TongxinContext) -> None:
+            if self.leading:
+                await job(context)
+
+        return run
 
     async def _lead_and_send(
         self, sender: PacedSender, leadership: Leadership, stop: asyncio.Event
     ) -> None:
         """Run the sender only while this process holds the lead (one sender per token)."""
-        while await leadership.wait_until_leader(stop):
+        while await leadership.wait_until_leader(stop, retry=LEAD_RETRY_SECONDS):
+            log.info("leading: this replica (%s) runs the sender and the jobs", self.replica)
+            self.leading = True
             self.metrics.leader.set(1)
             halt = asyncio.Event()
             watch = asyncio.create_task(self._watch_lead(leadership, stop, halt))
             try:
                 await sender.run(halt, idle=self.settings.tick_seconds)
             finally:
+                self.leading = False
                 self.metrics.leader.set(0)
                 watch.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -355,6 +391,7 @@ class Runtime:
             await self._engine.dispose()
             self._engine = None
             self._received = None
+            self._claims = None
 
     async def _publish_menu(self, app: TongxinApplication, services: Services) -> None:
         privileged: dict[int, RoleName] = {}

@@ -7,10 +7,19 @@ update Telegram pushes again (no answer reached it in time) is already kept and 
 handled twice; after a crash, the kept updates no handler finished are handled first, at
 start. When the inbox cannot keep an update, the answer is 503 and Telegram retries it.
 Updates without the configured secret token are refused before anything is parsed.
+
+Replicas (PostgreSQL): given `claims`, an update is kept with the claim of the replica that
+received it, and handled when the shared table says it is its turn (`bot.ordering`,
+`storage.claims`): one person's updates stay in order and are handled once whichever
+replicas they reach. Every `CLAIM_CHECK_SECONDS` the server renews its claims and takes over
+the updates of replicas whose claims expired (they died); at start it does the latter only,
+leaving the updates live replicas hold to them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -21,7 +30,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
-from bot.ordering import OrderedDispatcher
+from bot.ordering import OrderedDispatcher, UpdateClaims
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1 << 20
 #: Updates handled at once at most; beyond it, new pushes wait before they are kept.
 MAX_IN_HAND = 256
+#: How often a replica renews its claims and looks for those of replicas that died.
+CLAIM_CHECK_SECONDS = 3.0
 
 
 class PushedUpdateInbox(Protocol):
@@ -39,6 +50,21 @@ class PushedUpdateInbox(Protocol):
 
     async def unhandled(self, limit: int = 10_000) -> list[str]:
         """The kept updates no handler finished, oldest first (JSON)."""
+
+
+class SharedClaims(UpdateClaims, Protocol):
+    """Kept updates shared by replicas (`storage.claims.SqlUpdateClaims`)."""
+
+    async def keep(
+        self, update_id: int, payload: str, person_key: int | None, chat_key: int | None
+    ) -> bool:
+        """Keep an update claimed by this replica; True when it was not kept before."""
+
+    async def renew(self) -> None:
+        """Keep this replica's claims from expiring."""
+
+    async def take_over(self) -> list[str]:
+        """Claim the updates of replicas that died; their JSON, oldest first."""
 
 
 class WebhookServer:
@@ -55,6 +81,7 @@ class WebhookServer:
         port: int,
         first_delivery: Callable[[int], None] | None = None,
         max_in_hand: int = MAX_IN_HAND,
+        claims: SharedClaims | None = None,
     ) -> None:
         self._app = app
         self._inbox = inbox
@@ -65,7 +92,9 @@ class WebhookServer:
         # Told of each update kept for the first time: nothing can have handled it yet.
         self._first_delivery = first_delivery
         self._runner: web.AppRunner | None = None
-        self._dispatcher = OrderedDispatcher(self._app.process_update, max_in_hand)
+        self._claims = claims
+        self._watch: asyncio.Task[None] | None = None
+        self._dispatcher = OrderedDispatcher(self._app.process_update, max_in_hand, claims)
 
     @property
     def port(self) -> int:
@@ -79,7 +108,11 @@ class WebhookServer:
 
     async def start(self) -> None:
         """Take up the kept updates a previous run did not finish, then start listening."""
-        left = await self._inbox.unhandled()
+        if self._claims is not None:
+            left = await self._claims.take_over()
+            self._watch = asyncio.create_task(self._watch_claims(), name="claims")
+        else:
+            left = await self._inbox.unhandled()
         for payload in left:
             self._dispatcher.dispatch(self._parse(json.loads(payload)))
         if left:
@@ -97,10 +130,32 @@ class WebhookServer:
 
     async def stop(self) -> None:
         """Stop listening, then finish the updates in hand."""
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         await self._dispatcher.drain()
+
+    async def _watch_claims(self) -> None:
+        """Renew this replica's claims; take over the updates of replicas that died."""
+        claims = self._claims
+        assert claims is not None
+        while True:
+            await asyncio.sleep(CLAIM_CHECK_SECONDS)
+            try:
+                await claims.renew()
+                taken = await claims.take_over()
+            except Exception as error:  # the database is away: try again on the next round
+                log.warning("could not renew or take over claims: %s", type(error).__name__)
+                continue
+            if taken:
+                log.warning("taking over %d updates of a replica that stopped", len(taken))
+            for payload in taken:
+                self._dispatcher.dispatch(self._parse(json.loads(payload)))
 
     def _parse(self, data: dict[str, Any]) -> Update:
         bot = self._app.bot
@@ -122,8 +177,14 @@ class WebhookServer:
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400, text="not an update")
         await self._dispatcher.wait_for_room()
+        payload = json.dumps(data, ensure_ascii=False)
         try:
-            new = await self._inbox.keep_new(update_id, json.dumps(data, ensure_ascii=False))
+            if self._claims is not None:
+                user, chat = update.effective_user, update.effective_chat
+                new = await self._claims.keep(update_id, payload,
+                                              user.id if user else None, chat.id if chat else None)
+            else:
+                new = await self._inbox.keep_new(update_id, payload)
         except Exception as error:  # not kept: Telegram pushes it again later
             log.warning("could not keep update %s: %s", update_id, type(error).__name__)
             return web.Response(status=503, text="try again")

@@ -10,10 +10,12 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -125,10 +127,23 @@ class ReceivedUpdateRow(Base):
     """A fetched update, kept before Telegram is told it arrived (see `storage/inbox.py`)."""
 
     __tablename__ = "received_update"
+    __table_args__ = tuple(
+        Index(f"ix_received_update_open_{name}", *columns,
+              postgresql_where=text("done_at IS NULL"), sqlite_where=text("done_at IS NULL"))
+        for name, columns in (("person", ("person_key", "update_id")),
+                              ("chat", ("chat_key", "update_id")), ("claim", ("claimed_at",)))
+    )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Webhook replicas on PostgreSQL (`storage/claims.py`): whose update it is, which
+    # person and chat it must wait for, and when it was finished.
+    person_key: Mapped[int | None] = mapped_column(BigInteger)
+    chat_key: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEventRow(Base):

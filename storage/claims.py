@@ -1,0 +1,126 @@
+"""Kept updates shared by webhook replicas on one PostgreSQL: who handles each, and when.
+
+Any replica may receive any update. The receiving replica keeps it with its claim
+(`claimed_by`, `claimed_at` by the database's clock) and the person and chat it belongs to.
+It starts handling it only when no older update of the same person or chat is unfinished
+(`turn`), and marks it finished (`done_at`) once handled, which lets the next one of that
+person or chat start on whichever replica holds it. Each replica renews its claims while it
+lives (`renew`); the claims of a replica that died expire after `lease` seconds, and another
+replica takes those updates over (`take_over`): one handled already is closed, one not
+handled is handled there, still in order.
+
+The rule is all in the database, so it holds whatever the replicas know of each other.
+SQLite serves one process, which needs none of this.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.clock import Clock
+
+#: A claim not renewed for this long belongs to a replica that died (renewed every third).
+LEASE_SECONDS = 9.0
+
+
+class Turn(enum.Enum):
+    """What the shared table says about starting an update now."""
+
+    GO = "go"  #: ours, and nothing older of its person or chat is unfinished
+    WAIT = "wait"  #: an older update of its person or chat is still being handled
+    GONE = "gone"  #: finished already, or another replica took it over
+
+
+_KEEP = text(
+    "INSERT INTO received_update (update_id, payload, received_at, person_key, chat_key,"
+    " claimed_by, claimed_at) VALUES (:id, :payload, :received_at, :person, :chat, :me, now())"
+    " ON CONFLICT (update_id) DO NOTHING"
+)
+# Two EXISTS, one per partial index (an OR of both would read neither index).
+_TURN = text(
+    "SELECT r.claimed_by = :me AND r.done_at IS NULL AS mine,"
+    " EXISTS (SELECT 1 FROM received_update o WHERE o.done_at IS NULL"
+    "         AND o.person_key = r.person_key AND o.update_id < r.update_id)"
+    " OR EXISTS (SELECT 1 FROM received_update o WHERE o.done_at IS NULL"
+    "         AND o.chat_key = r.chat_key AND o.update_id < r.update_id) AS blocked"
+    " FROM received_update r WHERE r.update_id = :id"
+)
+_FINISH = text("UPDATE received_update SET done_at = now() WHERE update_id = :id")
+_RENEW = text(
+    "UPDATE received_update SET claimed_at = now() WHERE claimed_by = :me AND done_at IS NULL"
+)
+_EXPIRED = (
+    "done_at IS NULL AND (claimed_at IS NULL"
+    " OR claimed_at < now() - CAST(:lease AS double precision) * interval '1 second')"
+)
+_CLOSE_HANDLED = text(
+    f"UPDATE received_update SET done_at = now() WHERE {_EXPIRED} AND EXISTS"
+    " (SELECT 1 FROM processed_update p WHERE p.update_id = received_update.update_id)"
+)
+_TAKE = text(
+    f"UPDATE received_update SET claimed_by = :me, claimed_at = now() WHERE {_EXPIRED}"
+    " RETURNING update_id, payload"
+)
+
+
+class SqlUpdateClaims:
+    """The claim columns of `received_update` on PostgreSQL; one statement per call."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        replica: str,
+        lease: float = LEASE_SECONDS,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self.replica = replica
+        self.lease = lease
+
+    async def keep(
+        self, update_id: int, payload: str, person_key: int | None, chat_key: int | None
+    ) -> bool:
+        """Keep a pushed update, claimed by this replica; True when it was not kept before."""
+        async with self._sessions() as session:
+            result = await session.execute(_KEEP, {
+                "id": update_id, "payload": payload, "received_at": self._clock.now(),
+                "person": person_key, "chat": chat_key, "me": self.replica,
+            })
+            await session.commit()
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def turn(self, update_id: int) -> Turn:
+        """May this replica start handling the update now?"""
+        async with self._sessions() as session:
+            row = (await session.execute(_TURN, {"id": update_id, "me": self.replica})).first()
+        if row is None or not row.mine:
+            return Turn.GONE
+        return Turn.WAIT if row.blocked else Turn.GO
+
+    async def finish(self, update_id: int) -> None:
+        """Record the update as finished: later ones of its person and chat may start."""
+        async with self._sessions() as session:
+            await session.execute(_FINISH, {"id": update_id})
+            await session.commit()
+
+    async def renew(self) -> None:
+        """Tell the other replicas that this one still lives: its claims do not expire."""
+        async with self._sessions() as session:
+            await session.execute(_RENEW, {"me": self.replica})
+            await session.commit()
+
+    async def take_over(self) -> list[str]:
+        """Claim the updates of replicas that died (expired claims): their JSON, oldest first.
+
+        Those already handled (a `processed_update` row) are only closed; the rest are
+        claimed here, to be handled in order like any other.
+        """
+        async with self._sessions() as session:
+            await session.execute(_CLOSE_HANDLED, {"lease": self.lease})
+            rows = (await session.execute(_TAKE, {"me": self.replica, "lease": self.lease})).all()
+            await session.commit()
+        return [str(row.payload) for row in sorted(rows, key=lambda row: int(row.update_id))]

@@ -1,0 +1,182 @@
+"""Two bot replicas on one PostgreSQL behind a front that spreads webhook deliveries.
+
+The front is a tiny HTTP forwarder in the test: it sends each delivery to the other replica
+than the last one (as a round-robin reverse proxy does), so consecutive updates of one
+person reach different processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from domain.outbox.models import Purpose
+from domain.outbox.ports import NewDelivery
+from domain.outbox.service import OutboxService
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from storage.uow import SqlUnitOfWorkFactory
+from tests.harness import ADMIN_ID, BotProcess, settings_for
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "replica-secret-for-tests-0123456789"
+GROUPS = 12
+HUNG = 3
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Front:
+    """Forwards each webhook delivery to the next replica in turn; counts who got what."""
+
+    targets: list[str]
+    port: int = field(default_factory=_free_port)
+    received: list[int] = field(default_factory=list)
+    _turn: int = 0
+
+    @property
+    def url(self) -> str:
+        """The public webhook URL (what both replicas give Telegram)."""
+        return f"http://127.0.0.1:{self.port}/telegram"
+
+    async def forward(self, request: web.Request) -> web.Response:
+        """Pass the delivery on to one replica and its answer back."""
+        index = self._turn % len(self.targets)
+        self._turn += 1
+        headers = {k: v for k, v in request.headers.items()
+                   if k.lower() in ("content-type", "x-telegram-bot-api-secret-token")}
+        try:
+            async with aiohttp.ClientSession() as http, http.post(
+                self.targets[index], data=await request.read(), headers=headers,
+                timeout=aiohttp.ClientTimeout(total=10),
+            ) as answer:
+                self.received.append(index)
+                return web.Response(status=answer.status)
+        except (aiohttp.ClientError, TimeoutError):
+            return web.Response(status=502)  # that replica is down: Telegram retries
+
+
+@dataclass
+class Replicas:
+    """The two bot processes, their front, and each one's metrics URL."""
+
+    front: Front
+    bots: list[BotProcess]
+    metrics: list[str]
+
+    async def leader(self) -> int:
+        """Which replica says it runs the sender (its /metrics `tongxin_leader`)."""
+        leading = []
+        async with aiohttp.ClientSession() as http:
+            for index, url in enumerate(self.metrics):
+                async with http.get(url) as answer:
+                    if "\ntongxin_leader 1.0" in await answer.text():
+                        leading.append(index)
+        assert len(leading) == 1, f"one leader expected, got {leading}"
+        return leading[0]
+
+
+@pytest.fixture
+def postgres_url(database_url: str) -> str:
+    """The test database, when it is PostgreSQL (replicas share one)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("replicas share one PostgreSQL; SQLite serves a single process")
+    return database_url
+
+
+@pytest.fixture
+async def replicas(
+    postgres_url: str, sandbox: SandboxServer, client: SandboxClient, tmp_path: Path
+) -> AsyncIterator[Replicas]:
+    """Two replicas started one after the other behind the front; killed at the end."""
+    ports = [_free_port(), _free_port()]
+    health = [_free_port(), _free_port()]
+    front = Front([f"http://127.0.0.1:{port}/telegram" for port in ports])
+    web_app = web.Application()
+    web_app.router.add_post("/telegram", front.forward)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", front.port).start()
+    bots = [
+        BotProcess(
+            settings_for(postgres_url, sandbox), tmp_path / f"bot{n}.log",
+            extra_env={"WEBHOOK_URL": front.url, "WEBHOOK_SECRET": SECRET,
+                       "WEBHOOK_PORT": str(ports[n]), "HEALTH_PORT": str(health[n])},
+            ready_method="setWebhook",
+        )
+        for n in range(2)
+    ]
+    try:
+        for bot in bots:  # one at a time: the first migrates the database
+            await bot.start(client)
+        yield Replicas(front, bots, [f"http://127.0.0.1:{port}/metrics" for port in health])
+    finally:
+        for bot in bots:
+            await bot.kill()
+        await runner.cleanup()
+
+
+async def test_a_persons_ten_quick_messages_over_two_replicas_are_handled_in_order_once(
+    replicas: Replicas, client: SandboxClient, store: SqlUnitOfWorkFactory
+) -> None:
+    for number in range(10):
+        await client.send_text(ADMIN_ID, f"/org add Org{number}")
+    answers = await client.wait_for_bot_messages(ADMIN_ID, count=10, timeout=30)
+    assert [a["text"] for a in answers] == [f"Added “Org{n}”." for n in range(10)]
+    await client.wait_for_updates_consumed(timeout=10)
+    assert sorted(set(replicas.front.received)) == [0, 1], "both replicas received updates"
+    async with store() as uow:
+        names = [o.name for o in await uow.organisations.all()]
+    assert sorted(names) == [f"Org{n}" for n in range(10)], "each handled once"
+
+
+async def test_the_standby_finishes_the_broadcast_of_a_leader_killed_mid_way(
+    replicas: Replicas, client: SandboxClient, store: SqlUnitOfWorkFactory
+) -> None:
+    groups = []
+    for number in range(GROUPS):
+        group = await client.create_group(f"支部{number}", members=[ADMIN_ID])
+        await client.add_bot(group["id"], by_user_id=ADMIN_ID)
+        groups.append(int(group["id"]))
+    for group in groups:  # the bot introduced itself in each: it knows them all
+        await client.wait_for_bot_messages(group, count=1, timeout=20)
+    before = {g: max(int(m["message_id"]) for m in await client.bot_messages(g)) for g in groups}
+    # A few sends hang in Telegram: the leader dies with them in flight, the rest delivered.
+    await client.inject_faults(HUNG, kind="timeout", method="sendMessage", chat_ids=groups,
+                               delay=60)
+    since = max(c["seq"] for c in await client.calls())
+    await OutboxService(store).enqueue(
+        [NewDelivery(Purpose.APPEAL, "replica-drill", g, f"呼吁 {g}") for g in groups],
+        datetime.now(UTC),
+    )
+    await client.wait_for_calls("sendMessage", count=GROUPS, since=since, timeout=30)
+    leader = await replicas.leader()
+    delivered = [g for g in groups if await client.bot_messages(g, before[g])]
+    assert len(delivered) == GROUPS - HUNG, "the kill falls in the middle of the broadcast"
+    await replicas.bots[leader].kill()
+    await client.clear_faults()
+
+    for group in groups:
+        [posted, *_] = await client.wait_for_bot_messages(
+            group, count=1, timeout=30, after_message_id=before[group]
+        )
+        assert posted["text"] == f"呼吁 {group}"
+    counts = [len(await client.bot_messages(g, before[g])) for g in groups]
+    assert sum(n - 1 for n in counts) <= 1, f"at most one duplicate: {counts}"
+    survivor = replicas.metrics[1 - leader]
+    async with aiohttp.ClientSession() as http, http.get(survivor) as answer:
+        assert "\ntongxin_leader 1.0" in await answer.text(), "the standby leads now"
