@@ -7,7 +7,6 @@ person reach different processes.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
