@@ -13,15 +13,20 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.appeals.models import Appeal, AppealStatus, appeal_deep_link_payload
 from domain.appeals.service import (
+    MAX_NAMED_LINES,
     AppealDraft,
     AudienceKind,
     GroupMessage,
+    ListAdded,
     NeedLine,
     add_need,
+    add_needs,
     add_recipient,
     clean_body,
     clean_title,
+    is_list,
     set_deadline,
+    strip_list_mark,
 )
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError
@@ -61,8 +66,9 @@ _QUESTIONS = {
     "title": N_("What is the appeal's title?"),
     "body": N_("Write the appeal's text, as the groups should read it."),
     "needs": N_(
-        "What is needed? Send one line per message, e.g. 口罩 10000个, disinfectant 3000 kg, "
-        "资金 50万元 or volunteers 8. Press Done when the list is complete."
+        "What is needed? Send one need per line, one message each or a whole list pasted "
+        "from a document, e.g. 口罩 10000个, disinfectant 3000 kg, 资金 50万元 or volunteers 8. "
+        "Press Done when the list is complete."
     ),
     "recipients": N_(
         "Name the recipients pledges may be earmarked for (e.g. 黄山街道办事处), one per "
@@ -96,6 +102,29 @@ def need_text(need: NeedLine, language: Language) -> str:
         Quantity(need.target, need.unit), style_for(language), approximate=need.approximate
     )
     return f"{need.item}: {amount}"
+
+
+def list_answer(reader: Reader, draft: AppealDraft, added: ListAdded) -> str:
+    """What a pasted list added, and each line that could not be read (plain text)."""
+    lines = [
+        reader.t(N_("Added {count} needs:"), count=len(added.needs))
+        if added.needs or added.money_minor is not None
+        else reader.t(N_("Nothing was added."))
+    ]
+    lines += [f"• {need_text(n, reader.language)}" for n in added.needs]
+    if added.money_minor is not None:
+        amount = format_money(Money(added.money_minor, draft.currency), style_for(reader.language))
+        lines.append("• " + reader.t(N_("Funds target: {amount}"), amount=amount))
+    for line in added.unread[:MAX_NAMED_LINES]:
+        shown = line.text if len(line.text) <= 40 else line.text[:39] + "…"
+        lines.append(reader.t(N_("Line {number} could not be read: {text}"),
+                              number=line.number, text=shown))
+    rest = len(added.unread) - MAX_NAMED_LINES
+    if rest > 0:
+        lines.append(reader.t(N_("…and {count} more lines could not be read."), count=rest))
+    if added.unread:
+        lines.append(reader.t(N_("Send those lines again, corrected, or press Done.")))
+    return "\n".join(lines)
 
 
 class AppealRenderer:
@@ -282,8 +311,10 @@ class AppealFlow:
                 draft.title = clean_title(text)
             elif step == "body":
                 draft.body = clean_body(text)
+            elif step == "needs" and is_list(text):
+                confirmation = list_answer(reader, draft, add_needs(draft, text))
             elif step == "needs":
-                added = add_need(draft, text)
+                added = add_need(draft, strip_list_mark(text) or text)
                 if isinstance(added, int):
                     amount = format_money(Money(added, draft.currency), style_for(reader.language))
                     confirmation = reader.t(N_("Funds target: {amount}"), amount=amount)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -265,6 +266,94 @@ def add_need(draft: AppealDraft, raw: str) -> NeedLine | int:
     line = NeedLine(parsed.item, parsed.quantity.unit, parsed.quantity.value, parsed.approximate)
     draft.needs.append(line)
     return line
+
+
+#: A pasted list of needs is read line by line, at most this many lines at once.
+MAX_LIST_LINES = 50
+#: Unreadable lines named in one answer (the rest are counted), so the answer stays short.
+MAX_NAMED_LINES = 10
+# what a document puts before a list line: "1. ", "1、", "(1)", "（1）", "①", "- ", "•", "一、"
+_LIST_MARK = re.compile(
+    r"^\s*(?:[-–—•·*●○▪■◆►➢✓]+"
+    r"|[(（]\s*(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]"
+    r"|(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*(?:[、)）]|[.．](?![0-9]))"
+    r"|[\u2460-\u2473\u2776-\u277f])\s*"
+)
+EMPTY_LIST = N_("That list is empty. Send one need per line, e.g. 口罩 5000只.")
+TOO_MANY_LINES = N_(
+    "That list has {count} lines; at most {limit} can be read at once. Nothing was added: "
+    "please send it in parts."
+)
+TOO_MANY_NEEDS = N_(
+    "An appeal may list at most {limit} needs: {listed} are listed and this list has {count} "
+    "more. Nothing was added."
+)
+
+
+@dataclass(frozen=True)
+class UnreadLine:
+    """A line of a pasted list that could not be read as a need: its number and text."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ListAdded:
+    """What a pasted list of needs added: needs, the funds target, the lines not read."""
+
+    needs: list[NeedLine]
+    money_minor: int | None
+    unread: list[UnreadLine]
+
+
+def strip_list_mark(line: str) -> str:
+    """A list line without its number or bullet ("1. 口罩 5000只" → "口罩 5000只")."""
+    return _LIST_MARK.sub("", line, count=1).strip()
+
+
+def is_list(raw: str) -> bool:
+    """Whether a needs answer is a pasted list (more than one non-blank line)."""
+    return sum(1 for line in raw.splitlines() if line.strip()) > 1
+
+
+def add_needs(draft: AppealDraft, raw: str) -> ListAdded:
+    """Read a pasted list, one need per line, into the draft.
+
+    Each readable line is kept; a line that cannot be read is returned with its number (its
+    neighbours are still added). Blank lines are skipped and do not count. A list longer than
+    `MAX_LIST_LINES`, or one that would take the appeal past `MAX_NEEDS`, adds nothing.
+    """
+    lines = [(n, line) for n, line in enumerate(raw.splitlines(), start=1) if line.strip()]
+    if not any(strip_list_mark(line) for _, line in lines):  # blank, or bullets alone
+        raise InvalidInput(EMPTY_LIST)
+    if len(lines) > MAX_LIST_LINES:
+        raise InvalidInput(TOO_MANY_LINES, count=len(lines), limit=MAX_LIST_LINES)
+    trial = AppealDraft.from_data(draft.to_data())
+    trial.needs = []  # the capacity is checked on the whole list before anything is added
+    read: list[NeedLine] = []
+    money: int | None = None
+    unread: list[UnreadLine] = []
+    for number, line in lines:
+        text = strip_list_mark(line)
+        try:
+            added = add_need(trial, text) if text else None
+        except InvalidInput:
+            added = None
+        if added is None:
+            unread.append(UnreadLine(number, " ".join(line.split())))
+        elif isinstance(added, int):
+            money = added
+        else:
+            read.append(added)
+    if len(draft.needs) + len(read) > MAX_NEEDS:
+        raise InvalidInput(
+            TOO_MANY_NEEDS, limit=MAX_NEEDS, listed=len(draft.needs), count=len(read)
+        )
+    draft.needs.extend(read)
+    if money is not None:
+        draft.money_target_minor = money
+    return ListAdded(read, money, unread)
 
 
 def add_recipient(draft: AppealDraft, raw: str) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from domain.appeals.models import Appeal, AppealStatus, parse_appeal_deep_link
 from domain.clock import FakeClock
 from domain.network.models import ChatStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import button, make_appeal
+from tests.handlers.test_pledges import button, coordinator_of, make_appeal
 from tests.harness import ADMIN_ID, Conversation
 
 Json = dict[str, Any]
@@ -214,3 +216,93 @@ async def test_extending_a_deadline_reads_the_date_in_the_writers_day(
     async with store() as uow:
         stored = await uow.appeals.get(appeal.id)
     assert stored is not None and stored.deadline == date(2020, 2, 21)
+
+
+# -- a pasted list of needs -------------------------------------------------------------------
+
+PASTED = (
+    "口罩 5000只\n消毒液 2000公斤\n\n帐篷 若干顶\n志愿者 8人\n1. 棉被 300床\n（2）救护车 2辆\n"
+    "- 冲锋舟 5艘\n• 发电机 3台"
+)
+LIST_TEXTS = {
+    "zh-hans": {
+        "head": "已添加 7 项需求：",
+        "unread": "第4行读不懂：帐篷 若干顶",
+        "needs": ["• 口罩: 5000只", "• 消毒液: 2000公斤", "• 志愿者: 8人", "• 棉被: 300床",
+                  "• 救护车: 2辆", "• 冲锋舟: 5艘", "• 发电机: 3台"],
+        "empty": "这张清单是空的。请每行写一项需求，例如 口罩 5000只。",
+        "too_many": "这张清单有 51 行，一次最多能读 50 行。什么也没有添加：请分几次发送。",
+        "long": "第2行读不懂：",
+    },
+    "en": {
+        "head": "Added 7 needs:",
+        "unread": "Line 4 could not be read: 帐篷 若干顶",
+        "needs": ["• 口罩: 5,000 pieces", "• 消毒液: 2,000 kg", "• 志愿者: 8 people"],
+        "empty": "That list is empty. Send one need per line, e.g. 口罩 5000只.",
+        "too_many": "That list has 51 lines; at most 50 can be read at once. Nothing was added: "
+        "please send it in parts.",
+        "long": "Line 2 could not be read: ",
+    },
+}
+
+
+async def _to_the_needs_question(chat: Conversation, person: int) -> Json:
+    """Answer the appeal dialog up to its needs question."""
+    await chat.say(person, "/appeal")
+    await chat.say(person, "武汉急需物资")
+    [needs_q] = await chat.say(person, "请大家支援武汉。")
+    return needs_q
+
+
+async def _draft_needs(store: SqlUnitOfWorkFactory, person: int) -> list[tuple[str, str, str]]:
+    async with store() as uow:
+        dialog = await uow.dialogs.get(person)
+    assert dialog is not None
+    return [(n["item"], n["unit"], n["target"]) for n in dialog.data["needs"]]
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"], ids=["zh-Hans", "en"])
+async def test_a_pasted_list_of_needs_keeps_each_readable_line_and_names_the_others(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, lang: str
+) -> None:
+    texts = LIST_TEXTS[lang]
+    co, _ = await coordinator_of(client, chat, store, lang)
+    needs_q = await _to_the_needs_question(chat, co)
+    [answer] = await chat.say(co, PASTED)
+    lines = answer["text"].splitlines()
+    assert lines[0] == texts["head"], answer["text"]
+    for line in texts["needs"]:
+        assert line in lines, answer["text"]
+    assert texts["unread"] in lines, answer["text"]
+    assert await _draft_needs(store, co) == [
+        ("口罩", "zhi", "5000"), ("消毒液", "kg", "2000"), ("志愿者", "person", "8"),
+        ("棉被", "chuang", "300"), ("救护车", "liang", "2"), ("冲锋舟", "sou", "5"),
+        ("发电机", "tai", "3"),
+    ]
+    # the unreadable line, corrected and sent again, joins the others
+    await chat.say(co, "帐篷 200顶")
+    assert len(await _draft_needs(store, co)) == 8
+    # bad pastes: nothing is added
+    [empty] = await chat.say(co, "1.\n-\n•")
+    assert empty["text"] == texts["empty"]
+    [too_many] = await chat.say(co, "\n".join(f"手套 {n + 1}双" for n in range(51)))
+    assert too_many["text"] == texts["too_many"]
+    assert len(await _draft_needs(store, co)) == 8
+    # a paste of Telegram's whole 4,096 characters: the readable line is kept, the other named
+    long = "手套 300双\n" + "很" * (4096 - len("手套 300双\n"))
+    assert len(long) == 4096
+    [answer] = await chat.say(co, long)
+    assert texts["long"] in answer["text"] and len(answer["text"]) < 500, answer["text"]
+    assert (await _draft_needs(store, co))[-1] == ("手套", "pair", "300")
+    # the needs question, with Done, still finishes the list: the preview shows every need
+    _, [rcp_q] = await press_and_read_as(chat, co, needs_q, "ap:needs_done")
+    assert rcp_q["text"]
+
+
+async def press_and_read_as(
+    chat: Conversation, person: int, message: Json, data: str
+) -> tuple[Json, list[Json]]:
+    """Press a button of `person`'s dialog; the answer and the bot's next message."""
+    last = max((int(m["message_id"]) for m in await chat.client.messages(person)), default=0)
+    answer = await chat.press(person, person, message, data=data)
+    return answer, await chat.next_messages(person, 1, last)
