@@ -8,7 +8,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("bench_sandbox.py", "bench_broadcast.py", "bench_pledges.py", "bench_webhook.py")
+ORDER = (
+    "bench_sandbox.py", "bench_broadcast.py", "bench_pledges.py", "bench_webhook.py",
+    "bench_replicas.py",
+)
 
 
 def main() -> int:

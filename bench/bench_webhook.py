@@ -128,7 +128,10 @@ async def _timed(client: SandboxClient, members: list[Member], each: int,
     return time.perf_counter() - started
 
 
-async def _bot_rate(database_url: str, label: str, source: Path) -> float:
+UNPACED = ROOT / "bench" / "unpaced_bot.py"
+
+
+async def _bot_rate(database_url: str, label: str, source: Path, lifted: bool = False) -> float:
     port = _free_port()
     async with SandboxServer(flood_limits=False) as sandbox, SandboxClient(sandbox.url) as client:
         await client.create_user("Admin", username="admin", language_code="en", user_id=ADMIN_ID)
@@ -143,8 +146,9 @@ async def _bot_rate(database_url: str, label: str, source: Path) -> float:
         })
         with tempfile.TemporaryDirectory() as logs:
             log = (Path(logs) / "bot.log").open("ab")
+            command = [str(UNPACED)] if lifted else ["-m", "bot"]
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", cwd=str(source), env=env,
+                sys.executable, *command, "run", cwd=str(source), env=env,
                 stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
             )
             try:
@@ -212,6 +216,9 @@ async def _main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         rates["SQLite"] = await _bot_rate(f"sqlite+aiosqlite:///{folder}/new.sqlite3",
                                           "SQLite", ROOT)
+        rates["SQLite, flood budget lifted"] = await _bot_rate(
+            f"sqlite+aiosqlite:///{folder}/lifted.sqlite3", "SQLite, budget lifted", ROOT, True
+        )
         old_folder = Path(folder) / "old"
         old_folder.mkdir()
         old = _old_source(old_folder)
@@ -228,6 +235,13 @@ async def _main() -> int:
     else:
         try:
             rates["PostgreSQL"] = await _bot_rate(url, "PostgreSQL", ROOT)
+        finally:
+            await drop_postgres_database(url)
+        url = await create_postgres_database(base)
+        try:
+            rates["PostgreSQL, flood budget lifted"] = await _bot_rate(
+                url, "PostgreSQL, budget lifted", ROOT, True
+            )
         finally:
             await drop_postgres_database(url)
     echo = max(echoes)

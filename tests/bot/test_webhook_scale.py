@@ -10,8 +10,13 @@ import pytest
 
 from bot.runtime import Runtime
 from domain.clock import FakeClock
+from domain.outbox.models import Purpose
+from domain.outbox.ports import NewDelivery
+from domain.outbox.service import OutboxService
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from storage.database import create_engine, session_factory
+from storage.uow import SqlUnitOfWorkFactory
 from tests.bot.conftest import running_runtime
 from tests.harness import ADMIN_ID, BotProcess, Conversation, settings_for
 
@@ -105,3 +110,29 @@ async def test_an_update_answered_then_lost_in_a_crash_is_handled_once_after_res
         assert len(await client.bot_messages(user["id"])) == 2  # /help answered once
     finally:
         await bot.kill()
+
+
+async def test_a_message_queued_in_the_process_is_sent_at_once_not_at_the_next_idle_look(
+    database_url: str, sandbox: SandboxServer, client: SandboxClient, clock: FakeClock
+) -> None:
+    # The sender looks for work every 30 s when idle; a committed outbox insert wakes it.
+    settings = settings_for(database_url, sandbox, tick_seconds=30)
+    async with running_runtime(settings, clock):
+        await Conversation(client).say(ADMIN_ID, "/help")  # the sender has gone idle by now
+        last = await _last(client)
+        engine = create_engine(database_url)
+        try:
+            await OutboxService(SqlUnitOfWorkFactory(session_factory(engine))).enqueue(
+                [NewDelivery(Purpose.NOTICE, "wake", ADMIN_ID, "queued just now")], clock.now()
+            )
+        finally:
+            await engine.dispose()
+        [sent] = await client.wait_for_bot_messages(ADMIN_ID, count=1, timeout=5,
+                                                    after_message_id=last)
+        assert sent["text"] == "queued just now"
+
+
+async def _last(client: SandboxClient) -> int:
+    """The newest message id in the admin's chat (the notice comes after it)."""
+    messages = await client.bot_messages(ADMIN_ID)
+    return max(int(m["message_id"]) for m in messages)

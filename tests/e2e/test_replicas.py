@@ -1,21 +1,19 @@
 """Two bot replicas on one PostgreSQL behind a front that spreads webhook deliveries.
 
-The front is a tiny HTTP forwarder in the test: it sends each delivery to the other replica
-than the last one (as a round-robin reverse proxy does), so consecutive updates of one
-person reach different processes.
+The front (`tests/front.py`) is a tiny HTTP forwarder: it sends each delivery to the other
+replica than the last one (as a round-robin reverse proxy does), so consecutive updates of
+one person reach different processes.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
@@ -23,6 +21,7 @@ from domain.outbox.service import OutboxService
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
+from tests.front import Front, free_port
 from tests.harness import ADMIN_ID, BotProcess, settings_for
 
 pytestmark = pytest.mark.e2e
@@ -30,43 +29,6 @@ pytestmark = pytest.mark.e2e
 SECRET = "replica-secret-for-tests-0123456789"
 GROUPS = 12
 HUNG = 3
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Front:
-    """Forwards each webhook delivery to the next replica in turn; counts who got what."""
-
-    targets: list[str]
-    port: int = field(default_factory=_free_port)
-    received: list[int] = field(default_factory=list)
-    _turn: int = 0
-
-    @property
-    def url(self) -> str:
-        """The public webhook URL (what both replicas give Telegram)."""
-        return f"http://127.0.0.1:{self.port}/telegram"
-
-    async def forward(self, request: web.Request) -> web.Response:
-        """Pass the delivery on to one replica and its answer back."""
-        index = self._turn % len(self.targets)
-        self._turn += 1
-        headers = {k: v for k, v in request.headers.items()
-                   if k.lower() in ("content-type", "x-telegram-bot-api-secret-token")}
-        try:
-            async with aiohttp.ClientSession() as http, http.post(
-                self.targets[index], data=await request.read(), headers=headers,
-                timeout=aiohttp.ClientTimeout(total=10),
-            ) as answer:
-                self.received.append(index)
-                return web.Response(status=answer.status)
-        except (aiohttp.ClientError, TimeoutError):
-            return web.Response(status=502)  # that replica is down: Telegram retries
 
 
 @dataclass
@@ -102,14 +64,10 @@ async def replicas(
     postgres_url: str, sandbox: SandboxServer, client: SandboxClient, tmp_path: Path
 ) -> AsyncIterator[Replicas]:
     """Two replicas started one after the other behind the front; killed at the end."""
-    ports = [_free_port(), _free_port()]
-    health = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
+    health = [free_port(), free_port()]
     front = Front([f"http://127.0.0.1:{port}/telegram" for port in ports])
-    web_app = web.Application()
-    web_app.router.add_post("/telegram", front.forward)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", front.port).start()
+    await front.start()
     bots = [
         BotProcess(
             settings_for(postgres_url, sandbox), tmp_path / f"bot{n}.log",
@@ -126,7 +84,7 @@ async def replicas(
     finally:
         for bot in bots:
             await bot.kill()
-        await runner.cleanup()
+        await front.stop()
 
 
 async def test_a_persons_ten_quick_messages_over_two_replicas_are_handled_in_order_once(
