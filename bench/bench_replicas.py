@@ -7,7 +7,9 @@ consecutive updates reach different processes, ordered through the kept-updates 
 update sent until the bot's answer arrived: median and p95), one replica beside two. The
 sandbox pushes one update at a time (as `bench_webhook.py` says), and this machine has two
 cores shared by the sandbox, the bots and PostgreSQL, so a second replica adds no CPU:
-read the figures as "what the cross-replica rule costs", not as scaling.
+read the figures as "what the cross-replica rule costs", not as scaling. Each mix runs
+paced as in production (Telegram's one message a second per chat bounds each person's round
+trips) and with the flood budget lifted (`bench/unpaced_bot.py`), which shows the handling.
 
 Failover: the leader is killed (`kill -9`) and a message queued at that moment; timed are
 the standby's `tongxin_leader` gauge turning 1 and that message reaching the sandbox.
@@ -47,7 +49,9 @@ from tests.front import Front, free_port  # noqa: E402
 from tests.harness import ADMIN_ID, BotProcess, settings_for  # noqa: E402
 
 MEMBERS = 10
-PLEDGES_EACH = 12
+#: Paced (as in production), a person gets about one answer a second: fewer pledges do.
+PACED_EACH = 4
+LIFTED_EACH = 15
 FAILOVERS = 3
 SECRET = "bench-replicas-secret-0123456789"
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -75,15 +79,36 @@ class TimedMember(Member):
         return answer
 
 
+UNPACED = ROOT / "bench" / "unpaced_bot.py"
+
+
+class LaunchedBot(BotProcess):
+    """A bot process started as `python -m bot run`, or through `bench/unpaced_bot.py`."""
+
+    lifted = False
+
+    async def start(self, client: SandboxClient) -> None:
+        """Start the process and wait until it set its webhook."""
+        since = max((c["seq"] for c in await client.calls()), default=0)
+        command = [str(UNPACED)] if self.lifted else ["-m", "bot"]
+        with self.log_path.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, *command, "run", cwd=str(ROOT), env=self._env(),
+                stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
+            )
+        await client.wait_for_calls(self.ready_method, count=1, timeout=60, since=since)
+
+
 class Cluster:
     """N replicas of the bot behind one front, on one database, against one sandbox."""
 
-    def __init__(self, database_url: str, sandbox: SandboxServer, count: int, logs: Path) -> None:
+    def __init__(self, database_url: str, sandbox: SandboxServer, count: int, logs: Path,
+                 lifted: bool = False) -> None:
         ports = [free_port() for _ in range(count)]
         self.health = [free_port() for _ in range(count)]
         self.front = Front([f"http://127.0.0.1:{port}/telegram" for port in ports])
         self.bots = [
-            BotProcess(
+            LaunchedBot(
                 settings_for(database_url, sandbox), logs / f"bot{n}.log",
                 extra_env={"WEBHOOK_URL": self.front.url, "WEBHOOK_SECRET": SECRET,
                            "WEBHOOK_PORT": str(ports[n]), "HEALTH_PORT": str(self.health[n])},
@@ -91,6 +116,8 @@ class Cluster:
             )
             for n in range(count)
         ]
+        for bot in self.bots:
+            bot.lifted = lifted
 
     async def start(self, client: SandboxClient) -> None:
         """Start the front, then the replicas one after the other (the first migrates)."""
@@ -144,7 +171,8 @@ async def _appeal(database_url: str) -> int:
     return appeal.id
 
 
-async def _mix(base_url: str, count: int) -> tuple[float, list[float]]:
+async def _mix(base_url: str, count: int, each: int, lifted: bool
+               ) -> tuple[float, list[float]]:
     """Pledges per second and the round trips' latencies on `count` replicas."""
     url = await create_postgres_database(base_url)
     latencies: list[float] = []
@@ -154,7 +182,7 @@ async def _mix(base_url: str, count: int) -> tuple[float, list[float]]:
             await client.create_user("Admin", username="admin", language_code="en",
                                      user_id=ADMIN_ID)
             with tempfile.TemporaryDirectory() as logs:
-                cluster = Cluster(url, sandbox, count, Path(logs))
+                cluster = Cluster(url, sandbox, count, Path(logs), lifted)
                 await cluster.start(client)
                 try:
                     appeal_id = await _appeal(url)
@@ -171,7 +199,7 @@ async def _mix(base_url: str, count: int) -> tuple[float, list[float]]:
                     started = time.perf_counter()
 
                     async def run(member: Member) -> None:
-                        for _ in range(PLEDGES_EACH):
+                        for _ in range(each):
                             await member.pledge(appeal_id)
 
                     await asyncio.gather(*(run(m) for m in members))
@@ -180,7 +208,7 @@ async def _mix(base_url: str, count: int) -> tuple[float, list[float]]:
                     await cluster.stop()
     finally:
         await drop_postgres_database(url)
-    return MEMBERS * PLEDGES_EACH / elapsed, latencies
+    return MEMBERS * each / elapsed, latencies
 
 
 async def _failover(base_url: str) -> list[tuple[float, float]]:
@@ -234,16 +262,19 @@ async def _main() -> int:
     except Exception as error:  # no PostgreSQL here: say so
         print(f"replicas skipped (they need PostgreSQL): {error!r}", flush=True)
         return 0
-    figures = {}
-    for count in (1, 2):
-        rate, latencies = await _mix(base, count)
-        figures[count] = rate
-        print(f"SUMMARY replicas {count} on PostgreSQL: {rate:.2f} pledges/s "
-              f"({rate * ROUND_TRIPS:.1f} updates handled/s); round trip median "
-              f"{statistics.median(latencies) * 1000:.0f} ms, p95 {_p95(latencies) * 1000:.0f} ms "
-              f"({len(latencies)} round trips)", flush=True)
-    print(f"SUMMARY two replicas / one: {figures[2] / figures[1]:.2f}× throughput "
-          f"(2 cores for sandbox, bots and PostgreSQL)", flush=True)
+    for lifted, each, how in ((False, PACED_EACH, "paced as in production"),
+                              (True, LIFTED_EACH, "flood budget lifted")):
+        figures = {}
+        for count in (1, 2):
+            rate, latencies = await _mix(base, count, each, lifted)
+            figures[count] = rate
+            print(f"SUMMARY replicas {count} on PostgreSQL ({how}): {rate:.2f} pledges/s "
+                  f"({rate * ROUND_TRIPS:.1f} updates handled/s); round trip median "
+                  f"{statistics.median(latencies) * 1000:.0f} ms, "
+                  f"p95 {_p95(latencies) * 1000:.0f} ms ({len(latencies)} round trips)",
+                  flush=True)
+        print(f"SUMMARY two replicas / one ({how}): {figures[2] / figures[1]:.2f}× throughput "
+              f"(2 cores for sandbox, bots and PostgreSQL)", flush=True)
     tries = await _failover(base)
     for led, sent in tries:
         print(f"failover: standby led after {led:.2f} s, first message sent after {sent:.2f} s",

@@ -93,8 +93,11 @@ class OrderedDispatcher:
         async with self._room:
             await self._room.wait_for(lambda: len(self._tasks) < self._max_in_hand)
 
-    def dispatch(self, update: Update) -> None:
-        """Start handling `update` after the earlier ones of its person and chat."""
+    def dispatch(self, update: Update, ready: bool = False) -> None:
+        """Start handling `update` after the earlier ones of its person and chat.
+
+        `ready`: the shared table already said it may start (when it was kept).
+        """
         if update.update_id in self._ids:
             return  # taken over again while still in hand here: one handling is enough
         keys = ordering_keys(update)
@@ -104,7 +107,7 @@ class OrderedDispatcher:
             {self._tails[key] for key in keys if key in self._tails}
             if self._claims is None else set()
         )
-        task = asyncio.create_task(self._run(update, before))
+        task = asyncio.create_task(self._run(update, before, ready))
         self._tasks.add(task)
         self._ids.add(update.update_id)
         for key in keys:
@@ -117,12 +120,12 @@ class OrderedDispatcher:
         if self._tasks:
             await asyncio.wait(set(self._tasks))
 
-    async def _run(self, update: Update, before: set[asyncio.Task[None]]) -> None:
+    async def _run(self, update: Update, before: set[asyncio.Task[None]], ready: bool) -> None:
         if before:
             await asyncio.wait(before)
         if self.failure is not None:
             return  # kept but not handled: handled after the restart
-        if self._claims is not None and not await self._my_turn(update.update_id):
+        if self._claims is not None and not ready and not await self._my_turn(update.update_id):
             return
         try:
             await self._handle_update(update)

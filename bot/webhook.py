@@ -57,8 +57,8 @@ class SharedClaims(UpdateClaims, Protocol):
 
     async def keep(
         self, update_id: int, payload: str, person_key: int | None, chat_key: int | None
-    ) -> bool:
-        """Keep an update claimed by this replica; True when it was not kept before."""
+    ) -> tuple[bool, bool]:
+        """Keep an update claimed by this replica: (not kept before, may start at once)."""
 
     async def renew(self) -> None:
         """Keep this replica's claims from expiring."""
@@ -178,11 +178,13 @@ class WebhookServer:
             return web.Response(status=400, text="not an update")
         await self._dispatcher.wait_for_room()
         payload = json.dumps(data, ensure_ascii=False)
+        ready = False
         try:
             if self._claims is not None:
                 user, chat = update.effective_user, update.effective_chat
-                new = await self._claims.keep(update_id, payload,
-                                              user.id if user else None, chat.id if chat else None)
+                new, ready = await self._claims.keep(
+                    update_id, payload, user.id if user else None, chat.id if chat else None
+                )
             else:
                 new = await self._inbox.keep_new(update_id, payload)
         except Exception as error:  # not kept: Telegram pushes it again later
@@ -191,5 +193,5 @@ class WebhookServer:
         if new:
             if self._first_delivery is not None:
                 self._first_delivery(update_id)
-            self._dispatcher.dispatch(update)
+            self._dispatcher.dispatch(update, ready=ready)
         return web.Response(status=200)

@@ -34,19 +34,28 @@ class Turn(enum.Enum):
     GONE = "gone"  #: finished already, or another replica took it over
 
 
-_KEEP = text(
-    "INSERT INTO received_update (update_id, payload, received_at, person_key, chat_key,"
-    " claimed_by, claimed_at) VALUES (:id, :payload, :received_at, :person, :chat, :me, now())"
-    " ON CONFLICT (update_id) DO NOTHING"
-)
-# Two EXISTS, one per partial index (an OR of both would read neither index).
-_TURN = text(
-    "SELECT r.claimed_by = :me AND r.done_at IS NULL AS mine,"
-    " EXISTS (SELECT 1 FROM received_update o WHERE o.done_at IS NULL"
-    "         AND o.person_key = r.person_key AND o.update_id < r.update_id)"
+# Kept and asked in one statement: is anything older of its person or chat unfinished?
+# (Two EXISTS, one per partial index: an OR of both would read neither index.)
+_OLDER_OPEN = (
+    "EXISTS (SELECT 1 FROM received_update o WHERE o.done_at IS NULL"
+    " AND o.person_key = {person} AND o.update_id < {id})"
     " OR EXISTS (SELECT 1 FROM received_update o WHERE o.done_at IS NULL"
-    "         AND o.chat_key = r.chat_key AND o.update_id < r.update_id) AS blocked"
-    " FROM received_update r WHERE r.update_id = :id"
+    " AND o.chat_key = {chat} AND o.update_id < {id})"
+)
+_KEEP = text(
+    "WITH kept AS (INSERT INTO received_update (update_id, payload, received_at, person_key,"
+    " chat_key, claimed_by, claimed_at)"
+    " VALUES (:id, :payload, :received_at, :person, :chat, :me, now())"
+    " ON CONFLICT (update_id) DO NOTHING RETURNING update_id)"
+    " SELECT EXISTS (SELECT 1 FROM kept) AS new, "
+    + _OLDER_OPEN.format(person="CAST(:person AS bigint)", chat="CAST(:chat AS bigint)",
+                         id="CAST(:id AS bigint)")
+    + " AS blocked"
+)
+_TURN = text(
+    "SELECT r.claimed_by = :me AND r.done_at IS NULL AS mine, "
+    + _OLDER_OPEN.format(person="r.person_key", chat="r.chat_key", id="r.update_id")
+    + " AS blocked FROM received_update r WHERE r.update_id = :id"
 )
 _FINISH = text("UPDATE received_update SET done_at = now() WHERE update_id = :id")
 _RENEW = text(
@@ -83,15 +92,19 @@ class SqlUpdateClaims:
 
     async def keep(
         self, update_id: int, payload: str, person_key: int | None, chat_key: int | None
-    ) -> bool:
-        """Keep a pushed update, claimed by this replica; True when it was not kept before."""
+    ) -> tuple[bool, bool]:
+        """Keep a pushed update, claimed by this replica.
+
+        Returns whether it is new (not kept before) and whether it may start at once (no
+        older update of its person or chat unfinished), which spares the first `turn`.
+        """
         async with self._sessions() as session:
-            result = await session.execute(_KEEP, {
+            row = (await session.execute(_KEEP, {
                 "id": update_id, "payload": payload, "received_at": self._clock.now(),
                 "person": person_key, "chat": chat_key, "me": self.replica,
-            })
+            })).one()
             await session.commit()
-            return bool(getattr(result, "rowcount", 0) == 1)
+        return bool(row.new), not row.blocked
 
     async def turn(self, update_id: int) -> Turn:
         """May this replica start handling the update now?"""
