@@ -260,7 +260,9 @@ class Runtime:
         self._received = SqlUpdateInbox(single_statement_sessions, self.clock)
         if self._engine.dialect.name == "postgresql":
             # Replicas may share this database: kept updates carry claims (storage/claims.py).
-            self._claims = SqlUpdateClaims(single_statement_sessions, self.clock, self.replica)
+            self._claims = SqlUpdateClaims(
+                single_statement_sessions, self.clock, self.replica, self._engine
+            )
         self.metrics.on_scrape(self._refresh_metrics)
         network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()

@@ -11,9 +11,9 @@ Updates without the configured secret token are refused before anything is parse
 Replicas (PostgreSQL): given `claims`, an update is kept with the claim of the replica that
 received it, and handled when the shared table says it is its turn (`bot.ordering`,
 `storage.claims`): one person's updates stay in order and are handled once whichever
-replicas they reach. Every `CLAIM_CHECK_SECONDS` the server renews its claims and takes over
-the updates of replicas whose claims expired (they died); at start it does the latter only,
-leaving the updates live replicas hold to them.
+replicas they reach. At start and every `CLAIM_CHECK_SECONDS` the server renews its claims
+and takes over the updates of replicas that died (their "alive" lock is gone) or hang
+(claims not renewed), never those of a live replica.
 """
 
 from __future__ import annotations
@@ -59,6 +59,12 @@ class SharedClaims(UpdateClaims, Protocol):
         self, update_id: int, payload: str, person_key: int | None, chat_key: int | None
     ) -> tuple[bool, bool]:
         """Keep an update claimed by this replica: (not kept before, may start at once)."""
+
+    async def open(self) -> None:
+        """Announce this replica alive (until `close`)."""
+
+    async def close(self) -> None:
+        """Stop announcing this replica."""
 
     async def renew(self) -> None:
         """Keep this replica's claims from expiring."""
@@ -109,6 +115,7 @@ class WebhookServer:
     async def start(self) -> None:
         """Take up the kept updates a previous run did not finish, then start listening."""
         if self._claims is not None:
+            await self._claims.open()
             left = await self._claims.take_over()
             self._watch = asyncio.create_task(self._watch_claims(), name="claims")
         else:
@@ -139,6 +146,8 @@ class WebhookServer:
             await self._runner.cleanup()
             self._runner = None
         await self._dispatcher.drain()
+        if self._claims is not None:
+            await self._claims.close()
 
     async def _watch_claims(self) -> None:
         """Renew this replica's claims; take over the updates of replicas that died."""

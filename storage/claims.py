@@ -5,9 +5,11 @@ Any replica may receive any update. The receiving replica keeps it with its clai
 It starts handling it only when no older update of the same person or chat is unfinished
 (`turn`), and marks it finished (`done_at`) once handled, which lets the next one of that
 person or chat start on whichever replica holds it. Each replica renews its claims while it
-lives (`renew`); the claims of a replica that died expire after `lease` seconds, and another
-replica takes those updates over (`take_over`): one handled already is closed, one not
-handled is handled there, still in order.
+lives (`renew`) and holds a session-level advisory lock naming it (`open`), which PostgreSQL
+lets go the moment its connection dies. The claims of a replica whose lock is gone (it
+died), or that were not renewed for `lease` seconds (it hangs), are taken over by another
+replica (`take_over`): one handled already is closed, one not handled is handled there,
+still in order.
 
 The rule is all in the database, so it holds whatever the replicas know of each other.
 SQLite serves one process, which needs none of this.
@@ -15,15 +17,21 @@ SQLite serves one process, which needs none of this.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import logging
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 
-#: A claim not renewed for this long belongs to a replica that died (renewed every third).
+log = logging.getLogger(__name__)
+
+#: A claim not renewed for this long belongs to a replica that hangs (renewed every third).
 LEASE_SECONDS = 9.0
+#: The advisory-lock class of "this replica is alive" (second key: hashtext of its name).
+ALIVE_CLASS = 0x746F6E67
 
 
 class Turn(enum.Enum):
@@ -61,9 +69,16 @@ _FINISH = text("UPDATE received_update SET done_at = now() WHERE update_id = :id
 _RENEW = text(
     "UPDATE received_update SET claimed_at = now() WHERE claimed_by = :me AND done_at IS NULL"
 )
+_ALIVE = text("SELECT pg_advisory_lock(:alive, hashtext(:me))")
+# Whose lock is held: a replica's claims are alive while its lock is (pg_locks shows it).
 _EXPIRED = (
     "done_at IS NULL AND (claimed_at IS NULL"
-    " OR claimed_at < now() - CAST(:lease AS double precision) * interval '1 second')"
+    " OR claimed_at < now() - CAST(:lease AS double precision) * interval '1 second'"
+    " OR (claimed_by <> :me AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+    "     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+    "     AND l.classid = CAST(:alive AS oid)"
+    "     AND l.objid = CAST(hashtext(received_update.claimed_by) AS oid)"
+    "     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))))"
 )
 _CLOSE_HANDLED = text(
     f"UPDATE received_update SET done_at = now() WHERE {_EXPIRED} AND EXISTS"
@@ -83,12 +98,37 @@ class SqlUpdateClaims:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         replica: str,
+        engine: AsyncEngine,
         lease: float = LEASE_SECONDS,
     ) -> None:
         self._sessions = sessions
+        self._engine = engine
+        self._alive: AsyncConnection | None = None
         self._clock = clock
         self.replica = replica
         self.lease = lease
+
+    async def open(self) -> None:
+        """Take this replica's "alive" lock on a connection of its own (kept until `close`)."""
+        if self._alive is not None:
+            return
+        connection = await self._engine.connect()
+        try:
+            await connection.execute(_ALIVE, {"alive": ALIVE_CLASS, "me": self.replica})
+            await connection.commit()
+        except Exception:
+            await connection.close()
+            raise
+        self._alive = connection
+
+    async def close(self) -> None:
+        """Let the lock go (the connection is dropped, not pooled: the lock goes with it)."""
+        connection, self._alive = self._alive, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
+            with contextlib.suppress(Exception):
+                await connection.close()
 
     async def keep(
         self, update_id: int, payload: str, person_key: int | None, chat_key: int | None
@@ -122,18 +162,27 @@ class SqlUpdateClaims:
 
     async def renew(self) -> None:
         """Tell the other replicas that this one still lives: its claims do not expire."""
+        if self._alive is not None:
+            try:
+                await self._alive.execute(text("SELECT 1"))
+                await self._alive.commit()
+            except Exception:  # the lock went with its connection: take it again
+                log.warning("lost the replica lock's connection; taking it again")
+                await self.close()
+        await self.open()
         async with self._sessions() as session:
             await session.execute(_RENEW, {"me": self.replica})
             await session.commit()
 
     async def take_over(self) -> list[str]:
-        """Claim the updates of replicas that died (expired claims): their JSON, oldest first.
+        """Claim the updates of replicas that died or hang: their JSON, oldest first.
 
         Those already handled (a `processed_update` row) are only closed; the rest are
         claimed here, to be handled in order like any other.
         """
         async with self._sessions() as session:
-            await session.execute(_CLOSE_HANDLED, {"lease": self.lease})
-            rows = (await session.execute(_TAKE, {"me": self.replica, "lease": self.lease})).all()
+            values = {"me": self.replica, "lease": self.lease, "alive": ALIVE_CLASS}
+            await session.execute(_CLOSE_HANDLED, values)
+            rows = (await session.execute(_TAKE, values)).all()
             await session.commit()
         return [str(row.payload) for row in sorted(rows, key=lambda row: int(row.update_id))]

@@ -32,6 +32,11 @@ class Front:
         """The public webhook URL (what every replica gives Telegram)."""
         return f"http://127.0.0.1:{self.port}/telegram"
 
+    @property
+    def next_target(self) -> int:
+        """Which replica the next delivery goes to."""
+        return self._turn % len(self.targets)
+
     async def start(self) -> None:
         """Listen on 127.0.0.1:`port`."""
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))

@@ -137,3 +137,25 @@ async def test_the_standby_finishes_the_broadcast_of_a_leader_killed_mid_way(
     survivor = replicas.metrics[1 - leader]
     async with aiohttp.ClientSession() as http, http.get(survivor) as answer:
         assert "\ntongxin_leader 1.0" in await answer.text(), "the standby leads now"
+
+
+async def test_an_update_in_hand_of_a_killed_replica_is_taken_over_before_the_next(
+    replicas: Replicas, client: SandboxClient
+) -> None:
+    user = (await client.create_user("Ann", language_code="en"))["id"]
+    await client.inject_faults(1, kind="timeout", method="sendMessage", chat_ids=[user],
+                               delay=60)
+    since = max(c["seq"] for c in await client.calls())
+    holder = replicas.front.next_target
+    await client.send_text(user, "/help")
+    await client.wait_for_calls("sendMessage", count=1, since=since, timeout=10)  # hangs
+    # Ann's next update reaches the other replica, which must wait for her /help.
+    await client.send_text(user, "/start")
+    await client.wait_for_updates_consumed(timeout=10)
+    assert replicas.front.received[-2:] == [holder, 1 - holder]
+    await replicas.bots[holder].kill()
+    await client.clear_faults()
+    help_text, greeting = await client.wait_for_bot_messages(user, count=2, timeout=20)
+    assert "/start" in help_text["text"], "the /help the dead replica held, answered first"
+    assert greeting["text"].startswith("Hello, Ann!")
+    assert len(await client.bot_messages(user)) == 2, "each answered once"
