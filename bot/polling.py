@@ -33,6 +33,9 @@ __all__ = ["MAX_IN_HAND", "DurablePoller", "UpdateInbox", "ordering_keys"]
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
+#: Retrying a keep costs one connection attempt; a short cap keeps the wait after the
+#: database returns short (the updates wait at Telegram meanwhile, unconfirmed).
+KEEP_MAX_BACKOFF = 5.0
 #: Updates handled at once at most; beyond it the poller waits before fetching more.
 MAX_IN_HAND = 256
 
@@ -113,7 +116,7 @@ class DurablePoller:
                 except Exception:  # the database is away: nothing kept, nothing confirmed
                     log.exception("could not keep %d fetched updates", len(updates))
                     await _wait(stop, backoff)
-                    backoff = min(backoff * 2, MAX_BACKOFF)
+                    backoff = min(backoff * 2, KEEP_MAX_BACKOFF)
                     continue
                 backoff = 1.0
                 first = False

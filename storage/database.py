@@ -23,6 +23,15 @@ from sqlalchemy.pool import StaticPool
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: A pooled PostgreSQL connection idle longer than this is checked before use.
 PING_AFTER = 10.0
+#: Seconds to open a PostgreSQL connection (asyncpg waits 60 by default): a server that is
+#: down or unreachable fails the unit of work soon, and the caller retries later.
+CONNECT_TIMEOUT = 5.0
+#: Seconds a PostgreSQL statement may take. Ours take milliseconds; without a bound, a
+#: statement on a connection whose packets go nowhere (a dead network path) waits forever,
+#: holding its update, its pool slot and everything queued behind it.
+COMMAND_TIMEOUT = 30.0
+#: What the URL may set instead (`?connect_timeout=3&command_timeout=10`), in seconds.
+_TIMEOUT_OPTIONS = {"connect_timeout": "timeout", "command_timeout": "command_timeout"}
 
 
 def is_sqlite_memory(url: URL) -> bool:
@@ -116,8 +125,31 @@ def _inline_sqlite(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:
     return connect
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """Return an async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
+def _postgres_timeouts(url: URL, statements: bool) -> tuple[URL, dict[str, float]]:
+    """The URL without its timeout options, and asyncpg's timeouts (defaults or the URL's)."""
+    chosen = {"connect_timeout": CONNECT_TIMEOUT, "command_timeout": COMMAND_TIMEOUT}
+    for option in _TIMEOUT_OPTIONS:
+        if option in url.query:
+            value = url.query[option]
+            try:
+                chosen[option] = float(value if isinstance(value, str) else value[-1])
+            except ValueError:
+                raise ValueError(f"{option} in the database URL must be seconds") from None
+            if chosen[option] <= 0:
+                raise ValueError(f"{option} in the database URL must be more than 0")
+    if not statements:
+        del chosen["command_timeout"]
+    args = {_TIMEOUT_OPTIONS[option]: seconds for option, seconds in chosen.items()}
+    return url.difference_update_query(_TIMEOUT_OPTIONS), args
+
+
+def create_engine(url: str, *, statement_timeout: bool = True) -> AsyncEngine:
+    """Return an async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL.
+
+    On PostgreSQL connecting and every statement are bounded (`CONNECT_TIMEOUT`,
+    `COMMAND_TIMEOUT`, or the URL's `connect_timeout` / `command_timeout`); migrations ask
+    for no statement bound (`statement_timeout=False`): rewriting a big table takes time.
+    """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -144,8 +176,10 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
+        parsed, timeouts = _postgres_timeouts(parsed, statement_timeout)
         engine = _create_async_engine(
-            parsed, pool_size=10, max_overflow=10, pool_timeout=30, pool_recycle=1800
+            parsed, pool_size=10, max_overflow=10, pool_timeout=30, pool_recycle=1800,
+            connect_args=timeouts,
         )
         event.listen(engine.sync_engine.pool, "checkin", _note_idle)
         event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle(engine))
@@ -188,7 +222,7 @@ def alembic_config(url: str | None = None) -> Config:
 async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (default: the newest) with Alembic."""
     config = alembic_config(url)
-    engine = create_engine(url)
+    engine = create_engine(url, statement_timeout=False)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_run_upgrade, config, revision)
@@ -199,7 +233,7 @@ async def upgrade(url: str, revision: str = "head") -> None:
 async def downgrade(url: str, revision: str) -> None:
     """Take the database at `url` back to `revision` (`"base"`: empty)."""
     config = alembic_config(url)
-    engine = create_engine(url)
+    engine = create_engine(url, statement_timeout=False)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_run_downgrade, config, revision)
