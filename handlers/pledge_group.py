@@ -27,7 +27,15 @@ from domain.pledges.draft import (
     split_one_line,
 )
 from domain.pledges.ports import AmountReader
-from handlers.common import command_arguments, escape, private_reader, reader_for, refuse, reply
+from handlers.common import (
+    command_arguments,
+    escape,
+    member_of,
+    private_reader,
+    reader_for,
+    refuse,
+    reply,
+)
 from handlers.context import Reader, TongxinContext
 
 if TYPE_CHECKING:
@@ -194,9 +202,11 @@ class PledgeEntries:
             currency=context.services.pledges.currency,
             source_chat_id=chat_id,
         )
+        # the link names a group: it counts only if Telegram says the person is in it now
+        in_group = await member_of(context, chat_id, reader.person.id)
         try:
             appeal = await context.services.pledges.linked_appeal(
-                reader.person.id, appeal_id, chat_id
+                reader.person.id, appeal_id, chat_id if in_group else None
             )
             draft.choose_appeal(appeal)
             if prefill is not None:

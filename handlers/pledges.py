@@ -54,6 +54,7 @@ from handlers.common import (
     cancel_by_button,
     command_arguments,
     escape,
+    member_of,
     note_claimed,
     pressed,
     private_reader,
@@ -697,9 +698,10 @@ class PledgeHandlers:
         if step != "ok":
             await self._flow.choose(update, context, reader, step, value)
             return
+        member_chat = await self._draft_group(context, reader)
         try:
             pledge = await context.services.pledges.confirm(
-                Origin(reader.person.id, update.update_id), value
+                Origin(reader.person.id, update.update_id), value, member_chat
             )
         except AlreadyProcessed:
             return
@@ -727,6 +729,21 @@ class PledgeHandlers:
                 )
             ),
         )
+
+    @staticmethod
+    async def _draft_group(context: TongxinContext, reader: Reader) -> int | None:
+        """The group the open draft came from, if Telegram says the person is in it now.
+
+        Confirm re-authorises the pledge at the press: a person without a role who came
+        by a group's link may pledge only while they are still in that group.
+        """
+        dialog = await context.services.dialogs.current(reader.person.id)
+        if dialog is None or dialog.kind != DIALOG_KIND:
+            return None
+        group = PledgeDraft.from_data(dialog.data).source_chat_id
+        if group is None or group >= 0:
+            return None
+        return group if await member_of(context, group, reader.person.id) else None
 
     async def _cancel(
         self, update: Update, context: TongxinContext, press: Press, token: str

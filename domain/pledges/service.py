@@ -58,6 +58,10 @@ from domain.pledges.ports import (
 from domain.pledges.review import DeliveryReview, review_buttons
 
 INBOX_LIMIT = 50
+NO_LONGER_VISIBLE = N_(
+    "You may no longer pledge to appeal {number}, so nothing was saved. "
+    "Send /cancel to end this pledge."
+)
 OWN_DELIVERY = N_(
     "You cannot confirm the delivery of your own pledge; another coordinator or an admin does."
 )
@@ -151,17 +155,19 @@ class PledgeService(DeliveryReview):
                 standing, await uow.appeal_lookup.open_appeals(), organisations
             )
 
-    async def linked_appeal(self, person_id: int, appeal_id: int, chat_id: int) -> Appeal:
+    async def linked_appeal(
+        self, person_id: int, appeal_id: int, member_chat: int | None
+    ) -> Appeal:
         """The open appeal of a group's deep link, refused unless the person may see it.
 
         A group's button leads its members to the appeal even when it is not among the
-        appeals of their own organisations: a link naming a group the appeal was sent to is
-        honoured; any other appeal the person may not see is refused as unknown.
+        appeals of their own organisations: `member_chat` is the group of the link when the
+        caller asked Telegram and it said the person is in it now (else None), and it is
+        honoured when the appeal was sent there. Any other appeal the person may not see is
+        refused as unknown.
         """
         async with self._uow() as uow:
-            sent = await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal_id))
-            via = chat_id if any(d.chat_id == chat_id for d in sent) else None
-            return await self._pledgeable(uow, person_id, appeal_id, via)
+            return await self._pledgeable(uow, person_id, appeal_id, member_chat)
 
     async def _organisations_of(
         self, uow: PledgeUnitOfWork, person_id: int
@@ -206,7 +212,14 @@ class PledgeService(DeliveryReview):
             if dialog is None or dialog.expired(now) or dialog.kind != DIALOG_KIND:
                 return DraftContext(None, None, [])
             draft = PledgeDraft.from_data(dialog.data)
-            appeal = await uow.appeal_lookup.get(draft.appeal_id) if draft.appeal_id else None
+            appeal = None
+            if draft.appeal_id:
+                # every answer is re-authorised now: the person may have lost the right to
+                # see the appeal (or it closed) since the draft began. The draft's group is
+                # taken at its word here; Confirm asks Telegram again (`confirm`).
+                appeal = await self._still_pledgeable(
+                    uow, person_id, draft.appeal_id, draft.source_chat_id
+                )
             organisations = await self._organisations_of(uow, person_id)
             org_ids = [o.id for o in organisations]
             step = next_step(draft, appeal, org_ids)
@@ -270,11 +283,15 @@ class PledgeService(DeliveryReview):
             await uow.commit()
             return pledge
 
-    async def confirm(self, origin: Origin, token: str) -> Pledge | None:
+    async def confirm(
+        self, origin: Origin, token: str, member_chat: int | None = None
+    ) -> Pledge | None:
         """Confirm the person's open draft with this token: the pledge and the dialog's end.
 
         Both land in one unit of work with the update mark. A confirm pressed again finds
         the pledge it made; None when the token is neither the person's draft nor pledge.
+        The appeal must still be open and visible to the person now; `member_chat` is the
+        draft's group when Telegram just said the person is in it (see `linked_appeal`).
         """
         person_id = origin.actor_id
         if person_id is None:
@@ -288,7 +305,7 @@ class PledgeService(DeliveryReview):
             if draft is None or draft.token != token:
                 pledge = await uow.pledges.by_token(token)
                 return pledge if pledge is not None and pledge.person_id == person_id else None
-            pledge = await self._create(uow, origin, draft)
+            pledge = await self._create(uow, origin, draft, member_chat)
             await uow.dialogs.delete(person_id)
             await uow.commit()
             return pledge
@@ -317,8 +334,18 @@ class PledgeService(DeliveryReview):
                 return pledge
             raise InvalidInput(STALE_BUTTON)
 
-    async def _create(self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft) -> Pledge:
-        """Insert the pledge a confirmed draft makes, audited; or return the one it made."""
+    async def _create(
+        self,
+        uow: PledgeUnitOfWork,
+        origin: Origin,
+        draft: PledgeDraft,
+        member_chat: int | None = None,
+    ) -> Pledge:
+        """Insert the pledge a confirmed draft makes, audited; or return the one it made.
+
+        The appeal is authorised again at this moment (open, and visible to the person:
+        by their roles, or through `member_chat`, a group Telegram just said they are in).
+        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can pledge."))
         existing = await uow.pledges.by_token(draft.token)
@@ -328,7 +355,9 @@ class PledgeService(DeliveryReview):
             return existing
         appeal = None
         if draft.appeal_id is not None:
-            appeal = await self._open_appeal(uow, draft.appeal_id)
+            appeal = await self._still_pledgeable(
+                uow, origin.actor_id, draft.appeal_id, member_chat
+            )
         org_ids = [o.id for o in await self._organisations_of(uow, origin.actor_id)]
         if next_step(draft, appeal, org_ids) is not Step.CONFIRM:
             raise InvalidInput(N_("This pledge is not complete yet."))
@@ -602,16 +631,43 @@ class PledgeService(DeliveryReview):
         An appeal the person may not see is refused exactly as one that does not exist.
         """
         appeal = await self._open_appeal(uow, appeal_id)
+        if not await self._may_see(uow, person_id, appeal, via_chat):
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+        return appeal
+
+    async def _still_pledgeable(
+        self, uow: PledgeUnitOfWork, person_id: int, appeal_id: int, via_chat: int | None
+    ) -> Appeal:
+        """The appeal of a draft, authorised again now; a lost right is refused plainly."""
+        appeal = await self._open_appeal(uow, appeal_id)
+        if not await self._may_see(uow, person_id, appeal, via_chat):
+            raise PermissionDenied(NO_LONGER_VISIBLE, number=appeal_id)
+        return appeal
+
+    async def _may_see(
+        self, uow: PledgeUnitOfWork, person_id: int, appeal: Appeal, via_chat: int | None
+    ) -> bool:
+        """The one visibility rule, with the person's roles read now.
+
+        `via_chat` is a group the person is in: it counts (its organisation as theirs) only
+        when it is approved and the appeal was sent to it, and is read only when needed.
+        """
         standing = await standing_in(uow, person_id)
         organisations = await uow.organisations.all()
+        if may_see_appeal(standing, appeal, organisations):
+            return True
         reached: set[int] = set()
-        if via_chat is not None:
+        if via_chat is not None and await self._sent_to(uow, appeal.id, via_chat):
             chat = await uow.chats.get(via_chat)
             if chat is not None and chat.status is ChatStatus.APPROVED and chat.organisation_id:
                 reached.add(chat.organisation_id)
-        if not may_see_appeal(standing, appeal, organisations, reached):
-            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-        return appeal
+        return bool(reached) and may_see_appeal(standing, appeal, organisations, reached)
+
+    @staticmethod
+    async def _sent_to(uow: PledgeUnitOfWork, appeal_id: int, chat_id: int) -> bool:
+        """True when the appeal was sent to this chat (a delivery row exists)."""
+        sent = await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal_id))
+        return any(d.chat_id == chat_id for d in sent)
 
     async def _own(self, uow: PledgeUnitOfWork, person_id: int, pledge_id: int) -> Pledge:
         pledge = await uow.pledges.get(pledge_id)

@@ -167,3 +167,121 @@ async def test_members_without_a_role_see_the_appeals_of_their_groups(
     assert listing["text"].startswith(f"#{appeal.id} "), listing["text"]
     [nothing] = await chat.say(out, "/appeals")
     assert nothing["text"] == "目前沒有進行中的倡議。", nothing["text"]
+
+
+async def _sent_to(
+    store: SqlUnitOfWorkFactory, clock: FakeClock, appeal: Appeal, group: Json
+) -> None:
+    """Record the appeal as sent to the group (a delivery row), as the broadcast does."""
+    async with store() as uow:
+        await uow.outbox.enqueue(
+            NewDelivery(Purpose.APPEAL, broadcast_subject(appeal.id), group["id"], "甲"),
+            clock.now(),
+        )
+        await uow.commit()
+
+
+async def test_a_group_link_opens_only_while_telegram_says_the_person_is_in_the_group(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    _orgs, appeals = await _network(client, chat, store, clock)
+    co = await member(client, chat, "Co", "en")
+    await chat.say(ADMIN_ID, "/grant @co coordinator 甲会")
+    wu = await member(client, chat, "Wu", "zh-hans")  # no role, in the group
+    outsider = await member(client, chat, "Out", "en")  # no role, never in the group
+    group = await _linked(client, chat, co, [wu])
+    await _sent_to(store, clock, appeals["甲"], group)
+    payload = appeal_deep_link_payload(appeals["甲"].id, group["id"])
+    # the real group's link, used by someone who is not in that group: unknown
+    [refused] = await chat.say(outsider, f"/start {payload}")
+    assert refused["text"] == f"There is no appeal number {appeals['甲'].id}.", refused["text"]
+    async with store() as uow:
+        assert await uow.dialogs.get(outsider) is None
+    [opened] = await chat.say(wu, f"/start {payload}")
+    assert opened["text"].startswith(appeals["甲"].title), opened["text"]
+    await chat.say(wu, "/cancel")
+    # once Wu has left the group, the same link opens nothing
+    await client.remove_member(group["id"], wu)
+    await client.wait_for_updates_consumed(timeout=10)
+    [gone] = await chat.say(wu, f"/start {payload}")
+    assert gone["text"] == f"没有编号为 {appeals['甲'].id} 的倡议。", gone["text"]
+    async with store() as uow:
+        assert await uow.dialogs.get(wu) is None
+    assert await all_pledges(store) == 0
+
+
+async def _summary(chat: Conversation, user: int, first: Json) -> Json:
+    """Answer the dialog's questions (first button, or 5000元) until the summary shows."""
+    step = first
+    for _ in range(8):
+        if any(b.get("callback_data", "").startswith("pd:ok:") for b in buttons(step)):
+            return step
+        after = int(step["message_id"])
+        if buttons(step):
+            await chat.press(user, user, step, data=buttons(step)[0]["callback_data"])
+            [step] = await chat.next_messages(user, 1, after)
+        else:
+            [step] = await chat.say(user, "5000元")
+    raise AssertionError(f"no summary: {step['text']}")
+
+
+async def test_every_press_of_the_dialog_is_authorised_again_at_the_press(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    _orgs, appeals = await _network(client, chat, store, clock)
+    number = appeals["甲"].id
+    li = await member(client, chat, "Li", "zh-hans")
+    await chat.say(ADMIN_ID, "/grant @li member 甲会")
+    [summary] = await chat.say(li, f"/pledge {number} 5万元")
+    ok = button(summary, "pd:ok:")["callback_data"]
+    edit = [b["callback_data"] for b in buttons(summary) if b["callback_data"][:8] == "pd:edit:"]
+    # removed from the organisation while the summary is on screen
+    await chat.say(ADMIN_ID, "/revoke @li member 甲会")
+    no_longer = f"你已不能再认捐倡议 {number}，因此没有保存任何内容。发送 /cancel 结束这次认捐。"
+    answer = await chat.press(li, li, summary, data=ok)
+    assert answer["text"] == no_longer and answer.get("show_alert"), answer
+    for data in edit:  # the summary's other buttons are refused the same way
+        answer = await chat.press(li, li, summary, data=data)
+        assert answer["text"] == no_longer, (data, answer)
+    # a typed answer too: nothing is stored, and Li's own view shows no pledge
+    [typed] = await chat.say(li, "3万元")
+    assert typed["text"] == no_longer, typed["text"]
+    assert await all_pledges(store) == 0
+    [mine] = await chat.say(li, "/mypledges")
+    assert mine["text"] == "你还没有认捐。发送 /pledge。", mine["text"]
+    # given the role back, the same summary's Confirm is taken
+    await chat.say(ADMIN_ID, "/grant @li member 甲会")
+    answer = await chat.press(li, li, summary, data=ok)
+    assert not answer.get("show_alert"), answer
+    assert await all_pledges(store) == 1
+
+
+async def test_confirm_asks_telegram_again_for_a_person_who_came_by_a_groups_link(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    _orgs, appeals = await _network(client, chat, store, clock)
+    number = appeals["甲"].id
+    co = await member(client, chat, "Co", "en")
+    await chat.say(ADMIN_ID, "/grant @co coordinator 甲会")
+    wu = await member(client, chat, "Wu", "en")  # no role: sees the appeal through the group
+    group = await _linked(client, chat, co, [wu])
+    await _sent_to(store, clock, appeals["甲"], group)
+    payload = appeal_deep_link_payload(number, group["id"])
+    [opened] = await chat.say(wu, f"/start {payload}_y500000")
+    summary = await _summary(chat, wu, opened)
+    await client.remove_member(group["id"], wu)
+    await client.wait_for_updates_consumed(timeout=10)
+    answer = await chat.press(wu, wu, summary, data=button(summary, "pd:ok:")["callback_data"])
+    assert answer["text"] == (
+        f"You may no longer pledge to appeal {number}, so nothing was saved. "
+        "Send /cancel to end this pledge."
+    ), answer
+    assert await all_pledges(store) == 0
+    # back in the group, the same Confirm is taken, once
+    await client.add_member(group["id"], wu)
+    await client.wait_for_updates_consumed(timeout=10)
+    answer = await chat.press(wu, wu, summary, data=button(summary, "pd:ok:")["callback_data"])
+    assert not answer.get("show_alert"), answer
+    async with store() as uow:
+        [pledge] = await uow.pledges.of_person(wu)
+    assert pledge.appeal_id == number and pledge.source_chat_id == group["id"]

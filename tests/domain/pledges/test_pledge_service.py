@@ -113,6 +113,9 @@ def fakes(fake_uow_factory: FakeUnitOfWorkFactory) -> FakeUnitOfWorkFactory:
     store.organisations[2] = Organisation(2, "铜山区", None)
     store.roles.append(Role(COORD, RoleName.COORDINATOR, 1))
     store.roles.append(Role(OUTSIDER, RoleName.COORDINATOR, 2))
+    # the pledger belongs to the appeal's organisation: confirming re-checks that they may
+    # see it (issue 10)
+    store.roles.append(Role(MEMBER, RoleName.MEMBER, 1))
     return fake_uow_factory
 
 
@@ -128,6 +131,7 @@ def money_draft(token: str = "t1", amount: str = "5万元") -> PledgeDraft:
     answer_text(draft, Step.AMOUNT, amount, reader=READER, appeal=appeal(), today=TODAY)
     draft.earmark_chosen = True
     draft.due_chosen = True
+    draft.behalf_chosen = True  # for themselves (they belong to organisation 1)
     draft.visibility = Visibility.NAMED.value
     return draft
 
@@ -267,7 +271,7 @@ async def test_batches_lead_to_received(
     draft.currency = "CNY"
     draft.need_id, draft.item_chosen = 7, True
     answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
-    draft.earmark_chosen = draft.due_chosen = True
+    draft.earmark_chosen = draft.due_chosen = draft.behalf_chosen = True
     draft.visibility = "named"
     draft.source_chat_id = GROUP
     pledge = await service.create(Origin(MEMBER, 1), draft)
@@ -356,8 +360,9 @@ def _person(person_id: int, timezone: str) -> Person:
 
 
 def _at_due(fakes: FakeUnitOfWorkFactory, person_id: int) -> None:
-    """The person's money draft waits for its delivery date (no appeal, no organisation)."""
+    """The person's money draft waits for its delivery date (no appeal, for themselves)."""
     draft = PledgeDraft(token=f"d{person_id}", appeal_chosen=True, kind="money")
+    draft.behalf_chosen = True
     draft.amount_minor = 50_000
     fakes.store.dialogs[person_id] = Dialog(
         person_id, DIALOG_KIND, draft.to_data(), 1, LATE, LATE + timedelta(hours=24)
