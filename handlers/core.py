@@ -20,6 +20,7 @@ from handlers.common import (
     escape,
     is_private,
     pressed,
+    private_reader,
     reader_for,
     refuse,
     reply,
@@ -107,8 +108,8 @@ class CoreHandlers:
         await reply(update, "\n".join(lines))
 
     async def lang(self, update: Update, context: TongxinContext) -> None:
-        """Offer the three languages as buttons."""
-        reader = await reader_for(update, context)
+        """Offer the three languages as buttons (private chat: groups get /help and /link)."""
+        reader = await private_reader(update, context)
         if reader is None:
             return
         buttons = [
@@ -149,8 +150,8 @@ class CoreHandlers:
         )
 
     async def cancel(self, update: Update, context: TongxinContext) -> None:
-        """Leave whatever the person was doing."""
-        reader = await reader_for(update, context)
+        """Leave whatever the person was doing (a private dialog: said in private)."""
+        reader = await private_reader(update, context)
         if reader is None:
             return
         closed = await context.services.dialogs.close(reader.person.id)

@@ -55,7 +55,7 @@ _ROLE_NAMES = {
 
 _GRANT_USAGE = N_(
     "Usage: /grant USER ROLE [ORGANISATION] — ROLE is member (of an organisation), "
-    "coordinator or admin; USER is a numeric id, an @username, or reply to their message."
+    "coordinator or admin; USER is a numeric id or an @username."
 )
 
 _WITH_ORGANISATION = N_("{text} ({organisation})")
@@ -338,30 +338,21 @@ class NetworkHandlers:
     async def _role_change(
         self, update: Update, context: TongxinContext, *, granting: bool
     ) -> None:
-        reader = await reader_for(update, context)
+        # private only, like every admin command: in a group the bot answers only what the
+        # user guide says groups get, and a role change is nobody else's business there
+        reader = await private_reader(update, context)
         message = update.effective_message
         if reader is None or message is None:
             return
         network = context.services.network
         words = command_arguments(message).split(maxsplit=2)
-        replied = message.reply_to_message
         try:
             standing = await network.standing(reader.person.id)
             if not standing.is_admin:
                 raise_denied(N_("Only admins can do that."))
-            if replied is not None and replied.from_user is not None:
-                target_ref = str(replied.from_user.id)
-                await network.seen(seen_user(replied.from_user))
-            elif words:
-                target_ref = words.pop(0)
-            else:
-                raise InvalidInput(
-                    _GRANT_USAGE
-                )
-            if not words:
-                raise InvalidInput(
-                    _GRANT_USAGE
-                )
+            if len(words) < 2:
+                raise InvalidInput(_GRANT_USAGE)
+            target_ref = words.pop(0)
             role = words[0]
             organisation = words[1] if len(words) > 1 else None
             person = await network.find_person(target_ref)
