@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Column, Table, delete, func, select, update
+from sqlalchemy import Column, Table, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.appeals.models import AppealStatus
@@ -71,6 +71,52 @@ ERASED_COLUMNS: tuple[Column[Any], ...] = (
 )
 
 
+#: Free text a person wrote that describes what they give: kept (totals and the goods read
+#: the same), with the person's name, @username and Telegram id taken out of it.
+SCRUBBED_TEXT: tuple[Column[Any], ...] = (
+    _PLEDGE.c.item,
+    _PLEDGE.c.description,
+    _OFFER.c.item,
+    _OFFER.c.item_key,
+)
+
+#: Free text about the person alone, with nothing a total needs: erased whole.
+ERASED_TEXT: tuple[tuple[Column[Any], str | None], ...] = (
+    (_PLEDGE.c.cancel_reason, None),
+    (_OFFER.c.location, ""),
+)
+
+#: What stands where the person's name was.
+REDACTED = "…"
+#: Shorter names (one CJK character, an initial) are not searched for: they would cut
+#: words of other text apart, and alone they identify nobody.
+MIN_NEEDLE = 2
+
+
+def identity_needles(name: str, username: str | None, person_id: int) -> list[str]:
+    """The strings that identify a person in free text: name, @username, username, id."""
+    found = {name.strip(), str(person_id)}
+    if username:
+        found |= {f"@{username}", username}
+    # longest first, so "@li_ming" goes before "li_ming" leaves a stray "@"
+    return sorted((n for n in found if len(n) >= MIN_NEEDLE), key=len, reverse=True)
+
+
+def redact(text: str, needles: list[str]) -> str:
+    """The text with every needle (case-insensitively) replaced by `REDACTED`."""
+    for needle in needles:
+        lowered, wanted = text.casefold(), needle.casefold()
+        if len(lowered) != len(text):  # casefold changed lengths (ß): exact matches only
+            text = text.replace(needle, REDACTED)
+            continue
+        start = lowered.find(wanted)
+        while start >= 0:
+            text = text[:start] + REDACTED + text[start + len(needle):]
+            lowered = text.casefold()
+            start = lowered.find(wanted, start + len(REDACTED))
+    return text
+
+
 def _mentions(node: object, person_id: int) -> bool:
     """True when a Telegram update (parsed JSON) carries this user or their private chat."""
     if isinstance(node, dict):
@@ -118,12 +164,22 @@ class SqlPrivacyRepository:
             .where(_OFFER.c.person_id == person_id, _OFFER.c.status == OfferStatus.OPEN.value)
             .values(status=OfferStatus.WITHDRAWN.value)
         )
+        identity = (
+            await self._session.execute(
+                select(_PERSON.c.name, _PERSON.c.username).where(_PERSON.c.id == person_id)
+            )
+        ).one()
+        needles = identity_needles(identity.name, identity.username, person_id)
         await self._rename(person_id, anonymous)
         await self._session.execute(
             update(_PLEDGE).where(_PLEDGE.c.source_chat_id == person_id).values(
                 source_chat_id=None
             )
         )
+        await self._scrub_pledges(_PLEDGE.c.person_id == anonymous, anonymous, needles)
+        await self._scrub(_OFFER, _OFFER.c.person_id == anonymous, needles, offers=True)
+        # messages about them queued for (or sent to) others: their name goes from the text
+        await self._scrub_column(_DELIVERY, _DELIVERY.c.text, needles)
         for column in ERASED_COLUMNS:
             await self._session.execute(delete(column.table).where(column == person_id))
         await self._purge_received(person_id)
@@ -143,6 +199,60 @@ class SqlPrivacyRepository:
             .execution_options(synchronize_session=False)
         )
         return anonymous
+
+    async def _scrub_pledges(self, which: Any, giver: int, needles: list[str]) -> None:
+        """Take the person out of these pledges' free text; erase notes and proofs.
+
+        `giver` is the id the pledges are under now: their own delivery reports' proofs (a
+        photo may show them) go, the reported quantities stay.
+        """
+        await self._scrub(_PLEDGE, which, needles)
+        pledge_ids = select(_PLEDGE.c.id).where(which).scalar_subquery()
+        await self._session.execute(
+            update(_FULFILMENT)
+            .where(_FULFILMENT.c.pledge_id.in_(pledge_ids), _FULFILMENT.c.reported_by == giver)
+            .values(proof_file_id=None, proof_kind=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def _scrub(
+        self, table: Table, which: Any, needles: list[str], *, offers: bool = False
+    ) -> None:
+        """Redact `SCRUBBED_TEXT` and erase `ERASED_TEXT` of this table's chosen rows."""
+        for column, blank in ERASED_TEXT:
+            if column.table is table:
+                await self._session.execute(
+                    update(table).where(which).values({column.name: blank})
+                    .execution_options(synchronize_session=False)
+                )
+        for column in SCRUBBED_TEXT:
+            if column.table is table:
+                await self._scrub_column(table, column, needles, which)
+
+    async def _scrub_column(
+        self, table: Table, column: Column[Any], needles: list[str], which: Any = None
+    ) -> None:
+        """Redact the needles in one text column, in the rows that contain one."""
+        if not needles:
+            return
+        key = next(iter(table.primary_key.columns))
+        found = or_(*(column.contains(n, autoescape=True) for n in needles))
+        if which is not None:
+            found = and_(which, found)
+        # case-insensitive search would miss no more than LIKE already finds on SQLite;
+        # PostgreSQL's LIKE is case-sensitive, so search the lower-cased text as well
+        lowered = or_(*(func.lower(column).contains(n.lower(), autoescape=True) for n in needles))
+        condition = or_(found, and_(which, lowered) if which is not None else lowered)
+        rows = await self._session.execute(select(key, column).where(condition))
+        for row_id, value in rows.all():
+            if value is None:
+                continue
+            cleaned = redact(value, needles)
+            if cleaned != value:
+                await self._session.execute(
+                    update(table).where(key == row_id).values({column.name: cleaned})
+                    .execution_options(synchronize_session=False)
+                )
 
     async def _rename(self, person_id: int, anonymous: int) -> None:
         for column in PERSON_COLUMNS:
@@ -224,6 +334,19 @@ class SqlPrivacyRepository:
                 reachable=False,
                 created_at=now,
             )
+        )
+        identity = (
+            await self._session.execute(
+                select(_PERSON.c.name, _PERSON.c.username).where(_PERSON.c.id == person_id)
+            )
+        ).one()
+        needles = identity_needles(identity.name, identity.username, person_id)
+        # the same anonymisation as forgetting, for these pledges only: free text without
+        # the giver's name, notes and proofs erased
+        await self._scrub_pledges(
+            and_(_PLEDGE.c.id.in_(pledge_ids), _PLEDGE.c.person_id == person_id),
+            person_id,
+            needles,
         )
         await self._session.execute(
             update(_FULFILMENT)

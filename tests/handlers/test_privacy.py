@@ -293,3 +293,114 @@ async def test_retention_job_anonymises_pledges_of_appeals_closed_long_ago(
     assert actions == [("pledge.anonymise", f"pledge:{p}") for p in old]
     await job.run(app)  # a second sweep finds nothing more to do
     assert await rows(store, owners) == [(old[0], anonymous), (old[1], anonymous), (new, li)]
+
+
+async def _written_by(store: SqlUnitOfWorkFactory, giver: int, pledge_ids: list[int]) -> None:
+    """Free text the giver typed that names them: a note, a cancel reason, a proof."""
+    note = text("UPDATE pledge SET description = :d WHERE id = :id")
+    reason = text("UPDATE pledge SET cancelled = TRUE, cancel_reason = :r WHERE id = :id")
+    proof = text("UPDATE fulfilment SET proof_file_id = 'photo-zhang', proof_kind = 'photo' "
+                 "WHERE pledge_id = :id")
+    async with store() as uow:
+        written = f"Zhang Wei 的车队送货，联系 @ZhangWei 或 {giver}"
+        await uow.session.execute(note, {"d": written, "id": pledge_ids[0]})
+        await uow.session.execute(proof, {"id": pledge_ids[0]})
+        await uow.session.execute(reason, {"r": "zhang wei 生病了", "id": pledge_ids[1]})
+        await uow.commit()
+
+
+async def _naming(store: SqlUnitOfWorkFactory, needles: tuple[str, ...]) -> list[str]:
+    """Every text column of every table with a row that holds one of the needles."""
+    from sqlalchemy import String, Text, func, or_, select
+
+    from storage.models import Base
+
+    found = []
+    async with store() as uow:
+        for table in Base.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, String | Text):
+                    continue
+                hit = or_(*(func.lower(column).contains(n.lower()) for n in needles))
+                count = await uow.session.scalar(
+                    select(func.count()).select_from(table).where(hit)
+                )
+                if count:
+                    found.append(f"{table.name}.{column.name}")
+    return found
+
+
+async def test_forgetme_takes_the_person_out_of_every_text_they_wrote(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    user = await client.create_user("Zhang Wei", username="zhangwei", language_code="en")
+    zhang = int(user["id"])
+    await chat.say(zhang, "/start")
+    first = await appeal(store, clock, AppealStatus.OPEN)
+    goods = await pledge(store, clock, zhang, first, "z1", kilos=3000)
+    money = await pledge(store, clock, zhang, first, "z2", money=500)
+    await _written_by(store, zhang, [goods, money])
+    from domain.offers.models import Offer, OfferStatus, OfferTerms
+
+    async with store() as uow:
+        await uow.offers.add(Offer(
+            0, "zo", zhang, "N95口罩", "n95口罩", Decimal(500), Decimal(500), "piece", False,
+            OfferTerms.FREE, None, "CNY", "Zhang Wei 的仓库，徐州", None, OfferStatus.OPEN,
+            clock.now(),
+        ))
+        # news about them, waiting for a coordinator
+        await uow.outbox.enqueue(
+            NewDelivery(Purpose.NOTICE, "news:z", ADMIN_ID, "Zhang Wei (@zhangwei) pledged"),
+            clock.now(),
+        )
+        await uow.commit()
+    needles = ("Zhang Wei", "zhangwei", str(zhang))
+    assert await _naming(store, needles)  # the test finds what it looks for
+    before = await totals(store)
+    question = await ask_to_forget(chat, zhang)
+    answer = await chat.press(zhang, zhang, question, data=erase_button(question))
+    assert answer.get("show_alert") is not True, answer
+    await client.wait_for_updates_consumed(timeout=10)
+    assert await _naming(store, needles) == []
+    assert await totals(store) == before
+    kept = text("SELECT item, description, cancel_reason, quantity FROM pledge ORDER BY id")
+    [(item, note, none, kilos), (_, _, reason, _)] = await rows(store, kept)
+    assert (item, none, Decimal(kilos)) == ("消毒液", None, Decimal(3000))
+    assert note == "… 的车队送货，联系 … 或 …" and reason is None, (note, reason)
+    assert await rows(store, text("SELECT proof_file_id, proof_kind FROM fulfilment")) == [
+        (None, None)
+    ]
+    assert await rows(store, text("SELECT item, location, status FROM offer")) == [
+        ("N95口罩", "", "withdrawn")
+    ]
+
+
+async def test_retention_takes_the_giver_out_of_the_old_pledges_text_too(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    app: TongxinApplication,
+) -> None:
+    user = await client.create_user("Zhang Wei", username="zhangwei", language_code="en")
+    zhang = int(user["id"])
+    await chat.say(zhang, "/start")
+    closed = await appeal(store, clock, AppealStatus.CLOSED)
+    async with store() as uow:
+        await uow.audit.record(
+            AuditEvent(ADMIN_ID, "appeal.close", f"appeal:{closed}", "open", "closed", clock.now())
+        )
+        await uow.commit()
+    old = [await pledge(store, clock, zhang, closed, f"o{i}", kilos=10 * (i + 1)) for i in range(2)]
+    await _written_by(store, zhang, old)
+    before = await totals(store)
+    [job] = app.job_queue.get_jobs_by_name("retention")  # type: ignore[union-attr]
+    clock.advance(timedelta(days=366))
+    await job.run(app)
+    assert await totals(store) == before
+    kept = text("SELECT description, cancel_reason FROM pledge ORDER BY id")
+    assert await rows(store, kept) == [("… 的车队送货，联系 … 或 …", None), ("", None)]
+    assert await rows(store, text("SELECT proof_file_id FROM fulfilment")) == [
+        (None,), (None,)
+    ]
+    # the person keeps their name on their own record (and the day's kept updates), only there
+    naming = await _naming(store, ("Zhang Wei", "zhangwei"))
+    assert "person.name" in naming, naming
+    assert all(c.startswith("person.") or c == "received_update.payload" for c in naming), naming
