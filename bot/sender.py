@@ -248,6 +248,9 @@ class PacedSender:
     async def _dispatch_batch(self) -> int:
         claimed = await self._outbox.claim(self._clock.now(), self._batch)
         budget = self._budget
+        # Notices ask for their slots before the batch's broadcast messages (each lane in
+        # outbox order), so within what was claimed they are not queued behind bulk.
+        claimed.sort(key=lane_of)
         for delivery in claimed:
             lane = lane_of(delivery)
             edit = delivery.edit_message_id is not None
