@@ -84,10 +84,6 @@ class OrderedDispatcher:
         """Updates started and not finished."""
         return len(self._tasks)
 
-    def has(self, update_id: int) -> bool:
-        """True while this update is in hand here."""
-        return update_id in self._ids
-
     async def wait_for_room(self) -> None:
         """Wait until fewer than `max_in_hand` updates are being handled."""
         async with self._room:
