@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, Job
 
 from bot.logs import PersonHasher, update_scope
 from bot.metrics import Metrics
+from storage.database import is_unavailable
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(Exception):
+    """An update could not be handled because the database was away; handle it again later.
+
+    Nothing of it was answered as a failure: the handlers stopped at the first database
+    error, and whatever they had committed before is found by the replay checks next time.
+    """
 
 
 def update_kind(update: Update) -> str:
@@ -31,6 +43,8 @@ class ObservedApplication(Application[Any, Any, Any, Any, Any, Any]):
         super().__init__(**kwargs)
         self.metrics = metrics
         self._hasher = hasher
+        #: Updates whose handling met a database outage (id → the error), until re-raised.
+        self._unavailable: dict[int, Exception] = {}
 
     async def process_update(self, update: object) -> None:
         """Handle the update as PTB does, counted, timed, and with its log tags set."""
@@ -46,3 +60,25 @@ class ObservedApplication(Application[Any, Any, Any, Any, Any, Any]):
                 await super().process_update(update)
             finally:
                 self.metrics.handled(kind, time.perf_counter() - started)
+        error = self._unavailable.pop(update.update_id, None)
+        if error is not None:
+            raise DatabaseUnavailable(f"update {update.update_id}") from error
+
+    async def process_error(
+        self, update: object | None, error: Exception, job: Job[Any] | None = None,
+        coroutine: Any = None,
+    ) -> bool:
+        """A database outage stops the update quietly (it is handled again); else as PTB does.
+
+        Telling the person "something went wrong" would be wrong twice: the update is kept and
+        will be handled, and the apology itself may need the database.
+        """
+        if is_unavailable(error):
+            if isinstance(update, Update):
+                self._unavailable[update.update_id] = error
+                return True  # no further handler: the same work is done again later
+            if update is None:  # a job: it runs again at its next tick
+                log.warning("job %s: database unavailable (%s)",
+                            job.name if job is not None else "?", type(error).__name__)
+                return False
+        return await super().process_error(update, error, job, coroutine)

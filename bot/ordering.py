@@ -21,6 +21,7 @@ from typing import Protocol
 
 from telegram import Update
 
+from bot.observed import DatabaseUnavailable
 from storage.claims import Turn
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,32 @@ FIRST_RETRY = 0.02
 LONGEST_RETRY = 0.5
 #: Tries to record an update as finished before leaving it to the claim's expiry.
 FINISH_TRIES = 3
+#: Handling an update again while the database is away: first wait, and the longest.
+OUTAGE_FIRST_RETRY = 1.0
+OUTAGE_LONGEST_RETRY = 5.0
+
+
+async def handle_despite_outages(
+    handle: Callable[[Update], Awaitable[None]], update: Update, stop: asyncio.Event
+) -> None:
+    """Handle a kept update; while the database is away, again every few seconds.
+
+    The updates queued behind it (same person or chat) wait meanwhile, so order holds. If
+    `stop` comes first, the update stays kept and unhandled: handled after the restart.
+    """
+    delay = OUTAGE_FIRST_RETRY
+    while True:
+        try:
+            await handle(update)
+            return
+        except DatabaseUnavailable:
+            log.warning("update %s waits for the database; again in %.0f s",
+                        update.update_id, delay)
+        try:
+            await asyncio.wait_for(stop.wait(), delay)
+            return
+        except TimeoutError:
+            delay = min(delay * 2, OUTAGE_LONGEST_RETRY)
 
 
 def ordering_keys(update: Update) -> tuple[Hashable, ...]:
@@ -124,7 +151,7 @@ class OrderedDispatcher:
         if self._claims is not None and not ready and not await self._my_turn(update.update_id):
             return
         try:
-            await self._handle_update(update)
+            await handle_despite_outages(self._handle_update, update, self._closing)
         except Exception as error:
             log.exception("update %s could not be handled", update.update_id)
             self.failure = error

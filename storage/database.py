@@ -15,7 +15,8 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -32,6 +33,37 @@ CONNECT_TIMEOUT = 5.0
 COMMAND_TIMEOUT = 30.0
 #: What the URL may set instead (`?connect_timeout=3&command_timeout=10`), in seconds.
 _TIMEOUT_OPTIONS = {"connect_timeout": "timeout", "command_timeout": "command_timeout"}
+
+
+#: asyncpg's errors for a connection that is gone or cannot be had now (asyncpg has no types
+#: for mypy, so they are named rather than imported).
+_ASYNCPG_UNAVAILABLE = frozenset({
+    "ConnectionDoesNotExistError", "CannotConnectNowError", "TooManyConnectionsError",
+    "ConnectionFailureError", "AdminShutdownError", "CrashShutdownError",
+})
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database could not be reached, not that the work was wrong.
+
+    A refused or reset connection, a connect or statement timeout, a connection the pool
+    found dead, no pool slot in time: the same work may well succeed once the server is back.
+    """
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated or isinstance(error, InterfaceError):
+            return True
+        # The driver's error, and what it was raised from: a closed socket, a timeout.
+        cause: BaseException | None = error.orig
+        while cause is not None:
+            if isinstance(cause, OSError | TimeoutError) or (
+                type(cause).__name__ in _ASYNCPG_UNAVAILABLE
+                and type(cause).__module__.startswith("asyncpg")
+            ):
+                return True
+            cause = cause.__cause__
+        return False
+    # asyncpg's connect and statement timeouts, and a refused connect, reach us unwrapped.
+    return isinstance(error, OSError | TimeoutError | PoolTimeout | DisconnectionError)
 
 
 def is_sqlite_memory(url: URL) -> bool:
