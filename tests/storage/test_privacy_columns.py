@@ -10,8 +10,9 @@ from storage.repositories.privacy import ERASED_COLUMNS, PERSON_COLUMNS
 #: Names that say a column holds a person (a user's Telegram id).
 PERSON_LIKE = re.compile(r"(person_id|_by|coordinator_id|user_id|actor_id|member_id)$")
 
-#: Person-like columns that need nothing: the audit names people by internal id.
-NOT_TELEGRAM_IDS = {"audit_event.actor_id"}
+#: Person-like columns that need nothing: the audit names people by internal id, and a kept
+#: update's `claimed_by` names the replica handling it (the person's kept updates are purged).
+NOT_TELEGRAM_IDS = {"audit_event.actor_id", "received_update.claimed_by"}
 
 
 def _name(column: object) -> str:
