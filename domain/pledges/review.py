@@ -88,7 +88,8 @@ class DeliveryReview:
             await uow.dialogs.delete(origin.actor_id)
             await record_audit(
                 uow, self._clock, origin, "fulfilment.question",
-                f"fulfilment:{fulfilment.id}", FulfilmentState.REPORTED, question,
+                # states only: typed words go to the member, not into the append-only trail
+                f"fulfilment:{fulfilment.id}", FulfilmentState.REPORTED, fulfilment.state,
             )
             language = await self._language_of(uow, pledge.person_id)
             await uow.outbox.enqueue(
@@ -137,7 +138,7 @@ class DeliveryReview:
             await uow.dialogs.delete(origin.actor_id)
             await record_audit(
                 uow, self._clock, origin, "fulfilment.answer",
-                f"fulfilment:{fulfilment.id}", FulfilmentState.QUESTIONED, answer,
+                f"fulfilment:{fulfilment.id}", FulfilmentState.QUESTIONED, fulfilment.state,
             )
             if coordinator is not None:
                 language = await self._language_of(uow, coordinator)

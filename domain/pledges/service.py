@@ -103,6 +103,20 @@ def describe(pledge: Pledge) -> str:
     return pledge.description
 
 
+def audited(pledge: Pledge) -> str:
+    """What the append-only audit trail keeps of a pledge: never a note the person typed.
+
+    A service's or a task's description is the person's own words (it may name them) and
+    the trail cannot forget; goods, amounts and units are what the history is for.
+    """
+    if pledge.kind is PledgeKind.SERVICE:
+        return PledgeKind.SERVICE.value
+    if pledge.kind is PledgeKind.VOLUNTEER:
+        hours = format_quantity(pledge.quantity, pledge.unit) if pledge.quantity else ""
+        return f"{PledgeKind.VOLUNTEER.value} {hours}".strip()
+    return describe(pledge)
+
+
 def describe_measure(pledge: Pledge, measure: Decimal) -> str:
     """Render an amount in the pledge's measure (minor units for money)."""
     if pledge.kind is PledgeKind.MONEY:
@@ -367,7 +381,7 @@ class PledgeService(DeliveryReview):
         if stored.person_id != origin.actor_id:
             raise PermissionDenied(N_("This button is not yours."))
         await self._audit(
-            uow, origin, "pledge.create", f"pledge:{stored.id}", None, describe(stored)
+            uow, origin, "pledge.create", f"pledge:{stored.id}", None, audited(stored)
         )
         await record_pledge_event(uow, stored, appeal, NoticeEvent.PLEDGED, self._clock.now())
         return stored
@@ -591,7 +605,11 @@ class PledgeService(DeliveryReview):
             pledge.cancelled = True
             pledge.cancel_reason = clean
             await uow.pledges.save(pledge)
-            await self._audit(uow, origin, "pledge.cancel", f"pledge:{pledge.id}", None, clean)
+            # the reason is the person's own words: it stays on the pledge (erased when they
+            # are forgotten), never in the append-only trail, which cannot forget it
+            await self._audit(
+                uow, origin, "pledge.cancel", f"pledge:{pledge.id}", None, PledgeStatus.CANCELLED
+            )
             await self._tell_coordinators(uow, pledge, NoticeEvent.CANCELLED)
             await uow.commit()
             return pledge

@@ -354,8 +354,15 @@ async def test_forgetme_takes_the_person_out_of_every_text_they_wrote(
             clock.now(),
         )
         await uow.commit()
+    # a pledge cancelled through the bot, the reason naming them
+    third = await pledge(store, clock, zhang, first, "z3", money=100)
+    [anchor] = await chat.say(zhang, "/help")
+    await chat.press(zhang, zhang, anchor, data=f"pm:cancel:{third}", forged=True)
+    await chat.next_messages(zhang, 1, int(anchor["message_id"]))
+    [cancelled] = await chat.say(zhang, "Zhang Wei changed his mind")
+    assert f"#{third}" in cancelled["text"], cancelled["text"]
     needles = ("Zhang Wei", "zhangwei", str(zhang))
-    assert await _naming(store, needles)  # the test finds what it looks for
+    assert "pledge.cancel_reason" in await _naming(store, needles)  # it finds what it seeks
     before = await totals(store)
     question = await ask_to_forget(chat, zhang)
     answer = await chat.press(zhang, zhang, question, data=erase_button(question))
@@ -364,9 +371,9 @@ async def test_forgetme_takes_the_person_out_of_every_text_they_wrote(
     assert await _naming(store, needles) == []
     assert await totals(store) == before
     kept = text("SELECT item, description, cancel_reason, quantity FROM pledge ORDER BY id")
-    [(item, note, none, kilos), (_, _, reason, _)] = await rows(store, kept)
+    [(item, note, none, kilos), (_, _, reason, _), (_, _, typed, _)] = await rows(store, kept)
     assert (item, none, Decimal(kilos)) == ("消毒液", None, Decimal(3000))
-    assert note == "… 的车队送货，联系 … 或 …" and reason is None, (note, reason)
+    assert note == "… 的车队送货，联系 … 或 …" and reason is None and typed is None, (note, reason)
     assert await rows(store, text("SELECT proof_file_id, proof_kind FROM fulfilment")) == [
         (None, None)
     ]
