@@ -1,7 +1,7 @@
 """Kept updates shared by webhook replicas on one PostgreSQL: who handles each, and when.
 
 Any replica may receive any update. The receiving replica keeps it with its claim
-(`claimed_by`, `claimed_at` by the database's clock) and the person and chat it belongs to.
+(`claimant`, `claimed_at` by the database's clock) and the person and chat it belongs to.
 It starts handling it only when no older update of the same person or chat is unfinished
 (`turn`), and marks it finished (`done_at`) once handled, which lets the next one of that
 person or chat start on whichever replica holds it. Each replica renews its claims while it
@@ -52,7 +52,7 @@ _OLDER_OPEN = (
 )
 _KEEP = text(
     "WITH kept AS (INSERT INTO received_update (update_id, payload, received_at, person_key,"
-    " chat_key, claimed_by, claimed_at)"
+    " chat_key, claimant, claimed_at)"
     " VALUES (:id, :payload, :received_at, :person, :chat, :me, now())"
     " ON CONFLICT (update_id) DO NOTHING RETURNING update_id)"
     " SELECT EXISTS (SELECT 1 FROM kept) AS new, "
@@ -61,23 +61,23 @@ _KEEP = text(
     + " AS blocked"
 )
 _TURN = text(
-    "SELECT r.claimed_by = :me AND r.done_at IS NULL AS mine, "
+    "SELECT r.claimant = :me AND r.done_at IS NULL AS mine, "
     + _OLDER_OPEN.format(person="r.person_key", chat="r.chat_key", id="r.update_id")
     + " AS blocked FROM received_update r WHERE r.update_id = :id"
 )
 _FINISH = text("UPDATE received_update SET done_at = now() WHERE update_id = :id")
 _RENEW = text(
-    "UPDATE received_update SET claimed_at = now() WHERE claimed_by = :me AND done_at IS NULL"
+    "UPDATE received_update SET claimed_at = now() WHERE claimant = :me AND done_at IS NULL"
 )
 _ALIVE = text("SELECT pg_advisory_lock(:alive, hashtext(:me))")
 # Whose lock is held: a replica's claims are alive while its lock is (pg_locks shows it).
 _EXPIRED = (
     "done_at IS NULL AND (claimed_at IS NULL"
     " OR claimed_at < now() - CAST(:lease AS double precision) * interval '1 second'"
-    " OR (claimed_by <> :me AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+    " OR (claimant <> :me AND NOT EXISTS (SELECT 1 FROM pg_locks l"
     "     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
     "     AND l.classid = CAST(:alive AS oid)"
-    "     AND l.objid = CAST(hashtext(received_update.claimed_by) AS oid)"
+    "     AND l.objid = CAST(hashtext(received_update.claimant) AS oid)"
     "     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))))"
 )
 _CLOSE_HANDLED = text(
@@ -85,7 +85,7 @@ _CLOSE_HANDLED = text(
     " (SELECT 1 FROM processed_update p WHERE p.update_id = received_update.update_id)"
 )
 _TAKE = text(
-    f"UPDATE received_update SET claimed_by = :me, claimed_at = now() WHERE {_EXPIRED}"
+    f"UPDATE received_update SET claimant = :me, claimed_at = now() WHERE {_EXPIRED}"
     " RETURNING update_id, payload"
 )
 

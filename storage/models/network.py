@@ -137,11 +137,12 @@ class ReceivedUpdateRow(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    # Webhook replicas on PostgreSQL (`storage/claims.py`): whose update it is, which
-    # person and chat it must wait for, and when it was finished.
+    # Webhook replicas on PostgreSQL (`storage/claims.py`): which replica holds it (its
+    # name, not a person), which person and chat it must wait for, and when it was finished.
+    # Forgetting a person deletes their kept updates whole (`_purge_received`), keys included.
     person_key: Mapped[int | None] = mapped_column(BigInteger)
     chat_key: Mapped[int | None] = mapped_column(BigInteger)
-    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimant: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -22,11 +22,11 @@ OPEN = sa.text("done_at IS NULL")
 
 
 def upgrade() -> None:
-    """Add person_key, chat_key, claimed_by, claimed_at, done_at and the open-row indexes."""
+    """Add person_key, chat_key, claimant, claimed_at, done_at and the open-row indexes."""
     with op.batch_alter_table("received_update") as batch:
         batch.add_column(sa.Column("person_key", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("chat_key", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("claimed_by", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("claimant", sa.String(64), nullable=True))
         batch.add_column(sa.Column("claimed_at", Moment, nullable=True))
         batch.add_column(sa.Column("done_at", Moment, nullable=True))
     # Updates handled before are finished; the others are taken over by a webhook replica.
@@ -47,5 +47,5 @@ def downgrade() -> None:
     for name in ("open_claim", "open_chat", "open_person"):
         op.drop_index(f"ix_received_update_{name}", table_name="received_update")
     with op.batch_alter_table("received_update") as batch:
-        for column in ("done_at", "claimed_at", "claimed_by", "chat_key", "person_key"):
+        for column in ("done_at", "claimed_at", "claimant", "chat_key", "person_key"):
             batch.drop_column(column)
