@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.appeals.models import Appeal
-from domain.appeals.ports import ClosingTotals, MoneyTotal
+from domain.appeals.ports import ClosingTotals, MoneyTotal, NeedTotal
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError
 from domain.network.models import Language, RoleName
@@ -80,19 +80,35 @@ class ClosingText:
         needs = {n.need_id: n for n in totals.needs}
         for need in appeal.needs:
             found = needs.get(need.id)
-            lines.append(
-                "• "
-                + escape(
-                    self._t(
-                        N_("{item}: pledged {pledged}, delivered {delivered} (target {target})"),
-                        item=need.item,
-                        pledged=self._quantity(found.pledged if found else ZERO, need.unit),
-                        delivered=self._quantity(found.delivered if found else ZERO, need.unit),
-                        target=self._quantity(need.target, need.unit),
-                    )
-                )
+            line = self._t(
+                N_("{item}: pledged {pledged}, delivered {delivered} (target {target})"),
+                item=need.item,
+                pledged=self._quantity(found.pledged if found else ZERO, need.unit),
+                delivered=self._quantity(found.delivered if found else ZERO, need.unit),
+                target=self._quantity(need.target, need.unit),
             )
+            if found is not None:
+                line += self._beside(appeal, found)
+            lines.append("• " + escape(line))
         return "\n".join(lines)
+
+    def _beside(self, appeal: Appeal, found: NeedTotal) -> str:
+        """What counts towards a need beside its quantity: volunteer hours, goods by value."""
+        style = style_for(self._language)
+        extra = ""
+        if found.hours:
+            extra += self._t(
+                N_("; volunteer time: {hours} pledged, {done} given"),
+                hours=self._quantity(found.hours, "hour"),
+                done=self._quantity(found.hours_delivered, "hour"),
+            )
+        if found.value_minor:
+            extra += self._t(
+                N_("; besides, goods worth {value} with no quantity given ({done} delivered)"),
+                value=format_money(Money(found.value_minor, appeal.currency), style),
+                done=format_money(Money(found.value_delivered_minor, appeal.currency), style),
+            )
+        return extra
 
 
 class AppealManageHandlers:

@@ -57,7 +57,7 @@ class BatchNotices:
             )
         pledge = line.pledge
         assert pledge is not None
-        what = pledge_line(language, pledge)
+        what = pledge_line(language, pledge, self._translations)
         if line.event is NoticeEvent.CHANGED and pledge.due_date is not None:
             what = t(N_("{what}, now due {date}"), what=what, date=pledge.due_date.isoformat())
         if line.event is NoticeEvent.CANCELLED and pledge.cancel_reason:

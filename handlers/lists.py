@@ -108,10 +108,11 @@ def list_page(
 
 def _pledge_text(reader: Reader, pledge: Pledge, overdue: bool) -> str:
     language = reader.language
-    lines = [f"<b>#{pledge.id}</b> {escape(_cut(pledge_line(language, pledge), ITEM_TEXT))}"]
+    what = pledge_line(language, pledge, reader.translations)
+    lines = [f"<b>#{pledge.id}</b> {escape(_cut(what, ITEM_TEXT))}"]
     lines.append(escape(reader.t(N_("Status: {status}"), status=reader.t(_STATUS[pledge.status]))))
     if pledge.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
-        amount = measure_text(language, pledge, pledge.open_measure)
+        amount = measure_text(language, pledge, pledge.open_measure, reader.translations)
         lines.append(escape(reader.t(N_("Still open: {amount}"), amount=amount)))
     lines += review_lines(reader, pledge)
     if pledge.over_delivered:
@@ -142,7 +143,7 @@ async def _my_pledges(context: TongxinContext, reader: Reader) -> tuple[list[Ple
     items = [
         Item(
             pledge.id,
-            f"#{pledge.id} {pledge_line(reader.language, pledge)}",
+            f"#{pledge.id} {pledge_line(reader.language, pledge, reader.translations)}",
             _pledge_text(reader, pledge, pledge.overdue(today)),
         )
         for pledge in pledges
@@ -214,7 +215,8 @@ def _report_items(reader: Reader, awaiting: list[Report]) -> list[Item]:
     return [
         Item(
             report.id,
-            f"#{pledge.id} {measure_text(reader.language, pledge, report.quantity)}",
+            f"#{pledge.id} "
+            f"{measure_text(reader.language, pledge, report.quantity, reader.translations)}",
             inbox_item(reader, pledge, report, parties)[0],
         )
         for pledge, report, parties in awaiting

@@ -29,6 +29,7 @@ from domain.pledges.draft import (
     TEXT_STEPS,
     PledgeDraft,
     Step,
+    needs_for,
     next_step,
     one_line_draft,
     read_due,
@@ -73,7 +74,7 @@ DELIVERY_NOTICE = N_(
 CONFIRM_RECEIPT = N_("Confirm receipt")
 QUESTION_IT = N_("Question it")
 DRAFT_BUTTON = re.compile(
-    r"^pd:(appeal|kind|need|behalf|earmark|due|visibility|ok|no|edit):(\w{1,40})$", re.ASCII
+    r"^pd:(appeal|kind|need|value|behalf|earmark|due|visibility|ok|no|edit):(\w{1,40})$", re.ASCII
 )
 PLEDGE_BUTTON = re.compile(r"^pm:(all|part|due|cancel):([0-9]{1,19})$")
 
@@ -114,6 +115,11 @@ _QUESTIONS = {
     Step.DUE: N_("When will it be delivered? For example 2026-02-25, 2月25日 or 明天."),
 }
 HOURS_QUESTION = N_("How many hours? For example 8小时 or 8 hours.")
+GOODS_VALUE_QUESTION = N_(
+    "What are the goods worth, roughly? For example 2200元. If you do not know, press Skip."
+)
+#: Goods known by their value alone (N95口罩 价值2200元): "N95口罩，价值约2200元".
+WORTH = N_("{item}, worth {value}")
 
 
 def unit_name(language: Language, code: str) -> str:
@@ -149,21 +155,30 @@ def _quantity(language: Language, value: Decimal, unit: str, approximate: bool =
         return f"{value.normalize():f} {unit}"
 
 
-def pledge_line(language: Language, pledge: Pledge) -> str:
+def pledge_line(language: Language, pledge: Pledge, translations: Translations) -> str:
     """What a pledge promises, formatted for the reader."""
     if pledge.kind is PledgeKind.MONEY:
         return _money(language, pledge.amount_minor or 0, pledge.currency, pledge.approximate)
     if pledge.kind is PledgeKind.SERVICE:
         return pledge.description
+    if pledge.value_only:
+        value = _money(
+            language, pledge.estimated_minor or 0, pledge.currency, pledge.estimated_approximate
+        )
+        return translations.translate(language, WORTH, item=pledge.item, value=value)
     quantity = _quantity(language, pledge.measure, pledge.unit, pledge.approximate)
     name = pledge.item if pledge.kind is PledgeKind.GOODS else pledge.description
     return f"{name} {quantity}".strip()
 
 
-def measure_text(language: Language, pledge: Pledge, measure: Decimal) -> str:
+def measure_text(
+    language: Language, pledge: Pledge, measure: Decimal, translations: Translations
+) -> str:
     """An amount in the pledge's measure, formatted for the reader."""
     if pledge.kind is PledgeKind.MONEY:
         return _money(language, int(measure), pledge.currency)
+    if pledge.value_only:  # one lot, known by its value: it is delivered whole
+        return pledge_line(language, pledge, translations)
     return _quantity(language, measure, pledge.unit)
 
 
@@ -204,8 +219,8 @@ def delivery_text(
             language,
             DELIVERY_NOTICE,
             number=pledge.id,
-            what=pledge_line(language, pledge),
-            delivered=measure_text(language, pledge, fulfilment.quantity),
+            what=pledge_line(language, pledge, translations),
+            delivered=measure_text(language, pledge, fulfilment.quantity, translations),
         ),
         parties_line(language, translations, parties),
     ]
@@ -241,6 +256,9 @@ def draft_summary(
     if quantity is not None:
         what = _quantity(language, quantity, draft.unit, draft.approximate)
         lines.append(escape(reader.t(N_("Quantity: {what}"), what=f"{draft.item} {what}".strip())))
+    elif draft.value_only:
+        lines.append(escape(reader.t(N_("Goods: {what}"), what=draft.item)))
+        lines.append(escape(reader.t(N_("Quantity: not given (it may follow with the delivery)"))))
     if draft.description:
         lines.append(escape(reader.t(N_("Description: {text}"), text=draft.description)))
     if draft.estimated_minor is not None:
@@ -373,7 +391,7 @@ class PledgeFlow:
         elif step is Step.NEED:
             text = reader.t(N_("Which need does it answer?"))
             assert appeal is not None
-            rows = [[_button(n.item, f"pd:need:{n.id}")] for n in appeal.needs[:20]]
+            rows = [[_button(n.item, f"pd:need:{n.id}")] for n in needs_for(draft, appeal)[:20]]
             rows.append([_button(reader.t(N_("Another item")), "pd:need:0")])
         elif step is Step.BEHALF:
             text = reader.t(N_("On whose behalf?"))
@@ -406,6 +424,9 @@ class PledgeFlow:
             return
         elif step is Step.QUANTITY and draft.pledge_kind is PledgeKind.VOLUNTEER:
             text = reader.t(HOURS_QUESTION)
+        elif step is Step.VALUE and draft.pledge_kind is PledgeKind.GOODS:
+            text = reader.t(GOODS_VALUE_QUESTION)  # optional for goods: Skip goes on
+            rows = [[_button(reader.t(N_("Skip")), "pd:value:skip")]]
         else:
             text = reader.t(_QUESTIONS[step])
         note = escape(reader.t(N_("Send /cancel to stop.")))
@@ -523,23 +544,26 @@ class PledgeActionFlow:
                 raise InvalidInput(
                     N_("Please add how much was delivered as the caption, e.g. 1000公斤.")
                 )
-            amount = self._measure(pledge, text)
-            await _report(update, context, reader, pledge.id, amount, proof)
+            amount, unit = self._measure(pledge, text)
+            await _report(update, context, reader, pledge.id, amount, proof, unit)
             await services.dialogs.close(reader.person.id)
         except AlreadyProcessed:
             return
         except DomainError as error:
             await refuse(update, reader, error)
 
-    def _measure(self, pledge: Pledge, text: str) -> Decimal:
+    def _measure(self, pledge: Pledge, text: str) -> tuple[Decimal, str | None]:
+        """The delivered amount in the pledge's measure, and the unit a value-only lot takes."""
         amounts = self._amounts
         if pledge.kind is PledgeKind.MONEY:
             minor, _ = read_money(amounts, text, pledge.currency)
-            return Decimal(minor)
+            return Decimal(minor), None
         found = amounts.read(text, pledge.currency)
+        if pledge.value_only and pledge.unit == "" and found is not None and found.unit:
+            return found.value, found.unit  # goods pledged by value: the quantity comes now
         if found is None or (found.currency is not None and not found.unit):
             try:
-                return Decimal(text.strip())
+                return Decimal(text.strip()), None
             except InvalidOperation:
                 raise InvalidInput(
                     N_("Please write how much was delivered, e.g. 1000公斤.")
@@ -551,8 +575,8 @@ class PledgeActionFlow:
                 need_unit=pledge.unit,
             )
         if found.unit and pledge.unit:
-            return amounts.convert(found.value, found.unit, pledge.unit)
-        return found.value
+            return amounts.convert(found.value, found.unit, pledge.unit), None
+        return found.value, None
 
     async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
         """Nothing to say: the pledge itself is unchanged."""
@@ -574,15 +598,18 @@ async def _report(
     pledge_id: int,
     amount: Decimal | None,
     proof: tuple[str, MediaKind] | None = None,
+    unit: str | None = None,
 ) -> None:
     file_id, kind = proof if proof is not None else (None, None)
     result = await context.services.pledges.report_delivery(
-        Origin(reader.person.id, update.update_id), pledge_id, amount, file_id, kind
+        Origin(reader.person.id, update.update_id), pledge_id, amount, file_id, kind, unit
     )
     language = reader.language
     text = reader.t(
         N_("Recorded: {delivered} delivered for pledge #{number}. Status: {status}."),
-        delivered=measure_text(language, result.pledge, result.fulfilment.quantity),
+        delivered=measure_text(
+            language, result.pledge, result.fulfilment.quantity, reader.translations
+        ),
         number=result.pledge.id,
         status=reader.t(_STATUS[result.pledge.status]),
     )
@@ -725,7 +752,7 @@ class PledgeHandlers:
                 reader.t(
                     N_("Thank you! Your pledge #{number} is recorded: {what}. See /mypledges."),
                     number=pledge.id,
-                    what=pledge_line(reader.language, pledge),
+                    what=pledge_line(reader.language, pledge, reader.translations),
                 )
             ),
         )
@@ -812,11 +839,11 @@ def review_lines(reader: Reader, pledge: Pledge) -> list[str]:
         Decimal(0),
     )
     if confirmed and pledge.status is not PledgeStatus.RECEIVED:
-        amount = measure_text(reader.language, pledge, confirmed)
+        amount = measure_text(reader.language, pledge, confirmed, reader.translations)
         lines.append(escape(reader.t(N_("Receipt confirmed: {amount}"), amount=amount)))
     for f in pledge.fulfilments:
         if f.state is FulfilmentState.QUESTIONED:
-            delivered = measure_text(reader.language, pledge, f.quantity)
+            delivered = measure_text(reader.language, pledge, f.quantity, reader.translations)
             lines.append(
                 escape(
                     reader.t(

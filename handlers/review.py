@@ -69,7 +69,7 @@ class PledgeNotices:
                 language,
                 N_("A coordinator confirmed receipt of {delivered} for your pledge #{number}. "
                    "Thank you!"),
-                delivered=measure_text(language, pledge, fulfilment.quantity),
+                delivered=measure_text(language, pledge, fulfilment.quantity, self._translations),
                 number=pledge.id,
             )
         )
@@ -83,7 +83,7 @@ class PledgeNotices:
                 language,
                 N_("A coordinator has a question about your delivery of {delivered} for "
                    "pledge #{number}: “{question}”"),
-                delivered=measure_text(language, pledge, fulfilment.quantity),
+                delivered=measure_text(language, pledge, fulfilment.quantity, self._translations),
                 number=pledge.id,
                 question=question,
             )
@@ -103,7 +103,7 @@ class PledgeNotices:
                 N_("{who} answers about the delivery of {delivered} for pledge #{number}: "
                    "“{answer}”. Please confirm or question it again."),
                 who=who,
-                delivered=measure_text(language, pledge, fulfilment.quantity),
+                delivered=measure_text(language, pledge, fulfilment.quantity, self._translations),
                 number=pledge.id,
                 answer=answer,
             )

@@ -49,11 +49,22 @@ class MoneyTotal:
 
 @dataclass(frozen=True)
 class NeedTotal:
-    """One need's pledged and delivered quantity (in the pledges' units) against its target."""
+    """One need's pledged and delivered quantity (in the pledges' units) against its target.
+
+    Goods pledged by their value alone (`N95口罩 价值2200元`, no quantity yet) add nothing to
+    the quantities: their estimated value is summed apart (`value_minor`, in the appeal's
+    currency; `value_delivered_minor` for those reported delivered). For a need counted in
+    people, each volunteer-time pledge counts as one person in `pledged` (one delivered once
+    a delivery of it is reported) and its hours are summed beside (`hours`, `hours_delivered`).
+    """
 
     need_id: int
     pledged: Decimal
     delivered: Decimal
+    value_minor: int = 0
+    value_delivered_minor: int = 0
+    hours: Decimal = Decimal(0)
+    hours_delivered: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ Money, quantities and writing them back for readers are in `money`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from domain.errors import InvalidInput
@@ -77,6 +77,9 @@ class ParsedOffer:
     estimated_value: Money | None
     approximate: bool
     value_approximate: bool = False
+    # the estimated value was marked as one (价值, worth, "2200元的…"), not just money beside
+    # an item: only a marked value makes goods known by their value alone (N95口罩 价值2200元)
+    value_marked: bool = field(default=False, compare=False)
 
 
 # --- vocabulary -------------------------------------------------------------------------
@@ -438,6 +441,7 @@ def parse_offer_text(
     money: Money | None = None
     estimated: Money | None = None
     value_approximate = False
+    value_marked = False
     for c in used:
         if c.kind == "bare":
             if item is None and not quantities and not moneys:
@@ -457,7 +461,7 @@ def parse_offer_text(
                     money = amount
                     continue
             if quantity is not None or c.marked or item is not None:
-                estimated, value_approximate = amount, c.approximate
+                estimated, value_approximate, value_marked = amount, c.approximate, c.marked
             else:
                 money = amount
     measure = [c for c in used if c.kind == "quantity"] or used
@@ -468,6 +472,7 @@ def parse_offer_text(
         estimated_value=estimated,
         approximate=any(c.approximate for c in measure),
         value_approximate=value_approximate,
+        value_marked=value_marked,
     )
 
 

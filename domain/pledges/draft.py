@@ -14,6 +14,7 @@ from domain.clock import local_date as local_date  # re-exported: pledges read d
 from domain.errors import N_, InvalidInput
 from domain.parsing import units_compatible
 from domain.parsing.integers import parse_choice
+from domain.parsing.items import PEOPLE_KEYS
 from domain.parsing.time_spent import names_parts_of_days, parse_daily_hours
 from domain.pledges.models import (
     CURRENCY_EXPONENTS,
@@ -27,6 +28,7 @@ from domain.pledges.ports import AmountReader, ReadAmount
 
 DIALOG_KIND = "pledge"
 HOURS = "hour"
+PERSON = "person"
 MAX_HOURS = Decimal(10_000)
 TOO_MANY_HOURS = N_("That is too many hours: at most {limit} hours can be pledged at once.")
 VOLUNTEER_HOURS = N_("Please write the hours, e.g. 8小时 or 8 hours.")
@@ -82,6 +84,9 @@ class PledgeDraft:
     quantity: str | None = None
     unit: str = ""
     estimated_minor: int | None = None
+    # goods known by their value alone (N95口罩 价值2200元): no quantity, the value is the measure
+    value_only: bool = False
+    value_asked: bool = False  # the goods' optional value question was answered or skipped
     approximate: bool = False  # of the amount or quantity
     value_approximate: bool = False  # of the estimated value (300箱 价值2万余元)
     description: str | None = None
@@ -163,6 +168,20 @@ def need_of(appeal: Appeal | None, need_id: int | None) -> Need | None:
     return next((n for n in appeal.needs if n.id == need_id), None)
 
 
+def people_needs(appeal: Appeal | None) -> list[Need]:
+    """The appeal's needs counted in people (志愿者 8人, volunteers 8): volunteer time fits them."""
+    if appeal is None:
+        return []
+    return [n for n in appeal.needs if n.unit == PERSON or n.item_key in PEOPLE_KEYS]
+
+
+def needs_for(draft: PledgeDraft, appeal: Appeal | None) -> list[Need]:
+    """The needs the NEED step offers: people needs for volunteer time, every need for goods."""
+    if draft.pledge_kind is PledgeKind.VOLUNTEER:
+        return people_needs(appeal)
+    return [] if appeal is None else list(appeal.needs)
+
+
 def next_step(draft: PledgeDraft, appeal: Appeal | None, organisations: list[int]) -> Step:
     """The first question the draft still lacks an answer to."""
     kind = draft.pledge_kind
@@ -175,8 +194,13 @@ def next_step(draft: PledgeDraft, appeal: Appeal | None, organisations: list[int
     if kind is PledgeKind.GOODS:
         if not draft.item_chosen and appeal is not None and appeal.needs:
             return Step.NEED
-        if draft.quantity is None:
+        if draft.quantity is None and not draft.value_only:
             return Step.QUANTITY
+        # the one-line form asks nothing more; the dialog asks the value, which may be skipped
+        if draft.estimated_minor is None and not draft.value_asked and not draft.one_line:
+            return Step.VALUE
+    if kind is PledgeKind.VOLUNTEER and not draft.item_chosen and len(people_needs(appeal)) > 1:
+        return Step.NEED  # which of the people needs the time counts against
     if kind in (PledgeKind.SERVICE, PledgeKind.VOLUNTEER) and draft.description is None:
         return Step.DESCRIPTION
     if kind is PledgeKind.SERVICE and draft.estimated_minor is None:
@@ -306,9 +330,13 @@ def answer_button(
     number = parse_choice(value)
     if step is Step.KIND and value in PledgeKind.__members__.values():
         draft.kind = value
+        people = people_needs(appeal)
+        if value == PledgeKind.VOLUNTEER.value and len(people) == 1:
+            # the appeal's one volunteer need: the time counts against it (one person)
+            draft.need_id, draft.item_chosen = people[0].id, True
     elif step is Step.NEED and number is not None:
         need = need_of(appeal, number) if number else None
-        if number and need is None:
+        if number and (need is None or need not in needs_for(draft, appeal)):
             raise InvalidInput(STALE_BUTTON)
         if draft.quantity is not None and not draft.item:  # a bare quantity: which need?
             if need is None:
@@ -335,6 +363,8 @@ def answer_button(
         deadline = appeal.deadline if appeal is not None else None
         draft.due = deadline.isoformat() if value == "deadline" and deadline else None
         draft.due_chosen = True
+    elif step is Step.VALUE and value == "skip" and draft.pledge_kind is PledgeKind.GOODS:
+        draft.value_asked = True  # the value of goods is optional; a service's is not
     elif step is Step.VISIBILITY and value in Visibility.__members__.values():
         if Visibility(value) not in visibility_choices(draft):
             raise InvalidInput(ORGANISATION_ONLY)
@@ -351,6 +381,9 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
     """
     need = need_of(appeal, draft.need_id)
     found = _read(reader, text, draft.currency, bare_unit=need.unit if need is not None else None)
+    if found.value_only:
+        read_value_only(draft, found, need)
+        return
     if found.currency is not None and found.unit in ("", found.currency):
         raise InvalidInput(
             N_("That is an amount of money. For goods write a quantity, e.g. 3000公斤 or 300箱.")
@@ -365,11 +398,32 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
         estimated = _draft_minor(draft, found.estimated_value, written)
     draft.item = clean_description(item)[:200]
     draft.quantity = str(quantity)
+    draft.value_only = False
     draft.unit = found.unit
     draft.approximate = found.approximate
     if estimated is not None:
         draft.estimated_minor = estimated
         draft.value_approximate = found.value_approximate
+    draft.item_chosen = True
+
+
+def read_value_only(draft: PledgeDraft, found: ReadAmount, need: Need | None) -> None:
+    """Goods named with their value and no quantity (`N95口罩 价值2200元`): the value is kept.
+
+    The quantity may follow with the delivery report; for a need line the pledge keeps the
+    need's unit, so a delivery can be written as a bare number.
+    """
+    item = need.item if need is not None else (found.item or draft.item or "").strip()
+    if not item:
+        raise InvalidInput(N_("Please name the item too, e.g. N95口罩 500个."))
+    assert found.currency is not None  # a value is money
+    draft.estimated_minor = _draft_minor(draft, found.value, found.currency)
+    draft.value_approximate = found.value_approximate or found.approximate
+    draft.item = clean_description(item)[:200]
+    draft.quantity = None
+    draft.value_only = True
+    draft.unit = need.unit if need is not None else ""
+    draft.approximate = False
     draft.item_chosen = True
 
 
@@ -626,3 +680,4 @@ def apply_prefill(
     draft.item_chosen = True
     draft.quantity = str(quantity)
     draft.unit = prefill.unit
+    draft.value_asked = True  # written in the group as a whole pledge: the value is not asked

@@ -81,8 +81,16 @@ class Pledge:
     estimated_approximate: bool = False  # the estimated value's own "about" (价值2万余元)
 
     @property
+    def value_only(self) -> bool:
+        """Goods known by their estimated value alone: the quantity may follow with a delivery."""
+        return self.kind is PledgeKind.GOODS and self.quantity is None
+
+    @property
     def measure(self) -> Decimal:
-        """How much was promised, in the pledge's own measure (minor units for money)."""
+        """How much was promised, in the pledge's own measure (minor units for money).
+
+        A service, or goods known by their value alone, is one lot: delivered all at once.
+        """
         if self.kind is PledgeKind.MONEY:
             return Decimal(self.amount_minor or 0)
         return self.quantity if self.quantity is not None else Decimal(1)

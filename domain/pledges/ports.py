@@ -27,6 +27,8 @@ class ReadAmount:
     approximate: bool = False
     estimated_currency: str | None = None  # the currency `estimated_value` was written in
     value_approximate: bool = False  # `approximate` is the value's or quantity's; this the value's
+    # an estimated value with no quantity (`N95口罩 价值2200元`): `value` and `currency` are it
+    value_only: bool = False
 
 
 class AmountReader(Protocol):

@@ -59,6 +59,7 @@ class ParsingReader:
                 item=parsed.item,
                 approximate=parsed.approximate,
                 value_approximate=parsed.value_approximate,
+                value_only=parsed.value_marked,
             )
         return None
 

@@ -402,7 +402,9 @@ class PledgeService(DeliveryReview):
         if draft.behalf is not None and draft.behalf not in org_ids:
             raise PermissionDenied(N_("You cannot pledge on behalf of that organisation."))
         quantity = draft.quantity_value
-        if kind is not PledgeKind.MONEY and kind is not PledgeKind.SERVICE:
+        # goods known by their value alone have no quantity yet: it may come with the delivery
+        by_value = kind is PledgeKind.GOODS and draft.value_only and draft.estimated_minor
+        if kind is not PledgeKind.MONEY and kind is not PledgeKind.SERVICE and not by_value:
             if quantity is None:
                 raise InvalidInput(N_("This pledge is not complete yet."))
             check_quantity(quantity)
@@ -418,7 +420,8 @@ class PledgeService(DeliveryReview):
             item=draft.item,
             amount_minor=draft.amount_minor if kind is PledgeKind.MONEY else None,
             currency=draft.currency,
-            quantity=None if kind in (PledgeKind.MONEY, PledgeKind.SERVICE) else quantity,
+            quantity=None if kind in (PledgeKind.MONEY, PledgeKind.SERVICE) or by_value
+            else quantity,
             unit=draft.unit,
             estimated_minor=draft.estimated_minor,
             estimated_approximate=draft.value_approximate,
@@ -444,8 +447,13 @@ class PledgeService(DeliveryReview):
         quantity: Decimal | None,
         proof_file_id: str | None = None,
         proof_kind: MediaKind | None = None,
+        unit: str | None = None,
     ) -> DeliveryReport:
-        """Record a batch (None: everything still open); over-delivery is recorded, flagged."""
+        """Record a batch (None: everything still open); over-delivery is recorded, flagged.
+
+        Goods pledged by their value alone take the delivered quantity (in `unit`) as theirs:
+        the delivery is the whole lot, and from then on the pledge counts in that quantity.
+        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can report a delivery."))
         async with self._uow() as uow:
@@ -453,6 +461,13 @@ class PledgeService(DeliveryReview):
             if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
                 raise Conflict(N_("This pledge is closed; nothing more can be reported."))
             amount = pledge.open_measure if quantity is None else check_quantity(quantity)
+            if pledge.value_only and quantity is not None and pledge.status is PledgeStatus.PLEDGED:
+                if not (unit or pledge.unit):
+                    raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
+                pledge.quantity, pledge.unit = amount, unit or pledge.unit
+                await uow.pledges.save(pledge)
+            elif pledge.value_only and quantity is not None:
+                raise Conflict(N_("Everything of this pledge is already reported as delivered."))
             if amount <= 0:
                 raise Conflict(N_("Everything of this pledge is already reported as delivered."))
             over = amount > pledge.open_measure

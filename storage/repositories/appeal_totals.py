@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.appeals.ports import ClosingTotals, MoneyTotal, NeedTotal
@@ -41,11 +41,21 @@ class SqlAppealTotals:
             .group_by(PledgeRow.currency)
             .order_by(PledgeRow.currency)
         )
+        volunteer = PledgeRow.kind == PledgeKind.VOLUNTEER.value
+        by_value = (PledgeRow.kind == PledgeKind.GOODS.value) & PledgeRow.quantity.is_(None)
+        counts = ~volunteer & PledgeRow.quantity.is_not(None)
+        done = func.coalesce(delivered.c.delivered, 0)
         need_rows = await self._session.execute(
             select(
                 PledgeRow.need_id,
-                func.coalesce(func.sum(PledgeRow.quantity), 0),
-                func.coalesce(func.sum(delivered.c.delivered), 0),
+                # goods and people counted by quantity; a volunteer-time pledge is one person
+                func.sum(case((counts, PledgeRow.quantity), (volunteer, 1), else_=0)),
+                func.sum(case((counts, done), (volunteer & (done > 0), 1), else_=0)),
+                # goods known by their value alone count by value, never as a quantity
+                func.sum(case((by_value, PledgeRow.estimated_minor), else_=0)),
+                func.sum(case((by_value & (done > 0), PledgeRow.estimated_minor), else_=0)),
+                func.sum(case((volunteer, PledgeRow.quantity), else_=0)),
+                func.sum(case((volunteer, done), else_=0)),
             )
             .outerjoin(delivered, delivered.c.pledge_id == PledgeRow.id)
             .where(
@@ -61,7 +71,20 @@ class SqlAppealTotals:
                 for currency, pledged, done in money_rows
             ],
             needs=[
-                NeedTotal(int(need_id), Decimal(pledged).normalize(), Decimal(done).normalize())
-                for need_id, pledged, done in need_rows
+                NeedTotal(
+                    int(need_id),
+                    _number(pledged),
+                    _number(given),
+                    int(_number(value)),
+                    int(_number(value_given)),
+                    _number(hours),
+                    _number(hours_given),
+                )
+                for need_id, pledged, given, value, value_given, hours, hours_given in need_rows
             ],
         )
+
+
+def _number(value: object) -> Decimal:
+    """A summed column as a Decimal (NULL is zero; SQLite may answer int or float)."""
+    return Decimal(str(value or 0)).normalize()

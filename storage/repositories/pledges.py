@@ -155,6 +155,9 @@ class SqlPledgeRepository:
         row.cancelled = pledge.cancelled
         row.cancel_reason = pledge.cancel_reason
         row.visibility = pledge.visibility.value
+        # goods pledged by value take their quantity with the first delivery
+        row.quantity = pledge.quantity
+        row.unit = pledge.unit
         await self._session.flush()
 
     async def add_fulfilment(self, fulfilment: Fulfilment) -> Fulfilment:

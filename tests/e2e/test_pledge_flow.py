@@ -182,7 +182,8 @@ async def test_member_pledges_from_the_group_button_and_the_coordinator_confirms
     assert kind["text"].startswith("抗疫倡议\n你想捐什么？"), kind["text"]
     need = await steps.press(li, kind, "pd:kind:goods")
     await steps.press(li, need, "pd:need:", text="消毒液")
-    due = await steps.say(li, "3000公斤")
+    value = await steps.say(li, "3000公斤")
+    due = await steps.press(li, value, "pd:value:skip")
     visibility = await steps.press(li, due, "pd:due:deadline")
     summary = await steps.press(li, visibility, "pd:visibility:named")
     assert "消毒液 3000公斤" in summary["text"]

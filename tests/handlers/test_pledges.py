@@ -167,7 +167,7 @@ async def test_dialog_in_private_asks_only_what_is_missing(
         await chat.press(ann, ann, step, data=data)
         [step] = await chat.next_messages(ann, 1, after)
     [step] = await chat.say(ann, "三千公斤")
-    for prefix in ("pd:earmark:", "pd:due:deadline", "pd:visibility:named"):
+    for prefix in ("pd:value:skip", "pd:earmark:", "pd:due:deadline", "pd:visibility:named"):
         after = int(step["message_id"])
         await chat.press(ann, ann, step, data=button(step, prefix)["callback_data"])
         [step] = await chat.next_messages(ann, 1, after)

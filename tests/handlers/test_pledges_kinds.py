@@ -15,6 +15,7 @@ from domain.clock import FakeClock
 from domain.pledges.models import PledgeKind, Visibility
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
+from tests.handlers.test_appeals_dialog import approved_groups, press_and_read
 from tests.handlers.test_pledges import (
     all_pledges,
     button,
@@ -660,7 +661,8 @@ async def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
     await press(chat, li, need, f"pd:need:{masks.id}")
     [refusal] = await chat.say(li, "500.5")
     assert refusal["text"] == "“500.5”中的数量必须是整数。", refusal["text"]
-    [due] = await chat.say(li, "500")
+    [value] = await chat.say(li, "500")
+    due = await press(chat, li, value, "pd:value:skip")
     assert question(due).startswith("什么时候送达？"), due["text"]
     visibility = await press(chat, li, due, "pd:due:deadline")
     summary = await press(chat, li, visibility, "pd:visibility:named")
@@ -738,3 +740,155 @@ async def test_the_writer_of_an_appeal_to_all_their_groups_confirms_its_deliveri
     await client.wait_for_updates_consumed(timeout=10)
     [pledge] = await pledges_of(store, li)
     assert pledge.status.value == "received"
+
+
+# -- goods known by their value alone ------------------------------------------------------
+
+VALUE_ONLY = {
+    "zh-hans": {
+        "goods": "物资：N95口罩",
+        "value": "估计价值：2,200元",
+        "worth": "N95口罩，价值约2,200元",
+        "value_q": "这些物资大约价值多少？例如 2200元。不清楚就按“跳过”。",
+        "recorded": "已记录：认捐 #1 送达 500个。状态：已送达。",
+    },
+    "en": {
+        "goods": "Goods: N95口罩",
+        "value": "Estimated value: ¥2,200",
+        "worth": "N95口罩, worth ¥2,200",
+        "value_q": "What are the goods worth, roughly? For example 2200元. If you do not know, "
+        "press Skip.",
+        "recorded": "Recorded: 500 pieces delivered for pledge #1. Status: delivered.",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"], ids=["zh-Hans", "en"])
+async def test_goods_known_by_their_value_are_pledged_shown_and_take_a_quantity_when_delivered(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    lang: str,
+) -> None:
+    texts = VALUE_ONLY[lang]
+    await chat.say(ADMIN_ID, "/start")  # the appeal's coordinator, told of deliveries
+    appeal = await make_appeal(store, clock)
+    masks = appeal.needs[1]
+    li = await member(client, chat, "Li", lang)
+    # the dialog: a value instead of a quantity is accepted, and the value is not asked again
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    need = await press(chat, li, kind, "pd:kind:goods")
+    await press(chat, li, need, f"pd:need:{masks.id}")
+    [due] = await chat.say(li, "价值2200元")
+    visibility = await press(chat, li, due, "pd:due:deadline")
+    summary = await press(chat, li, visibility, "pd:visibility:named")
+    lines = summary["text"].splitlines()
+    assert texts["goods"] in lines and texts["value"] in lines, summary["text"]
+    thanks = await confirm(chat, li, summary)
+    assert texts["worth"] in thanks["text"], thanks["text"]
+    [pledge] = await pledges_of(store, li)
+    assert (pledge.kind, pledge.need_id, pledge.item) == (PledgeKind.GOODS, masks.id, "N95口罩")
+    assert pledge.quantity is None and pledge.estimated_minor == 220_000
+    [listing] = await chat.say(li, "/mypledges")
+    assert texts["worth"] in listing["text"], listing["text"]
+    # the quantity follows with the delivery: the lot is delivered, and counts in pieces now
+    after = int(listing["message_id"])
+    await chat.press(li, li, listing, data=button(listing, "pm:part:")["callback_data"])
+    [_question] = await chat.next_messages(li, 1, after)
+    seen = await last_id(client, ADMIN_ID)
+    [recorded] = await chat.say(li, "500")
+    assert recorded["text"] == texts["recorded"], recorded["text"]
+    [notice] = await chat.next_messages(ADMIN_ID, 1, seen)  # the appeal's coordinator
+    assert "N95" in notice["text"] and "500" in notice["text"], notice["text"]
+    [pledge] = await pledges_of(store, li)
+    assert (pledge.quantity, pledge.unit, pledge.status.value) == (
+        Decimal(500), "piece", "delivered"
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"], ids=["zh-Hans", "en"])
+async def test_the_goods_dialog_asks_a_value_that_may_be_skipped_and_the_one_line_form_reads_it(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    lang: str,
+) -> None:
+    texts = VALUE_ONLY[lang]
+    appeal = await make_appeal(store, clock)
+    masks = appeal.needs[1]
+    li = await member(client, chat, "Li", lang)
+    [kind] = await chat.say(li, f"/pledge {appeal.id}")
+    need = await press(chat, li, kind, "pd:kind:goods")
+    await press(chat, li, need, f"pd:need:{masks.id}")
+    [value_q] = await chat.say(li, "500")
+    assert question(value_q) == texts["value_q"], value_q["text"]
+    [skip] = buttons(value_q)
+    assert skip["callback_data"] == "pd:value:skip"
+    [bad] = await chat.say(li, "很多")  # unreadable: asked again, nothing kept
+    assert bad["text"] and (await dialog_data(store, li) or {}).get("estimated_minor") is None
+    [due] = await chat.say(li, "2200元")
+    assert question(due).startswith(("什么时候送达？", "When will it be delivered?")), due["text"]
+    answered = next(
+        m for m in await client.messages(li) if m["message_id"] == value_q["message_id"]
+    )
+    assert "reply_markup" not in answered  # answered by typing: its Skip button is gone
+    data = await dialog_data(store, li)
+    assert data is not None and data["estimated_minor"] == 220_000 and data["quantity"] == "500"
+    await chat.say(li, "/cancel")
+    # the one-line form: `N95口罩 价值2200元` is a pledge of goods by value, not "a quantity"
+    [summary] = await chat.say(li, f"/pledge {appeal.id} N95口罩 价值2200元")
+    lines = summary["text"].splitlines()
+    assert texts["goods"] in lines and texts["value"] in lines, summary["text"]
+    await confirm(chat, li, summary)
+    [pledge] = await pledges_of(store, li)
+    assert pledge.quantity is None and pledge.need_id == masks.id
+    assert pledge.estimated_minor == 220_000
+
+
+async def test_closing_totals_count_value_only_goods_by_value_and_volunteers_as_people(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    [group] = await approved_groups(client, chat, store, 1)
+    await chat.say(ADMIN_ID, "/appeal")
+    await chat.say(ADMIN_ID, "抗疫倡议")
+    [needs_q] = await chat.say(ADMIN_ID, "请支援")
+    [added] = await chat.say(ADMIN_ID, "N95口罩 5000只\n志愿者 8人")
+    assert "志愿者: 8 people" in added["text"], added["text"]
+    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
+    _, [_deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    [audience] = await chat.say(ADMIN_ID, "2020-02-29")
+    _, [preview] = await press_and_read(chat, audience, "ap:all", 1)
+    seen = await last_id(client, group)
+    await chat.press(ADMIN_ID, ADMIN_ID, preview, data="ap:send")
+    await chat.next_messages(group, 1, seen)
+    async with store() as uow:
+        [appeal] = await uow.appeals.open()
+    _masks, volunteers = appeal.needs
+    li = await member(client, chat, "Li", "zh-hans")
+    for line in ("N95口罩 价值2200元", "N95口罩 300只"):
+        [summary] = await chat.say(li, f"/pledge {appeal.id} {line}")
+        await confirm(chat, li, summary)
+    # volunteer time for the appeal's one volunteer need counts against it, in English too
+    ann = await member(client, chat, "Ann", "en")
+    [kind] = await chat.say(ann, f"/pledge {appeal.id}")
+    task = await press(chat, ann, kind, "pd:kind:volunteer")
+    assert question(task).startswith("Please describe it"), task["text"]
+    await chat.say(ann, "Unloading trucks")
+    [due] = await chat.say(ann, "8 hours")
+    visibility = await press(chat, ann, due, "pd:due:deadline")
+    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    await confirm(chat, ann, summary)
+    [time] = await pledges_of(store, ann)
+    assert (time.kind, time.need_id, time.quantity) == (
+        PledgeKind.VOLUNTEER, volunteers.id, Decimal(8)
+    )
+    [listing] = await chat.say(ADMIN_ID, "/appeals")
+    await chat.press(ADMIN_ID, ADMIN_ID, listing, data=f"am:close:{appeal.id}")
+    [ask] = await chat.next_messages(ADMIN_ID, 1, int(listing["message_id"]))
+    seen = await last_id(client, group)
+    await chat.press(ADMIN_ID, ADMIN_ID, ask, data=f"am:closeok:{appeal.id}")
+    [closing] = await chat.next_messages(group, 1, seen)
+    lines = closing["text"].splitlines()
+    assert (
+        "• N95口罩：认捐 300只，已送达 0只（目标 5000只）"
+        "；另有未填数量的物资，价值约 2,200元（已送达 0元）"
+    ) in lines, closing["text"]
+    assert (
+        "• 志愿者：认捐 1人，已送达 0人（目标 8人）；志愿服务时间：认捐 8小时，已服务 0小时"
+    ) in lines, closing["text"]

@@ -150,6 +150,8 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
     assert next_step(draft, appeal(), []) is Step.QUANTITY
     answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
     assert (draft.quantity, draft.unit, draft.item) == ("3000", "kg", "消毒液")
+    assert next_step(draft, appeal(), [1]) is Step.VALUE  # optional for goods: skipped
+    answer_button(draft, Step.VALUE, "skip", appeal(), [1])
     assert next_step(draft, appeal(), [1]) is Step.BEHALF
     draft.behalf_chosen = True
     assert next_step(draft, appeal(), [1]) is Step.EARMARK
@@ -271,7 +273,7 @@ async def test_batches_lead_to_received(
     draft.currency = "CNY"
     draft.need_id, draft.item_chosen = 7, True
     answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
-    draft.earmark_chosen = draft.due_chosen = draft.behalf_chosen = True
+    draft.earmark_chosen = draft.due_chosen = draft.behalf_chosen = draft.value_asked = True
     draft.visibility = "named"
     draft.source_chat_id = GROUP
     pledge = await service.create(Origin(MEMBER, 1), draft)
