@@ -8,22 +8,24 @@ is handled, in order, once the database is back; the bot restarts nothing by its
 
 from __future__ import annotations
 
-import socket
+import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
+from tests.front import Front, free_port
 from tests.handlers.test_pledges import button, buttons, make_appeal, member
 from tests.harness import BotProcess, Conversation, settings_for
 from tests.tcpproxy import Style, TcpProxy
@@ -40,10 +42,32 @@ RECOVERY_BOUND = 20.0
 COMMAND_TIMEOUT = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+SECRET = "webhook-secret-for-tests-0123456789"
+
+
+@dataclass
+class RefusalCountingFront(Front):
+    """The webhook's front door; counts the deliveries the bot did not take (5xx)."""
+
+    refusals: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def forward(self, request: web.Request) -> web.Response:
+        """Pass the delivery on; note a refusal."""
+        response = await super().forward(request)
+        if response.status >= 500:
+            self.refusals += 1
+            self.changed.set()
+        return response
+
+    async def wait_for_refusals(self, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Until the bot has refused `count` deliveries."""
+        async def wait() -> None:
+            while self.refusals < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(wait(), timeout)
 
 
 @dataclass
@@ -53,6 +77,7 @@ class Outage:
     bot: BotProcess
     proxy: TcpProxy
     health: str
+    front: RefusalCountingFront | None  # webhook mode: Telegram's pushes pass through it
 
     async def readyz(self) -> tuple[int, Json]:
         """/readyz's status and body."""
@@ -62,10 +87,18 @@ class Outage:
             return response.status, await response.json()
 
 
+@pytest.fixture(params=[("polling", "refuse"), ("polling", "blackhole"),
+                        ("webhook", "refuse")], ids=lambda case: "-".join(case))
+def case(request: pytest.FixtureRequest) -> tuple[str, Style]:
+    """How the bot receives updates, and how the line to the database is cut."""
+    mode, style = request.param
+    return mode, style
+
+
 @pytest.fixture
 async def outage(
     database_url: str, sandbox: SandboxServer, client: SandboxClient,
-    store: SqlUnitOfWorkFactory, tmp_path: Path,
+    store: SqlUnitOfWorkFactory, tmp_path: Path, case: tuple[str, Style],
 ) -> AsyncIterator[Outage]:
     """The bot as a process whose database connections all pass through a cuttable proxy."""
     url = make_url(database_url)
@@ -78,14 +111,24 @@ async def outage(
             host="127.0.0.1", port=proxy.port,
             query={"command_timeout": str(COMMAND_TIMEOUT), "connect_timeout": "2"},
         ).render_as_string(hide_password=False)
-        port = _free_port()
-        bot = BotProcess(settings_for(through, sandbox), tmp_path / "bot.log",
-                         extra_env={"HEALTH_PORT": str(port)}, ready_method="deleteWebhook")
-        await bot.start(client)
+        port = free_port()
+        env = {"HEALTH_PORT": str(port)}
+        front = None
+        if case[0] == "webhook":
+            hook = free_port()
+            front = RefusalCountingFront([f"http://127.0.0.1:{hook}/telegram"])
+            await front.start()
+            env |= {"WEBHOOK_URL": front.url, "WEBHOOK_SECRET": SECRET,
+                    "WEBHOOK_PORT": str(hook)}
+        bot = BotProcess(settings_for(through, sandbox), tmp_path / "bot.log", extra_env=env,
+                         ready_method="setWebhook" if front else "deleteWebhook")
         try:
-            yield Outage(bot, proxy, f"http://127.0.0.1:{port}")
+            await bot.start(client)
+            yield Outage(bot, proxy, f"http://127.0.0.1:{port}", front)
         finally:
             await bot.kill()
+            if front is not None:
+                await front.stop()
 
 
 async def _seq(client: SandboxClient) -> int:
@@ -99,10 +142,11 @@ async def _step(chat: Conversation, user: int, message: Json, data: str) -> Json
     return answer
 
 
-@pytest.mark.parametrize("style", ["refuse", "blackhole"])
 async def test_database_outage_mid_dialog_loses_nothing_and_recovers_by_itself(
-    outage: Outage, client: SandboxClient, store: SqlUnitOfWorkFactory, style: Style,
+    outage: Outage, client: SandboxClient, store: SqlUnitOfWorkFactory,
+    case: tuple[str, Style],
 ) -> None:
+    mode, style = case
     chat = Conversation(client)
     deadline = datetime.now(UTC).date() + timedelta(days=10)
     appeal = await make_appeal(store, FakeClock(datetime.now(UTC)), deadline=deadline)
@@ -130,8 +174,14 @@ async def test_database_outage_mid_dialog_loses_nothing_and_recovers_by_itself(
     await client.send_text(ann, "500元")
     again = await client.press_button(li, li, int(summary["message_id"]), callback_data=confirm)
     await client.send_text(li, "/mypledges")
-    # The bot fetched them (and failed to keep them) more than once ...
-    await client.wait_for_calls("getUpdates", count=3, since=cut_at, timeout=40)
+    # The bot fetched them (or was pushed one) and failed to keep them, more than once ...
+    if outage.front is None:
+        await client.wait_for_calls("getUpdates", count=3, since=cut_at, timeout=40)
+    else:
+        await outage.front.wait_for_refusals(2, timeout=40)
+    # (and the list read before the cut went out once its 429 had passed)
+    await client.wait_for_bot_messages(li, count=1, timeout=10,
+                                       after_message_id=int(summary["message_id"]))
     status, body = await outage.readyz()
     assert status == 503 and body["checks"]["database"] != "ok", body
     # ... answered nothing but the list read before the cut, confirmed nothing, and is
@@ -157,7 +207,7 @@ async def test_database_outage_mid_dialog_loses_nothing_and_recovers_by_itself(
             li, count=len(texts) + 1, timeout=RECOVERY_BOUND,
             after_message_id=int(summary["message_id"]))]
     recovery = time.monotonic() - restored
-    print(f"\n{style}: every answer {recovery:.1f} s after the database returned")
+    print(f"\n{mode}, {style}: every answer {recovery:.1f} s after the database returned")
     assert recovery < RECOVERY_BOUND
     assert answered is not None and repeated is not None
     assert "#1" in str(repeated.get("text")), repeated  # the second tap: already recorded
