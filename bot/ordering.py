@@ -15,6 +15,7 @@ one finished on another replica is seen on the next look (20 ms, doubling up to 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Protocol
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 #: Waiting for another replica to finish an older update: first retry, and the longest wait.
 FIRST_RETRY = 0.02
 LONGEST_RETRY = 0.5
-#: Tries to record an update as finished before leaving it to the claim's expiry.
-FINISH_TRIES = 3
+#: Recording an update finished while the database is away: first retry, longest wait.
+FIRST_FINISH_RETRY = 0.2
+LONGEST_FINISH_RETRY = 5.0
 #: Handling an update again while the database is away: first wait, and the longest.
 OUTAGE_FIRST_RETRY = 1.0
 OUTAGE_LONGEST_RETRY = 5.0
@@ -186,17 +188,28 @@ class OrderedDispatcher:
                 delay = min(delay * 2, LONGEST_RETRY)
 
     async def _finish(self, update_id: int) -> None:
+        """Record the update finished, retrying while the database is away.
+
+        Its person's and chat's later updates wait for this mark on every replica, and
+        nobody else closes it while this replica lives, so it is retried until it is
+        written; only a stopping replica gives up (its lock goes with it, and the replica
+        taking its updates over closes this one, handled, without handling it again).
+        """
         claims = self._claims
         assert claims is not None
-        for attempt in range(FINISH_TRIES):
+        delay = FIRST_FINISH_RETRY
+        while True:
             try:
                 await claims.finish(update_id)
                 return
             except Exception as error:
-                log.warning("could not mark update %s finished (%s), try %d", update_id,
-                            type(error).__name__, attempt + 1)
-                await asyncio.sleep(FIRST_RETRY * 10 * (attempt + 1))
-        # Left unfinished: its claim expires and the replica taking it over finds it handled.
+                log.warning("could not mark update %s finished (%s); retrying in %.1f s",
+                            update_id, type(error).__name__, delay)
+            if self._closing.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), delay)
+            delay = min(delay * 2, LONGEST_FINISH_RETRY)
 
     def _finished(self, task: asyncio.Task[None], update_id: int, keys: tuple[Hashable, ...]
                   ) -> None:
