@@ -10,9 +10,9 @@ from storage.repositories.privacy import ERASED_COLUMNS, PERSON_COLUMNS
 #: Names that say a column holds a person (a user's Telegram id).
 PERSON_LIKE = re.compile(r"(person_id|_by|coordinator_id|user_id|actor_id|member_id)$")
 
-#: Person-like columns that need nothing: the audit names people by internal id, and a kept
-#: update's `claimed_by` names the replica handling it (the person's kept updates are purged).
-NOT_TELEGRAM_IDS = {"audit_event.actor_id", "received_update.claimed_by"}
+#: Person-like columns that need nothing: the audit names people by internal id. (A kept
+#: update's `claimant` names a replica; the person's kept updates are purged whole.)
+NOT_TELEGRAM_IDS = {"audit_event.actor_id"}
 
 
 def _name(column: object) -> str:
