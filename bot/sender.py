@@ -31,6 +31,7 @@ from bot.pace import FloodBudget, Lane, Slot, in_lane, retry_seconds
 from domain.clock import Clock
 from domain.outbox.models import Delivery, FailureReason, MediaKind, Purpose
 from domain.outbox.service import OutboxService
+from storage.database import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,27 @@ class ChatEvents:
 
     async def migrated(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup under a new id."""
+
+
+class _OutageLog:
+    """Logs an unreachable database once per outage, not a traceback every tick."""
+
+    def __init__(self) -> None:
+        self._down = False
+
+    def failed(self, what: str, error: Exception) -> None:
+        """Record a failed look at the outbox: a traceback for a bug, one line for an outage."""
+        if not is_unavailable(error):
+            log.exception(what)
+        elif not self._down:
+            self._down = True
+            log.warning("%s: the database is unreachable; the outbox waits for it", what)
+
+    def ended(self) -> None:
+        """The outbox answered again."""
+        if self._down:
+            self._down = False
+            log.warning("the database answers again; the outbox resumes")
 
 
 @dataclass
@@ -134,6 +156,7 @@ class PacedSender:
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self.stats = SenderStats()
+        self._outage = _OutageLog()
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -170,15 +193,16 @@ class PacedSender:
         while not stop.is_set():
             try:
                 dispatched = await self._dispatch_batch()
-            except Exception:  # a database hiccup must not end the sender for good
-                log.exception("outbox claim failed")
+                self._outage.ended()
+            except Exception as error:  # a database hiccup must not end the sender for good
+                self._outage.failed("outbox claim failed", error)
                 dispatched = 0
             if dispatched:
                 continue
             try:
                 due = await self._outbox.next_due(include_leases=not self._in_flight)
-            except Exception:  # as above: look again after `idle`
-                log.exception("outbox look-up failed")
+            except Exception as error:  # as above: look again after `idle`
+                self._outage.failed("outbox look-up failed", error)
                 due = None
             # New messages are not announced to the sender: look for them every `idle` seconds,
             # sooner when a retry or a paused message falls due.
