@@ -29,7 +29,7 @@ from telegram.error import (
 
 from bot.pace import FloodBudget, Lane, Slot, in_lane, retry_seconds
 from domain.clock import Clock
-from domain.outbox.models import Delivery, FailureReason, MediaKind, Purpose
+from domain.outbox.models import BULK_PURPOSES, Delivery, FailureReason, MediaKind
 from domain.outbox.service import OutboxService
 from storage.database import is_unavailable
 
@@ -42,7 +42,6 @@ CHAT_GAP = 1.0
 #: A message whose chat is busy for longer than this goes back to the outbox until then.
 LONG_CHAT_WAIT = 5.0
 #: Broadcasts and board edits yield to notices and reminders (and both to answers).
-BULK_PURPOSES = frozenset({Purpose.APPEAL, Purpose.APPEAL_EDIT})
 #: Transient failures (5xx, connection drops) are retried this many times in all.
 MAX_ATTEMPTS = 5
 TIMEOUT_MARK = "timed out"

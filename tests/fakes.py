@@ -23,7 +23,7 @@ from domain.notices.models import CoordinatorNotice, NoticeEvent
 from domain.notices.ports import NoticeRepository
 from domain.offers.models import Match, Offer, OfferStatus, PledgedQuantity
 from domain.offers.ports import OfferRepository
-from domain.outbox.models import Delivery, DeliveryStatus, FailureReason, Purpose
+from domain.outbox.models import BULK_PURPOSES, Delivery, DeliveryStatus, FailureReason, Purpose
 from domain.outbox.ports import NewDelivery, OutboxRepository
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge
 from domain.pledges.ports import AppealLookup, PledgeRepository
@@ -377,7 +377,8 @@ class FakeOutboxRepository:
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
         """Lease due messages."""
         claimed: list[Delivery] = []
-        for row in sorted(self._store.deliveries.values(), key=lambda d: d.id):
+        rows = self._store.deliveries.values()
+        for row in sorted(rows, key=lambda d: (d.purpose in BULK_PURPOSES, d.id)):
             if len(claimed) >= limit:
                 break
             due = (row.status is DeliveryStatus.PENDING and row.not_before <= now) or (

@@ -41,6 +41,10 @@ class Purpose(StrEnum):
     DIGEST = "digest"
 
 
+#: Broadcasts and their edits: the bulk lane, which yields to every other message.
+BULK_PURPOSES = frozenset({Purpose.APPEAL, Purpose.APPEAL_EDIT})
+
+
 @dataclass
 class Delivery:
     """One message to one chat: an appeal broadcast, a reminder, a notice, an edit."""

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.outbox.models import Delivery, DeliveryStatus, FailureReason, MediaKind, Purpose
+from domain.outbox.models import (
+    BULK_PURPOSES,
+    Delivery,
+    DeliveryStatus,
+    FailureReason,
+    MediaKind,
+    Purpose,
+)
 from domain.outbox.ports import NewDelivery
 from storage.models.outbox import DeliveryRow
 from storage.repositories.network import execute_count, insert_ignoring_conflicts
@@ -77,7 +84,12 @@ class SqlOutboxRepository:
                 DeliveryRow.lease_until <= now,
             ),
         )
-        query: Any = select(DeliveryRow.id).where(due).order_by(DeliveryRow.id).limit(limit)
+        # Notices and reminders first, then broadcasts: one queued behind a 1,000-group
+        # broadcast is claimed in the next batch, not after the broadcast's rows.
+        bulk_last = case((DeliveryRow.purpose.in_([p.value for p in BULK_PURPOSES]), 1), else_=0)
+        query: Any = (
+            select(DeliveryRow.id).where(due).order_by(bulk_last, DeliveryRow.id).limit(limit)
+        )
         if self._session.get_bind().dialect.name == "postgresql":
             # Two replicas claiming at once skip each other's rows instead of waiting.
             query = query.with_for_update(skip_locked=True)

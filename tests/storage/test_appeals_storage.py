@@ -72,6 +72,26 @@ async def test_enqueue_is_unique_per_purpose_subject_chat(
         assert await uow.outbox.pending_count() == 2
 
 
+async def test_a_notice_queued_behind_a_broadcast_is_claimed_first(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    async with uow_factory() as uow:
+        for chat in (-1, -2, -3, -4):
+            await uow.outbox.enqueue(NewDelivery(Purpose.APPEAL, "appeal:7", chat, "x"), T0)
+        await uow.outbox.enqueue(NewDelivery(Purpose.NOTICE, "notice:1", 501, "n"), T0)
+        await uow.outbox.enqueue(NewDelivery(Purpose.APPEAL_EDIT, "appeal:7", -1, "y"), T0)
+        await uow.outbox.enqueue(NewDelivery(Purpose.REMINDER, "reminder:1", 502, "r"), T0)
+        await uow.commit()
+    lease = T0 + timedelta(seconds=60)
+    async with uow_factory() as uow:
+        first = await uow.outbox.claim_due(T0, lease, 3)
+        rest = await uow.outbox.claim_due(T0, lease, 10)
+        await uow.commit()
+    # The two non-bulk messages, then the oldest broadcast row; the rest in outbox order.
+    assert sorted(d.chat_id for d in first) == [-1, 501, 502]
+    assert [d.purpose for d in rest] == [Purpose.APPEAL] * 3 + [Purpose.APPEAL_EDIT]
+
+
 async def test_claim_lease_and_outcomes(uow_factory: SqlUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         for chat in (-1, -2, -3, -4):
