@@ -12,7 +12,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 
 from domain.errors import DomainError
-from domain.network.models import RoleName
+from domain.network.models import ChatStatus, RoleName
 from domain.network.service import SeenUser
 from domain.parsing.integers import parse_id
 from handlers.context import Reader, TongxinContext
@@ -50,6 +50,11 @@ async def reader_for(update: Update, context: TongxinContext) -> Reader | None:
 async def member_of(context: TongxinContext, chat_id: int, user_id: int) -> bool:
     """True when Telegram says the user is in that group now (its word, read at the time)."""
     if chat_id >= 0:
+        return False
+    # The id may come from outside (a deep link): Telegram is asked only about a group the
+    # bot is in, as of any other it would only answer "chat not found".
+    known = await context.services.network.chat(chat_id)
+    if known is None or known.status is ChatStatus.LEFT:
         return False
     try:
         found = await context.bot.get_chat_member(chat_id, user_id)

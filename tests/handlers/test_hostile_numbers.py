@@ -45,6 +45,20 @@ async def test_deep_links_with_a_20_digit_chat_id_or_odd_digits_are_not_valid(
     assert await all_pledges(store) == 0
 
 
+async def test_a_deep_link_naming_a_group_the_bot_is_not_in_asks_telegram_nothing(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", "en")
+    [plain] = await chat.say(li, f"/start a{appeal.id}_5")  # a private chat: no group
+    since = max(int(c["seq"]) for c in await client.calls())
+    for group in ("9999999999999", str(2**63), "4000000001"):
+        [answer] = await chat.say(li, f"/start a{appeal.id}_m{group}")
+        # the same answer as a link naming no group: an unknown group counts for nothing
+        assert answer["text"] == plain["text"], answer["text"]
+    assert await client.calls(since, method="getChatMember") == []
+
+
 async def test_forged_presses_with_huge_or_odd_numbers_are_answered_as_stale(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
