@@ -270,6 +270,14 @@ async def test_every_button_kind_for_every_kind_of_person(
             "admin": None,
         },
         f"pd:appeal:{world.hidden_appeal_id}": {p: STALE for p in world.people},
+        # erasing the member: only they or an admin, and only with their record's stamp
+        f"forget:{world.people['member']}:1": {
+            p: "This button is not yours." for p in world.people
+        } | {
+            "member": "This person's data was already erased.",
+            "admin": "This person's data was already erased.",
+        },
+        f"audit:p{world.pledge_id}:0": {p: ADMINS_ONLY for p in world.people} | {"admin": None},
     }
     # each presses under a message of their own chat (a forged press carries any data)
     anchors = {}
