@@ -16,6 +16,7 @@ from domain.network.models import Language, RoleName
 from domain.network.service import AlreadyProcessed, Origin
 from domain.parsing import Money, Quantity, format_money, format_quantity
 from domain.parsing.integers import parse_id
+from handlers.answered import drop_buttons
 from handlers.appeals import AppealFlow, style_for
 from handlers.common import (
     CommandSpec,
@@ -144,6 +145,14 @@ class AppealManageHandlers:
             if not await services.appeals.may_manage(reader.person.id, appeal):
                 await answer_stale_button(update, reader)
                 return
+            if action in ("closeok", "keep") and not appeal.is_open:
+                # the close question, answered before (or the appeal closed meanwhile)
+                await query.answer(
+                    reader.t(N_("Appeal #{number} is already closed."), number=appeal.id),
+                    show_alert=True,
+                )
+                await drop_buttons(query)
+                return
             if action == "keep":
                 await query.edit_message_text(
                     escape(reader.t(N_("Appeal #{number} stays open."), number=appeal.id))
@@ -239,6 +248,7 @@ class AppealManageHandlers:
                                   "say so."), number=appeal.id))
         if update.callback_query is not None:
             await update.callback_query.answer()
+            await drop_buttons(update.callback_query)  # the Reopen button is used up
         await reply(update, text)
 
     async def reopen_command(self, update: Update, context: TongxinContext) -> None:

@@ -36,6 +36,7 @@ from domain.outbox.models import FailureReason
 from domain.outbox.service import BroadcastProgress
 from domain.parsing import Money, Quantity, format_money, format_quantity
 from domain.parsing.integers import parse_chat_id
+from handlers.answered import drop_buttons
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
@@ -56,6 +57,13 @@ DRAFT_BUTTON = re.compile(
     r"|fix:(?:title|body|needs|deadline|audience)|rm:(?:[0-9]{1,2}|money))$"
 )
 MAX_CHOICE_BUTTONS = 60
+ALREADY_ANSWERED = N_("This question is already answered.")
+# which question each button of the draft answers (None: the preview)
+_BUTTON_STEPS = {
+    "needs_done": "needs", "rm": "needs", "rcp_done": "recipients", "all": "audience",
+    "orgs": "audience", "picks": "audience", "org": "audience", "chat": "audience",
+    "picked": "audience", "send": None, "cancel": None, "fix": None,
+}  # fmt: skip
 
 APPEAL_COMMANDS = (
     CommandSpec("appeal", N_("Write an appeal to the network's groups"), RoleName.COORDINATOR),
@@ -293,7 +301,12 @@ class AppealFlow:
             message.text,
             escape(reader.t(N_("Send this appeal?"))),
         ])
-        await reply(update, text, markup)
+        sent = await reply(update, text, markup)
+        dialog = await context.services.dialogs.current(reader.person.id)
+        if sent is not None and dialog is not None and dialog.kind == APPEAL_KIND:
+            # only this preview's buttons are live: an older preview's Send is answered
+            draft.preview_message_id = sent.message_id
+            await context.services.dialogs.save(_with(dialog, draft))
 
     async def on_text(
         self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
@@ -422,16 +435,28 @@ class AppealHandlers:
             await answer_stale_button(update, reader)
             return
         draft = AppealDraft.from_data(dialog.data)
+        step = _BUTTON_STEPS[action.partition(":")[0]]
+        pressed_id = query.message.message_id if query.message is not None else None
+        if step != draft.next_step() or (
+            step is None and pressed_id not in (None, draft.preview_message_id)
+        ):
+            # a keyboard of a question already answered (they lose their buttons; an old
+            # message whose edit failed, or a forged press, lands here): it changes nothing
+            await query.answer(reader.t(ALREADY_ANSWERED), show_alert=True)
+            await drop_buttons(query)
+            return
         if action == "send":
             await self._send(update, context, reader, draft)
             return
         if action == "cancel":
             await services.dialogs.close(reader.person.id)
             await query.answer()
+            await drop_buttons(query)
             await reply(update, escape(reader.t(N_("The appeal was discarded."))))
             return
         if action in ("orgs", "picks"):
             await query.answer()
+            await drop_buttons(query)
             await self._choices(update, context, reader, action)
             return
         if action == "needs_done":
@@ -478,6 +503,7 @@ class AppealHandlers:
                 draft.audience, draft.audience_chats = None, []
         await services.dialogs.save(_with(dialog, draft), update.update_id)
         await query.answer()
+        await drop_buttons(query)  # answered: the next question (or the preview) follows
         await self._flow.ask(update, context, reader, draft)
 
     async def _choices(

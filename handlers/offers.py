@@ -27,6 +27,7 @@ from domain.offers.draft import (
 from domain.offers.models import Candidate, Offer, OfferStatus, OfferTerms
 from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
 from domain.pledges.models import Pledge
+from handlers.answered import drop_buttons, drop_buttons_of
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
@@ -42,6 +43,7 @@ from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
 
 DRAFT_BUTTON = re.compile(r"^od:(terms|until|ok|no):(\w{1,32})$")
+ALREADY_ANSWERED = N_("This question is already answered.")
 WITHDRAW_BUTTON = re.compile(r"^ow:([0-9]{1,19})$")
 ACCEPT_BUTTON = re.compile(r"^ma:([0-9]{1,19}):([0-9]{1,19}):([0-9]{1,19})$")
 MATCH_ARGUMENT = re.compile(r"^#?([0-9]{1,12})$")
@@ -186,9 +188,15 @@ class OfferFlow:
         services = context.services
         dialog = await services.dialogs.start(reader.person.id, DIALOG_KIND, draft.to_data())
         dialog = await services.dialogs.save(dialog, update.update_id)
-        await self.ask(update, reader, dialog)
+        await self.ask(update, reader, dialog, context)
 
-    async def ask(self, update: Update, reader: Reader, dialog: Dialog) -> None:
+    async def ask(
+        self,
+        update: Update,
+        reader: Reader,
+        dialog: Dialog,
+        context: TongxinContext | None = None,
+    ) -> None:
         """Ask the next question (or show the summary with the confirm button)."""
         draft = OfferDraft.from_data(dialog.data)
         step = next_step(draft)
@@ -215,9 +223,14 @@ class OfferFlow:
             if step is Step.UNTIL:
                 rows = [[_button(reader.t(N_("No end date")), "od:until:none")]]
         note = escape(reader.t(N_("Send /cancel to stop.")))
-        await reply(
+        sent = await reply(
             update, f"{escape(text)}\n<i>{note}</i>", InlineKeyboardMarkup(rows) if rows else None
         )
+        if step in TEXT_STEPS and rows and sent is not None and context is not None:
+            # answered by typing, this question's button would stay: keep its id to remove it
+            draft.question_message_id = sent.message_id
+            dialog.data = draft.to_data()
+            await context.services.dialogs.save(dialog)
 
     async def on_text(
         self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
@@ -235,12 +248,15 @@ class OfferFlow:
         try:
             today = services.offers.today(reader.person.timezone)
             answer_text(draft, step, message.text or "", today=today)
+            answered, draft.question_message_id = draft.question_message_id, None
             dialog.data = draft.to_data()
             dialog = await services.dialogs.save(dialog, update.update_id)
         except DomainError as error:
             await refuse(update, reader, error)
             return
-        await self.ask(update, reader, dialog)
+        if answered is not None:
+            await drop_buttons_of(context, reader.person.id, answered)
+        await self.ask(update, reader, dialog, context)
 
     async def choose(
         self, update: Update, context: TongxinContext, reader: Reader, step: str, value: str
@@ -253,22 +269,26 @@ class OfferFlow:
             return
         draft = OfferDraft.from_data(dialog.data)
         try:
-            if step != next_step(draft).value:
-                raise InvalidInput(N_("This button is no longer valid."))
+            if step != next_step(draft).value:  # an old keyboard: that question was answered
+                raise InvalidInput(ALREADY_ANSWERED)
             if step == Step.TERMS.value:
                 choose_terms(draft, value)
             elif step == Step.UNTIL.value and value == "none":
                 draft.until, draft.until_chosen = None, True
             else:
                 raise InvalidInput(N_("This button is no longer valid."))
+            draft.question_message_id = None  # pressed: its buttons go with the press
             dialog.data = draft.to_data()
             dialog = await services.dialogs.save(dialog, update.update_id)
         except DomainError as error:
             await refuse(update, reader, error)
+            if update.callback_query is not None and error.message == ALREADY_ANSWERED:
+                await drop_buttons(update.callback_query)
             return
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await self.ask(update, reader, dialog)
+            await drop_buttons(update.callback_query)
+        await self.ask(update, reader, dialog, context)
 
     async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
         """One short note that the abandoned offer was not saved."""
@@ -347,6 +367,7 @@ class OfferHandlers:
             await refuse(update, reader, error)
             return
         await query.answer()
+        await drop_buttons(query)  # confirmed: Confirm and Cancel go
         await reply(
             update,
             escape(

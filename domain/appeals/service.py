@@ -73,6 +73,8 @@ class AppealDraft:
     audience: AudienceKind | None = None
     audience_organisation: int | None = None
     audience_chats: list[int] = field(default_factory=list)
+    # the preview on show: only its buttons send, cancel or fix (an older one is answered)
+    preview_message_id: int | None = None
 
     def next_step(self) -> str | None:
         """The question still open ("title", "body", ...), or None when it can be previewed."""
@@ -109,6 +111,7 @@ class AppealDraft:
             "audience": None if self.audience is None else self.audience.value,
             "audience_org": self.audience_organisation,
             "audience_chats": list(self.audience_chats),
+            "preview": self.preview_message_id,
         }
 
     @classmethod
@@ -131,6 +134,7 @@ class AppealDraft:
             audience=AudienceKind(data["audience"]) if data.get("audience") else None,
             audience_organisation=data.get("audience_org"),
             audience_chats=[int(c) for c in data.get("audience_chats", [])],
+            preview_message_id=data.get("preview"),
         )
 
     def as_appeal(self, created_by: int, now: datetime) -> Appeal:

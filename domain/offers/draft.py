@@ -52,6 +52,9 @@ class OfferDraft:
     location: str | None = None
     until_chosen: bool = False
     until: str | None = None
+    # the question with a button that also takes a typed answer (the end date): its button
+    # is taken away once it is answered by text
+    question_message_id: int | None = None
 
     def to_data(self) -> dict[str, Any]:
         """The JSON-safe form kept in the dialog row."""

@@ -306,3 +306,67 @@ async def press_and_read_as(
     last = max((int(m["message_id"]) for m in await chat.client.messages(person)), default=0)
     answer = await chat.press(person, person, message, data=data)
     return answer, await chat.next_messages(person, 1, last)
+
+
+# -- answered questions lose their buttons -----------------------------------------------------
+
+ANSWERED = {"zh-hans": "这个问题已经回答过了。", "en": "This question is already answered."}
+
+
+async def shown(client: SandboxClient, chat_id: int, message: Json) -> Json:
+    """A bot message as the chat shows it now (after edits)."""
+    return next(
+        m for m in await client.messages(chat_id) if m["message_id"] == message["message_id"]
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"], ids=["zh-Hans", "en"])
+async def test_each_answered_appeal_question_loses_its_buttons_and_an_old_one_is_answered(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, lang: str
+) -> None:
+    co, _ = await coordinator_of(client, chat, store, lang)
+    needs_q = await _to_the_needs_question(chat, co)
+    await chat.say(co, "口罩 5000只")
+    assert "reply_markup" in await shown(client, co, needs_q)  # the list goes on until Done
+    _, [rcp_q] = await press_and_read_as(chat, co, needs_q, "ap:needs_done")
+    assert "reply_markup" not in await shown(client, co, needs_q)
+    await chat.say(co, "黄山街道办事处")
+    _, [_deadline_q] = await press_and_read_as(chat, co, rcp_q, "ap:rcp_done")
+    assert "reply_markup" not in await shown(client, co, rcp_q)
+    [audience_q] = await chat.say(co, "2020-02-29")
+    _, [preview] = await press_and_read_as(chat, co, audience_q, "ap:all")
+    assert "reply_markup" not in await shown(client, co, audience_q)
+    _, [_title_q] = await press_and_read_as(chat, co, preview, "ap:fix:title")
+    assert "reply_markup" not in await shown(client, co, preview)  # Send, Fix … are gone
+    [again] = await chat.say(co, "武汉急需口罩")
+    assert "reply_markup" in again  # the new preview is the live one
+    # an old keyboard pressed anyway (a client that kept it) is told, and changes nothing
+    before = await _draft_needs(store, co)
+    for old, data in ((needs_q, "ap:needs_done"), (audience_q, "ap:orgs"), (preview, "ap:send")):
+        answer = await chat.press(co, co, old, data=data, forged=True)
+        assert answer["text"] == ANSWERED[lang], answer
+    assert await _draft_needs(store, co) == before
+    async with store() as uow:
+        assert await uow.appeals.open() == []
+    # the coordinator's own Cancel under the live preview still works
+    answer, _ = await press_and_read_as(chat, co, again, "ap:cancel")
+    assert "reply_markup" not in await shown(client, co, again)
+
+
+async def test_closing_and_reopening_take_the_used_buttons_away(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    await chat.say(ADMIN_ID, "/start")
+    appeal = await make_appeal(store, clock)
+    [listing] = await chat.say(ADMIN_ID, "/appeals")
+    _, [ask] = await press_and_read(chat, listing, f"am:close:{appeal.id}", 1)
+    await chat.press(ADMIN_ID, ADMIN_ID, ask, data=f"am:closeok:{appeal.id}")
+    closed = await shown(client, ADMIN_ID, ask)
+    assert [b["callback_data"] for b in closed["reply_markup"]["inline_keyboard"][0]] == [
+        f"am:reopen:{appeal.id}"
+    ]
+    old = await chat.press(ADMIN_ID, ADMIN_ID, ask, data=f"am:keep:{appeal.id}", forged=True)
+    assert old["text"] == f"Appeal #{appeal.id} is already closed."
+    _, [reopened] = await press_and_read(chat, closed, f"am:reopen:{appeal.id}", 1)
+    assert reopened["text"].startswith(f"Appeal #{appeal.id} is open again")
+    assert "reply_markup" not in await shown(client, ADMIN_ID, ask)

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from domain.clock import FakeClock
 from domain.offers.models import Offer, OfferStatus, OfferTerms
 from sandbox.client import SandboxClient
@@ -227,3 +229,37 @@ async def test_offer_dates_are_read_in_the_local_day_not_the_utc_one(
     assert past["text"] == "That date has passed. Please give today or a later date."
     [summary] = await chat.say(zhang, "明天")
     assert "Available until: 2020-02-21" in summary["text"].splitlines(), summary["text"]
+
+
+OFFER_ANSWERED = {"zh-hans": "这个问题已经回答过了。", "en": "This question is already answered."}
+
+
+async def _shown(client: SandboxClient, chat_id: int, message: Json) -> Json:
+    """A bot message as the chat shows it now (after edits)."""
+    return next(
+        m for m in await client.messages(chat_id) if m["message_id"] == message["message_id"]
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"], ids=["zh-Hans", "en"])
+async def test_each_answered_offer_question_loses_its_buttons_and_an_old_one_is_answered(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, lang: str
+) -> None:
+    ann = await member(client, chat, "Ann", lang)
+    [terms] = await chat.say(ann, "/offer N95口罩 5000个")
+    where = await press_and_read(chat, ann, terms, "od:terms:free")
+    assert "reply_markup" not in await _shown(client, ann, terms)  # pressed
+    [until] = await chat.say(ann, "武汉市江汉区")
+    assert buttons(until)  # "No end date", or a typed date
+    [summary] = await chat.say(ann, "2020-03-15")
+    assert "reply_markup" not in await _shown(client, ann, until)  # answered by typing
+    assert where["text"]
+    old = await chat.press(ann, ann, terms, data="od:terms:price", forged=True)
+    assert old["text"] == OFFER_ANSWERED[lang], old
+    old = await chat.press(ann, ann, until, data="od:until:none", forged=True)
+    assert old["text"] == OFFER_ANSWERED[lang], old
+    ok = button(summary, "od:ok:")["callback_data"]
+    await press_and_read(chat, ann, summary, ok)
+    assert "reply_markup" not in await _shown(client, ann, summary)  # confirmed
+    [offer] = await offers_of(store, ann)
+    assert offer.terms is OfferTerms.FREE and offer.available_until == date(2020, 3, 15)
