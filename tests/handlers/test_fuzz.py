@@ -328,7 +328,11 @@ async def test_random_hostile_and_forged_updates_break_nothing(
 
     await asyncio.gather(*(welcome(user) for user in [*users, *hasty]))
     await client.wait_for_updates_consumed(timeout=30)
-    await chat.say(ADMIN_ID, "/grant @f1 coordinator 乙会")  # out of scope
+    # out of scope; the state before the fuzz is read once the grant is answered (another
+    # message to the admin, such as an appeal's delivery report, may come first)
+    [said] = await chat.say(ADMIN_ID, "/grant @f1 coordinator 乙会")
+    while "F1" not in said["text"]:
+        [said] = await chat.next_messages(ADMIN_ID, 1, int(said["message_id"]))
     before = await _counts(store)
     since = max((c["seq"] for c in await client.calls()), default=0)
     caplog.clear()
@@ -375,10 +379,17 @@ async def test_random_hostile_and_forged_updates_break_nothing(
         if r.levelno >= logging.ERROR
     ]
     assert failures == [], failures[:5]
-    # The sandbox keeps Telegram's flood limits: the bot's own pace kept to them, so nothing
-    # at all was refused (not even a 429).
-    calls = [c for c in await client.calls(since) if not c["ok"]]
-    assert calls == [], calls[:3]
+    # The sandbox keeps Telegram's flood limits and refuses what Telegram would: nothing was
+    # refused but the odd 429 of a chat's pace, and each of those was obeyed: the same
+    # message went through afterwards (not replaced by another, not lost).
+    calls = await client.calls(since)
+    refused = [c for c in calls if not c["ok"]]
+    print(f"fuzz: {len(refused)} of {len(calls)} calls refused")
+    assert [c for c in refused if c["error_code"] != 429] == [], refused[:3]
+    for no in (c for c in refused if c["error_code"] == 429):
+        again = [c for c in calls if c["seq"] > no["seq"] and c["ok"]
+                 and (c["method"], c["params"]) == (no["method"], no["params"])]
+        assert again, no
     for chat_id in [*users, *groups]:
         for message in await client.bot_messages(chat_id, after_message_id=0):
             assert not str(message.get("text", "")).startswith(FAILED), message
