@@ -105,10 +105,12 @@ def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def need_text(need: NeedLine, language: Language) -> str:
-    """One need as a reader sees it: "口罩: 10000个"."""
+    """One need as a reader sees it: "口罩：10000个", "口罩: 10,000 pieces"."""
     amount = format_quantity(
         Quantity(need.target, need.unit), style_for(language), approximate=need.approximate
     )
+    if language in (Language.ZH_HANS, Language.ZH_HANT):
+        return f"{need.item}：{amount}"  # Chinese text takes the full-width colon
     return f"{need.item}: {amount}"
 
 

@@ -90,7 +90,7 @@ async def test_coordinator_writes_previews_and_broadcasts_once(
     assert audience_q["reply_markup"]["inline_keyboard"]
     _, [preview] = await press_and_read(chat, audience_q, "ap:all", 1)
     confirm = preview  # one message: the preview carries Send
-    assert "武汉急需口罩" in preview["text"] and "口罩: 10000个" in preview["text"]
+    assert "武汉急需口罩" in preview["text"] and "口罩：10000个" in preview["text"]
     assert "50万元" in preview["text"] and "2020-02-20" in preview["text"]
 
     # The question becomes the progress message: its id is stored with the appeal.
@@ -228,8 +228,8 @@ LIST_TEXTS = {
     "zh-hans": {
         "head": "已添加 7 项需求：",
         "unread": "第4行读不懂：帐篷 若干顶",
-        "needs": ["• 口罩: 5000只", "• 消毒液: 2000公斤", "• 志愿者: 8人", "• 棉被: 300床",
-                  "• 救护车: 2辆", "• 冲锋舟: 5艘", "• 发电机: 3台"],
+        "needs": ["• 口罩：5000只", "• 消毒液：2000公斤", "• 志愿者：8人", "• 棉被：300床",
+                  "• 救护车：2辆", "• 冲锋舟：5艘", "• 发电机：3台"],
         "empty": "这张清单是空的。请每行写一项需求，例如 口罩 5000只。",
         "too_many": "这张清单有 51 行，一次最多能读 50 行。什么也没有添加：请分几次发送。",
         "long": "第2行读不懂：",

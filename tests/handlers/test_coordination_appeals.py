@@ -229,5 +229,5 @@ async def test_fixing_the_needs_keeps_them_and_lets_one_be_removed_or_changed(
     assert stale["text"] == "This button is no longer valid."
     await chat.say(ADMIN_ID, "口罩 20000个")  # changed: sent again with the new amount
     _, [preview] = await press_and_read(chat, after_rm, "ap:needs_done", 1)
-    assert "消毒液: 5000公斤" in preview["text"] and "口罩: 20000个" in preview["text"]
+    assert "消毒液：5000公斤" in preview["text"] and "口罩：20000个" in preview["text"]
     assert "10000个" not in preview["text"] and "10万元" in preview["text"]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.runtime import TongxinApplication
+from domain.appeals.models import Appeal, AppealStatus, Need
 from domain.clock import FakeClock
 from domain.pledges.models import PledgeKind, Visibility
 from sandbox.client import SandboxClient
@@ -21,6 +22,7 @@ from tests.handlers.test_pledges import (
     button,
     buttons,
     confirm,
+    coordinator_of,
     join,
     last_id,
     make_appeal,
@@ -892,3 +894,64 @@ async def test_closing_totals_count_value_only_goods_by_value_and_volunteers_as_
     assert (
         "• 志愿者：认捐 1人，已送达 0人（目标 8人）；志愿服务时间：认捐 8小时，已服务 0小时"
     ) in lines, closing["text"]
+
+
+async def test_volunteer_time_asks_which_people_need_when_there_are_several(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = Appeal(
+        0, "抗疫倡议", "请支援", AppealStatus.OPEN, date(2020, 2, 29), "CNY", None, None,
+        ADMIN_ID, clock.now(),
+        needs=[
+            Need(0, 0, "消毒液", "disinfectant", "kg", Decimal(5000)),
+            Need(0, 0, "志愿者", "volunteer", "person", Decimal(8)),
+            Need(0, 0, "司机", "driver", "person", Decimal(3)),
+        ],
+    )
+    async with store() as uow:
+        appeal = await uow.appeals.add(appeal)
+        await uow.commit()
+    drivers = appeal.needs[2]
+    ann = await member(client, chat, "Ann", "en")
+    [kind] = await chat.say(ann, f"/pledge {appeal.id}")
+    which = await press(chat, ann, kind, "pd:kind:volunteer")
+    assert labels(which) == ["志愿者", "司机", "Another item"], which["text"]  # people only
+    refused = await chat.press(
+        ann, ann, which, data=f"pd:need:{appeal.needs[0].id}", forged=True
+    )
+    assert refused["text"] == "This button is no longer valid."
+    task = await press(chat, ann, which, f"pd:need:{drivers.id}")
+    assert question(task).startswith("Please describe it"), task["text"]
+    await chat.say(ann, "Driving supplies")
+    [due] = await chat.say(ann, "6 hours")
+    visibility = await press(chat, ann, due, "pd:due:deadline")
+    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    await confirm(chat, ann, summary)
+    [pledge] = await pledges_of(store, ann)
+    assert (pledge.kind, pledge.need_id, pledge.quantity) == (
+        PledgeKind.VOLUNTEER, drivers.id, Decimal(6)
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "added"),
+    [
+        ("zh-hans", "志愿者 8人", "已添加：志愿者：8人"),
+        ("zh-hant", "志願者 8人", "已新增：志願者：8人"),
+        ("en", "volunteers 8", "Added: volunteers: 8 people"),
+    ],
+)
+async def test_a_volunteer_need_is_counted_in_people(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory,
+    lang: str, line: str, added: str,
+) -> None:
+    co, _ = await coordinator_of(client, chat, store, lang)
+    await chat.say(co, "/appeal")
+    await chat.say(co, "抗疫倡议")
+    await chat.say(co, "请支援")
+    [answer] = await chat.say(co, line)
+    assert answer["text"] == added, answer["text"]
+    data = await dialog_data(store, co)
+    assert data is not None and [(n["unit"], n["target"]) for n in data["needs"]] == [
+        ("person", "8")
+    ]
