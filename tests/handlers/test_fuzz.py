@@ -380,8 +380,9 @@ async def test_random_hostile_and_forged_updates_break_nothing(
     ]
     assert failures == [], failures[:5]
     # The sandbox keeps Telegram's flood limits and refuses what Telegram would: nothing was
-    # refused but the odd 429 of a chat's pace, and each of those was obeyed: the same
-    # message went through afterwards (not replaced by another, not lost).
+    # refused but the odd 429 of the overall 30 a second (0-5 a run on a loaded machine: 30
+    # sends reached the sandbox within the second before each, requests bunching on the
+    # way), and each of those was obeyed: the same message went through afterwards.
     calls = await client.calls(since)
     refused = [c for c in calls if not c["ok"]]
     print(f"fuzz: {len(refused)} of {len(calls)} calls refused")
