@@ -29,6 +29,7 @@ import contextlib
 import itertools
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
@@ -39,6 +40,7 @@ from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +114,11 @@ def current_lane() -> Lane:
 
 def retry_seconds(error: RetryAfter) -> float:
     """`retry_after` of a 429, in seconds."""
-    value = error.retry_after
+    # PTB 22 warns on reading it as an int until PTB_TIMEDELTA is set process-wide; either
+    # type is handled here, so the warning says nothing to us (no await: the filter is local).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import warnings
+
+from telegram.error import RetryAfter
 
 from bot.pace import (
     CHAT_BURST,
@@ -15,6 +18,7 @@ from bot.pace import (
     FloodBudget,
     Lane,
     message_kind,
+    retry_seconds,
 )
 from sandbox.rules import FloodLimiter
 
@@ -135,3 +139,12 @@ def test_which_calls_are_messages() -> None:
     assert message_kind("answerCallbackQuery") is None
     assert message_kind("sendChatAction") is None
     assert message_kind("getMe") is None
+
+
+def test_reading_a_429s_wait_raises_no_deprecation_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB's own constructor reads the property
+        refused = RetryAfter(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert retry_seconds(refused) == 3.0
