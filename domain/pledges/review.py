@@ -80,17 +80,10 @@ class DeliveryReview:
         question = clean_message(text)
         async with self._uow() as uow:
             pledge, fulfilment = await self._reviewable(uow, origin.actor_id, fulfilment_id)
-            await claim_update(uow, origin)
-            fulfilment.state = FulfilmentState.QUESTIONED
-            fulfilment.confirmed_by = origin.actor_id
-            fulfilment.confirmed_at = self._clock.now()
-            await uow.pledges.save_fulfilment(fulfilment)
-            await uow.dialogs.delete(origin.actor_id)
-            await record_audit(
-                uow, self._clock, origin, "fulfilment.question",
-                # states only: typed words go to the member, not into the append-only trail
-                f"fulfilment:{fulfilment.id}", FulfilmentState.REPORTED, fulfilment.state,
+            await self._move_report(
+                uow, origin, fulfilment, FulfilmentState.QUESTIONED, "fulfilment.question"
             )
+            await uow.dialogs.delete(origin.actor_id)
             language = await self._language_of(uow, pledge.person_id)
             await uow.outbox.enqueue(
                 NewDelivery(
@@ -130,16 +123,10 @@ class DeliveryReview:
         async with self._uow() as uow:
             pledge, fulfilment = await self._questioned(uow, origin.actor_id, fulfilment_id)
             coordinator = fulfilment.confirmed_by
-            await claim_update(uow, origin)
-            fulfilment.state = FulfilmentState.REPORTED
-            fulfilment.confirmed_by = None
-            fulfilment.confirmed_at = None
-            await uow.pledges.save_fulfilment(fulfilment)
-            await uow.dialogs.delete(origin.actor_id)
-            await record_audit(
-                uow, self._clock, origin, "fulfilment.answer",
-                f"fulfilment:{fulfilment.id}", FulfilmentState.QUESTIONED, fulfilment.state,
+            await self._move_report(
+                uow, origin, fulfilment, FulfilmentState.REPORTED, "fulfilment.answer"
             )
+            await uow.dialogs.delete(origin.actor_id)
             if coordinator is not None:
                 language = await self._language_of(uow, coordinator)
                 parties = await self._parties(uow, pledge)
@@ -198,26 +185,60 @@ class DeliveryReview:
         person = await uow.people.get(person_id)
         return person.language if person is not None else Language.EN
 
-    async def _reviewable(
-        self, uow: PledgeUnitOfWork, person_id: int, fulfilment_id: int
+    async def _report(
+        self, uow: PledgeUnitOfWork, fulfilment_id: int
     ) -> tuple[Pledge, Fulfilment]:
+        """A delivery report and its pledge, or NotFound."""
         fulfilment = await uow.pledges.fulfilment(fulfilment_id)
         pledge = None if fulfilment is None else await uow.pledges.get(fulfilment.pledge_id)
         if fulfilment is None or pledge is None:
             raise NotFound(N_("That delivery report does not exist."))
+        return pledge, fulfilment
+
+    async def _check_reviewable(
+        self, uow: PledgeUnitOfWork, person_id: int, pledge: Pledge, fulfilment: Fulfilment
+    ) -> None:
+        """Refuse a coordinator out of the pledge's scope, or a report already answered."""
         standing = await standing_in(uow, person_id)
         if not await self._in_scope(uow, standing, pledge):
             raise PermissionDenied(N_("Only coordinators in scope can confirm deliveries."))
         if fulfilment.state is not FulfilmentState.REPORTED:
             raise Conflict(N_("This delivery report was already answered."))
+
+    async def _reviewable(
+        self, uow: PledgeUnitOfWork, person_id: int, fulfilment_id: int
+    ) -> tuple[Pledge, Fulfilment]:
+        pledge, fulfilment = await self._report(uow, fulfilment_id)
+        await self._check_reviewable(uow, person_id, pledge, fulfilment)
         return pledge, fulfilment
+
+    async def _move_report(
+        self,
+        uow: PledgeUnitOfWork,
+        origin: Origin,
+        fulfilment: Fulfilment,
+        state: FulfilmentState,
+        action: str,
+    ) -> None:
+        """Claim the update, move the report to `state` and audit it (states only: typed
+        words go to the other side, never into the append-only trail)."""
+        await claim_update(uow, origin)
+        before = fulfilment.state
+        fulfilment.state = state
+        if state is FulfilmentState.REPORTED:  # awaiting review again: nobody has answered
+            fulfilment.confirmed_by, fulfilment.confirmed_at = None, None
+        else:
+            fulfilment.confirmed_by, fulfilment.confirmed_at = origin.actor_id, self._clock.now()
+        await uow.pledges.save_fulfilment(fulfilment)
+        await record_audit(
+            uow, self._clock, origin, action, f"fulfilment:{fulfilment.id}", before, state
+        )
 
     async def _questioned(
         self, uow: PledgeUnitOfWork, person_id: int, fulfilment_id: int
     ) -> tuple[Pledge, Fulfilment]:
-        fulfilment = await uow.pledges.fulfilment(fulfilment_id)
-        pledge = None if fulfilment is None else await uow.pledges.get(fulfilment.pledge_id)
-        if fulfilment is None or pledge is None or pledge.person_id != person_id:
+        pledge, fulfilment = await self._report(uow, fulfilment_id)
+        if pledge.person_id != person_id:
             raise NotFound(N_("That delivery report does not exist."))
         if fulfilment.state is not FulfilmentState.QUESTIONED:
             raise Conflict(N_("This question was already answered."))

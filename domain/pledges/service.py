@@ -538,35 +538,17 @@ class PledgeService(DeliveryReview):
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only coordinators can confirm deliveries."))
         async with self._uow() as uow:
-            fulfilment = await uow.pledges.fulfilment(fulfilment_id)
-            if fulfilment is None:
-                raise NotFound(N_("That delivery report does not exist."))
-            pledge = await uow.pledges.get(fulfilment.pledge_id)
-            if pledge is None:
-                raise NotFound(N_("That delivery report does not exist."))
+            pledge, fulfilment = await self._report(uow, fulfilment_id)
             if pledge.person_id == origin.actor_id or fulfilment.reported_by == origin.actor_id:
                 raise PermissionDenied(OWN_DELIVERY)
-            standing = await standing_in(uow, origin.actor_id)
-            if not await self._in_scope(uow, standing, pledge):
-                raise PermissionDenied(N_("Only coordinators in scope can confirm deliveries."))
-            if fulfilment.state is not FulfilmentState.REPORTED:
-                raise Conflict(N_("This delivery report was already answered."))
-            await claim_update(uow, origin)
-            before = fulfilment.state
-            fulfilment.state = FulfilmentState.CONFIRMED if confirm else FulfilmentState.QUESTIONED
-            fulfilment.confirmed_by = origin.actor_id
-            fulfilment.confirmed_at = self._clock.now()
-            await uow.pledges.save_fulfilment(fulfilment)
+            await self._check_reviewable(uow, origin.actor_id, pledge, fulfilment)
+            await self._move_report(
+                uow, origin, fulfilment,
+                FulfilmentState.CONFIRMED if confirm else FulfilmentState.QUESTIONED,
+                "fulfilment.confirm" if confirm else "fulfilment.question",
+            )
             if confirm:
                 await self._tell_member_confirmed(uow, pledge, fulfilment)
-            await self._audit(
-                uow,
-                origin,
-                "fulfilment.confirm" if confirm else "fulfilment.question",
-                f"fulfilment:{fulfilment.id}",
-                before,
-                fulfilment.state,
-            )
             refreshed = await uow.pledges.get(pledge.id)
             await uow.commit()
             assert refreshed is not None
