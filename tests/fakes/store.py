@@ -1,0 +1,40 @@
+"""The one in-memory store every fake repository works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.appeals.models import Appeal
+from domain.dialogs import Dialog
+from domain.network.models import AuditEvent, Chat, Organisation, Person, Role
+from domain.notices.models import CoordinatorNotice
+from domain.offers.models import Match, Offer
+from domain.outbox.models import Delivery
+from domain.pledges.models import Pledge
+
+
+@dataclass
+class FakeStore:
+    """Everything the fakes hold; deep-copied per unit of work."""
+
+    organisations: dict[int, Organisation] = field(default_factory=dict)
+    next_organisation_id: int = 1
+    chats: dict[int, Chat] = field(default_factory=dict)
+    people: dict[int, Person] = field(default_factory=dict)
+    roles: list[Role] = field(default_factory=list)
+    dialogs: dict[int, Dialog] = field(default_factory=dict)
+    updates: dict[int, datetime] = field(default_factory=dict)
+    audit: list[AuditEvent] = field(default_factory=list)
+    appeals: dict[int, Appeal] = field(default_factory=dict)
+    next_appeal_id: int = 1
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    next_delivery_id: int = 1
+    pledges: dict[int, Pledge] = field(default_factory=dict)
+    next_pledge_id: int = 1
+    next_fulfilment_id: int = 1
+    offers: dict[int, Offer] = field(default_factory=dict)
+    next_offer_id: int = 1
+    matches: dict[int, Match] = field(default_factory=dict)
+    next_match_id: int = 1
+    notices: list[CoordinatorNotice] = field(default_factory=list)
