@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.errors import DomainError
 from domain.network.models import Language
+from domain.reminders.models import QuietHours, ReminderPolicy, parse_clock_time
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
@@ -48,6 +50,14 @@ class Settings(BaseSettings):
     #: (the default, so a laptop opens no port) or a port number, e.g. 8080 in containers.
     health_listen: str = "127.0.0.1"
     health_port: int | None = Field(default=None, ge=0, le=65535)
+    #: Reminders (issue 12), the network's policy: the first N days before a pledge is due,
+    #: one on the day, then every M days while overdue, at most K of those.
+    reminder_before_days: int = Field(default=2, ge=0, le=30)
+    reminder_every_days: int = Field(default=3, ge=1, le=30)
+    reminder_max_overdue: int = Field(default=3, ge=0, le=20)
+    #: The local time of day reminders go at, and the quiet hours (each person's own zone).
+    reminder_time: str = "10:00"
+    quiet_hours: str = "21:00-08:00"
     #: `json`: one JSON object per log line, tagged with the update and a hashed person id.
     log_format: Literal["text", "json"] = "text"
 
@@ -57,6 +67,36 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().lower() in ("off", "none", ""):
             return None
         return value
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            parse_clock_time(value)
+        except DomainError:
+            raise ValueError("expected a time of day as HH:MM, e.g. 10:00") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_span(cls, value: str) -> str:
+        try:
+            QuietHours.parse(value)
+        except DomainError:
+            raise ValueError("expected HH:MM-HH:MM, e.g. 21:00-08:00, or off") from None
+        return value
+
+    @property
+    def reminder_policy(self) -> ReminderPolicy:
+        """The network's reminder policy (an appeal may override it)."""
+        return ReminderPolicy(
+            self.reminder_before_days, self.reminder_every_days, self.reminder_max_overdue
+        )
+
+    @property
+    def quiet(self) -> QuietHours:
+        """The quiet hours, read."""
+        return QuietHours.parse(self.quiet_hours)
 
     @field_validator("bot_token")
     @classmethod

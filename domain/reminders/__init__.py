@@ -1,0 +1,1 @@
+"""Reminders, escalation and digests: every open pledge is chased until delivered."""
