@@ -11,7 +11,8 @@ from pathlib import Path
 from bot.runtime import Runtime
 from bot.settings import Settings
 from domain.clock import SystemClock
-from domain.network.service import NetworkService, Origin, SeenUser
+from domain.kernel.origin import Origin
+from domain.network.service import NetworkService, SeenUser
 from sandbox.client import SandboxClient
 from storage.database import create_engine, session_factory, upgrade
 from storage.uow import SqlUnitOfWorkFactory

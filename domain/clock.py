@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock(Protocol):
@@ -44,19 +43,3 @@ class FakeClock:
         if moment.tzinfo is None:
             raise ValueError("FakeClock needs timezone-aware moments")
         self._now = moment
-
-
-def local_date(moment: datetime, *timezones: str | None) -> date:
-    """The day `moment` falls on in the first known IANA zone of `timezones` (else UTC's).
-
-    People write dates in their own day: at 07:00 in Shanghai (23:00 UTC the day before)
-    "明天" is the day after the local one.
-    """
-    for name in timezones:
-        if not name:
-            continue
-        try:
-            return moment.astimezone(ZoneInfo(name)).date()
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return moment.date()

@@ -12,8 +12,8 @@ from domain.appeals.models import Appeal
 from domain.appeals.ports import ClosingTotals, MoneyTotal, NeedTotal
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from domain.parsing import Money, Quantity, format_money, format_quantity
 from domain.parsing.integers import parse_id
 from handlers.answered import drop_buttons

@@ -30,8 +30,8 @@ from domain.appeals.service import (
 )
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from domain.outbox.models import FailureReason
 from domain.outbox.service import BroadcastProgress
 from domain.parsing import Money, Quantity, format_money, format_quantity

@@ -11,8 +11,8 @@ from telegram.error import Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.errors import DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from handlers.commands import commands_for_standing
 from handlers.common import (
     CommandSpec,

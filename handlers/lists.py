@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.errors import DomainError
-from domain.network.service import Origin
+from domain.kernel.origin import Origin
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeStatus
 from domain.pledges.ports import DeliveryParties
 from handlers.common import (

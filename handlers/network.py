@@ -23,8 +23,9 @@ from telegram.ext import (
 )
 
 from domain.errors import N_, DomainError, InvalidInput, PermissionDenied
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import ChatStatus, OrganisationNode, Person, Role
-from domain.network.service import AlreadyProcessed, Origin, StillReferenced
+from domain.network.service import StillReferenced
 from domain.parsing.integers import parse_chat_id, parse_id
 from handlers.common import (
     command_arguments,

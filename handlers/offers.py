@@ -12,8 +12,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from domain.appeals.models import Appeal, Need
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError, InvalidInput
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from domain.offers.draft import (
     DIALOG_KIND,
     TEXT_STEPS,

@@ -19,8 +19,8 @@ from telegram.ext import (
 from domain.appeals.models import Appeal
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError, InvalidInput
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, Organisation, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from domain.outbox.models import MediaKind
 from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
 from domain.pledges.choices import BEHALF, VISIBILITY, edit_value

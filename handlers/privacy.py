@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.errors import DomainError, InvalidInput
+from domain.kernel.calendar import zone_of
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Person, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from domain.privacy.models import ActorKind, AuditEntry, AuditSubject, Holdings, strict_id
 from domain.privacy.service import erasure_stamp
 from handlers.common import (
@@ -290,13 +290,6 @@ def _render_holdings(
     return "\n".join(lines)
 
 
-def _zone(reader: Reader) -> ZoneInfo:
-    try:
-        return ZoneInfo(reader.person.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _actor_name(reader: Reader, entry: AuditEntry) -> str:
     actor = entry.actor
     if actor.kind is ActorKind.PERSON:
@@ -315,7 +308,7 @@ def _clip(value: str | None) -> str:
 
 
 def _entry_lines(reader: Reader, entry: AuditEntry) -> str:
-    zone = _zone(reader)
+    zone = zone_of(reader.person.timezone)
     when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     label = _ACTIONS.get(entry.action)
     action = reader.t(label) if label else entry.action
@@ -331,7 +324,7 @@ def _pages(reader: Reader, subject: AuditSubject, entries: list[AuditEntry]) -> 
     """Split a history into pages that fit a message, whole entries only, oldest first."""
     title = escape(reader.t(N_("History of {subject}"), subject=subject.code))
     heading = f"<b>{title}</b>"
-    zone_note = escape(reader.t(N_("Times in {zone}"), zone=str(_zone(reader))))
+    zone_note = escape(reader.t(N_("Times in {zone}"), zone=str(zone_of(reader.person.timezone))))
     pages: list[list[str]] = [[]]
     size = 0
     for entry in entries:

@@ -16,8 +16,8 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language
-from domain.network.service import AlreadyProcessed, Origin
 from domain.pledges.models import Fulfilment, Pledge
 from domain.pledges.ports import DeliveryParties
 from domain.pledges.review import MAX_MESSAGE

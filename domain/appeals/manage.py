@@ -8,16 +8,17 @@ is queued as edits of the messages they already have, through the outbox.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Protocol
 
 from domain.appeals.models import Appeal, AppealStatus
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory, ClosingTotals
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.calendar import Calendar
+from domain.kernel.origin import Origin, claim_update
+from domain.kernel.standing import standing_in
 from domain.network.access import may_manage_appeal
 from domain.network.models import Chat, ChatStatus, subtree_ids
-from domain.network.service import Origin, claim_update, standing_in
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.parsing import parse_due_date
@@ -60,9 +61,7 @@ class AppealManagement:
 
     _uow: AppealsUnitOfWorkFactory
     _clock: Clock
-
-    async def _today_of(self, uow: AppealsUnitOfWork, person_id: int | None) -> date:
-        raise NotImplementedError  # AppealService's
+    calendar: Calendar
 
     async def _audit(
         self,
@@ -103,7 +102,7 @@ class AppealManagement:
             appeal = await self._managed(uow, origin, appeal_id)
             if not appeal.is_open:
                 raise Conflict(N_("This appeal is closed."))
-            today = await self._today_of(uow, origin.actor_id)
+            today = await self.calendar.today_of(uow, origin.actor_id)
             deadline = parse_due_date(raw, today=today)
             if deadline < today:
                 raise InvalidInput(

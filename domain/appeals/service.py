@@ -18,11 +18,14 @@ from domain.appeals.manage import (
 )
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
-from domain.clock import Clock, local_date
+from domain.clock import Clock
 from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
+from domain.kernel.calendar import Calendar
+from domain.kernel.origin import Origin, claim_update
+from domain.kernel.standing import standing_in
 from domain.network.access import may_manage_appeal, may_see_appeal, visible_appeals
 from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
-from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.outbox.service import BroadcastProgress, progress_of
@@ -400,16 +403,11 @@ class AppealService(AppealManagement):
         self._uow = uow
         self._clock = clock
         self.currency = currency
-        self._timezone = timezone
+        self.calendar = Calendar(clock, timezone)
 
     def today(self, timezone: str | None = None) -> date:
         """The local date now, in `timezone` (a person's own) or else the network's."""
-        return local_date(self._clock.now(), timezone, self._timezone)
-
-    async def _today_of(self, uow: AppealsUnitOfWork, person_id: int | None) -> date:
-        """The local date now for this person (their zone, else the network's)."""
-        person = None if person_id is None else await uow.people.get(person_id)
-        return self.today(person.timezone if person is not None else None)
+        return self.calendar.today(timezone)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -529,7 +527,7 @@ class AppealService(AppealManagement):
         self.check_fits(draft, render, origin.actor_id)
         now = self._clock.now()
         async with self._uow() as uow:
-            if draft.deadline is not None and draft.deadline < await self._today_of(
+            if draft.deadline is not None and draft.deadline < await self.calendar.today_of(
                 uow, origin.actor_id
             ):
                 raise InvalidInput(

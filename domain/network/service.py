@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
+from domain.kernel.origin import Origin, claim_update
+from domain.kernel.standing import standing_in
 from domain.network.access import may_link_chat, may_relink
 from domain.network.models import (
-    AuditEvent,
     Chat,
     ChatStatus,
     Language,
@@ -29,10 +31,6 @@ RELINK_DENIED = N_(
     "This group is linked to “{name}”. Only a coordinator of “{name}” or an admin can "
     "link it to another organisation."
 )
-
-
-class AlreadyProcessed(Exception):
-    """The update that asked for this was handled before; do nothing again."""
 
 
 class StillReferenced(Conflict):
@@ -68,14 +66,6 @@ def parse_role(word: str) -> RoleName:
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Who asks, and through which Telegram update (None for jobs and the CLI)."""
-
-    actor_id: int | None
-    update_id: int | None = None
-
-
-@dataclass(frozen=True)
 class SeenUser:
     """A Telegram user as the handlers saw them in an update."""
 
@@ -91,39 +81,6 @@ class Arrival:
 
     replayed: bool
     person: Person | None = None
-
-
-async def claim_update(uow: UnitOfWork, origin: Origin) -> None:
-    """Mark the origin's update as handled inside `uow`; raise if it was already."""
-    if origin.update_id is not None and not await uow.updates.mark(origin.update_id):
-        raise AlreadyProcessed(origin.update_id)
-
-
-async def record_audit(
-    uow: UnitOfWork,
-    clock: Clock,
-    origin: Origin,
-    action: str,
-    subject: str,
-    before: object,
-    after: object,
-) -> None:
-    """Append who changed what, and when, to the unit of work's audit log."""
-    await uow.audit.record(
-        AuditEvent(
-            actor_id=origin.actor_id,
-            action=action,
-            subject=subject,
-            before=None if before is None else str(before),
-            after=None if after is None else str(after),
-            at=clock.now(),
-        )
-    )
-
-
-async def standing_in(uow: UnitOfWork, person_id: int) -> Standing:
-    """Read a person's roles inside an open unit of work."""
-    return Standing(person_id, tuple(await uow.roles.of(person_id)))
 
 
 class NetworkService:

@@ -15,9 +15,9 @@ from typing import Protocol
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
+from domain.kernel.standing import standing_in
 from domain.network.access import pledge_homes
 from domain.network.models import Language
-from domain.network.service import standing_in
 from domain.notices.models import NoticeEvent, coordinators_in_scope
 from domain.notices.ports import NoticeRepository
 from domain.offers.models import Offer

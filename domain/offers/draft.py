@@ -9,9 +9,9 @@ from enum import StrEnum
 from typing import Any
 
 from domain.errors import N_, InvalidInput
+from domain.kernel.quantities import check_quantity, clean_description, to_minor
 from domain.offers.models import OfferTerms, clean_location
 from domain.parsing import messages, parse_due_date, parse_offer_text
-from domain.pledges.models import check_quantity, clean_description, to_minor
 
 DIALOG_KIND = "offer"
 MAX_ITEM = 200

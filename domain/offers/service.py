@@ -7,10 +7,15 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from domain.appeals.models import Appeal, Need
-from domain.clock import Clock, local_date
+from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
+from domain.kernel.calendar import Calendar
+from domain.kernel.origin import Origin, claim_update
+from domain.kernel.quantities import check_quantity
+from domain.kernel.quantities import format_quantity as plain_quantity
+from domain.kernel.standing import standing_in
 from domain.network.models import Language, Standing
-from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.notices.service import record_offer_event
 from domain.offers.draft import OfferDraft, Step, next_step
 from domain.offers.models import (
@@ -28,8 +33,7 @@ from domain.offers.ports import MatchNotices, OfferUnitOfWork, OfferUnitOfWorkFa
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.parsing import item_key
-from domain.pledges.models import Pledge, PledgeKind, Visibility, check_quantity
-from domain.pledges.models import format_quantity as plain_quantity
+from domain.pledges.models import Pledge, PledgeKind, Visibility
 
 MATCH_LIMIT = 30
 
@@ -67,7 +71,7 @@ class OfferService:
         self._clock = clock
         self._notices = notices
         self._currency = currency
-        self._timezone = timezone
+        self.calendar = Calendar(clock, timezone)
 
     @property
     def currency(self) -> str:
@@ -76,12 +80,7 @@ class OfferService:
 
     def today(self, timezone: str | None = None) -> date:
         """The local date now, in `timezone` (a person's own) or else the network's."""
-        return local_date(self._clock.now(), timezone, self._timezone)
-
-    async def _today_of(self, uow: OfferUnitOfWork, person_id: int) -> date:
-        """The local date now for this person (their zone, else the network's)."""
-        person = await uow.people.get(person_id)
-        return self.today(person.timezone if person is not None else None)
+        return self.calendar.today(timezone)
 
     # -- offers ----------------------------------------------------------------------------
 
@@ -95,7 +94,7 @@ class OfferService:
                 if existing.person_id != origin.actor_id:
                     raise PermissionDenied(N_("This button is not yours."))
                 return existing
-            today = await self._today_of(uow, origin.actor_id)
+            today = await self.calendar.today_of(uow, origin.actor_id)
             offer = self._offer_from(origin.actor_id, draft, today)
             await claim_update(uow, origin)
             stored = await uow.offers.add(offer)
@@ -211,7 +210,7 @@ class OfferService:
             }
             # an offer is available until the end of its last day in its offerer's zone
             days = {
-                person_id: await self._today_of(uow, person_id)
+                person_id: await self.calendar.today_of(uow, person_id)
                 for person_id in {o.person_id for o in offers}
             }
             found = candidates(offers, appeals, pledged, names, days)

@@ -10,20 +10,13 @@ from enum import StrEnum
 from typing import Any
 
 from domain.appeals.models import Appeal, Need, appeal_deep_link_payload, parse_appeal_deep_link
-from domain.clock import local_date as local_date  # re-exported: pledges read dates with it
 from domain.errors import N_, InvalidInput
+from domain.kernel.quantities import CURRENCY_EXPONENTS, check_quantity, clean_description, to_minor
 from domain.parsing import units_compatible
 from domain.parsing.integers import parse_choice
 from domain.parsing.items import PEOPLE_KEYS
 from domain.parsing.time_spent import names_parts_of_days, parse_daily_hours
-from domain.pledges.models import (
-    CURRENCY_EXPONENTS,
-    PledgeKind,
-    Visibility,
-    check_quantity,
-    clean_description,
-    to_minor,
-)
+from domain.pledges.models import PledgeKind, Visibility
 from domain.pledges.ports import AmountReader, ReadAmount
 
 DIALOG_KIND = "pledge"

@@ -10,8 +10,10 @@ import json
 
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
+from domain.kernel.origin import Origin, claim_update
+from domain.kernel.standing import standing_in
 from domain.network.models import Language, Standing
-from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge

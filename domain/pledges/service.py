@@ -8,9 +8,19 @@ from decimal import Decimal
 
 from domain.appeals.models import Appeal
 from domain.appeals.service import broadcast_subject
-from domain.clock import Clock, local_date
+from domain.clock import Clock
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
+from domain.kernel.calendar import Calendar
+from domain.kernel.origin import Origin, claim_update
+from domain.kernel.quantities import (
+    check_quantity,
+    clean_description,
+    format_minor,
+    format_quantity,
+)
+from domain.kernel.standing import standing_in
 from domain.network.access import (
     behalf_organisations,
     may_review_pledge,
@@ -18,7 +28,6 @@ from domain.network.access import (
     visible_appeals,
 )
 from domain.network.models import ChatStatus, Organisation, RoleName, Standing
-from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.notices.models import NoticeEvent
 from domain.notices.service import record_pledge_event
 from domain.outbox.models import MediaKind, Purpose
@@ -44,10 +53,6 @@ from domain.pledges.models import (
     PledgeKind,
     PledgeStatus,
     Visibility,
-    check_quantity,
-    clean_description,
-    format_minor,
-    format_quantity,
 )
 from domain.pledges.ports import (
     AmountReader,
@@ -142,16 +147,11 @@ class PledgeService(DeliveryReview):
         self.currency = currency
         self._clock = clock
         self._notices = notices
-        self._timezone = timezone
+        self.calendar = Calendar(clock, timezone)
 
     def today(self, timezone: str | None = None) -> date:
         """The local date now, in `timezone` (a person's own) or else the network's."""
-        return local_date(self._clock.now(), timezone, self._timezone)
-
-    async def _today_of(self, uow: PledgeUnitOfWork, person_id: int) -> date:
-        """The local date now for this person (their zone, else the network's)."""
-        person = await uow.people.get(person_id)
-        return self.today(person.timezone if person is not None else None)
+        return self.calendar.today(timezone)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -240,9 +240,9 @@ class PledgeService(DeliveryReview):
             if button is None:
                 if step not in TEXT_STEPS:
                     raise InvalidInput(N_("Please use the buttons to answer."))
-                today = (
-                    await self._today_of(uow, person_id) if step is Step.DUE else self.today()
-                )
+                today = self.today()
+                if step is Step.DUE:  # a due date is read in the person's own day
+                    today = await self.calendar.today_of(uow, person_id)
                 answer_text(draft, step, text, reader=amounts, appeal=appeal, today=today)
             elif button[0] == "edit" and step is Step.CONFIRM:
                 reopen(draft, button[1], org_ids)
@@ -253,7 +253,7 @@ class PledgeService(DeliveryReview):
                 if number is None:
                     raise InvalidInput(STALE_BUTTON)
                 appeal = await self._visible_appeal(uow, person_id, number) if number else None
-                attach_appeal(draft, appeal, await self._today_of(uow, person_id), amounts)
+                attach_appeal(draft, appeal, await self.calendar.today_of(uow, person_id), amounts)
             else:
                 answer_button(draft, step, button[1], appeal, org_ids)
             answered, draft.question_message_id = draft.question_message_id, None
@@ -573,7 +573,7 @@ class PledgeService(DeliveryReview):
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can change a pledge."))
         async with self._uow() as uow:
-            if due < await self._today_of(uow, origin.actor_id):
+            if due < await self.calendar.today_of(uow, origin.actor_id):
                 raise InvalidInput(
                     N_("That date has passed. Please give today or a later date.")
                 )

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from domain.clock import Clock
 from domain.errors import N_, Conflict, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
+from domain.kernel.origin import Origin, claim_update
+from domain.kernel.standing import standing_in
 from domain.network.models import Language, Person
-from domain.network.service import Origin, claim_update, record_audit, standing_in
 from domain.privacy.models import AuditEntry, AuditSubject, Forgotten, Holdings, strict_id
 from domain.privacy.ports import PrivacyUnitOfWork, PrivacyUnitOfWorkFactory
 

@@ -6,8 +6,9 @@ import pytest
 
 from domain.clock import FakeClock
 from domain.errors import Conflict
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import ChatStatus, Language
-from domain.network.service import AlreadyProcessed, NetworkService, Origin, SeenUser
+from domain.network.service import NetworkService, SeenUser
 from storage.uow import SqlUnitOfWorkFactory
 
 ADMIN, COORD = 9_000_000_000, 9_000_000_001

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from domain.clock import FakeClock
+from domain.kernel.origin import Origin
 from domain.network.models import Language
-from domain.network.service import Origin
 from domain.pledges.draft import PledgeDraft
 from domain.pledges.models import Fulfilment, Pledge, PledgeKind, PledgeStatus, Visibility
 from domain.pledges.service import PledgeService

@@ -8,6 +8,7 @@ import pytest
 
 from domain.appeals.service import AppealService, AudienceKind, appeal_home
 from domain.errors import InvalidInput
+from domain.kernel.origin import Origin
 from domain.network.models import (
     Chat,
     ChatStatus,
@@ -16,7 +17,6 @@ from domain.network.models import (
     RoleName,
     Standing,
 )
-from domain.network.service import Origin
 from tests.domain.appeals.test_appeal_service import (  # noqa: F401  (fixtures)
     BEIJING_GROUP,
     COORD,

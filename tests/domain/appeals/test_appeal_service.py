@@ -21,8 +21,9 @@ from domain.appeals.service import (
 )
 from domain.clock import FakeClock
 from domain.errors import Conflict, InvalidInput, PermissionDenied
+from domain.kernel.origin import Origin
 from domain.network.models import Chat, ChatStatus, Language
-from domain.network.service import NetworkService, Origin, SeenUser
+from domain.network.service import NetworkService, SeenUser
 from domain.outbox.models import DeliveryStatus, Purpose
 from tests.fakes import FakeUnitOfWorkFactory
 

@@ -10,8 +10,8 @@ import pytest
 from domain.appeals.models import Appeal, AppealStatus, Need
 from domain.clock import FakeClock
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, Organisation, Person, Role, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from domain.offers.draft import (
     ITEM_EXAMPLES,
     PRICE_EXAMPLES,

@@ -12,8 +12,10 @@ from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.clock import FakeClock
 from domain.dialogs import Dialog
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.calendar import local_date
+from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.kernel.quantities import to_minor
 from domain.network.models import Language, Organisation, Person, Role, RoleName
-from domain.network.service import AlreadyProcessed, Origin
 from domain.parsing import messages
 from domain.pledges.draft import (
     AMOUNT_EXAMPLES,
@@ -24,7 +26,6 @@ from domain.pledges.draft import (
     Step,
     answer_button,
     answer_text,
-    local_date,
     next_step,
     one_line_draft,
     split_one_line,
@@ -37,7 +38,6 @@ from domain.pledges.models import (
     PledgeKind,
     PledgeStatus,
     Visibility,
-    to_minor,
 )
 from domain.pledges.reading import ParsingReader
 from domain.pledges.service import PledgeService
