@@ -10,7 +10,7 @@ import signal
 import socket
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import ORMExecuteState, Session
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.broadcast import BroadcastReporter, NetworkChatEvents
@@ -34,7 +34,8 @@ from bot.settings import Settings
 from bot.webhook import WebhookServer
 from domain.appeals.service import AppealService
 from domain.clock import Clock, SystemClock
-from domain.dialogs import DialogService
+from domain.dialogs.engine import DialogEngine
+from domain.dialogs.service import DialogService
 from domain.network.models import RoleName
 from domain.network.service import NetworkService
 from domain.notices.service import NoticeService
@@ -46,10 +47,11 @@ from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
 from handlers.coordination import BatchNotices
 from handlers.dialogs import DialogRouter
+from handlers.feature import Feature
 from handlers.i18n import Translations
 from handlers.offers import OfferNotices
 from handlers.review import PledgeNotices
-from handlers.setup import all_commands, register_handlers
+from handlers.setup import all_commands, features, register_handlers
 from storage.claims import SqlUpdateClaims
 from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
@@ -82,9 +84,15 @@ class Runtime:
     """Owns what lives as long as the application: the engine, the services, the jobs."""
 
     def __init__(
-        self, settings: Settings, clock: Clock | None = None, metrics: Metrics | None = None
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        metrics: Metrics | None = None,
+        features: Sequence[Feature] = (),
     ) -> None:
         self.settings = settings
+        #: feature areas added to the product's (a test's toy dialog, say)
+        self.features = tuple(features)
         self.clock = clock or SystemClock()
         #: This runtime's metrics (a registry of its own); the sender may count into it too.
         self.metrics = metrics or Metrics()
@@ -128,7 +136,7 @@ class Runtime:
             .rate_limiter(BudgetRateLimiter(self.budget))
             .build()
         )
-        self._router = register_handlers(app)
+        self._router = register_handlers(app, self.features)
         return app
 
     def _watch_outbox(self) -> None:
@@ -277,6 +285,7 @@ class Runtime:
         services = Services(
             network=network,
             dialogs=DialogService(uow, self.clock),
+            dialog_engine=DialogEngine(uow, self.clock),
             translations=translations,
             pledges=pledges,
             appeals=appeals,
@@ -292,6 +301,8 @@ class Runtime:
             bot_username=app.bot.username or "",
         )
         app.bot_data.wire(services)
+        for feature in [*features(), *self.features]:
+            services.dialog_engine.register(feature.kinds(services))
         await network.ensure_admins(settings.admin_ids)
         await self._publish_menu(app, services)
         if app.job_queue is not None:
@@ -432,7 +443,7 @@ class Runtime:
             await publish_menu(
                 app.bot,
                 services.translations,
-                all_commands(),
+                all_commands(self.features),
                 services.default_language,
                 privileged,
             )
@@ -475,13 +486,5 @@ class Runtime:
 
     async def _note_expired(self, context: TongxinContext) -> None:
         assert self._router is not None
-        for dialog in await context.services.dialogs.sweep_expired():
-            flow = self._router.flow(dialog.kind)
-            if flow is None:
-                continue
-            try:
-                await flow.on_expired(context, dialog)
-            except Forbidden:
-                await context.services.network.mark_unreachable(dialog.person_id)
-            except TelegramError as error:
-                log.warning("expiry note to %s failed: %s", dialog.person_id, error)
+        for person_id in await self._router.sweep_expired(context):
+            await context.services.network.mark_unreachable(person_id)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.dialogs import Dialog
+from domain.dialogs.ports import DialogRepository
 from domain.network.models import AuditEvent, Chat, ChatStatus, Organisation, Person, Role
 
 
@@ -99,26 +98,6 @@ class RoleRepository(Protocol):
 
     async def all(self) -> list[Role]:
         """Return every granted role."""
-        ...
-
-
-class DialogRepository(Protocol):
-    """Open dialogs, one per person at most."""
-
-    async def get(self, person_id: int) -> Dialog | None:
-        """Return the person's open dialog."""
-        ...
-
-    async def save(self, dialog: Dialog) -> None:
-        """Insert or update; raises `Conflict` when another process saved it first."""
-        ...
-
-    async def delete(self, person_id: int) -> None:
-        """Close the person's dialog."""
-        ...
-
-    async def expired(self, now: datetime, limit: int) -> list[Dialog]:
-        """Return dialogs whose expiry has passed."""
         ...
 
 

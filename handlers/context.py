@@ -9,7 +9,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.appeals.service import AppealService
 from domain.clock import Clock
-from domain.dialogs import DialogService
+from domain.dialogs.engine import DialogEngine
+from domain.dialogs.service import DialogService
 from domain.network.models import Language, Person, Standing
 from domain.network.service import NetworkService
 from domain.offers.service import OfferService
@@ -32,6 +33,8 @@ class Services:
     appeals: AppealService
     offers: OfferService
     privacy: PrivacyService
+    #: runs every dialog kind on the engine (its unit of work has every feature's repositories)
+    dialog_engine: DialogEngine[Any]
     bot_username: str = ""
 
 

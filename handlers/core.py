@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from domain.dialogs.models import Outcome
 from domain.errors import DomainError
 from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, RoleName
@@ -19,6 +20,7 @@ from handlers.common import (
     answer_stale_button,
     escape,
     is_private,
+    note_claimed,
     pressed,
     private_reader,
     reader_for,
@@ -154,11 +156,13 @@ class CoreHandlers:
         reader = await private_reader(update, context)
         if reader is None:
             return
-        closed = await context.services.dialogs.close(reader.person.id)
-        if closed is None:
-            await reply(update, escape(reader.t(N_("There was nothing to cancel."))))
-        else:
+        engine = context.services.dialog_engine
+        turn = await engine.cancel(Origin(reader.person.id, update.update_id))
+        note_claimed(context)
+        if turn.outcome is Outcome.CANCELLED:
             await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
+        elif turn.outcome is Outcome.NO_DIALOG:
+            await reply(update, escape(reader.t(N_("There was nothing to cancel."))))
 
     async def unknown_command(self, update: Update, context: TongxinContext) -> None:
         """Answer an unknown command in private; stay quiet in groups."""

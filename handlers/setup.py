@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, TypeHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from domain.pledges.reading import ParsingReader
 from handlers.appeal_manage import MANAGE_COMMANDS, AppealManageHandlers, manage_flows
@@ -14,6 +21,7 @@ from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
 from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogFlow, DialogRouter
+from handlers.feature import Feature
 from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.lists import register_lists
 from handlers.network import NetworkHandlers
@@ -26,8 +34,14 @@ GUARD_GROUP = -1
 LAST_GROUP = 1000
 
 
-def all_commands() -> tuple[CommandSpec, ...]:
+def features() -> list[Feature]:
+    """Every feature area on the dialog engine, in the order their handlers are registered."""
+    return []
+
+
+def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
     """Every command of the bot, for /help and the command menu."""
+    featured = tuple(spec for feature in [*features(), *extra] for spec in feature.commands)
     return (
         CORE_COMMANDS
         + PLEDGE_COMMANDS
@@ -35,6 +49,7 @@ def all_commands() -> tuple[CommandSpec, ...]:
         + MANAGE_COMMANDS
         + OFFER_COMMANDS
         + PRIVACY_COMMANDS
+        + featured
     )
 
 
@@ -44,14 +59,24 @@ def dialog_flows() -> list[DialogFlow]:
             *review_flows()]
 
 
-def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
-    """Register all handlers; returns the dialog router (the jobs need its flows)."""
-    commands = all_commands()
+def register_handlers(
+    app: Application[Any, Any, Any, Any, Any, Any], extra: Sequence[Feature] = ()
+) -> DialogRouter:
+    """Register all handlers (`extra` features after the product's); returns the router."""
+    areas = [*features(), *extra]
+    commands = all_commands(extra)
     core = CoreHandlers(commands)
     app.add_handler(TypeHandler(Update, drop_replays_and_noise), group=GUARD_GROUP)
     pledge_flow = PledgeFlow(ParsingReader())
     pledges = PledgeHandlers(pledge_flow, ParsingReader())
-    router = DialogRouter(dialog_flows(), idle=pledges.entries.private_words)
+    router = DialogRouter(
+        dialog_flows(),
+        idle=pledges.entries.private_words,
+        views=[view for area in areas for view in area.views()],
+    )
+    app.add_handler(CallbackQueryHandler(router.on_press, pattern=router.owns_press))
+    for area in areas:
+        area.register(app)
     pledges.register(app)
     ReviewHandlers().register(app)
     register_lists(app)

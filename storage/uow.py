@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory, AppealTotals
 from domain.clock import Clock, SystemClock
+from domain.dialogs.ports import DialogRepository
 from domain.notices.ports import NoticeRepository
 from domain.notices.service import NoticesUnitOfWorkFactory
 from domain.offers.ports import OfferRepository, OfferUnitOfWorkFactory
@@ -17,7 +18,6 @@ from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWor
 from domain.ports import (
     AuditLog,
     ChatRepository,
-    DialogRepository,
     OrganisationRepository,
     PersonRepository,
     ProcessedUpdates,

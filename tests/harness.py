@@ -11,7 +11,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from bot.runtime import Runtime, TongxinApplication
 from bot.settings import Settings
 from domain.clock import FakeClock
+from handlers.feature import Feature
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import SandboxServer
 
@@ -89,9 +90,14 @@ def settings_for(database_url: str, sandbox: SandboxServer, **overrides: Any) ->
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[TongxinApplication]:
-    """Run the bot in this process with durable long polling until the block ends."""
-    runtime = Runtime(settings, clock)
+async def running_bot(
+    settings: Settings, clock: FakeClock, features: Sequence[Feature] = ()
+) -> AsyncIterator[TongxinApplication]:
+    """Run the bot in this process with durable long polling until the block ends.
+
+    `features` are added to the product's (a test's own dialog kind, say).
+    """
+    runtime = Runtime(settings, clock, features=features)
     app = runtime.build()
     stop = asyncio.Event()
     serving = asyncio.create_task(runtime.serve(app, stop))

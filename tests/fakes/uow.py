@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Self
 
 from domain.appeals.ports import AppealRepository
+from domain.dialogs.ports import DialogRepository
 from domain.notices.ports import NoticeRepository
 from domain.offers.ports import OfferRepository
 from domain.outbox.ports import OutboxRepository
@@ -16,7 +17,6 @@ from domain.pledges.ports import AppealLookup, PledgeRepository
 from domain.ports import (
     AuditLog,
     ChatRepository,
-    DialogRepository,
     OrganisationRepository,
     PersonRepository,
     ProcessedUpdates,

@@ -1,39 +1,14 @@
-"""A person's open conversation with the bot, kept as a row so restarts lose nothing."""
+"""The dialog row's plain operations, for dialogs not yet run by the engine (`engine.py`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.clock import Clock
+from domain.dialogs.models import Dialog
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWorkFactory
-
-DIALOG_LIFETIME = timedelta(hours=24)
-
-
-@dataclass
-class Dialog:
-    """What the person is doing now (`kind`) and what they have answered so far (`data`)."""
-
-    person_id: int
-    kind: str
-    data: dict[str, Any] = field(default_factory=dict)
-    version: int = 0
-    updated_at: datetime | None = None
-    expires_at: datetime | None = None
-
-    def touch(self, now: datetime) -> None:
-        """Record an answer's arrival and push the expiry 24 hours on."""
-        self.updated_at = now
-        self.expires_at = now + DIALOG_LIFETIME
-
-    def expired(self, now: datetime) -> bool:
-        """True when the person abandoned the dialog long enough ago."""
-        return self.expires_at is not None and self.expires_at <= now
-
 
 class DialogService:
     """Open, advance and close a person's dialog; each call is one unit of work."""
