@@ -19,7 +19,7 @@ from telegram.error import Forbidden, TelegramError
 from domain.dialogs import Dialog
 from domain.dialogs.models import Accepts, Answer, Outcome, Pressed, Sent, Turn, Typed
 from domain.errors import DomainError
-from domain.network.service import Origin
+from domain.kernel.origin import Origin
 from handlers.answered import drop_buttons, drop_buttons_of, has_buttons
 from handlers.common import (
     answer_stale_button,

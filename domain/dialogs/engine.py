@@ -33,7 +33,7 @@ from domain.dialogs.models import (
 )
 from domain.dialogs.ports import DialogUnitOfWork
 from domain.errors import N_, InvalidInput
-from domain.network.service import Origin
+from domain.kernel.origin import Origin
 
 USE_BUTTONS = N_("Please use the buttons to answer.")
 NOT_A_FILE = N_("Please answer this question with text, not a file.")

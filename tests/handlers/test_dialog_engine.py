@@ -34,7 +34,7 @@ from domain.dialogs.models import (
     Typed,
 )
 from domain.errors import InvalidInput
-from domain.network.service import Origin
+from domain.kernel.origin import Origin
 from handlers.common import CommandSpec, escape, private_reader, reply
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, View, dialog_button, show_turn
