@@ -12,7 +12,7 @@ closes abandoned ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from domain.clock import Clock
@@ -94,6 +94,43 @@ class DraftKind(Generic[D]):
     async def late_press(self, uow: object, origin: Origin, press: Pressed) -> Any:
         """No press is recognised once the dialog ended."""
         return None
+
+
+@dataclass
+class OneAnswer:
+    """The draft of a one-question dialog: which question (`action`) about what (`subject_id`)."""
+
+    action: str
+    subject_id: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class OneAnswerKind(DraftKind[OneAnswer]):
+    """A dialog of one question (a delivery report's amount, a new deadline, a reason...).
+
+    A subclass says what the answer does (`take`); the engine keeps the question as a row
+    until it is answered, cancelled or expires, as for any dialog.
+    """
+
+    draft_type = OneAnswer
+    #: what the one question takes
+    accepts = Accepts.TEXT
+
+    async def question(
+        self, uow: Any, origin: Origin, draft: OneAnswer, known: Question | None
+    ) -> Question:
+        """The one question: its action, taking what the kind accepts."""
+        return Question(draft.action, self.accepts)
+
+    async def answer(
+        self, uow: Any, origin: Origin, draft: OneAnswer, question: Question, answer: Answer
+    ) -> Progress:
+        """The answer finishes the dialog with what `take` made of it."""
+        return Finished(await self.take(uow, origin, draft, answer))
+
+    async def take(self, uow: Any, origin: Origin, draft: OneAnswer, answer: Answer) -> Any:
+        """Do what the answer asks (in the engine's unit of work); raise to refuse it."""
+        raise NotImplementedError
 
 
 class DialogEngine(Generic[U]):
