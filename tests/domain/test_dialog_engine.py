@@ -1,4 +1,4 @@
-"""The dialog engine's rules, on the in-memory fakes: one unit of work per call, every kind alike."""
+"""The dialog engine's rules on the in-memory fakes: one unit of work per call, every kind alike."""
 
 from __future__ import annotations
 
