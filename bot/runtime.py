@@ -43,6 +43,7 @@ from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.totals.service import TotalsService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
 from handlers.coordination import BatchNotices
@@ -296,6 +297,7 @@ class Runtime:
                 uow, self.clock, settings.default_language, settings.timezone,
                 settings.retention_days,
             ),
+            totals=TotalsService(uow, self.clock, settings.timezone),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",

@@ -29,6 +29,7 @@ from handlers.offers import OFFER_COMMANDS, OfferFlow, OfferHandlers, offer_flow
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
 from handlers.review import ReviewHandlers, review_flows
+from handlers.totals.commands import TotalsHandlers
 
 GUARD_GROUP = -1
 LAST_GROUP = 1000
@@ -36,7 +37,7 @@ LAST_GROUP = 1000
 
 def features() -> list[Feature]:
     """Every feature area on the dialog engine, in the order their handlers are registered."""
-    return []
+    return [TotalsHandlers()]
 
 
 def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:

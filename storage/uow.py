@@ -25,6 +25,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
+from domain.totals.ports import TotalsRepository, TotalsUnitOfWorkFactory
 from storage.repositories.appeal_totals import SqlAppealTotals
 from storage.repositories.appeals import AppealParts, SqlAppealRepository
 from storage.repositories.audit import SqlAuditLog
@@ -41,6 +42,7 @@ from storage.repositories.offers import SqlOfferRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 from storage.repositories.privacy import SqlPrivacyRepository
+from storage.repositories.totals import SqlTotalsRepository
 
 
 class SqlUnitOfWork:
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.offers: OfferRepository = SqlOfferRepository(session)
         self.notices: NoticeRepository = SqlNoticeRepository(session)
         self.privacy: PrivacyRepository = SqlPrivacyRepository(session)
+        self.totals: TotalsRepository = SqlTotalsRepository(session)
 
     async def __aenter__(self) -> Self:
         """Open the unit (the transaction begins with the first statement)."""
@@ -149,4 +152,9 @@ def _conforms_for_notices(factory: SqlUnitOfWorkFactory) -> NoticesUnitOfWorkFac
 
 def _conforms_for_privacy(factory: SqlUnitOfWorkFactory) -> PrivacyUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the privacy ports."""
+    return factory
+
+
+def _conforms_for_totals(factory: SqlUnitOfWorkFactory) -> TotalsUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the totals' ports."""
     return factory

@@ -1,0 +1,1 @@
+"""Totals: what an appeal raised, delivered and received, in each reader's scope."""

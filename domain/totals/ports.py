@@ -1,0 +1,88 @@
+"""What totals need from storage: sums made by the database, never pledge rows."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from domain.appeals.ports import AppealRepository
+from domain.ports import UnitOfWork
+from domain.totals.models import Figures, NeedFigures
+
+#: Which pledges count: None for all of an appeal's, else those attributed to one of these
+#: organisations (a coordinator's subtree).
+Scope = Collection[int] | None
+
+
+@dataclass(frozen=True)
+class OverduePledge:
+    """One pledge past its due date with something still open (for the overdue list)."""
+
+    pledge_id: int
+    person_id: int
+    person_name: str
+    organisation_id: int | None
+    item: str
+    kind: str
+    measure: Decimal  # promised, in minor units for money
+    delivered: Decimal
+    unit: str
+    currency: str
+    due_date: date
+
+
+class TotalsRepository(Protocol):
+    """Aggregate queries over an appeal's pledges and their deliveries.
+
+    A pledge's organisation is the one it was pledged on behalf of, else its pledger's
+    organisation when they belong to exactly one, else none.
+    """
+
+    async def by_appeal(self, appeal_ids: Collection[int], scope: Scope) -> dict[int, Figures]:
+        """Each appeal's figures (appeals without pledges are left out)."""
+        ...
+
+    async def by_organisation(
+        self, appeal_id: int, scope: Scope, lines: Mapping[int, int], unattached: bool
+    ) -> dict[int, Figures]:
+        """Figures per line: `lines` maps an organisation to its line's key.
+
+        With `unattached`, pledges of no organisation are summed under key 0.
+        """
+        ...
+
+    async def by_recipient(self, appeal_id: int, scope: Scope) -> dict[int | None, Figures]:
+        """Figures per earmarked recipient (None: no earmark)."""
+        ...
+
+    async def needs(self, appeal_id: int, scope: Scope) -> dict[int, NeedFigures]:
+        """Each need's pledged, delivered and received quantities."""
+        ...
+
+    async def overdue_count(self, appeal_id: int, scope: Scope, today: date) -> int:
+        """How many pledges are past their due date with something still to deliver."""
+        ...
+
+    async def overdue(
+        self, appeal_id: int, scope: Scope, today: date, offset: int, limit: int
+    ) -> list[OverduePledge]:
+        """The overdue pledges, oldest due date first, one page."""
+        ...
+
+
+class TotalsUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work with the totals' queries and the appeals."""
+
+    totals: TotalsRepository
+    appeals: AppealRepository
+
+
+class TotalsUnitOfWorkFactory(Protocol):
+    """Makes units of work for totals."""
+
+    def __call__(self) -> TotalsUnitOfWork:
+        """Return a new, unopened unit of work."""
+        ...

@@ -1,0 +1,226 @@
+"""Totals use cases: who may see which figures of which appeal, read in one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.appeals.models import Appeal
+from domain.clock import Clock, local_date
+from domain.errors import N_, NotFound, PermissionDenied
+from domain.network.access import may_see_appeal
+from domain.network.models import Organisation, Standing, subtree_ids
+from domain.network.service import standing_in
+from domain.totals.models import (
+    NO_ORGANISATION,
+    AppealSummary,
+    AppealTotalsView,
+    Figures,
+    LineKind,
+    NeedFigures,
+    OrganisationLine,
+    RecipientLine,
+    fold_small,
+)
+from domain.totals.ports import OverduePledge, Scope, TotalsUnitOfWork, TotalsUnitOfWorkFactory
+
+#: Overdue pledges per page of `/overdue`.
+OVERDUE_PAGE = 8
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How much of one appeal a reader may see."""
+
+    scope: Scope  # None: every pledge of the appeal
+    member: bool  # True: the public totals only (small organisations rolled up)
+
+    @property
+    def whole(self) -> bool:
+        """True when every pledge of the appeal counts."""
+        return self.scope is None
+
+
+def reach_of(
+    standing: Standing, appeal: Appeal, organisations: list[Organisation]
+) -> Reach | None:
+    """What the reader may see of the appeal: None when nothing.
+
+    Admins and the coordinators of the appeal's organisation see all of it; other
+    coordinators their subtree's part; members who may see the appeal its public totals.
+    """
+    if standing.coordinates(appeal.organisation_id, organisations):
+        return Reach(None, member=False)
+    if not may_see_appeal(standing, appeal, organisations):
+        return None
+    scope = standing.scope(organisations)
+    if standing.is_coordinator and scope:
+        return Reach(frozenset(scope), member=False)
+    return Reach(None, member=True)
+
+
+def _roots(organisations: list[Organisation], scope: Scope) -> list[Organisation]:
+    """The top of the tree as a reader sees it: the roots, or the tops of their scope."""
+    inside = {o.id for o in organisations} if scope is None else set(scope)
+    return sorted(
+        (o for o in organisations if o.id in inside and o.parent_id not in inside),
+        key=lambda o: o.name,
+    )
+
+
+class TotalsService:
+    """Totals of appeals for readers in their scope."""
+
+    def __init__(self, uow: TotalsUnitOfWorkFactory, clock: Clock, timezone: str) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._timezone = timezone
+
+    async def _today(self, uow: TotalsUnitOfWork, person_id: int) -> date:
+        person = await uow.people.get(person_id)
+        return local_date(self._clock.now(), person.timezone if person else None, self._timezone)
+
+    async def overview(self, person_id: int) -> list[AppealSummary]:
+        """One summary per open appeal the reader may see, newest first."""
+        async with self._uow() as uow:
+            standing = await standing_in(uow, person_id)
+            organisations = await uow.organisations.all()
+            reaches = [
+                (appeal, reach)
+                for appeal in await uow.appeals.open()
+                if (reach := reach_of(standing, appeal, organisations)) is not None
+            ]
+            whole = [a.id for a, r in reaches if r.scope is None]
+            found = await uow.totals.by_appeal(whole, None) if whole else {}
+            for appeal, reach in reaches:
+                if reach.scope is not None:
+                    found |= await uow.totals.by_appeal([appeal.id], reach.scope)
+        return [AppealSummary(a, found.get(a.id, Figures()), r.whole) for a, r in reaches]
+
+    async def _readable(
+        self, uow: TotalsUnitOfWork, person_id: int, appeal_id: int
+    ) -> tuple[Appeal, Reach, list[Organisation]]:
+        appeal = await uow.appeals.get(appeal_id)
+        if appeal is None or appeal.status.value == "draft":
+            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
+        standing = await standing_in(uow, person_id)
+        organisations = await uow.organisations.all()
+        reach = reach_of(standing, appeal, organisations)
+        if reach is None:
+            raise PermissionDenied(
+                N_("Appeal #{number} is outside your part of the network."), number=appeal_id
+            )
+        return appeal, reach, organisations
+
+    async def appeal(
+        self, person_id: int, appeal_id: int, organisation_id: int | None = None
+    ) -> AppealTotalsView:
+        """The totals of one appeal, by organisation at the top or drilled into one.
+
+        Permission is decided now, on every call: a button pressed later (or forged) for
+        an organisation outside the reader's scope is refused.
+        """
+        async with self._uow() as uow:
+            appeal, reach, organisations = await self._readable(uow, person_id, appeal_id)
+            drilled = self._drilled(reach, organisations, organisation_id)
+            counted = reach.scope
+            if drilled is not None:  # the drilled subtree's figures, which its lines add up to
+                below = subtree_ids(organisations, drilled.id)
+                counted = below if reach.scope is None else below & set(reach.scope)
+            total = (await uow.totals.by_appeal([appeal.id], counted)).get(appeal.id, Figures())
+            sums = await uow.totals.needs(appeal.id, reach.scope)
+            needs = [(n, sums.get(n.id, NeedFigures(n.id))) for n in appeal.needs]
+            lines = await self._organisation_lines(uow, appeal, reach, organisations, drilled)
+            recipients = await self._recipient_lines(uow, appeal, reach)
+            overdue = None
+            if not reach.member:
+                today = await self._today(uow, person_id)
+                overdue = await uow.totals.overdue_count(appeal.id, counted, today)
+        parent = None
+        if drilled is not None and drilled.parent_id is not None and (
+            reach.scope is None or drilled.parent_id in reach.scope
+        ):
+            parent = drilled.parent_id
+        return AppealTotalsView(
+            appeal, total, needs, lines, recipients, reach.whole, overdue,
+            (drilled.id, drilled.name) if drilled else None, parent,
+        )
+
+    def _drilled(
+        self, reach: Reach, organisations: list[Organisation], organisation_id: int | None
+    ) -> Organisation | None:
+        if organisation_id is None:
+            return None
+        found = next((o for o in organisations if o.id == organisation_id), None)
+        allowed = not reach.member and (reach.scope is None or organisation_id in reach.scope)
+        if found is None or not allowed:
+            raise PermissionDenied(N_("You may not see the totals of this organisation."))
+        return found
+
+    async def _organisation_lines(
+        self,
+        uow: TotalsUnitOfWork,
+        appeal: Appeal,
+        reach: Reach,
+        organisations: list[Organisation],
+        drilled: Organisation | None,
+    ) -> list[OrganisationLine]:
+        """The breakdown by organisation at one level, each line rolled up its subtree."""
+        if drilled is None:
+            tops = _roots(organisations, reach.scope)
+        else:
+            tops = sorted(
+                (o for o in organisations if o.parent_id == drilled.id), key=lambda o: o.name
+            )
+        mapping: dict[int, int] = {}
+        for top in tops:
+            mapping |= dict.fromkeys(subtree_ids(organisations, top.id), top.id)
+        if drilled is not None:
+            mapping[drilled.id] = drilled.id
+        unattached = drilled is None and reach.scope is None
+        sums = await uow.totals.by_organisation(appeal.id, reach.scope, mapping, unattached)
+        parents = {o.parent_id for o in organisations}
+        lines = [
+            OrganisationLine(
+                LineKind.SUBTREE, top.id, top.name, sums[top.id],
+                drillable=not reach.member and top.id in parents,
+            )
+            for top in tops
+            if top.id in sums
+        ]
+        if drilled is not None and drilled.id in sums:
+            lines.insert(0, OrganisationLine(
+                LineKind.OWN, drilled.id, drilled.name, sums[drilled.id]
+            ))
+        if NO_ORGANISATION in sums:
+            lines.append(OrganisationLine(LineKind.NONE, None, "", sums[NO_ORGANISATION]))
+        return fold_small(lines) if reach.member else lines
+
+    async def _recipient_lines(
+        self, uow: TotalsUnitOfWork, appeal: Appeal, reach: Reach
+    ) -> list[RecipientLine]:
+        names = {r.id: r.name for r in appeal.recipients}
+        sums = await uow.totals.by_recipient(appeal.id, reach.scope)
+        lines = [
+            RecipientLine(rid, names.get(rid, f"#{rid}"), figures)
+            for rid, figures in sums.items()
+            if rid is not None
+        ]
+        lines.sort(key=lambda line: line.name)
+        if None in sums:
+            lines.append(RecipientLine(None, "", sums[None]))
+        return lines
+
+    async def overdue(
+        self, person_id: int, appeal_id: int, page: int
+    ) -> tuple[Appeal, list[OverduePledge], bool]:
+        """One page of an appeal's overdue pledges (coordinators in scope); more to come?"""
+        async with self._uow() as uow:
+            appeal, reach, _ = await self._readable(uow, person_id, appeal_id)
+            if reach.member:
+                raise PermissionDenied(N_("Only coordinators can see overdue pledges."))
+            today = await self._today(uow, person_id)
+            found = await uow.totals.overdue(
+                appeal.id, reach.scope, today, max(page, 0) * OVERDUE_PAGE, OVERDUE_PAGE + 1
+            )
+        return appeal, found[:OVERDUE_PAGE], len(found) > OVERDUE_PAGE

@@ -1,0 +1,1 @@
+"""Totals in chat: /totals with its drill-down, /overdue."""

@@ -1,0 +1,110 @@
+"""/totals [APPEAL] and its drill-down buttons: figures cut to the reader's scope."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from domain.dialogs.engine import DialogKind
+from domain.errors import N_, DomainError
+from domain.network.models import RoleName
+from domain.parsing.integers import parse_id
+from handlers.common import (
+    CommandSpec,
+    command_arguments,
+    escape,
+    pressed,
+    private_reader,
+    refuse,
+    reply,
+)
+from handlers.context import Reader, Services, TongxinContext
+from handlers.dialogs import DialogView
+from handlers.totals.render import TotalsText
+
+#: `tt:APPEAL:ORGANISATION` (0: the top of the tree).
+DRILL_BUTTON = re.compile(r"^tt:([0-9]{1,19}):([0-9]{1,19})$")
+
+TOTALS_COMMANDS = (
+    CommandSpec("totals", N_("Totals of the appeals: pledged, delivered, received"),
+                RoleName.MEMBER),
+)
+
+
+def appeal_number(reader: Reader, text: str, command: str) -> int | str | None:
+    """The appeal number written after a command: None when none, the refusal when bad."""
+    written = text.strip().lstrip("#")
+    if not written:
+        return None
+    number = parse_id(written)
+    if number is None:
+        return reader.t(N_("Write the appeal's number, e.g. /{command} 12"), command=command)
+    return number
+
+
+class TotalsHandlers:
+    """`/totals` and the drill-down presses; permission is decided by the service each time.
+
+    A `handlers.feature.Feature`: it has no dialog (a drill-down press is answered at once).
+    """
+
+    commands = TOTALS_COMMANDS
+
+    def views(self) -> Sequence[DialogView]:
+        """No dialog views."""
+        return ()
+
+    def kinds(self, services: Services) -> Sequence[DialogKind[Any]]:
+        """No dialog kinds."""
+        return ()
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add the handlers to the application."""
+        app.add_handler(CommandHandler("totals", self.totals))
+        app.add_handler(CallbackQueryHandler(self.drill, pattern=r"^tt:"))
+
+    async def totals(self, update: Update, context: TongxinContext) -> None:
+        """`/totals`: one line per open appeal; `/totals N`: that appeal in detail."""
+        reader = await private_reader(update, context)
+        message = update.effective_message
+        if reader is None or message is None:
+            return
+        number = appeal_number(reader, command_arguments(message), "totals")
+        if isinstance(number, str):
+            await reply(update, escape(number))
+            return
+        service = context.services.totals
+        text = TotalsText(reader)
+        if number is None:
+            await reply(update, text.overview(await service.overview(reader.person.id)))
+            return
+        try:
+            view = await service.appeal(reader.person.id, number)
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await reply(update, text.appeal(view), text.keyboard(view))
+
+    async def drill(self, update: Update, context: TongxinContext) -> None:
+        """A drill-down press: the same message shows the organisation's children (or up)."""
+        press = await pressed(update, context, DRILL_BUTTON, ids=(1,))
+        if press is None:
+            return
+        query, reader, match = press
+        organisation = int(match.group(2)) or None
+        try:
+            view = await context.services.totals.appeal(
+                reader.person.id, int(match.group(1)), organisation
+            )
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        text = TotalsText(reader)
+        await query.edit_message_text(
+            text.appeal(view), parse_mode="HTML", reply_markup=text.keyboard(view)
+        )
+        await query.answer()
