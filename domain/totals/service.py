@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from domain.appeals.models import Appeal
-from domain.clock import Clock, local_date
+from domain.clock import Clock
 from domain.errors import N_, NotFound, PermissionDenied
+from domain.kernel.calendar import Calendar
+from domain.kernel.standing import standing_in
 from domain.network.access import may_see_appeal
 from domain.network.models import Organisation, Standing, subtree_ids
-from domain.network.service import standing_in
 from domain.totals.models import (
     NO_ORGANISATION,
     AppealSummary,
@@ -73,12 +73,7 @@ class TotalsService:
 
     def __init__(self, uow: TotalsUnitOfWorkFactory, clock: Clock, timezone: str) -> None:
         self._uow = uow
-        self._clock = clock
-        self._timezone = timezone
-
-    async def _today(self, uow: TotalsUnitOfWork, person_id: int) -> date:
-        person = await uow.people.get(person_id)
-        return local_date(self._clock.now(), person.timezone if person else None, self._timezone)
+        self._calendar = Calendar(clock, timezone)
 
     async def overview(self, person_id: int) -> list[AppealSummary]:
         """One summary per open appeal the reader may see, newest first."""
@@ -134,7 +129,7 @@ class TotalsService:
             recipients = await self._recipient_lines(uow, appeal, reach)
             overdue = None
             if not reach.member:
-                today = await self._today(uow, person_id)
+                today = await self._calendar.today_of(uow, person_id)
                 overdue = await uow.totals.overdue_count(appeal.id, counted, today)
         parent = None
         if drilled is not None and drilled.parent_id is not None and (
@@ -219,7 +214,7 @@ class TotalsService:
             appeal, reach, _ = await self._readable(uow, person_id, appeal_id)
             if reach.member:
                 raise PermissionDenied(N_("Only coordinators can see overdue pledges."))
-            today = await self._today(uow, person_id)
+            today = await self._calendar.today_of(uow, person_id)
             found = await uow.totals.overdue(
                 appeal.id, reach.scope, today, max(page, 0) * OVERDUE_PAGE, OVERDUE_PAGE + 1
             )

@@ -29,7 +29,7 @@ from handlers.totals.render import TotalsText
 #: `tt:APPEAL:ORGANISATION` (0: the top of the tree).
 DRILL_BUTTON = re.compile(r"^tt:([0-9]{1,19}):([0-9]{1,19})$")
 
-TOTALS_COMMANDS = (
+TOTALS_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("totals", N_("Totals of the appeals: pledged, delivered, received"),
                 RoleName.MEMBER),
 )
