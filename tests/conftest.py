@@ -12,14 +12,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.database import create_engine, session_factory, upgrade
 from storage.uow import SqlUnitOfWorkFactory
-from tests.dbutil import (
-    POSTGRES_ENV,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_base_url,
-    postgres_required,
-    sqlite_url,
-)
+from tests.dbutil import fresh_database_url
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.harness import ADMIN_ID
 
@@ -27,24 +20,8 @@ from tests.harness import ADMIN_ID
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """URL of a fresh, empty database (a file for SQLite, a new database on PostgreSQL)."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    base = postgres_base_url()
-    if base is None:
-        if postgres_required():
-            pytest.fail(f"REQUIRE_POSTGRES is set but {POSTGRES_ENV} is not")
-        pytest.skip(f"{POSTGRES_ENV} not set")
-    try:
-        url = await create_postgres_database(base)
-    except Exception as error:
-        if postgres_required():
-            pytest.fail(f"PostgreSQL at {POSTGRES_ENV} is unreachable: {error!r}")
-        pytest.skip(f"PostgreSQL unreachable: {error!r}")
-    try:
+    async with fresh_database_url(request.param, tmp_path) as url:
         yield url
-    finally:
-        await drop_postgres_database(url)
 
 
 @pytest.fixture

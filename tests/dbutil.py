@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -65,3 +68,30 @@ async def drop_postgres_database(url: str) -> None:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def fresh_database_url(kind: str, directory: Path) -> AsyncIterator[str]:
+    """URL of a fresh, empty database of `kind` ("sqlite" or "postgresql"), dropped after.
+
+    PostgreSQL skips the test when `TEST_DATABASE_URL` is unset or unreachable (fails it
+    under `REQUIRE_POSTGRES=1`).
+    """
+    if kind == "sqlite":
+        yield sqlite_url(directory)
+        return
+    base = postgres_base_url()
+    if base is None:
+        if postgres_required():
+            pytest.fail(f"REQUIRE_POSTGRES is set but {POSTGRES_ENV} is not")
+        pytest.skip(f"{POSTGRES_ENV} not set")
+    try:
+        url = await create_postgres_database(base)
+    except Exception as error:
+        if postgres_required():
+            pytest.fail(f"PostgreSQL at {POSTGRES_ENV} is unreachable: {error!r}")
+        pytest.skip(f"PostgreSQL unreachable: {error!r}")
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)

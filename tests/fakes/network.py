@@ -4,6 +4,7 @@ dialogs and processed updates."""
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -63,16 +64,18 @@ class FakeOrganisationRepository:
         self._store.organisations.pop(organisation_id, None)
 
     async def references(self, organisation_id: int) -> int:
-        """Count children, chats and roles pointing at the organisation."""
+        """Count the rows pointing at the organisation."""
         return sum((await self.reference_counts(organisation_id)).values())
 
     async def reference_counts(self, organisation_id: int) -> dict[str, int]:
-        """Children, chats and roles pointing at the organisation, per table."""
+        """Rows pointing at the organisation, per table, as the SQL foreign keys count them."""
         s = self._store
         counts = {
             "organisation": sum(o.parent_id == organisation_id for o in s.organisations.values()),
             "chat": sum(c.organisation_id == organisation_id for c in s.chats.values()),
             "role": sum(r.organisation_id == organisation_id for r in s.roles),
+            "appeal": sum(a.organisation_id == organisation_id for a in s.appeals.values()),
+            "pledge": sum(p.on_behalf_of == organisation_id for p in s.pledges.values()),
         }
         return {table: count for table, count in counts.items() if count}
 
@@ -189,7 +192,9 @@ class FakeDialogRepository:
             raise Conflict(N_("This conversation changed elsewhere in the meantime. "
                               "Please try again."))
         dialog.version += 1
-        self._store.dialogs[dialog.person_id] = copy.deepcopy(dialog)
+        # The SQL column is JSON: tuples come back as lists, number keys as strings.
+        stored = replace(dialog, data=json.loads(json.dumps(dialog.data)))
+        self._store.dialogs[dialog.person_id] = stored
 
     async def delete(self, person_id: int) -> None:
         """Close the dialog."""

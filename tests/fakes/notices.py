@@ -20,7 +20,9 @@ class FakeNoticeRepository:
         self, coordinator_id: int, event: NoticeEvent, subject_id: int, at: datetime
     ) -> None:
         """Queue one event."""
-        notice_id = len(self._store.notices) + 1
+        # A counter, not the list's length: pruning shortens the list, ids stay unique.
+        notice_id = self._store.next_notice_id
+        self._store.next_notice_id += 1
         self._store.notices.append(
             CoordinatorNotice(notice_id, coordinator_id, event, subject_id, at)
         )

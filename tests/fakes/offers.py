@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.offers.models import Match, Offer, OfferStatus, PledgedQuantity
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeStore, as_stored
 
 
 class FakeOfferRepository:
@@ -21,7 +21,12 @@ class FakeOfferRepository:
             return existing
         if offer.quantity <= 0:
             raise AssertionError("check constraint: offer quantity must be positive")
-        stored = replace(offer, id=self._store.next_offer_id)
+        stored = replace(
+            offer,
+            id=self._store.next_offer_id,
+            quantity=as_stored(offer.quantity),
+            remaining=as_stored(offer.remaining),
+        )
         self._store.next_offer_id += 1
         self._store.offers[stored.id] = stored
         return replace(stored)
@@ -56,15 +61,17 @@ class FakeOfferRepository:
 
     async def save(self, offer: Offer) -> None:
         """Write back status and remaining quantity."""
-        stored = self._store.offers[offer.id]
+        stored = self._store.offers.get(offer.id)
+        if stored is None:
+            raise LookupError(f"offer {offer.id} does not exist")
         stored.status = offer.status
-        stored.remaining = offer.remaining
+        stored.remaining = as_stored(offer.remaining)
 
     async def add_match(self, match: Match) -> Match | None:
         """Insert a match; None when the pair exists."""
         if await self.match_for(match.offer_id, match.need_id) is not None:
             return None
-        stored = replace(match, id=self._store.next_match_id)
+        stored = replace(match, id=self._store.next_match_id, quantity=as_stored(match.quantity))
         self._store.next_match_id += 1
         self._store.matches[stored.id] = stored
         return replace(stored)

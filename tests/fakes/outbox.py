@@ -44,11 +44,13 @@ class FakeOutboxRepository:
             edit_message_id=delivery.edit_message_id,
             created_at=now,
             sent_at=None,
+            media_kind=delivery.media_kind,
+            media_file_id=delivery.media_file_id,
         )
         return True
 
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
-        """Lease due messages."""
+        """Lease due messages, notices before broadcasts; returned in id order, as in SQL."""
         claimed: list[Delivery] = []
         rows = self._store.deliveries.values()
         for row in sorted(rows, key=lambda d: (d.purpose in BULK_PURPOSES, d.id)):
@@ -63,13 +65,13 @@ class FakeOutboxRepository:
                 row.status = DeliveryStatus.SENDING
                 row.lease_until = lease_until
                 claimed.append(copy.deepcopy(row))
-        return claimed
+        return sorted(claimed, key=lambda d: d.id)
 
     async def mark_sent(self, delivery_id: int, message_id: int | None, at: datetime) -> None:
         """Record an acknowledgement."""
         row = self._store.deliveries[delivery_id]
-        row.status, row.message_id, row.sent_at, row.lease_until = (
-            DeliveryStatus.SENT, message_id, at, None
+        row.status, row.message_id, row.sent_at, row.lease_until, row.failure = (
+            DeliveryStatus.SENT, message_id, at, None, None
         )
         row.attempts += 1
 

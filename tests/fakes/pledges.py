@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from domain.appeals.models import Appeal, AppealStatus
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeStore, as_stored
 
 
 class FakePledgeRepository:
@@ -21,7 +21,10 @@ class FakePledgeRepository:
         existing = await self.by_token(pledge.token)
         if existing is not None:
             return existing
-        stored = replace(pledge, id=self._store.next_pledge_id, fulfilments=[])
+        quantity = None if pledge.quantity is None else as_stored(pledge.quantity)
+        stored = replace(
+            pledge, id=self._store.next_pledge_id, quantity=quantity, fulfilments=[]
+        )
         self._store.next_pledge_id += 1
         self._store.pledges[stored.id] = stored
         return copy.deepcopy(stored)
@@ -47,18 +50,25 @@ class FakePledgeRepository:
         ]
 
     async def save(self, pledge: Pledge) -> None:
-        """Write back due date, cancellation and visibility."""
-        stored = self._store.pledges[pledge.id]
+        """Write back due date, cancellation, visibility, and quantity and unit (goods pledged
+        by value take theirs with the first delivery)."""
+        stored = self._store.pledges.get(pledge.id)
+        if stored is None:
+            raise LookupError(f"pledge {pledge.id} does not exist")
         stored.due_date = pledge.due_date
         stored.cancelled = pledge.cancelled
         stored.cancel_reason = pledge.cancel_reason
         stored.visibility = pledge.visibility
+        stored.quantity = None if pledge.quantity is None else as_stored(pledge.quantity)
+        stored.unit = pledge.unit
 
     async def add_fulfilment(self, fulfilment: Fulfilment) -> Fulfilment:
         """Insert a delivery report."""
         if fulfilment.quantity <= 0:
             raise AssertionError("check constraint: fulfilment quantity must be positive")
-        stored = replace(fulfilment, id=self._store.next_fulfilment_id)
+        stored = replace(
+            fulfilment, id=self._store.next_fulfilment_id, quantity=as_stored(fulfilment.quantity)
+        )
         self._store.next_fulfilment_id += 1
         self._store.pledges[fulfilment.pledge_id].fulfilments.append(stored)
         return replace(stored)
@@ -72,11 +82,15 @@ class FakePledgeRepository:
         return None
 
     async def save_fulfilment(self, fulfilment: Fulfilment) -> None:
-        """Write back a confirmed or questioned report."""
-        fulfilments = self._store.pledges[fulfilment.pledge_id].fulfilments
-        for index, found in enumerate(fulfilments):
-            if found.id == fulfilment.id:
-                fulfilments[index] = replace(fulfilment)
+        """Write back a confirmed or questioned report (its state and who confirmed it, when)."""
+        for pledge in self._store.pledges.values():
+            for found in pledge.fulfilments:
+                if found.id == fulfilment.id:
+                    found.state = fulfilment.state
+                    found.confirmed_by = fulfilment.confirmed_by
+                    found.confirmed_at = fulfilment.confirmed_at
+                    return
+        raise LookupError(f"fulfilment {fulfilment.id} does not exist")
 
     async def awaiting_confirmation(self, limit: int) -> list[Pledge]:
         """Pledges with reported, unconfirmed deliveries."""

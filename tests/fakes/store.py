@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from domain.appeals.models import Appeal
 from domain.dialogs import Dialog
@@ -28,6 +29,7 @@ class FakeStore:
     audit: list[AuditEvent] = field(default_factory=list)
     appeals: dict[int, Appeal] = field(default_factory=dict)
     next_appeal_id: int = 1
+    recipient_ids: dict[str, int] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     next_delivery_id: int = 1
     pledges: dict[int, Pledge] = field(default_factory=dict)
@@ -38,3 +40,13 @@ class FakeStore:
     matches: dict[int, Match] = field(default_factory=dict)
     next_match_id: int = 1
     notices: list[CoordinatorNotice] = field(default_factory=list)
+    next_notice_id: int = 1
+
+
+#: The scale of the SQL quantity columns (`Numeric(24, 6)`).
+QUANTITY_SCALE = Decimal("0.000001")
+
+
+def as_stored(quantity: Decimal) -> Decimal:
+    """A quantity as the SQL repositories read it back: six decimals at most, normalised."""
+    return quantity.quantize(QUANTITY_SCALE).normalize()

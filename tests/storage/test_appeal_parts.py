@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.appeals.models import Need
 from storage.uow import SqlUnitOfWorkFactory
-from tests.storage.test_appeals_storage import appeal
+from tests.storage.contract.builders import appeal
 
 
 def _count_statements(engine: AsyncEngine) -> list[str]:

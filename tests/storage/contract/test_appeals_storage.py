@@ -1,45 +1,21 @@
-"""The appeal and outbox repositories on SQLite and PostgreSQL."""
+"""The appeal and outbox repositories on the fakes, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
+from domain.appeals.models import AppealStatus
 from domain.outbox.models import DeliveryStatus, FailureReason, Purpose
 from domain.outbox.ports import NewDelivery
-from storage.uow import SqlUnitOfWorkFactory
-
-T0 = datetime(2020, 2, 19, 9, 0, tzinfo=UTC)
-GROUP = -1001234567890123
+from tests.storage.contract.builders import GROUP, T0, Units, appeal
 
 
-def appeal(key: str = "draft-1") -> Appeal:
-    return Appeal(
-        id=0,
-        title="武汉口罩",
-        body="请支援",
-        status=AppealStatus.OPEN,
-        deadline=date(2020, 2, 20),
-        currency="CNY",
-        money_target_minor=50_000_000,
-        organisation_id=None,
-        created_by=9_000_000_000,
-        created_at=T0,
-        needs=[
-            Need(0, 0, "口罩", "口罩", "piece", Decimal("10000"), False, 0),
-            Need(0, 0, "消毒液", "消毒液", "kg", Decimal("3000.5"), True, 1),
-        ],
-        recipients=[Recipient(0, "黄山街道办事处")],
-        draft_key=key,
-    )
-
-
-async def test_appeal_round_trip(uow_factory: SqlUnitOfWorkFactory) -> None:
-    async with uow_factory() as uow:
-        stored = await uow.appeals.add(appeal())
+async def test_appeal_round_trip(units: Units) -> None:
+    async with units() as uow:
+        stored = await uow.appeals.add(appeal("draft-1"))
         await uow.commit()
-    async with uow_factory() as uow:
+    async with units() as uow:
         found = await uow.appeals.get(stored.id)
         assert found is not None
         assert [n.item for n in found.needs] == ["口罩", "消毒液"]
@@ -50,16 +26,16 @@ async def test_appeal_round_trip(uow_factory: SqlUnitOfWorkFactory) -> None:
         found.revision = 2
         await uow.appeals.save(found)
         await uow.commit()
-    async with uow_factory() as uow:
+    async with units() as uow:
         assert await uow.appeals.open() == []
         again = await uow.appeals.get(stored.id)
         assert again is not None and again.revision == 2
 
 
 async def test_enqueue_is_unique_per_purpose_subject_chat(
-    uow_factory: SqlUnitOfWorkFactory,
+    units: Units,
 ) -> None:
-    async with uow_factory() as uow:
+    async with units() as uow:
         assert await uow.outbox.enqueue(NewDelivery(Purpose.APPEAL, "appeal:1", GROUP, "hi"), T0)
         assert not await uow.outbox.enqueue(
             NewDelivery(Purpose.APPEAL, "appeal:1", GROUP, "again"), T0
@@ -68,14 +44,14 @@ async def test_enqueue_is_unique_per_purpose_subject_chat(
             NewDelivery(Purpose.APPEAL_EDIT, "appeal:1:r1", GROUP, "edit"), T0
         )
         await uow.commit()
-    async with uow_factory() as uow:
+    async with units() as uow:
         assert await uow.outbox.pending_count() == 2
 
 
 async def test_a_notice_queued_behind_a_broadcast_is_claimed_first(
-    uow_factory: SqlUnitOfWorkFactory,
+    units: Units,
 ) -> None:
-    async with uow_factory() as uow:
+    async with units() as uow:
         for chat in (-1, -2, -3, -4):
             await uow.outbox.enqueue(NewDelivery(Purpose.APPEAL, "appeal:7", chat, "x"), T0)
         await uow.outbox.enqueue(NewDelivery(Purpose.NOTICE, "notice:1", 501, "n"), T0)
@@ -83,17 +59,20 @@ async def test_a_notice_queued_behind_a_broadcast_is_claimed_first(
         await uow.outbox.enqueue(NewDelivery(Purpose.REMINDER, "reminder:1", 502, "r"), T0)
         await uow.commit()
     lease = T0 + timedelta(seconds=60)
-    async with uow_factory() as uow:
+    async with units() as uow:
         first = await uow.outbox.claim_due(T0, lease, 3)
         rest = await uow.outbox.claim_due(T0, lease, 10)
         await uow.commit()
     # The two non-bulk messages, then the oldest broadcast row; the rest in outbox order.
     assert sorted(d.chat_id for d in first) == [-1, 501, 502]
     assert [d.purpose for d in rest] == [Purpose.APPEAL] * 3 + [Purpose.APPEAL_EDIT]
+    # Each batch comes back in id order (the fake gave notices first).
+    assert [d.chat_id for d in first] == [-1, 501, 502]
+    assert [d.chat_id for d in rest] == [-2, -3, -4, -1]
 
 
-async def test_claim_lease_and_outcomes(uow_factory: SqlUnitOfWorkFactory) -> None:
-    async with uow_factory() as uow:
+async def test_claim_lease_and_outcomes(units: Units) -> None:
+    async with units() as uow:
         for chat in (-1, -2, -3, -4):
             await uow.outbox.enqueue(NewDelivery(Purpose.APPEAL, "appeal:7", chat, "x"), T0)
         await uow.outbox.enqueue(
@@ -104,12 +83,12 @@ async def test_claim_lease_and_outcomes(uow_factory: SqlUnitOfWorkFactory) -> No
         )
         await uow.commit()
     lease = T0 + timedelta(seconds=60)
-    async with uow_factory() as uow:
+    async with units() as uow:
         claimed = await uow.outbox.claim_due(T0, lease, 10)
         await uow.commit()
     assert [d.chat_id for d in claimed] == [-1, -2, -3, -4]
     assert all(d.status is DeliveryStatus.SENDING for d in claimed)
-    async with uow_factory() as uow:
+    async with units() as uow:
         # Leased rows are not claimed again before the lease ends.
         assert await uow.outbox.claim_due(T0 + timedelta(seconds=1), lease, 10) == []
         await uow.outbox.mark_sent(claimed[0].id, 42, T0)
@@ -117,12 +96,12 @@ async def test_claim_lease_and_outcomes(uow_factory: SqlUnitOfWorkFactory) -> No
         await uow.outbox.retry_later(claimed[2].id, T0 + timedelta(seconds=5), "timed out")
         await uow.outbox.move_chat(-4, -1004)
         await uow.commit()
-    async with uow_factory() as uow:
+    async with units() as uow:
         # After the lease ran out (a sender died) the unrecorded row is claimed again.
         again = await uow.outbox.claim_due(T0 + timedelta(seconds=61), lease, 10)
         await uow.commit()
     assert sorted(d.chat_id for d in again) == [-1004, -3]
-    async with uow_factory() as uow:
+    async with units() as uow:
         rows = {d.chat_id: d for d in await uow.outbox.for_subject(Purpose.APPEAL, "appeal:7")}
     assert rows[-1].status is DeliveryStatus.SENT and rows[-1].message_id == 42
     assert rows[-2].failure is FailureReason.BLOCKED
