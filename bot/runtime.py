@@ -43,6 +43,8 @@ from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.reminders.models import parse_clock_time
+from domain.reminders.scheduled import ReminderJob, ReminderSettings
 from domain.totals.service import TotalsService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
@@ -51,6 +53,7 @@ from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.i18n import Translations
 from handlers.offers import OfferNotices
+from handlers.reminders.render import ReminderTexts
 from handlers.review import PledgeNotices
 from handlers.setup import all_commands, features, register_handlers
 from storage.claims import SqlUpdateClaims
@@ -335,9 +338,30 @@ class Runtime:
                 self._leader_only(self.sweep_retention), interval=RETENTION_INTERVAL, first=120,
                 name="retention",
             )
+            reminders = ReminderJob(
+                uow, self.clock, ReminderTexts(translations), self.reminder_settings()
+            )
+
+            async def send_reminders(_context: TongxinContext) -> None:
+                await reminders.tick()
+
+            app.job_queue.run_repeating(
+                self._leader_only(send_reminders), interval=settings.tick_seconds, first=1,
+                name="reminders",
+            )
         self._watch_outbox()
         self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)
+
+    def reminder_settings(self) -> ReminderSettings:
+        """The network's reminder policy and calendar, from the settings."""
+        settings = self.settings
+        return ReminderSettings(
+            settings.reminder_policy,
+            settings.quiet,
+            parse_clock_time(settings.reminder_time),
+            settings.timezone,
+        )
 
     def _start_sender(
         self, app: TongxinApplication, services: Services, outbox: OutboxService

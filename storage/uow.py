@@ -25,6 +25,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
+from domain.reminders.ports import ReminderRepository, RemindersUnitOfWorkFactory
 from domain.totals.ports import TotalsRepository, TotalsUnitOfWorkFactory
 from storage.repositories.appeal_totals import SqlAppealTotals
 from storage.repositories.appeals import AppealParts, SqlAppealRepository
@@ -42,6 +43,7 @@ from storage.repositories.offers import SqlOfferRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 from storage.repositories.privacy import SqlPrivacyRepository
+from storage.repositories.reminders import SqlReminderRepository
 from storage.repositories.totals import SqlTotalsRepository
 
 
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
         self.notices: NoticeRepository = SqlNoticeRepository(session)
         self.privacy: PrivacyRepository = SqlPrivacyRepository(session)
         self.totals: TotalsRepository = SqlTotalsRepository(session)
+        self.reminders: ReminderRepository = SqlReminderRepository(session)
 
     async def __aenter__(self) -> Self:
         """Open the unit (the transaction begins with the first statement)."""
@@ -157,4 +160,9 @@ def _conforms_for_privacy(factory: SqlUnitOfWorkFactory) -> PrivacyUnitOfWorkFac
 
 def _conforms_for_totals(factory: SqlUnitOfWorkFactory) -> TotalsUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the totals' ports."""
+    return factory
+
+
+def _conforms_for_reminders(factory: SqlUnitOfWorkFactory) -> RemindersUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the reminders' ports."""
     return factory

@@ -171,12 +171,17 @@ def due_date_of(pledge: Pledge, appeal: Appeal | None) -> date | None:
 
 
 def remindable(pledge: Pledge) -> bool:
-    """True when the pledge still owes something and follows this sequence.
+    """True when the pledge still owes something, to someone who can be asked, in this sequence.
 
     Volunteer time has a sequence of its own (still coming? / the morning of / did it
-    happen?), not this one.
+    happen?), not this one. A pledge whose giver was forgotten or anonymised names a
+    negative id (never a Telegram user's, and a group's if sent to): nobody to remind.
     """
-    return pledge.kind is not PledgeKind.VOLUNTEER and pledge.status in OPEN_STATUSES
+    return (
+        pledge.person_id > 0
+        and pledge.kind is not PledgeKind.VOLUNTEER
+        and pledge.status in OPEN_STATUSES
+    )
 
 
 def sequence(due: date, policy: ReminderPolicy) -> list[Slot]:

@@ -1,6 +1,6 @@
 """Every table; importing this package makes `Base.metadata` complete (Alembic relies on it)."""
 
-from storage.models import appeals, network, notices, offers, outbox, pledges
+from storage.models import appeals, network, notices, offers, outbox, pledges, reminders
 from storage.models.base import NAMING_CONVENTION, Base, UTCDateTime
 from storage.models.network import (
     AuditEventRow,
@@ -31,4 +31,5 @@ __all__ = [
     "offers",
     "outbox",
     "pledges",
+    "reminders",
 ]

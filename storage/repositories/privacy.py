@@ -32,6 +32,7 @@ from storage.models.notices import CoordinatorNoticeRow
 from storage.models.offers import OfferMatchRow, OfferRow
 from storage.models.outbox import DeliveryRow
 from storage.models.pledges import FulfilmentRow, PledgeRow
+from storage.models.reminders import ReminderPauseRow
 from storage.repositories.network import execute_count, new_internal_id
 
 
@@ -68,6 +69,7 @@ ERASED_COLUMNS: tuple[Column[Any], ...] = (
     _DIALOG.c.person_id,
     _DELIVERY.c.chat_id,
     _NOTICE.c.coordinator_id,
+    _t(ReminderPauseRow).c.person_id,
 )
 
 

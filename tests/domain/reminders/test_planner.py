@@ -309,6 +309,10 @@ def test_volunteer_time_follows_its_own_sequence_not_this_one() -> None:
     assert plan_next(pledge, DUE, POLICY, SHANGHAI, MADE) is None
 
 
+def test_a_pledge_whose_giver_was_forgotten_is_not_reminded() -> None:
+    assert plan_next(goods(person_id=-(2**62 + 5)), DUE, POLICY, SHANGHAI, MADE) is None
+
+
 def test_the_due_date_defaults_to_the_appeals_deadline() -> None:
     appeal = Appeal(1, "抗疫", "", AppealStatus.OPEN, date(2026, 3, 5), "CNY", None, None, 9, MADE)
     assert due_date_of(goods(due=None), appeal) == date(2026, 3, 5)

@@ -1,0 +1,98 @@
+"""What reminders need from storage and from the handlers (their texts), as protocols."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from domain.appeals.models import Appeal
+from domain.network.models import Language
+from domain.notices.ports import NoticeRepository
+from domain.outbox.ports import OutboxRepository
+from domain.pledges.models import Pledge
+from domain.pledges.ports import AppealLookup, PledgeRepository
+from domain.ports import UnitOfWork
+from domain.reminders.models import Pause
+
+
+@dataclass(frozen=True)
+class ReminderTrack:
+    """A pledge's reminder row: the next reminder planned, and what was sent so far.
+
+    `due_at` None: nothing is planned (fulfilled, cancelled, no due date, turned off, the
+    sequence is over). `lease_until` is set while the job holds the row.
+    """
+
+    pledge_id: int
+    due_at: datetime | None
+    slot: str | None = None
+    sent_count: int = 0
+    last_sent_at: datetime | None = None
+    lease_until: datetime | None = None
+    #: When the pledger could not be reached (blocked the bot): escalated, not retried.
+    unreachable_at: datetime | None = None
+
+
+class ReminderRepository(Protocol):
+    """Reminder rows (one per pledge) and each person's pause."""
+
+    async def get(self, pledge_id: int) -> ReminderTrack | None:
+        """Return a pledge's row (on PostgreSQL locked until the transaction ends)."""
+        ...
+
+    async def save(self, track: ReminderTrack) -> None:
+        """Insert or update a pledge's row."""
+        ...
+
+    async def unplanned(self, limit: int) -> list[int]:
+        """Pledges not cancelled that have no row yet, oldest first (to be planned)."""
+        ...
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[int]:
+        """Lease rows due by `now` and not leased (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+        ...
+
+    async def of_person(self, person_id: int) -> list[ReminderTrack]:
+        """The planned rows of a person's pledges, soonest first."""
+        ...
+
+    async def pause_of(self, person_id: int) -> Pause:
+        """What the person asked of their reminders (nothing: no pause)."""
+        ...
+
+    async def save_pause(self, person_id: int, pause: Pause) -> None:
+        """Record the person's pause."""
+        ...
+
+
+class ReminderTexts(Protocol):
+    """Writes a reminder (HTML) and its buttons (outbox JSON) in the reader's language."""
+
+    def reminder(
+        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date, overdue: bool
+    ) -> str:
+        """What is still open and by when it was promised (`overdue`: that date passed)."""
+        ...
+
+    def buttons(self, language: Language, pledge: Pledge) -> str:
+        """Delivered all / delivered part / need more time / cancel, for this pledge."""
+        ...
+
+
+class RemindersUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work with the repositories reminders use."""
+
+    reminders: ReminderRepository
+    pledges: PledgeRepository
+    appeal_lookup: AppealLookup
+    outbox: OutboxRepository
+    notices: NoticeRepository
+
+
+class RemindersUnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work for each reminder use case."""
+
+    def __call__(self) -> RemindersUnitOfWork:
+        """Return a new, unopened unit of work."""
+        ...

@@ -1,0 +1,1 @@
+"""Reminders in chat: the reminder's texts and buttons, its answers, /reminders."""

@@ -1,0 +1,40 @@
+"""Reminder rows: one per pledge, holding its next reminder; and each person's pause."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, UTCDateTime
+
+
+class ReminderRow(Base):
+    """A pledge's reminders: the next one planned (`due_at`, None: none) and those sent.
+
+    Planned from the pledge by `domain.reminders`; the repeating job leases due rows
+    (`lease_until`) and plans each one again when it sends.
+    """
+
+    __tablename__ = "reminder"
+
+    pledge_id: Mapped[int] = mapped_column(
+        ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True
+    )
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    slot: Mapped[str | None] = mapped_column(String(16))
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReminderPauseRow(Base):
+    """What a person asked of their reminders (`/reminders`): all off, or snoozed until."""
+
+    __tablename__ = "reminder_pause"
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    off: Mapped[bool] = mapped_column(default=False)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,138 @@
+"""Reminder rows (`reminder`) and people's pauses (`reminder_pause`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.reminders.models import Pause
+from domain.reminders.ports import ReminderTrack
+from storage.models.pledges import PledgeRow
+from storage.models.reminders import ReminderPauseRow, ReminderRow
+
+
+def _track(row: ReminderRow) -> ReminderTrack:
+    return ReminderTrack(
+        pledge_id=row.pledge_id,
+        due_at=row.due_at,
+        slot=row.slot,
+        sent_count=row.sent_count,
+        last_sent_at=row.last_sent_at,
+        lease_until=row.lease_until,
+        unreachable_at=row.unreachable_at,
+    )
+
+
+class SqlReminderRepository:
+    """Implements `domain.reminders.ports.ReminderRepository`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @property
+    def _postgres(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
+
+    def _upsert(self, table: Table, keys: list[str], values: dict[str, Any]) -> Any:
+        """`INSERT ... ON CONFLICT (keys) DO UPDATE` for the session's dialect."""
+        dialect = postgresql if self._postgres else sqlite
+        statement = dialect.insert(table).values(**values)
+        changed = {k: v for k, v in values.items() if k not in keys}
+        return statement.on_conflict_do_update(index_elements=keys, set_=changed)
+
+    async def get(self, pledge_id: int) -> ReminderTrack | None:
+        """Return a pledge's row; on PostgreSQL it stays locked until the transaction ends."""
+        query: Any = select(ReminderRow).where(ReminderRow.pledge_id == pledge_id)
+        if self._postgres:
+            # the job and an answer to the reminder re-plan the same row one after the other
+            query = query.with_for_update()
+        row = await self._session.scalar(query.execution_options(populate_existing=True))
+        return None if row is None else _track(row)
+
+    async def save(self, track: ReminderTrack) -> None:
+        """Insert or update a pledge's row."""
+        await self._session.execute(
+            self._upsert(
+                cast(Table, ReminderRow.__table__),
+                ["pledge_id"],
+                {
+                    "pledge_id": track.pledge_id,
+                    "due_at": track.due_at,
+                    "slot": track.slot,
+                    "sent_count": track.sent_count,
+                    "last_sent_at": track.last_sent_at,
+                    "lease_until": track.lease_until,
+                    "unreachable_at": track.unreachable_at,
+                },
+            )
+        )
+
+    async def unplanned(self, limit: int) -> list[int]:
+        """Pledges not cancelled without a row, oldest first."""
+        rows = await self._session.scalars(
+            select(PledgeRow.id)
+            .outerjoin(ReminderRow, ReminderRow.pledge_id == PledgeRow.id)
+            .where(ReminderRow.pledge_id.is_(None), PledgeRow.cancelled.is_(False))
+            .order_by(PledgeRow.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[int]:
+        """Lease rows due by `now` whose lease is free or ran out (a tick died)."""
+        query: Any = (
+            select(ReminderRow.pledge_id)
+            .where(
+                ReminderRow.due_at <= now,
+                or_(ReminderRow.lease_until.is_(None), ReminderRow.lease_until <= now),
+            )
+            .order_by(ReminderRow.due_at, ReminderRow.pledge_id)
+            .limit(limit)
+        )
+        if self._postgres:
+            # two replicas claiming at once skip each other's rows instead of waiting
+            query = query.with_for_update(skip_locked=True)
+        ids = list(await self._session.scalars(query))
+        if ids:
+            await self._session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.pledge_id.in_(ids))
+                .values(lease_until=lease_until)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+    async def of_person(self, person_id: int) -> list[ReminderTrack]:
+        """The planned rows of a person's pledges, soonest first."""
+        rows = await self._session.scalars(
+            select(ReminderRow)
+            .join(PledgeRow, PledgeRow.id == ReminderRow.pledge_id)
+            .where(PledgeRow.person_id == person_id, ReminderRow.due_at.is_not(None))
+            .order_by(ReminderRow.due_at, ReminderRow.pledge_id)
+        )
+        return [_track(r) for r in rows]
+
+    async def pause_of(self, person_id: int) -> Pause:
+        """What the person asked of their reminders."""
+        row = await self._session.scalar(
+            select(ReminderPauseRow)
+            .where(ReminderPauseRow.person_id == person_id)
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            return Pause()
+        return Pause(off=row.off, snoozed_until=row.snoozed_until)
+
+    async def save_pause(self, person_id: int, pause: Pause) -> None:
+        """Record the person's pause."""
+        await self._session.execute(
+            self._upsert(
+                cast(Table, ReminderPauseRow.__table__),
+                ["person_id"],
+                {"person_id": person_id, "off": pause.off, "snoozed_until": pause.snoozed_until},
+            )
+        )
