@@ -16,10 +16,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from domain.appeals.models import Appeal
 from domain.errors import N_, InvalidInput
+from domain.kernel.calendar import zone_of
 from domain.pledges.models import Pledge, PledgeKind, PledgeStatus
 
 #: A reminder never comes sooner than this after the pledge was made or the last reminder.
@@ -96,14 +97,7 @@ class Calendar:
     @classmethod
     def of(cls, zone: str | None, fallback: str, quiet: QuietHours, send_time: time) -> Calendar:
         """The calendar in `zone` (a person's), else in `fallback` (the network's), else UTC."""
-        for name in (zone, fallback):
-            if not name:
-                continue
-            try:
-                return cls(ZoneInfo(name), quiet, send_time)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-        return cls(ZoneInfo("UTC"), quiet, send_time)
+        return cls(zone_of(zone, fallback), quiet, send_time)
 
     def at(self, day: date) -> datetime:
         """The moment (UTC) a reminder planned for this local day goes."""

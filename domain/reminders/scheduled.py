@@ -19,8 +19,9 @@ from datetime import date, datetime, time, timedelta
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
+from domain.kernel.audit import record_audit
+from domain.kernel.origin import Origin
 from domain.network.models import Person
-from domain.network.service import Origin, record_audit
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Pledge
