@@ -1,6 +1,7 @@
 """The Telegram side of the dialog engine: one route for typed answers, presses and files.
 
-Every dialog kind's buttons carry `<code>:<step>:<value>` (`button_data`); one callback
+Every dialog kind's buttons carry `<code>:<step>:<value>` (`button_data`; a button with no
+value may also be `<code>:<step>`, the shape of the appeal dialog's older buttons); one callback
 handler reads them, one text handler reads typed answers, one `/cancel` ends any dialog and
 one sweep closes abandoned ones with the kind's note. A kind's view only shows turns: the
 question asked now, the end, or what a late press means.
@@ -35,22 +36,27 @@ from handlers.i18n import N_
 
 log = logging.getLogger(__name__)
 
-#: `<code>:<step>:<value>`; Telegram allows 64 bytes of button data.
-BUTTON = re.compile(r"^([a-z]{1,3}):([a-z_]{1,16}):([\w\-]{0,40})$")
+#: `<code>:<step>:<value>` (or `<code>:<step>`); Telegram allows 64 bytes of button data.
+BUTTON = re.compile(r"^([a-z]{1,3}):([a-z_]{1,16})(?::([\w\-]{0,40}))?$")
 MAX_BUTTON_DATA = 64
 ALREADY_ANSWERED = N_("This question is already answered.")
 NOT_UNDERSTOOD = N_("I did not understand that. Send /help to see what you can do.")
 
 
-def button_data(code: str, step: str, value: str | int = "") -> str:
-    """The data of a dialog's button: its kind's code, the step it answers, its value."""
-    data = f"{code}:{step}:{value}"
+def button_data(code: str, step: str, value: str | int | None = "") -> str:
+    """The data of a dialog's button: its kind's code, the step it answers, its value.
+
+    A value of None leaves the value out (`<code>:<step>`), as older buttons were made.
+    """
+    data = f"{code}:{step}" if value is None else f"{code}:{step}:{value}"
     if not BUTTON.match(data) or len(data.encode()) > MAX_BUTTON_DATA:
         raise ValueError(f"not a dialog button: {data!r}")
     return data
 
 
-def dialog_button(text: str, code: str, step: str, value: str | int = "") -> InlineKeyboardButton:
+def dialog_button(
+    text: str, code: str, step: str, value: str | int | None = ""
+) -> InlineKeyboardButton:
     """A button that answers `step` of a dialog of the kind with `code`."""
     return InlineKeyboardButton(text, callback_data=button_data(code, step, value))
 
@@ -61,10 +67,18 @@ class DialogView(Protocol):
     #: the kind it shows (the domain kind's `name`) and its buttons' code (the kind's `code`)
     kind: str
     code: str
-    #: said once when an abandoned dialog of this kind is closed
+    #: said once when an abandoned dialog of this kind is closed ("": closed without a note)
     expired_note: str
     #: said when a button of an answered question is pressed
     stale_note: str
+
+    def keeps_buttons(self, update: Update, turn: Turn) -> bool:
+        """True when `show` answers this press itself and its message keeps its buttons.
+
+        For a list that takes several presses (pick groups, then Done); otherwise the press
+        is answered and the pressed message loses its buttons.
+        """
+        ...
 
     async def prepare(
         self, update: Update, context: TongxinContext, reader: Reader, press: Pressed
@@ -89,6 +103,10 @@ class View:
     ) -> Pressed:
         """Nothing to check with Telegram."""
         return press
+
+    def keeps_buttons(self, update: Update, turn: Turn) -> bool:
+        """Every press answers its question: the pressed message loses its buttons."""
+        return False
 
 
 class DialogFlow(Protocol):
@@ -183,7 +201,7 @@ class DialogRouter:
         if match is None or view is None:
             await answer_stale_button(update, reader)
             return
-        press = await view.prepare(update, context, reader, Pressed(match[2], match[3]))
+        press = await view.prepare(update, context, reader, Pressed(match[2], match[3] or ""))
         await self._answer(update, context, reader, press, view.kind)
 
     async def _answer(
@@ -239,6 +257,8 @@ class DialogRouter:
             if flow is not None:
                 await flow.on_expired(context, dialog)
             return
+        if not view.expired_note:
+            return
         services = context.services
         person = await services.network.person(dialog.person_id)
         language = person.language if person is not None else services.default_language
@@ -263,7 +283,11 @@ async def show_turn(
             await query.answer(reader.t(view.stale_note), show_alert=True)
         return
     note_claimed(context)
-    if query is not None and turn.outcome is not Outcome.LATE:
+    if (
+        query is not None
+        and turn.outcome is not Outcome.LATE
+        and not view.keeps_buttons(update, turn)
+    ):
         await query.answer()
         await drop_buttons(query)
     chat = update.effective_chat

@@ -218,7 +218,9 @@ class DialogEngine(Generic[U]):
             dialog.touch(now)
             await uow.dialogs.save(dialog)
             await uow.commit()
-            return Turn(Outcome.ASKED, kind.name, dialog, draft, following, None, answered)
+            return Turn(
+                Outcome.ASKED, kind.name, dialog, draft, following, progress.result, answered
+            )
 
     async def _without_dialog(
         self, uow: U, origin: Origin, answer: Answer, kind_name: str | None

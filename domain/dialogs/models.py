@@ -97,7 +97,12 @@ Answer = Typed | Pressed | Sent
 
 @dataclass(frozen=True)
 class Continue:
-    """The answer is taken; the dialog goes on to its next question."""
+    """The answer is taken; the dialog goes on to its next question.
+
+    `result` is what the answer did, for the view to confirm (a need added to a list).
+    """
+
+    result: Any = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ class Turn:
     dialog: Dialog | None = None
     draft: Any = None
     question: Question | None = None
+    # what finishing made, or what the answer did when the dialog goes on (`Continue.result`)
     result: Any = None
     # the question with buttons this typed answer answered (its buttons are to go)
     answered_message_id: int | None = None

@@ -58,7 +58,7 @@ class PairKind(DraftKind[Pair]):
             return Cancelled()
         if isinstance(answer, Pressed):
             draft.letter = answer.value
-            return Continue()
+            return Continue(answer.value)  # what the answer did, for the view to confirm
         assert isinstance(answer, Typed)
         return Finished(f"{draft.letter}{answer.text}")
 
@@ -95,6 +95,7 @@ async def test_each_call_is_one_unit_of_work_that_marks_its_update(
     turn = await engine.answer(Origin(ANN, 2), Pressed("letter", "a"), "pair")
     assert turn.outcome is Outcome.ASKED and turn.question is not None
     assert turn.question.step == "word"
+    assert turn.result == "a", "what the answer did reaches the view"
     done = await engine.answer(Origin(ANN, 3), Typed("b"))
     assert done.outcome is Outcome.FINISHED and done.result == "ab"
     assert fake_uow_factory.commits - opened == 3, "one commit per begin or answer"
