@@ -26,7 +26,7 @@ from domain.ports import (
 )
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
 from domain.reminders.ports import ReminderRepository, RemindersUnitOfWorkFactory
-from domain.totals.ports import TotalsRepository, TotalsUnitOfWorkFactory
+from domain.totals.ports import ReportRows, TotalsRepository, TotalsUnitOfWorkFactory
 from storage.repositories.appeal_totals import SqlAppealTotals
 from storage.repositories.appeals import AppealParts, SqlAppealRepository
 from storage.repositories.audit import SqlAuditLog
@@ -45,6 +45,7 @@ from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 from storage.repositories.privacy import SqlPrivacyRepository
 from storage.repositories.reminders import SqlReminderRepository
 from storage.repositories.totals import SqlTotalsRepository
+from storage.repositories.totals_rows import SqlReportRows
 
 
 class SqlUnitOfWork:
@@ -78,6 +79,7 @@ class SqlUnitOfWork:
         self.privacy: PrivacyRepository = SqlPrivacyRepository(session)
         self.totals: TotalsRepository = SqlTotalsRepository(session)
         self.reminders: ReminderRepository = SqlReminderRepository(session)
+        self.report_rows: ReportRows = SqlReportRows(session)
 
     async def __aenter__(self) -> Self:
         """Open the unit (the transaction begins with the first statement)."""

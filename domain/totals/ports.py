@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,6 +11,7 @@ from typing import Protocol
 from domain.appeals.ports import AppealRepository
 from domain.ports import UnitOfWork
 from domain.totals.models import Figures, NeedFigures
+from domain.totals.report import DeliveryLine, OfferLine, PledgeLine
 
 #: Which pledges count: None for all of an appeal's, else those attributed to one of these
 #: organisations (a coordinator's subtree).
@@ -73,10 +74,27 @@ class TotalsRepository(Protocol):
         ...
 
 
+class ReportRows(Protocol):
+    """The rows of an appeal's report, streamed (a large appeal is never held in memory)."""
+
+    def pledges(self, appeal_id: int, scope: Scope) -> AsyncIterator[PledgeLine]:
+        """Every pledge of the appeal in scope, cancelled ones too, oldest first."""
+        ...
+
+    def deliveries(self, appeal_id: int, scope: Scope) -> AsyncIterator[DeliveryLine]:
+        """Every delivery report of those pledges, oldest first."""
+        ...
+
+    def offers(self, appeal_id: int) -> AsyncIterator[OfferLine]:
+        """The supply offers matched to the appeal's needs."""
+        ...
+
+
 class TotalsUnitOfWork(UnitOfWork, Protocol):
     """A unit of work with the totals' queries and the appeals."""
 
     totals: TotalsRepository
+    report_rows: ReportRows
     appeals: AppealRepository
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from domain.appeals.models import Appeal
@@ -23,6 +25,7 @@ from domain.totals.models import (
     fold_small,
 )
 from domain.totals.ports import OverduePledge, Scope, TotalsUnitOfWork, TotalsUnitOfWorkFactory
+from domain.totals.report import AppealReport, organisation_rows
 
 #: Overdue pledges per page of `/overdue`.
 OVERDUE_PAGE = 8
@@ -74,6 +77,7 @@ class TotalsService:
     def __init__(self, uow: TotalsUnitOfWorkFactory, clock: Clock, timezone: str) -> None:
         self._uow = uow
         self._calendar = Calendar(clock, timezone)
+        self._timezone = timezone
 
     async def overview(self, person_id: int) -> list[AppealSummary]:
         """One summary per open appeal the reader may see, newest first."""
@@ -118,19 +122,30 @@ class TotalsService:
         async with self._uow() as uow:
             appeal, reach, organisations = await self._readable(uow, person_id, appeal_id)
             drilled = self._drilled(reach, organisations, organisation_id)
-            counted = reach.scope
-            if drilled is not None:  # the drilled subtree's figures, which its lines add up to
-                below = subtree_ids(organisations, drilled.id)
-                counted = below if reach.scope is None else below & set(reach.scope)
-            total = (await uow.totals.by_appeal([appeal.id], counted)).get(appeal.id, Figures())
-            sums = await uow.totals.needs(appeal.id, reach.scope)
-            needs = [(n, sums.get(n.id, NeedFigures(n.id))) for n in appeal.needs]
-            lines = await self._organisation_lines(uow, appeal, reach, organisations, drilled)
-            recipients = await self._recipient_lines(uow, appeal, reach)
-            overdue = None
-            if not reach.member:
-                today = await self._calendar.today_of(uow, person_id)
-                overdue = await uow.totals.overdue_count(appeal.id, counted, today)
+            return await self._view(uow, person_id, appeal, reach, organisations, drilled)
+
+    async def _view(
+        self,
+        uow: TotalsUnitOfWork,
+        person_id: int,
+        appeal: Appeal,
+        reach: Reach,
+        organisations: list[Organisation],
+        drilled: Organisation | None,
+    ) -> AppealTotalsView:
+        counted = reach.scope
+        if drilled is not None:  # the drilled subtree's figures, which its lines add up to
+            below = subtree_ids(organisations, drilled.id)
+            counted = below if reach.scope is None else below & set(reach.scope)
+        total = (await uow.totals.by_appeal([appeal.id], counted)).get(appeal.id, Figures())
+        sums = await uow.totals.needs(appeal.id, reach.scope)
+        needs = [(n, sums.get(n.id, NeedFigures(n.id))) for n in appeal.needs]
+        lines = await self._organisation_lines(uow, appeal, reach, organisations, drilled)
+        recipients = await self._recipient_lines(uow, appeal, reach)
+        overdue = None
+        if not reach.member:
+            today = await self._calendar.today_of(uow, person_id)
+            overdue = await uow.totals.overdue_count(appeal.id, counted, today)
         parent = None
         if drilled is not None and drilled.parent_id is not None and (
             reach.scope is None or drilled.parent_id in reach.scope
@@ -140,6 +155,30 @@ class TotalsService:
             appeal, total, needs, lines, recipients, reach.whole, overdue,
             (drilled.id, drilled.name) if drilled else None, parent,
         )
+
+    @asynccontextmanager
+    async def report(self, person_id: int, appeal_id: int) -> AsyncIterator[AppealReport]:
+        """An appeal's report for a coordinator in scope; its rows stream while it is open."""
+        async with self._uow() as uow:
+            appeal, reach, organisations = await self._readable(uow, person_id, appeal_id)
+            if reach.member:
+                raise PermissionDenied(N_("Only coordinators can export a report."))
+            view = await self._view(uow, person_id, appeal, reach, organisations, None)
+            inside = [o.id for o in organisations
+                      if reach.scope is None or o.id in reach.scope]
+            own = await uow.totals.by_organisation(
+                appeal.id, reach.scope, {o: o for o in inside}, unattached=False
+            )
+            scope = None if reach.scope is None else set(reach.scope)
+            person = await uow.people.get(person_id)
+            yield AppealReport(
+                view,
+                organisation_rows(organisations, own, scope),
+                lambda: uow.report_rows.pledges(appeal.id, reach.scope),
+                lambda: uow.report_rows.deliveries(appeal.id, reach.scope),
+                lambda: uow.report_rows.offers(appeal.id),
+                person.timezone if person is not None else self._timezone,
+            )
 
     def _drilled(
         self, reach: Reach, organisations: list[Organisation], organisation_id: int | None

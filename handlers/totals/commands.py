@@ -12,7 +12,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from domain.dialogs.engine import DialogKind
 from domain.errors import N_, DomainError
 from domain.network.models import RoleName
-from domain.parsing.integers import parse_id
 from handlers.common import (
     CommandSpec,
     command_arguments,
@@ -22,8 +21,10 @@ from handlers.common import (
     refuse,
     reply,
 )
-from handlers.context import Reader, Services, TongxinContext
+from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
+from handlers.totals.asking import appeal_number
+from handlers.totals.files import report_command
 from handlers.totals.render import TotalsText
 
 #: `tt:APPEAL:ORGANISATION` (0: the top of the tree).
@@ -32,18 +33,8 @@ DRILL_BUTTON = re.compile(r"^tt:([0-9]{1,19}):([0-9]{1,19})$")
 TOTALS_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("totals", N_("Totals of the appeals: pledged, delivered, received"),
                 RoleName.MEMBER),
+    CommandSpec("report", N_("An appeal's report as a spreadsheet"), RoleName.COORDINATOR),
 )
-
-
-def appeal_number(reader: Reader, text: str, command: str) -> int | str | None:
-    """The appeal number written after a command: None when none, the refusal when bad."""
-    written = text.strip().lstrip("#")
-    if not written:
-        return None
-    number = parse_id(written)
-    if number is None:
-        return reader.t(N_("Write the appeal's number, e.g. /{command} 12"), command=command)
-    return number
 
 
 class TotalsHandlers:
@@ -65,6 +56,7 @@ class TotalsHandlers:
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the handlers to the application."""
         app.add_handler(CommandHandler("totals", self.totals))
+        app.add_handler(CommandHandler("report", report_command))
         app.add_handler(CallbackQueryHandler(self.drill, pattern=r"^tt:"))
 
     async def totals(self, update: Update, context: TongxinContext) -> None:

@@ -27,7 +27,7 @@ VOLUNTEER = PledgeKind.VOLUNTEER.value
 GOODS = PledgeKind.GOODS.value
 
 
-def _deliveries() -> Subquery:
+def deliveries_by_pledge() -> Subquery:
     """Per pledge: delivered (reports not questioned) and received (confirmed) sums."""
     counted = FulfilmentRow.state != FulfilmentState.QUESTIONED.value
     confirmed = FulfilmentRow.state == FulfilmentState.CONFIRMED.value
@@ -42,7 +42,7 @@ def _deliveries() -> Subquery:
     )
 
 
-def _homes() -> Subquery:
+def homes() -> Subquery:
     """Per person: their organisation, when they belong to exactly one."""
     return (
         select(
@@ -69,9 +69,9 @@ def _pledges(
     `line` is an expression of the pledge's organisation (`organisation`) giving the key
     it is summed under; without it, the appeal is the key.
     """
-    deliveries = _deliveries()
-    homes = _homes()
-    organisation = func.coalesce(PledgeRow.on_behalf_of, homes.c.organisation_id)
+    deliveries = deliveries_by_pledge()
+    home = homes()
+    organisation = func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id)
     delivered = func.coalesce(deliveries.c.delivered, 0)
     measure = case(
         (PledgeRow.kind == MONEY, PledgeRow.amount_minor),
@@ -99,7 +99,7 @@ def _pledges(
     query = (
         select(*columns)
         .outerjoin(deliveries, deliveries.c.pledge_id == PledgeRow.id)
-        .outerjoin(homes, homes.c.person_id == PledgeRow.person_id)
+        .outerjoin(home, home.c.person_id == PledgeRow.person_id)
         .where(PledgeRow.appeal_id.in_(list(appeal_ids)), PledgeRow.cancelled.is_(False))
     )
     if scope is not None:
