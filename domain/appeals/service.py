@@ -64,12 +64,12 @@ class AppealDraft:
     """An appeal being written; it lives in the person's dialog row until it is published."""
 
     key: str
+    currency: str  # of the money target: settings CURRENCY
     title: str | None = None
     body: str | None = None
     needs: list[NeedLine] = field(default_factory=list)
     needs_done: bool = False
     money_target_minor: int | None = None
-    currency: str = "CNY"
     recipients: list[str] = field(default_factory=list)
     recipients_done: bool = False
     deadline: date | None = None
@@ -130,7 +130,7 @@ class AppealDraft:
             ],
             needs_done=bool(data.get("needs_done")),
             money_target_minor=data.get("money"),
-            currency=str(data.get("currency", "CNY")),
+            currency=str(data["currency"]),
             recipients=list(data.get("recipients", [])),
             recipients_done=bool(data.get("recipients_done")),
             deadline=date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
@@ -395,7 +395,7 @@ class AppealService(AppealManagement):
         self,
         uow: AppealsUnitOfWorkFactory,
         clock: Clock,
-        currency: str = "CNY",
+        currency: str,
         timezone: str = "Asia/Shanghai",
     ) -> None:
         # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are

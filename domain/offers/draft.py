@@ -42,7 +42,7 @@ class OfferDraft:
     """Everything answered so far; stored as the dialog's data after every answer."""
 
     token: str
-    currency: str = "CNY"
+    currency: str  # of a price written without one: settings CURRENCY
     item: str | None = None
     quantity: str | None = None
     unit: str = ""

@@ -62,7 +62,7 @@ class OfferService:
         uow: OfferUnitOfWorkFactory,
         clock: Clock,
         notices: MatchNotices,
-        currency: str = "CNY",
+        currency: str,
         timezone: str = "Asia/Shanghai",
     ) -> None:
         # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are

@@ -85,7 +85,7 @@ class ParsedOffer:
 # --- vocabulary -------------------------------------------------------------------------
 
 # Currency written after the number; None means "yuan-like": the currency written before
-# the number if any, else CNY.
+# the number if any, else the default one when it is counted in 元, else CNY.
 _CURRENCY_AFTER: dict[str, str | None] = {
     "元": None, "块": None, "块钱": None, "圆": None, "yuan": None, "kuai": None,
     "人民币": "CNY", "rmb": "CNY", "cny": "CNY",
@@ -95,6 +95,8 @@ _CURRENCY_AFTER: dict[str, str | None] = {
     "jpy": "JPY", "日元": "JPY", "日圆": "JPY", "yen": "JPY",
     "twd": "TWD", "ntd": "TWD", "新台币": "TWD", "台币": "TWD",
 }  # fmt: skip
+# Currencies whose unit is 元 in Chinese (人民币元, 港元, 新台币元): `500元` in Hong Kong is HKD.
+_YUAN_CURRENCIES = frozenset({"CNY", "HKD", "TWD"})
 _CURRENCY_BEFORE: dict[str, str] = {
     "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY",
     "$": "USD", "us$": "USD", "usd": "USD", "美元": "USD", "美金": "USD",
@@ -213,6 +215,7 @@ class _Candidate:
     marked: bool  # money marked as an estimated value
     keep_from: int  # text from here to `end` stays in the item ("8 volunteers")
     each: bool = False  # money written as a price per piece (每个1.5元, 1.5 yuan each)
+    yuan: bool = False  # money in 元/块 with no currency named: the default's when counted in 元
 
 
 def _fail_too_long(text: str) -> None:
@@ -265,6 +268,7 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
         keep_from = -1
         cur_before = pm.group("cur")
         kind, code = "bare", ""
+        yuan = False
         if cur_before:
             kind, code = "money", _CURRENCY_BEFORE[" ".join(cur_before.strip().lower().split())]
             if unit_key in _CURRENCY_AFTER:
@@ -275,6 +279,7 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
             kind, code, end = "quantity", "kuai", sm.end()
         elif unit_key in _CURRENCY_AFTER:
             kind, code, end = "money", _CURRENCY_AFTER[unit_key] or "CNY", sm.end()
+            yuan = _CURRENCY_AFTER[unit_key] is None
         elif unit_key in _UNIT_AFTER:
             kind, code = "quantity", _UNIT_AFTER[unit_key]
             if unit_key in _KEEP_IN_ITEM:
@@ -331,6 +336,7 @@ def _scan(norm: str, scan: str) -> list[_Candidate]:
                 marked=marked,
                 keep_from=keep_from if keep_from >= 0 else end,
                 each=each,
+                yuan=yuan,
             )
         )
     return found
@@ -449,6 +455,8 @@ def parse_offer_text(
             else:
                 c.kind = "quantity"
                 c.code = "person" if item is not None and is_people_item(item) else "piece"
+        elif c.yuan and default_currency in _YUAN_CURRENCIES:
+            c.code = default_currency
         _check(c, norm)
         if c.kind == "quantity":
             quantity = Quantity(tidy(c.value), c.code)

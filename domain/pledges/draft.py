@@ -65,7 +65,7 @@ class PledgeDraft:
     """Everything answered so far; stored as the dialog's data after every answer."""
 
     token: str
-    currency: str = "CNY"
+    currency: str  # settings CURRENCY, or the appeal's; as written for a pledge without one
     appeal_chosen: bool = False
     appeal_id: int | None = None
     source_chat_id: int | None = None

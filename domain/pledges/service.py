@@ -137,8 +137,9 @@ class PledgeService(DeliveryReview):
         uow: PledgeUnitOfWorkFactory,
         clock: Clock,
         notices: DeliveryNotices,
+        *,
+        currency: str,
         timezone: str = "Asia/Shanghai",
-        currency: str = "CNY",
     ) -> None:
         # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
         # read against for a person without a zone of their own; `currency` (settings

@@ -381,7 +381,7 @@ async def finished_broadcast(
 def reporter(bot: Any, clock: FakeClock, uow_factory: SqlUnitOfWorkFactory) -> BroadcastReporter:
     return BroadcastReporter(
         bot,
-        AppealService(uow_factory, clock),
+        AppealService(uow_factory, clock, "CNY"),
         NetworkService(uow_factory, clock, Language.EN, "Asia/Shanghai"),
         Translations.load(),
         Language.EN,
@@ -415,7 +415,7 @@ async def test_the_final_report_is_sent_once_though_the_reporter_dies_or_runs_tw
         appeal = await uow.appeals.get(appeal_id)
     assert row.status is DeliveryStatus.SENT and row.chat_id == coordinator
     assert appeal is not None and appeal.reported_at is not None
-    assert await AppealService(uow_factory, clock).broadcasts() == []
+    assert await AppealService(uow_factory, clock, "CNY").broadcasts() == []
 
 
 async def test_a_deleted_progress_message_does_not_hold_up_the_report(

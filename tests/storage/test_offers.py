@@ -126,7 +126,7 @@ async def test_accept_commits_match_pledge_offer_and_notice_together(
         await uow.pledges.add(pledge(appeal, "a", "4000"))
         stored = await uow.offers.add(offer())
         await uow.commit()
-    service = OfferService(uow_factory, FakeClock(AT), Notices())
+    service = OfferService(uow_factory, FakeClock(AT), Notices(), "CNY")
     [pair] = await service.candidates(Origin(COORD), appeal.id)
     assert pair.unmet == Decimal(1000)
     accepted = await service.accept(Origin(COORD, 5), stored.id, appeal.id, appeal.needs[0].id)

@@ -52,9 +52,9 @@ async def test_a_token_stores_one_pledge_and_round_trips(uow_factory: SqlUnitOfW
 
 
 async def test_deliveries_through_the_service(uow_factory: SqlUnitOfWorkFactory) -> None:
-    service = PledgeService(uow_factory, FakeClock(AT), Notices())
+    service = PledgeService(uow_factory, FakeClock(AT), Notices(), currency="CNY")
     draft = PledgeDraft(
-        token="abc", appeal_chosen=True, kind="money", amount_minor=5_000_000,
+        token="abc", currency="CNY", appeal_chosen=True, kind="money", amount_minor=5_000_000,
         earmark_chosen=True, due_chosen=True, visibility="anonymous",
     )
     pledge = await service.create(Origin(MEMBER, 1), draft)

@@ -73,11 +73,11 @@ async def service(fake_uow_factory: FakeUnitOfWorkFactory, clock: FakeClock) -> 
     store.chats[-3001] = Chat(
         -3001, "Pending", "group", ChatStatus.PENDING, hubei.id, None, clock.now()
     )
-    return AppealService(fake_uow_factory, clock)
+    return AppealService(fake_uow_factory, clock, "CNY")
 
 
 def complete_draft(key: str = "k1") -> AppealDraft:
-    draft = AppealDraft(key=key, title="口罩", body="请支援武汉")
+    draft = AppealDraft(currency="CNY", key=key, title="口罩", body="请支援武汉")
     add_need(draft, "口罩 10000个")
     add_need(draft, "资金 50万元")
     draft.needs_done = True
@@ -89,7 +89,7 @@ def complete_draft(key: str = "k1") -> AppealDraft:
 
 
 def test_need_lines_parse_items_and_money() -> None:
-    draft = AppealDraft(key="k")
+    draft = AppealDraft(currency="CNY", key="k")
     add_need(draft, "消毒液 3000公斤")
     add_need(draft, "volunteers 8")
     add_need(draft, "资金 50万元")
@@ -102,7 +102,7 @@ def test_need_lines_parse_items_and_money() -> None:
 
 @pytest.mark.parametrize("line", ["口罩", "口罩 0个", "口罩 -5个", "口罩 10000000000000个"])
 def test_bad_need_lines_are_refused_and_nothing_added(line: str) -> None:
-    draft = AppealDraft(key="k")
+    draft = AppealDraft(currency="CNY", key="k")
     with pytest.raises(InvalidInput):
         add_need(draft, line)
     assert draft.needs == [] and draft.money_target_minor is None
@@ -114,7 +114,7 @@ def test_bad_title_body_deadline() -> None:
     with pytest.raises(InvalidInput) as error:
         clean_body("字" * 5000)
     assert error.value.params["limit"] == 4096
-    draft = AppealDraft(key="k")
+    draft = AppealDraft(currency="CNY", key="k")
     with pytest.raises(InvalidInput):
         set_deadline(draft, "2020-02-01", date(2020, 2, 19))
     assert draft.deadline is None
@@ -126,7 +126,7 @@ def test_draft_survives_a_round_trip_through_the_dialog_row() -> None:
     draft = complete_draft()
     assert AppealDraft.from_data(draft.to_data()) == draft
     assert draft.next_step() is None
-    assert AppealDraft(key="k").next_step() == "title"
+    assert AppealDraft(currency="CNY", key="k").next_step() == "title"
 
 
 async def test_publish_queues_one_delivery_per_approved_chat_in_scope(
@@ -269,7 +269,7 @@ async def test_deadlines_are_judged_in_the_writers_day_not_in_utcs(
     store = fake_uow_factory.store
     store.people[COORD] = replace(store.people[COORD], timezone="America/Los_Angeles")
     clock.set(LATE)
-    appeals = AppealService(fake_uow_factory, clock, timezone="Asia/Shanghai")
+    appeals = AppealService(fake_uow_factory, clock, "CNY", timezone="Asia/Shanghai")
     assert appeals.today() == date(2020, 2, 20)
     assert appeals.today("America/Los_Angeles") == date(2020, 2, 19)
     draft = complete_draft()

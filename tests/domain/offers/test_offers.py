@@ -79,7 +79,7 @@ def an_offer(item: str = "N95口罩", quantity: str = "5000", unit: str = "piece
 
 def complete_draft(token: str = "t1", **changes: object) -> OfferDraft:
     """A draft with every answer given."""
-    draft = OfferDraft(token=token)
+    draft = OfferDraft(currency="CNY", token=token)
     read_item_line(draft, "N95口罩 5000个")
     choose_terms(draft, "free")
     answer_text(draft, Step.LOCATION, "武汉市江汉区", today=TODAY)
@@ -93,7 +93,7 @@ def complete_draft(token: str = "t1", **changes: object) -> OfferDraft:
 
 
 def test_the_dialog_asks_only_what_is_missing() -> None:
-    draft = OfferDraft(token="t")
+    draft = OfferDraft(currency="CNY", token="t")
     assert next_step(draft) is Step.ITEM
     read_item_line(draft, "防护服 300套")
     assert (draft.item, draft.quantity, draft.unit) == ("防护服", "300", "set")
@@ -121,7 +121,7 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
     ],
 )
 def test_item_lines_are_read(text: str, item: str, quantity: str, unit: str) -> None:
-    draft = OfferDraft(token="t")
+    draft = OfferDraft(currency="CNY", token="t")
     read_item_line(draft, text)
     assert (draft.item, draft.quantity, draft.unit) == (item, quantity, unit)
 
@@ -131,21 +131,21 @@ def test_item_lines_are_read(text: str, item: str, quantity: str, unit: str) -> 
     ["很多口罩", "", "N95口罩 0个", "N95口罩 -5个", "N95口罩 10000000000000个", "5万元", "5000个"],
 )
 def test_bad_item_lines_are_refused_and_change_nothing(text: str) -> None:
-    draft = OfferDraft(token="t")
+    draft = OfferDraft(currency="CNY", token="t")
     with pytest.raises(InvalidInput):
         answer_text(draft, Step.ITEM, text, today=TODAY)
-    assert draft == OfferDraft(token="t")
+    assert draft == OfferDraft(currency="CNY", token="t")
 
 
 def test_unreadable_item_line_gives_examples() -> None:
     with pytest.raises(InvalidInput) as caught:
-        read_item_line(OfferDraft(token="t"), "很多口罩")
+        read_item_line(OfferDraft(currency="CNY", token="t"), "很多口罩")
     assert caught.value.message == ITEM_EXAMPLES
 
 
 @pytest.mark.parametrize("text", ["0元", "很多", "", "300个"])
 def test_zero_or_unreadable_prices_are_refused(text: str) -> None:
-    draft = OfferDraft(token="t")
+    draft = OfferDraft(currency="CNY", token="t")
     with pytest.raises(InvalidInput) as caught:
         answer_text(draft, Step.PRICE, text, today=TODAY)
     assert draft.price_minor is None
@@ -154,14 +154,14 @@ def test_zero_or_unreadable_prices_are_refused(text: str) -> None:
 
 
 def test_past_dates_and_long_locations_are_refused() -> None:
-    draft = OfferDraft(token="t")
+    draft = OfferDraft(currency="CNY", token="t")
     with pytest.raises(InvalidInput, match="passed"):
         answer_text(draft, Step.UNTIL, "2020-02-01", today=TODAY)
     with pytest.raises(InvalidInput, match="200"):
         answer_text(draft, Step.LOCATION, "仓" * 4096, today=TODAY)
     with pytest.raises(InvalidInput):
         answer_text(draft, Step.LOCATION, "   ", today=TODAY)
-    assert draft == OfferDraft(token="t")
+    assert draft == OfferDraft(currency="CNY", token="t")
 
 
 # -- matching rules --------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def uow() -> FakeUnitOfWorkFactory:
 
 def service(uow: FakeUnitOfWorkFactory) -> OfferService:
     """The service on the fakes at the fixed test time."""
-    return OfferService(uow, FakeClock(AT), Notices())
+    return OfferService(uow, FakeClock(AT), Notices(), "CNY")
 
 
 async def test_create_stores_one_offer_per_token_and_replays_change_nothing(
@@ -339,7 +339,7 @@ async def test_accept_caps_at_the_need_and_keeps_the_rest_open(
     uow: FakeUnitOfWorkFactory,
 ) -> None:
     offers = service(uow)
-    draft = OfferDraft(token="big")
+    draft = OfferDraft(currency="CNY", token="big")
     read_item_line(draft, "N95口罩 12000个")
     choose_terms(draft, "price")
     answer_text(draft, Step.PRICE, "12000元", today=TODAY)
@@ -396,7 +396,7 @@ async def test_offer_dates_are_read_in_the_offerers_day_not_in_utcs(
     uow: FakeUnitOfWorkFactory,
 ) -> None:
     clock = FakeClock(LATE - timedelta(hours=10))  # the 19th in China, UTC and Los Angeles
-    offers = OfferService(uow, clock, Notices(), timezone="Asia/Shanghai")
+    offers = OfferService(uow, clock, Notices(), "CNY", timezone="Asia/Shanghai")
     uow.store.people[MEMBER] = Person(
         MEMBER, "Ann", None, Language.EN, False, "America/Los_Angeles", True, AT
     )

@@ -227,7 +227,17 @@ def test_table_is_big_enough() -> None:
 
 def test_default_currency_applies_only_when_none_is_written() -> None:
     assert parse_offer_text("5万", default_currency="HKD").money == cny("50000", "HKD")
-    assert parse_offer_text("5万元", default_currency="HKD").money == cny("50000")
+    assert parse_offer_text("5万元", default_currency="USD").money == cny("50000")
+    assert parse_offer_text("5万人民币", default_currency="HKD").money == cny("50000")
+    assert parse_offer_text("¥5万", default_currency="HKD").money == cny("50000")
+
+
+@pytest.mark.parametrize("code", ["HKD", "TWD", "CNY"])
+def test_yuan_is_the_default_currency_where_it_is_counted_in_yuan(code: str) -> None:
+    """500元 in Hong Kong is 港元, in Taiwan 新台币: the CURRENCY setting, not always CNY."""
+    for written in ("5万元", "五万块", "5万块钱"):
+        assert parse_offer_text(written, default_currency=code).money == cny("50000", code)
+    assert parse_offer_text("5万港元", default_currency="TWD").money == cny("50000", "HKD")
 
 
 BAD: list[tuple[str, str]] = [

@@ -73,7 +73,7 @@ def test_the_dialog_amount_without_appeal_keeps_its_currency() -> None:
 
 def test_the_dialog_amount_for_an_appeal_refuses_another_currency() -> None:
     appeal = _appeal("HKD")
-    draft = PledgeDraft(token="t")
+    draft = PledgeDraft(token="t", currency="CNY")
     draft.choose_appeal(appeal)
     draft.kind = "money"
     with pytest.raises(InvalidInput):

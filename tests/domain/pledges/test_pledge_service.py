@@ -121,11 +121,11 @@ def fakes(fake_uow_factory: FakeUnitOfWorkFactory) -> FakeUnitOfWorkFactory:
 
 @pytest.fixture
 def service(fakes: FakeUnitOfWorkFactory, clock: FakeClock) -> PledgeService:
-    return PledgeService(fakes, clock, Notices())
+    return PledgeService(fakes, clock, Notices(), currency="CNY")
 
 
 def money_draft(token: str = "t1", amount: str = "5万元") -> PledgeDraft:
-    draft = PledgeDraft(token=token)
+    draft = PledgeDraft(currency="CNY", token=token)
     draft.choose_appeal(appeal())
     draft.kind = PledgeKind.MONEY.value
     answer_text(draft, Step.AMOUNT, amount, reader=READER, appeal=appeal(), today=TODAY)
@@ -140,7 +140,7 @@ def money_draft(token: str = "t1", amount: str = "5万元") -> PledgeDraft:
 
 
 def test_the_dialog_asks_only_what_is_missing() -> None:
-    draft = PledgeDraft(token="t")
+    draft = PledgeDraft(currency="CNY", token="t")
     assert next_step(draft, None, []) is Step.APPEAL
     draft.choose_appeal(appeal())
     assert next_step(draft, appeal(), []) is Step.KIND
@@ -177,7 +177,7 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
     ],
 )
 def test_bad_amounts_are_refused_and_change_nothing(text: str, expected: str | None) -> None:
-    draft = PledgeDraft(token="t", appeal_chosen=True, kind="money")
+    draft = PledgeDraft(currency="CNY", token="t", appeal_chosen=True, kind="money")
     with pytest.raises(InvalidInput) as caught:
         answer_text(draft, Step.AMOUNT, text, reader=READER, appeal=None, today=TODAY)
     if expected is not None:
@@ -193,7 +193,7 @@ def test_minor_units_refuse_zero_excess_and_decimals() -> None:
 
 
 def test_a_unit_that_does_not_fit_the_need_is_refused() -> None:
-    draft = PledgeDraft(token="t", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft = PledgeDraft(currency="CNY", token="t", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.need_id, draft.item_chosen = 7, True
     with pytest.raises(InvalidInput) as caught:
         answer_text(draft, Step.QUANTITY, "500个", reader=READER, appeal=appeal(), today=TODAY)
@@ -203,14 +203,14 @@ def test_a_unit_that_does_not_fit_the_need_is_refused() -> None:
 
 @pytest.mark.parametrize("text", ["2020-02-01", "昨天", "someday soon", ""])
 def test_past_or_unreadable_dates_are_refused(text: str) -> None:
-    draft = PledgeDraft(token="t")
+    draft = PledgeDraft(currency="CNY", token="t")
     with pytest.raises(InvalidInput):
         answer_text(draft, Step.DUE, text, reader=READER, appeal=None, today=TODAY)
     assert not draft.due_chosen
 
 
 def test_a_4096_character_description_is_refused() -> None:
-    draft = PledgeDraft(token="t", appeal_chosen=True, kind="service")
+    draft = PledgeDraft(currency="CNY", token="t", appeal_chosen=True, kind="service")
     with pytest.raises(InvalidInput):
         answer_text(draft, Step.DESCRIPTION, "免" * 4096, reader=READER, appeal=None, today=TODAY)
     assert draft.description is None
@@ -269,7 +269,7 @@ async def test_closed_or_unknown_appeals_take_no_pledge(
 async def test_batches_lead_to_received(
     service: PledgeService, fakes: FakeUnitOfWorkFactory
 ) -> None:
-    draft = PledgeDraft(token="g", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft = PledgeDraft(currency="CNY", token="g", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.currency = "CNY"
     draft.need_id, draft.item_chosen = 7, True
     answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
@@ -363,7 +363,7 @@ def _person(person_id: int, timezone: str) -> Person:
 
 def _at_due(fakes: FakeUnitOfWorkFactory, person_id: int) -> None:
     """The person's money draft waits for its delivery date (no appeal, for themselves)."""
-    draft = PledgeDraft(token=f"d{person_id}", appeal_chosen=True, kind="money")
+    draft = PledgeDraft(currency="CNY", token=f"d{person_id}", appeal_chosen=True, kind="money")
     draft.behalf_chosen = True
     draft.amount_minor = 50_000
     fakes.store.dialogs[person_id] = Dialog(
@@ -374,7 +374,9 @@ def _at_due(fakes: FakeUnitOfWorkFactory, person_id: int) -> None:
 async def test_dates_are_read_in_the_persons_day_not_in_utcs(
     fakes: FakeUnitOfWorkFactory,
 ) -> None:
-    service = PledgeService(fakes, FakeClock(LATE), Notices(), timezone="Asia/Shanghai")
+    service = PledgeService(
+        fakes, FakeClock(LATE), Notices(), currency="CNY", timezone="Asia/Shanghai"
+    )
     assert service.today() == date(2020, 2, 20)
     assert service.today("America/Los_Angeles") == date(2020, 2, 19)
     fakes.store.people[MEMBER] = _person(MEMBER, "Asia/Shanghai")
@@ -398,7 +400,9 @@ async def test_dates_are_read_in_the_persons_day_not_in_utcs(
 async def test_moving_the_date_is_checked_against_the_persons_day(
     fakes: FakeUnitOfWorkFactory,
 ) -> None:
-    service = PledgeService(fakes, FakeClock(LATE), Notices(), timezone="Asia/Shanghai")
+    service = PledgeService(
+        fakes, FakeClock(LATE), Notices(), currency="CNY", timezone="Asia/Shanghai"
+    )
     fakes.store.people[MEMBER] = _person(MEMBER, "Asia/Shanghai")
     pledge = await service.create(Origin(MEMBER, 1), money_draft())
     with pytest.raises(InvalidInput):
@@ -409,7 +413,9 @@ async def test_moving_the_date_is_checked_against_the_persons_day(
 
 
 def _ready(behalf: int | None) -> PledgeDraft:
-    draft = PledgeDraft(token="v", appeal_chosen=True, kind="money", amount_minor=50_000)
+    draft = PledgeDraft(
+        currency="CNY", token="v", appeal_chosen=True, kind="money", amount_minor=50_000
+    )
     draft.behalf_chosen = draft.earmark_chosen = draft.due_chosen = True
     draft.behalf = behalf
     return draft
@@ -444,7 +450,9 @@ async def test_a_forged_organisation_visibility_stores_nothing(
 
 
 def _volunteer() -> PledgeDraft:
-    return PledgeDraft(token="h", appeal_chosen=True, kind="volunteer", description="分拣")
+    return PledgeDraft(
+        currency="CNY", token="h", appeal_chosen=True, kind="volunteer", description="分拣"
+    )
 
 
 @pytest.mark.parametrize(
@@ -513,7 +521,7 @@ async def test_hours_above_the_limit_in_a_stored_draft_are_refused_at_confirm(
 def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
     text: str, quantity: str, approximate: bool
 ) -> None:
-    draft = PledgeDraft(token="g", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft = PledgeDraft(currency="CNY", token="g", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.need_id, draft.item_chosen = 7, True
     answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=appeal(), today=TODAY)
     expected_unit = "t" if text == "2吨" else "kg"
@@ -522,7 +530,7 @@ def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
 
 
 def test_a_bare_number_without_a_need_still_needs_a_unit() -> None:
-    draft = PledgeDraft(token="g", appeal_chosen=True, appeal_id=3, kind="goods")
+    draft = PledgeDraft(currency="CNY", token="g", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.item_chosen = True
     with pytest.raises(InvalidInput):
         answer_text(draft, Step.QUANTITY, "500", reader=READER, appeal=appeal(), today=TODAY)
