@@ -24,7 +24,7 @@ from handlers.common import (
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.totals.asking import appeal_number
-from handlers.totals.files import report_command
+from handlers.totals.files import chart_command, report_command
 from handlers.totals.render import TotalsText
 
 #: `tt:APPEAL:ORGANISATION` (0: the top of the tree).
@@ -34,6 +34,7 @@ TOTALS_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("totals", N_("Totals of the appeals: pledged, delivered, received"),
                 RoleName.MEMBER),
     CommandSpec("report", N_("An appeal's report as a spreadsheet"), RoleName.COORDINATOR),
+    CommandSpec("chart", N_("An appeal's progress as a picture"), RoleName.MEMBER),
 )
 
 
@@ -57,6 +58,7 @@ class TotalsHandlers:
         """Add the handlers to the application."""
         app.add_handler(CommandHandler("totals", self.totals))
         app.add_handler(CommandHandler("report", report_command))
+        app.add_handler(CommandHandler("chart", chart_command))
         app.add_handler(CallbackQueryHandler(self.drill, pattern=r"^tt:"))
 
     async def totals(self, update: Update, context: TongxinContext) -> None:

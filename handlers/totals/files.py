@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 
 from telegram import Update
 
 from domain.errors import N_, DomainError
-from handlers.common import refuse
+from handlers.common import escape, refuse, reply
 from handlers.context import TongxinContext
 from handlers.totals.asking import appeal_asked
 
@@ -42,3 +43,27 @@ async def report_command(update: Update, context: TongxinContext) -> None:
                 await context.bot.send_document(
                     chat.id, document=handle, filename=path.name, caption=text
                 )
+
+
+async def chart_command(update: Update, context: TongxinContext) -> None:
+    """`/chart N`: progress per need and money by organisation as pictures (what /totals shows)."""
+    asked = await appeal_asked(update, context, "chart")
+    chat = update.effective_chat
+    if asked is None or chat is None:
+        return
+    reader, number = asked
+    try:
+        view = await context.services.totals.appeal(reader.person.id, number)
+    except DomainError as error:
+        await refuse(update, reader, error)
+        return
+    # imported at first use: matplotlib takes a good half second to load
+    from handlers.totals.chart import ChartWriter
+
+    charts = ChartWriter(reader).charts(view)
+    if not charts:
+        await reply(update, escape(reader.t(N_("Nothing to draw yet: no need and no money."))))
+        return
+    for chart in charts:
+        picture = await asyncio.to_thread(chart.png)  # drawing takes the CPU, not the loop
+        await context.bot.send_photo(chat.id, photo=picture, caption=chart.title)

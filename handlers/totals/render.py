@@ -144,18 +144,21 @@ class TotalsText:
                             value=money_text(sums.value_minor, currency, self.style))
         return text
 
+    def line_name(self, line: OrganisationLine) -> str:
+        """What one line of the breakdown by organisation is called."""
+        if line.kind is LineKind.NONE:
+            return self._t(N_("Not for an organisation"))
+        if line.kind is LineKind.FOLDED:
+            # small organisations are shown only together with others (never alone)
+            return self._t(N_("Others together ({count})"), count=line.folded)
+        if line.kind is LineKind.OWN:
+            return self._t(N_("{name} itself"), name=line.name)
+        return line.name
+
     def organisation(self, line: OrganisationLine) -> str:
         """One line of the breakdown by organisation."""
-        if line.kind is LineKind.NONE:
-            name = self._t(N_("Not for an organisation"))
-        elif line.kind is LineKind.FOLDED:
-            # small organisations are shown only together with others (never alone)
-            name = self._t(N_("Others together ({count})"), count=line.folded)
-        elif line.kind is LineKind.OWN:
-            name = self._t(N_("{name} itself"), name=line.name)
-        else:
-            name = line.name
-        return self._t(N_("{name}: {figures}"), name=name, figures=self.figures(line.figures))
+        return self._t(N_("{name}: {figures}"), name=self.line_name(line),
+                       figures=self.figures(line.figures))
 
     def appeal(self, view: AppealTotalsView) -> str:
         """The whole /totals N message (HTML)."""
