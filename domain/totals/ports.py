@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.ports import AppealRepository
+from domain.pledges.ports import PledgeRepository
 from domain.ports import UnitOfWork
+from domain.privacy.ports import AuditTrail
 from domain.totals.models import Figures, NeedFigures
 from domain.totals.report import DeliveryLine, OfferLine, PledgeLine
 
@@ -73,6 +75,10 @@ class TotalsRepository(Protocol):
         """The overdue pledges, oldest due date first, one page."""
         ...
 
+    async def counted_for(self, pledge_id: int) -> int | None:
+        """The organisation a pledge counts for (on behalf of, else its pledger's only one)."""
+        ...
+
 
 class ReportRows(Protocol):
     """The rows of an appeal's report, streamed (a large appeal is never held in memory)."""
@@ -95,6 +101,8 @@ class TotalsUnitOfWork(UnitOfWork, Protocol):
 
     totals: TotalsRepository
     report_rows: ReportRows
+    pledges: PledgeRepository  # one overdue pledge opened, with its deliveries
+    audit_trail: AuditTrail  # and its history
     appeals: AppealRepository
 
 

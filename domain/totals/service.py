@@ -13,6 +13,8 @@ from domain.kernel.calendar import Calendar
 from domain.kernel.standing import standing_in
 from domain.network.access import may_see_appeal
 from domain.network.models import Organisation, Standing, subtree_ids
+from domain.pledges.models import Pledge
+from domain.privacy.models import AuditEntry, AuditSubject, SubjectKind
 from domain.totals.models import (
     NO_ORGANISATION,
     AppealSummary,
@@ -29,6 +31,8 @@ from domain.totals.report import AppealReport, organisation_rows
 
 #: Overdue pledges per page of `/overdue`.
 OVERDUE_PAGE = 8
+#: History entries shown with an opened pledge (the newest).
+HISTORY_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -258,3 +262,38 @@ class TotalsService:
                 appeal.id, reach.scope, today, max(page, 0) * OVERDUE_PAGE, OVERDUE_PAGE + 1
             )
         return appeal, found[:OVERDUE_PAGE], len(found) > OVERDUE_PAGE
+
+    async def overdue_overview(self, person_id: int) -> list[tuple[Appeal, int]]:
+        """Each open appeal the coordinator may chase, with its overdue count in their scope."""
+        async with self._uow() as uow:
+            standing = await standing_in(uow, person_id)
+            if not standing.is_coordinator:
+                raise PermissionDenied(N_("Only coordinators can see overdue pledges."))
+            organisations = await uow.organisations.all()
+            today = await self._calendar.today_of(uow, person_id)
+            found = []
+            for appeal in await uow.appeals.open():
+                reach = reach_of(standing, appeal, organisations)
+                if reach is None or reach.member:
+                    continue
+                found.append(
+                    (appeal, await uow.totals.overdue_count(appeal.id, reach.scope, today))
+                )
+        return found
+
+    async def overdue_pledge(
+        self, person_id: int, appeal_id: int, pledge_id: int
+    ) -> tuple[Appeal, Pledge, list[AuditEntry]]:
+        """One pledge of the appeal in the coordinator's scope, with its history."""
+        async with self._uow() as uow:
+            appeal, reach, _ = await self._readable(uow, person_id, appeal_id)
+            pledge = await uow.pledges.get(pledge_id)
+            in_scope = reach.scope is None or await uow.totals.counted_for(pledge_id) in set(
+                reach.scope
+            )
+            if reach.member or pledge is None or pledge.appeal_id != appeal.id or not in_scope:
+                raise PermissionDenied(N_("You may not see this pledge."))
+            history = await uow.audit_trail.history(
+                AuditSubject(SubjectKind.PLEDGE, pledge.id), HISTORY_SHOWN
+            )
+        return appeal, pledge, history

@@ -25,6 +25,7 @@ from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.totals.asking import appeal_number
 from handlers.totals.files import chart_command, report_command
+from handlers.totals.overdue import OverdueHandlers, PledgeAction
 from handlers.totals.render import TotalsText
 
 #: `tt:APPEAL:ORGANISATION` (0: the top of the tree).
@@ -35,6 +36,8 @@ TOTALS_COMMANDS: tuple[CommandSpec, ...] = (
                 RoleName.MEMBER),
     CommandSpec("report", N_("An appeal's report as a spreadsheet"), RoleName.COORDINATOR),
     CommandSpec("chart", N_("An appeal's progress as a picture"), RoleName.MEMBER),
+    CommandSpec("overdue", N_("Pledges past their due date, oldest first"),
+                RoleName.COORDINATOR),
 )
 
 
@@ -45,6 +48,10 @@ class TotalsHandlers:
     """
 
     commands = TOTALS_COMMANDS
+
+    def __init__(self, pledge_actions: Sequence[PledgeAction] = ()) -> None:
+        """`pledge_actions`: buttons another feature adds to an opened overdue pledge."""
+        self._overdue = OverdueHandlers(pledge_actions)
 
     def views(self) -> Sequence[DialogView]:
         """No dialog views."""
@@ -59,6 +66,8 @@ class TotalsHandlers:
         app.add_handler(CommandHandler("totals", self.totals))
         app.add_handler(CommandHandler("report", report_command))
         app.add_handler(CommandHandler("chart", chart_command))
+        app.add_handler(CommandHandler("overdue", self._overdue.command))
+        app.add_handler(CallbackQueryHandler(self._overdue.pressed, pattern=r"^to:"))
         app.add_handler(CallbackQueryHandler(self.drill, pattern=r"^tt:"))
 
     async def totals(self, update: Update, context: TongxinContext) -> None:

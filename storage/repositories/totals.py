@@ -247,6 +247,16 @@ class SqlTotalsRepository:
             ))
         return found
 
+    async def counted_for(self, pledge_id: int) -> int | None:
+        """The organisation a pledge counts for (on behalf of, else its pledger's only one)."""
+        home = homes()
+        found = await self._session.scalar(
+            select(func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id))
+            .outerjoin(home, home.c.person_id == PledgeRow.person_id)
+            .where(PledgeRow.id == pledge_id)
+        )
+        return None if found is None else int(found)
+
 
 def _int(value: object) -> int:
     """A summed column as an int (NULL is zero; SQLite may answer a float)."""
