@@ -48,43 +48,35 @@ async def in_the_dialog(chat: Conversation, user: int, amount: str) -> Json:
     return question
 
 
-async def assert_stored_in_hkd(store: SqlUnitOfWorkFactory, user: int) -> None:
-    """The person's one pledge is 500 HKD."""
-    [pledge] = await pledges_of(store, user)
-    assert pledge.kind is PledgeKind.MONEY
-    assert (pledge.amount_minor, pledge.currency) == (50_000, "HKD")
+WRITTEN = [
+    ("one line", "500元", "500港元", "HKD"),
+    ("one line", "五百块", "500港元", "HKD"),
+    ("dialog", "500元", "500港元", "HKD"),
+    ("dialog", "500", "500港元", "HKD"),
+    ("one line", "500人民币", "500元", "CNY"),  # a currency named is kept
+]
 
 
-@pytest.mark.parametrize("written", ["500元", "五百块"])
-async def test_a_one_line_pledge_without_an_appeal_is_in_the_setting(
-    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, written: str
+@pytest.mark.parametrize(("form", "written", "shown", "code"), WRITTEN)
+async def test_a_pledge_without_an_appeal_is_stored_and_shown_in_the_setting(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    form: str,
+    written: str,
+    shown: str,
+    code: str,
 ) -> None:
     li = await member(client, chat, "Li", "zh-hant")
-    summary = await no_appeal(chat, li, f"/pledge {written}")
-    assert "500港元" in summary["text"] and "CNY" not in summary["text"], summary["text"]
-    await confirm(chat, li, summary)
-    await assert_stored_in_hkd(store, li)
-
-
-@pytest.mark.parametrize("written", ["500元", "500"])
-async def test_a_dialog_pledge_without_an_appeal_is_in_the_setting(
-    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, written: str
-) -> None:
-    li = await member(client, chat, "Li", "zh-hant")
-    summary = await in_the_dialog(chat, li, written)
-    assert "金額：500港元" in summary["text"].splitlines(), summary["text"]
-    await confirm(chat, li, summary)
-    await assert_stored_in_hkd(store, li)
-
-
-async def test_a_pledge_in_renminbi_stays_in_renminbi(
-    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
-) -> None:
-    li = await member(client, chat, "Li", "zh-hant")
-    summary = await no_appeal(chat, li, "/pledge 500人民币")
+    if form == "dialog":
+        summary = await in_the_dialog(chat, li, written)
+    else:
+        summary = await no_appeal(chat, li, f"/pledge {written}")
+    assert shown in summary["text"] and "CNY" not in summary["text"], summary["text"]
     await confirm(chat, li, summary)
     [pledge] = await pledges_of(store, li)
-    assert (pledge.amount_minor, pledge.currency) == (50_000, "CNY")
+    assert pledge.kind is PledgeKind.MONEY
+    assert (pledge.amount_minor, pledge.currency) == (50_000, code)
 
 
 @pytest.mark.parametrize("written", ["2万元", "20000"])
