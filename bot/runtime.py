@@ -41,10 +41,13 @@ from domain.network.service import NetworkService
 from domain.notices.service import NoticeService
 from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
+from domain.pledges.ports import PledgeUnitOfWork
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
 from domain.reminders.models import parse_clock_time
+from domain.reminders.ports import PledgeChangesIn
 from domain.reminders.scheduled import ReminderJob, ReminderSettings
+from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
@@ -301,6 +304,9 @@ class Runtime:
                 settings.retention_days,
             ),
             totals=TotalsService(uow, self.clock, settings.timezone),
+            reminders=ReminderService(
+                uow, self.clock, self.reminder_settings(), self._pledges_in(translations)
+            ),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",
@@ -352,6 +358,20 @@ class Runtime:
         self._watch_outbox()
         self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)
+
+    def _pledges_in(self, translations: Translations) -> PledgeChangesIn:
+        """The pledges' use cases working inside a reminder answer's unit of work."""
+
+        def pledges_in(uow: PledgeUnitOfWork) -> PledgeService:
+            return PledgeService(
+                lambda: uow,
+                self.clock,
+                PledgeNotices(translations),
+                timezone=self.settings.timezone,
+                currency=self.settings.currency,
+            )
+
+        return pledges_in
 
     def reminder_settings(self) -> ReminderSettings:
         """The network's reminder policy and calendar, from the settings."""

@@ -16,6 +16,7 @@ from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService
 from handlers.flood import FloodControl
 from handlers.i18n import Translations
@@ -37,6 +38,7 @@ class Services:
     #: runs every dialog kind on the engine (its unit of work has every feature's repositories)
     dialog_engine: DialogEngine[Any]
     totals: TotalsService
+    reminders: ReminderService
     bot_username: str = ""
 
 

@@ -28,6 +28,7 @@ from handlers.network import NetworkHandlers
 from handlers.offers import OFFER_COMMANDS, OfferFlow, OfferHandlers, offer_flows
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
+from handlers.reminders.commands import ReminderHandlers
 from handlers.review import ReviewHandlers, review_flows
 from handlers.totals.commands import TotalsHandlers
 
@@ -37,7 +38,7 @@ LAST_GROUP = 1000
 
 def features() -> list[Feature]:
     """Every feature area on the dialog engine, in the order their handlers are registered."""
-    return [TotalsHandlers()]
+    return [TotalsHandlers(), ReminderHandlers()]
 
 
 def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:

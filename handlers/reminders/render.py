@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from domain.appeals.models import Appeal
 from domain.errors import N_
+from domain.kernel.calendar import local_date
 from domain.network.models import Language
-from domain.pledges.models import Pledge, PledgeKind
+from domain.pledges.models import Pledge, PledgeKind, PledgeStatus
+from domain.reminders.service import Answered
 from handlers.common import escape
+from handlers.context import Reader
 from handlers.i18n import Translations
-from handlers.pledges import measure_text
+from handlers.pledges import STATUS_NAMES, measure_text
 
 REMINDER = N_("Reminder for pledge #{number}: {open} still to deliver, promised by {date}.")
 OVERDUE_REMINDER = N_(
@@ -24,6 +28,8 @@ DELIVERED_ALL = N_("Delivered all")
 DELIVERED_PART = N_("Delivered part")
 NEED_MORE_TIME = N_("Need more time")
 CANCEL_PLEDGE = N_("Cancel pledge")
+#: A reminder's buttons: `rm:<action>:<pledge>`; they carry no state, so they work days later.
+BUTTON_CODE = "rm"
 
 
 def day_text(language: Language, day: date) -> str:
@@ -74,12 +80,42 @@ class ReminderTexts:
         t = self._translations.translate
 
         def button(label: str, action: str) -> dict[str, str]:
-            return {"text": t(language, label), "callback_data": f"pm:{action}:{pledge.id}"}
+            data = f"{BUTTON_CODE}:{action}:{pledge.id}"
+            return {"text": t(language, label), "callback_data": data}
 
         return json.dumps(
             [
                 [button(DELIVERED_ALL, "all"), button(DELIVERED_PART, "part")],
-                [button(NEED_MORE_TIME, "due"), button(CANCEL_PLEDGE, "cancel")],
+                [button(NEED_MORE_TIME, "more"), button(CANCEL_PLEDGE, "cancel")],
             ],
             ensure_ascii=False,
         )
+
+
+RECORDED = N_("Recorded: {delivered} delivered for pledge #{number}. Status: {status}.")
+STILL_OPEN = N_("Still open: {amount}")
+OVER = N_("That is more than was still open; it is recorded and a coordinator will check it.")
+MOVED = N_("Pledge #{number} will now be delivered by {date}.")
+CANCELLED = N_("Pledge #{number} is cancelled.")
+NEXT_REMINDER = N_("I will remind you again on {date}.")
+
+
+def answered_text(reader: Reader, answered: Answered) -> str:
+    """What an answer to a reminder did, and when the next reminder comes (HTML)."""
+    pledge, language, translations = answered.pledge, reader.language, reader.translations
+    if pledge.status is PledgeStatus.CANCELLED:
+        lines = [reader.t(CANCELLED, number=pledge.id)]
+    elif answered.due is not None:
+        lines = [reader.t(MOVED, number=pledge.id, date=day_text(language, answered.due))]
+    else:
+        delivered = measure_text(language, pledge, answered.delivered or Decimal(0), translations)
+        status = reader.t(STATUS_NAMES[pledge.status])
+        lines = [reader.t(RECORDED, delivered=delivered, number=pledge.id, status=status)]
+        if pledge.status is PledgeStatus.PARTIAL:
+            lines.append(reader.t(STILL_OPEN, amount=open_text(language, pledge, translations)))
+        if pledge.over_delivered:
+            lines.append(reader.t(OVER))
+    if answered.next_reminder is not None:
+        day = local_date(answered.next_reminder, reader.person.timezone)
+        lines.append(reader.t(NEXT_REMINDER, date=day_text(language, day)))
+    return escape("\n".join(lines))

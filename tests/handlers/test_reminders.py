@@ -3,18 +3,22 @@ language, with buttons that work; nobody else can press them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from domain.clock import FakeClock
 from domain.pledges.models import PledgeStatus
+from domain.reminders.ports import ReminderTrack
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
+from tests.handlers.test_access import _review_notice as review_notice
 from tests.handlers.test_pledges import (
     button,
     buttons,
     confirm,
+    coordinator_of,
+    join,
     last_id,
     make_appeal,
     member,
@@ -24,6 +28,8 @@ from tests.harness import Conversation, Json
 
 #: Two days before the appeal's deadline (29 February 2020), 10:00 in Shanghai.
 BEFORE = datetime(2020, 2, 27, 2, 0, tzinfo=UTC)
+#: The deadline itself, 10:00 in Shanghai.
+ON_THE_DAY = datetime(2020, 2, 29, 2, 0, tzinfo=UTC)
 #: The day before the deadline, before the due-date reminder (29 February, 10:00 there).
 DAYS_LATER = datetime(2020, 2, 28, 23, 0, tzinfo=UTC)
 
@@ -35,23 +41,16 @@ REMINDERS = {
     "en": "Reminder for pledge #1: 3,000 kg 消毒液 still to deliver, promised by 2020-02-29.\n"
     "For appeal #1 抗疫倡议.\nTell us with a button below how it stands.",
 }
+RECORDED_ALL = {
+    "zh-hans": "已记录：认捐 #1 送达 3000公斤。状态：已送达。",
+    "zh-hant": "已記錄：認捐 #1 送達 3000公斤。狀態：已送達。",
+    "en": "Recorded: 3,000 kg delivered for pledge #1. Status: delivered.",
+}
 LABELS = {
     "zh-hans": ["已全部送达", "已送达部分", "需要更多时间", "取消认捐"],
     "zh-hant": ["已全部送達", "已送達部分", "需要更多時間", "取消認捐"],
     "en": ["Delivered all", "Delivered part", "Need more time", "Cancel pledge"],
 }
-
-
-async def pledged(
-    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
-    lang: str,
-) -> int:
-    """A member who pledged 3000 kg of disinfectant to an appeal due on 29 February."""
-    appeal = await make_appeal(store, clock)
-    li = await member(client, chat, "Li", lang)
-    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
-    await confirm(chat, li, summary)
-    return li
 
 
 async def reminder_after(chat: Conversation, person: int, seen: int) -> Json:
@@ -60,43 +59,148 @@ async def reminder_after(chat: Conversation, person: int, seen: int) -> Json:
     return message
 
 
+async def reminded(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    lang: str = "zh-hans", organisation_id: int | None = None,
+) -> tuple[int, Json]:
+    """A member's pledge and its first reminder, two days before the deadline."""
+    appeal = await make_appeal(store, clock, organisation_id=organisation_id)
+    li = await member(client, chat, "Li", lang)
+    if organisation_id is not None:
+        await join(store, li, organisation_id)
+    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
+    await confirm(chat, li, summary)
+    seen = await last_id(client, li)
+    clock.set(BEFORE)
+    return li, await reminder_after(chat, li, seen)
+
+
+async def press(chat: Conversation, person: int, message: Json, prefix: str) -> Json:
+    """Press the button of `message` whose data starts with `prefix`; the bot's next message."""
+    after = await last_id(chat.client, person)
+    await chat.press(person, person, message, data=button(message, prefix)["callback_data"])
+    [answer] = await chat.next_messages(person, 1, after)
+    return answer
+
+
+async def row(store: SqlUnitOfWorkFactory, pledge_id: int = 1) -> ReminderTrack:
+    """The pledge's reminder row."""
+    async with store() as uow:
+        found = await uow.reminders.get(pledge_id)
+    assert found is not None
+    return found
+
+
 @pytest.mark.parametrize("lang", ["zh-hans", "zh-hant", "en"])
 async def test_a_reminder_two_days_before_says_what_is_open_in_the_pledgers_language(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
     lang: str,
 ) -> None:
-    li = await pledged(client, chat, store, clock, lang)
-    seen = await last_id(client, li)
-    clock.set(BEFORE)
-    reminder = await reminder_after(chat, li, seen)
+    li, reminder = await reminded(client, chat, store, clock, lang)
     assert reminder["text"] == REMINDERS[lang], reminder["text"]
     assert [b["text"] for b in buttons(reminder)] == LABELS[lang]
-    # "Delivered all" days later: the pledge is delivered (its next reminder is checked then)
+    # "Delivered all" days later: the pledge is delivered and no reminder is planned any more
     clock.set(DAYS_LATER)
-    after = int(reminder["message_id"])
-    await chat.press(li, li, reminder, data=button(reminder, "pm:all:")["callback_data"])
-    [recorded] = await chat.next_messages(li, 1, after)
-    assert "#1" in recorded["text"]
+    recorded = await press(chat, li, reminder, "rm:all:")
+    assert recorded["text"] == RECORDED_ALL[lang], recorded["text"]
     [pledge] = await pledges_of(store, li)
     assert pledge.status is PledgeStatus.DELIVERED
-    async with store() as uow:
-        row = await uow.reminders.get(pledge.id)
-    assert row is not None and row.sent_count == 1
+    planned = await row(store)
+    assert (planned.sent_count, planned.due_at) == (1, None)
+    assert "reply_markup" not in next(
+        m for m in await chat.client.messages(li) if m["message_id"] == reminder["message_id"]
+    ), "the answered reminder lost its buttons"
+
+
+async def test_delivered_part_asks_how_much_tells_the_coordinator_and_plans_the_rest(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    co, org = await coordinator_of(client, chat, store, lang="en")
+    li, reminder = await reminded(client, chat, store, clock, organisation_id=org)
+    question = await press(chat, li, reminder, "rm:part:")
+    assert question["text"].startswith("送达了多少？"), question["text"]
+    seen = await last_id(client, co)
+    [refused] = await chat.say(li, "很多")
+    assert refused["text"] == "请写明送达了多少，例如 1000公斤。", refused["text"]
+    [recorded] = await chat.say(li, "1000公斤")
+    assert recorded["text"] == (
+        "已记录：认捐 #1 送达 1000公斤。状态：部分送达。\n"
+        "尚未送达：2000公斤消毒液\n"
+        "我会在 2月29日再提醒你。"
+    ), recorded["text"]
+    planned = await row(store)
+    assert (planned.slot, planned.due_at) == ("due", ON_THE_DAY)
+    notice = await review_notice(chat, co, seen)
+    assert "1,000 kg" in notice["text"], notice["text"]
+    # the reminder's buttons still work: the rest, delivered
+    recorded = await press(chat, li, reminder, "rm:all:")
+    assert recorded["text"].startswith("已记录：认捐 #1 送达 2000公斤。"), recorded["text"]
+    assert (await row(store)).due_at is None
+
+
+async def test_need_more_time_moves_the_date_by_a_button_or_a_typed_date(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    li, reminder = await reminded(client, chat, store, clock, "en")
+    question = await press(chat, li, reminder, "rm:more:")
+    assert [b["text"] for b in buttons(question)] == ["+1 day", "+3 days", "+1 week"]
+    moved = await press(chat, li, question, "ra:date:3")
+    assert moved["text"] == (
+        "Pledge #1 will now be delivered by 2020-03-03.\nI will remind you again on 2020-03-01."
+    ), moved["text"]
+    [pledge] = await pledges_of(store, li)
+    assert pledge.due_date == date(2020, 3, 3)
+    assert (await row(store)).slot == "before"
+    # the old "+3 days" again: its question is closed, nothing changes
+    stale = await chat.press(li, li, question, data="ra:date:3", forged=True)
+    assert stale["text"] == "This button is no longer valid."
+    [pledge] = await pledges_of(store, li)
+    assert pledge.due_date == date(2020, 3, 3)
+    # a typed date, after refusals that change nothing
+    await press(chat, li, reminder, "rm:more:")
+    for text, refusal in (
+        ("someday", "I could not read that date. Write it like 2026-02-25, 2月25日 or 明天."),
+        ("2020-02-01", "That date has passed. Please give today or a later date."),
+    ):
+        [refused] = await chat.say(li, text)
+        assert refused["text"] == refusal, refused["text"]
+    [moved] = await chat.say(li, "2020-03-10")
+    assert moved["text"].startswith("Pledge #1 will now be delivered by 2020-03-10."), moved
+    [pledge] = await pledges_of(store, li)
+    assert pledge.due_date == date(2020, 3, 10)
+
+
+async def test_cancel_asks_why_and_ends_the_reminders(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    li, reminder = await reminded(client, chat, store, clock, "zh-hant")
+    question = await press(chat, li, reminder, "rm:cancel:")
+    assert question["text"] == "為什麼取消？一句話即可。", question["text"]
+    [refused] = await chat.say(li, "为" * 1001)
+    assert "1000" in refused["text"], refused["text"]
+    [cancelled] = await chat.say(li, "资金另有安排")
+    assert cancelled["text"] == "認捐 #1 已取消。", cancelled["text"]
+    [pledge] = await pledges_of(store, li)
+    assert pledge.status is PledgeStatus.CANCELLED and pledge.cancel_reason == "资金另有安排"
+    assert (await row(store)).due_at is None
+    closed = await chat.press(li, li, reminder, data=button(reminder, "rm:all:")["callback_data"])
+    assert closed["text"] == "該認捐已結束，不能再報告送達。", closed["text"]
 
 
 async def test_someone_elses_reminder_buttons_are_refused_and_change_nothing(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    li = await pledged(client, chat, store, clock, "zh-hans")
+    li, reminder = await reminded(client, chat, store, clock)
     wang = await member(client, chat, "Wang", "en")
     [own] = await chat.say(wang, "/mypledges")  # a message of Wang's own to press on
-    seen = await last_id(client, li)
-    clock.set(BEFORE)
-    reminder = await reminder_after(chat, li, seen)
     for data in (b["callback_data"] for b in buttons(reminder)):
         answer = await chat.press(wang, wang, own, data=data, forged=True)
         assert answer["text"] == "You have no pledge with that number.", answer
+    for data in ("rm:all:99999999999999999999", "rm:nosuch:1", "ra:date:3", "ra:part:1"):
+        answer = await chat.press(wang, wang, own, data=data, forged=True)
+        assert answer["text"] == "This button is no longer valid.", (data, answer)
     [pledge] = await pledges_of(store, li)
     assert pledge.status is PledgeStatus.PLEDGED and not pledge.fulfilments
     async with store() as uow:
         assert await uow.dialogs.get(wang) is None
+    assert (await row(store)).sent_count == 1

@@ -1,0 +1,107 @@
+"""The reminder's follow-up questions, one dialog kind on the engine.
+
+"Delivered part…" asks how much (a photo or a document as proof is welcome, the amount as
+its caption); "Need more time" offers +1 day, +3 days, +1 week or a typed date; "Cancel"
+asks why. Each is one question: its answer goes to `ReminderService` in the engine's unit of
+work, which also marks the update, so the pledge's change, the coordinators' notice and the
+re-plan land with it in one commit.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from domain.dialogs.engine import OneAnswer, OneAnswerKind
+from domain.dialogs.models import Accepts, Answer, Pressed, Question, Sent, Typed
+from domain.errors import N_, InvalidInput
+from domain.kernel.origin import Origin
+from domain.outbox.models import MediaKind
+from domain.pledges.ports import AmountReader
+from domain.reminders.ports import DeliveredAmount
+from domain.reminders.service import Answered, ReminderService, own_pledge
+
+DIALOG_KIND = "reminder_answer"
+CODE = "ra"
+#: The "need more time" buttons: their value is the days added.
+MORE_DAYS = (1, 3, 7)
+CAPTION_NEEDED = N_("Please add how much was delivered as the caption, e.g. 1000公斤.")
+UNREADABLE_DATE = N_("I could not read that date. Write it like 2026-02-25, 2月25日 or 明天.")
+NO_SUCH_CHOICE = N_("This button is no longer valid.")
+#: A date is a few words; anything longer is not one.
+MAX_DATE_TEXT = 100
+
+
+class Action(StrEnum):
+    """The question a reminder's button opened."""
+
+    PART = "part"
+    DATE = "date"
+    CANCEL = "cancel"
+
+
+ACCEPTS = {
+    Action.PART: Accepts.TEXT | Accepts.FILE,
+    Action.DATE: Accepts.TEXT | Accepts.BUTTON,
+    Action.CANCEL: Accepts.TEXT,
+}
+
+
+def reminder_answer(action: Action, pledge_id: int) -> OneAnswer:
+    """The draft of the question `action` about pledge `pledge_id`."""
+    return OneAnswer(action.value, pledge_id)
+
+
+class ReminderAnswerKind(OneAnswerKind):
+    """How much was delivered, until when, or why cancel: one answer, then done."""
+
+    name = DIALOG_KIND
+    code = CODE
+
+    def __init__(
+        self, service: ReminderService, measure: DeliveredAmount, dates: AmountReader
+    ) -> None:
+        self._service = service
+        self._measure = measure
+        self._dates = dates
+
+    async def question(
+        self, uow: Any, origin: Origin, draft: OneAnswer, known: Question | None
+    ) -> Question:
+        """The one question, taking what its action takes; `shown` is the pledge's number."""
+        action = Action(draft.action)
+        return Question(action.value, ACCEPTS[action], shown=draft.subject_id)
+
+    async def take(self, uow: Any, origin: Origin, draft: OneAnswer, answer: Answer) -> Answered:
+        """Do what the answer says, in the engine's unit of work; a refusal changes nothing."""
+        action, pledge_id = Action(draft.action), draft.subject_id
+        if action is Action.DATE:
+            if isinstance(answer, Pressed):
+                days = int(answer.value) if answer.value in {str(d) for d in MORE_DAYS} else 0
+                if not days:
+                    raise InvalidInput(NO_SUCH_CHOICE)
+                return await self._service.more_days(uow, origin, pledge_id, days)
+            text = _typed(answer)[:MAX_DATE_TEXT].strip()
+            today = await self._service.today_of(uow, origin.actor_id or 0)
+            due = self._dates.read_date(text, today) if text else None
+            if due is None:
+                raise InvalidInput(UNREADABLE_DATE)
+            return await self._service.move(uow, origin, pledge_id, due)
+        if action is Action.CANCEL:
+            return await self._service.withdraw(uow, origin, pledge_id, _typed(answer))
+        proof = None
+        if isinstance(answer, Sent):
+            if not answer.caption.strip():
+                raise InvalidInput(CAPTION_NEEDED)
+            proof = (answer.file_id, MediaKind(answer.media))
+        text = answer.caption if isinstance(answer, Sent) else _typed(answer)
+        pledge = await own_pledge(uow, origin.actor_id or 0, pledge_id)
+        quantity, unit = self._measure(pledge, text)
+        return await self._service.deliver(uow, origin, pledge_id, quantity, proof, unit)
+
+
+def _typed(answer: Answer) -> str:
+    """The typed text of an answer; a press where words are wanted is refused."""
+    if not isinstance(answer, Typed):
+        raise InvalidInput(NO_SUCH_CHOICE)
+    return answer.text
