@@ -14,15 +14,13 @@ from domain.dialogs import Dialog
 from domain.errors import N_, DomainError
 from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, RoleName
-from domain.parsing import Money, Quantity, format_money, format_quantity
 from domain.parsing.integers import parse_id
 from handlers.answered import drop_buttons
-from handlers.appeals import AppealFlow, style_for
+from handlers.appeals import AppealFlow
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
     command_arguments,
-    escape,
     pressed,
     private_reader,
     refuse,
@@ -30,6 +28,7 @@ from handlers.common import (
 )
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
+from handlers.render import escape, money_text, quantity_text
 
 MANAGE_KIND = "appeal_manage"
 MANAGE_BUTTON = re.compile(
@@ -51,14 +50,13 @@ class ClosingText:
         return self._translations.translate(self._language, message, **params)
 
     def _quantity(self, value: Decimal, unit: str) -> str:
-        try:
-            return format_quantity(Quantity(value, unit), style_for(self._language))
-        except (KeyError, ValueError, TypeError):
-            return f"{value.normalize():f} {unit}"
+        return quantity_text(self._language, value, unit)
+
+    def _money(self, minor: int, currency: str) -> str:
+        return money_text(self._language, minor, currency)
 
     def __call__(self, appeal: Appeal, totals: ClosingTotals) -> str:
         """The closing message (HTML): money per currency, each need against its target."""
-        style = style_for(self._language)
         lines = [
             "<b>" + escape(self._t(N_("Appeal #{number} {title} is closed. Thank you!"),
                                    number=appeal.id, title=appeal.title)) + "</b>",
@@ -71,11 +69,11 @@ class ClosingText:
             pledged, delivered = total.pledged_minor, total.delivered_minor
             line = self._t(
                 N_("Money: pledged {pledged}, delivered {delivered}"),
-                pledged=format_money(Money(pledged, currency), style),
-                delivered=format_money(Money(delivered, currency), style),
+                pledged=self._money(pledged, currency),
+                delivered=self._money(delivered, currency),
             )
             if currency == appeal.currency and appeal.money_target_minor is not None:
-                target = format_money(Money(appeal.money_target_minor, currency), style)
+                target = self._money(appeal.money_target_minor, currency)
                 line = self._t(N_("{line} (target {target})"), line=line, target=target)
             lines.append("• " + escape(line))
         needs = {n.need_id: n for n in totals.needs}
@@ -95,7 +93,6 @@ class ClosingText:
 
     def _beside(self, appeal: Appeal, found: NeedTotal) -> str:
         """What counts towards a need beside its quantity: volunteer hours, goods by value."""
-        style = style_for(self._language)
         extra = ""
         if found.hours:
             extra += self._t(
@@ -106,8 +103,8 @@ class ClosingText:
         if found.value_minor:
             extra += self._t(
                 N_("; besides, goods worth {value} with no quantity given ({done} delivered)"),
-                value=format_money(Money(found.value_minor, appeal.currency), style),
-                done=format_money(Money(found.value_delivered_minor, appeal.currency), style),
+                value=self._money(found.value_minor, appeal.currency),
+                done=self._money(found.value_delivered_minor, appeal.currency),
             )
         return extra
 

@@ -7,7 +7,7 @@ import json
 import re
 import secrets
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -34,13 +34,11 @@ from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import Language, RoleName
 from domain.outbox.models import FailureReason
 from domain.outbox.service import BroadcastProgress
-from domain.parsing import Money, Quantity, format_money, format_quantity
 from domain.parsing.integers import parse_chat_id
 from handlers.answered import drop_buttons
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
-    escape,
     is_private,
     member_of,
     private_reader,
@@ -50,6 +48,7 @@ from handlers.common import (
 )
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
+from handlers.render import escape, keyboard, money_text, quantity_text
 
 APPEAL_KIND = "appeal"
 DRAFT_BUTTON = re.compile(
@@ -93,22 +92,9 @@ _REASONS = {
 }
 
 
-def style_for(language: Language) -> str:
-    """The amount-formatting style for a language."""
-    return {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant"}.get(language, "en")
-
-
-def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
-
-
 def need_text(need: NeedLine, language: Language) -> str:
     """One need as a reader sees it: "口罩：10000个", "口罩: 10,000 pieces"."""
-    amount = format_quantity(
-        Quantity(need.target, need.unit), style_for(language), approximate=need.approximate
-    )
+    amount = quantity_text(language, need.target, need.unit, need.approximate)
     if language in (Language.ZH_HANS, Language.ZH_HANT):
         return f"{need.item}：{amount}"  # Chinese text takes the full-width colon
     return f"{need.item}: {amount}"
@@ -123,7 +109,7 @@ def list_answer(reader: Reader, draft: AppealDraft, added: ListAdded) -> str:
     ]
     lines += [f"• {need_text(n, reader.language)}" for n in added.needs]
     if added.money_minor is not None:
-        amount = format_money(Money(added.money_minor, draft.currency), style_for(reader.language))
+        amount = money_text(reader.language, added.money_minor, draft.currency)
         lines.append("• " + reader.t(N_("Funds target: {amount}"), amount=amount))
     for line in added.unread[:MAX_NAMED_LINES]:
         shown = line.text if len(line.text) <= 40 else line.text[:39] + "…"
@@ -159,9 +145,7 @@ class AppealRenderer:
             for n in appeal.needs
         ]
         if appeal.money_target_minor is not None:
-            money = format_money(
-                Money(appeal.money_target_minor, appeal.currency), style_for(self._language)
-            )
+            money = money_text(self._language, appeal.money_target_minor, appeal.currency)
             needs.append(self._t(N_("Funds: {amount}"), amount=money))
         if needs:
             lines += ["", f"<b>{escape(self._t(N_('Needed:')))}</b>"]
@@ -266,9 +250,9 @@ class AppealFlow:
         if step == "needs":
             text, markup = needs_question(reader, draft)
         elif step == "recipients":
-            markup = _buttons([[(reader.t(N_("Done")), "ap:rcp_done")]])
+            markup = keyboard([[(reader.t(N_("Done")), "ap:rcp_done")]])
         elif step == "audience":
-            markup = _buttons(
+            markup = keyboard(
                 [
                     [(reader.t(N_("All approved groups I coordinate")), "ap:all")],
                     [(reader.t(N_("One organisation")), "ap:orgs")],
@@ -283,7 +267,7 @@ class AppealFlow:
         """Show the group message exactly as groups will see it, with send/fix/cancel."""
         appeal = draft.as_appeal(reader.person.id, context.services.clock.now())
         message = self.renderer(context)(appeal, -1)
-        markup = _buttons(
+        markup = keyboard(
             [
                 [(reader.t(N_("Send")), "ap:send"), (reader.t(N_("Cancel")), "ap:cancel")],
                 [
@@ -331,7 +315,7 @@ class AppealFlow:
             elif step == "needs":
                 added = add_need(draft, strip_list_mark(text) or text)
                 if isinstance(added, int):
-                    amount = format_money(Money(added, draft.currency), style_for(reader.language))
+                    amount = money_text(reader.language, added, draft.currency)
                     confirmation = reader.t(N_("Funds target: {amount}"), amount=amount)
                 else:
                     confirmation = reader.t(
@@ -416,7 +400,7 @@ class AppealHandlers:
             )
             markup = None
             if is_private(update) and await services.appeals.may_manage(reader.person.id, appeal):
-                markup = InlineKeyboardMarkup(manage_rows(reader, appeal.id))
+                markup = manage_keyboard(reader, appeal.id)
             await reply(update, text, markup)
 
     async def draft_button(self, update: Update, context: TongxinContext) -> None:
@@ -525,7 +509,7 @@ class AppealHandlers:
         rows = rows[:MAX_CHOICE_BUTTONS]
         if action == "picks":
             rows.append([(reader.t(N_("Done")), "ap:picked")])
-        await reply(update, escape(reader.t(_QUESTIONS["audience"])), _buttons(rows))
+        await reply(update, escape(reader.t(_QUESTIONS["audience"])), keyboard(rows))
 
     async def _send(
         self, update: Update, context: TongxinContext, reader: Reader, draft: AppealDraft
@@ -579,19 +563,20 @@ def appeal_flows() -> list[AppealFlow]:
     return [AppealFlow()]
 
 
-def manage_rows(reader: Reader, appeal_id: int) -> list[list[InlineKeyboardButton]]:
+def manage_keyboard(reader: Reader, appeal_id: int) -> InlineKeyboardMarkup:
     """The buttons of an appeal its coordinator may manage (handled in appeal_manage.py)."""
-    rows = [
+    return keyboard(
         [
-            (reader.t(N_("Edit text")), f"am:edit:{appeal_id}"),
-            (reader.t(N_("Extend deadline")), f"am:extend:{appeal_id}"),
-        ],
-        [
-            (reader.t(N_("Send to new groups")), f"am:resend:{appeal_id}"),
-            (reader.t(N_("Close")), f"am:close:{appeal_id}"),
-        ],
-    ]
-    return [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+            [
+                (reader.t(N_("Edit text")), f"am:edit:{appeal_id}"),
+                (reader.t(N_("Extend deadline")), f"am:extend:{appeal_id}"),
+            ],
+            [
+                (reader.t(N_("Send to new groups")), f"am:resend:{appeal_id}"),
+                (reader.t(N_("Close")), f"am:close:{appeal_id}"),
+            ],
+        ]
+    )
 
 
 def needs_question(reader: Reader, draft: AppealDraft) -> tuple[str, InlineKeyboardMarkup]:
@@ -603,9 +588,7 @@ def needs_question(reader: Reader, draft: AppealDraft) -> tuple[str, InlineKeybo
     rows: list[list[tuple[str, str]]] = []
     listed = [need_text(n, reader.language) for n in draft.needs]
     if draft.money_target_minor is not None:
-        money = format_money(
-            Money(draft.money_target_minor, draft.currency), style_for(reader.language)
-        )
+        money = money_text(reader.language, draft.money_target_minor, draft.currency)
         listed.append(reader.t(N_("Funds: {amount}"), amount=money))
     if listed:
         text += "\n\n<b>" + escape(reader.t(N_("Listed so far (to change one, remove it and "
@@ -617,4 +600,4 @@ def needs_question(reader: Reader, draft: AppealDraft) -> tuple[str, InlineKeybo
     if draft.money_target_minor is not None:
         rows.append([(reader.t(N_("Remove the funds target")), "ap:rm:money")])
     rows.append([(reader.t(N_("Done")), "ap:needs_done")])
-    return text, _buttons(rows)
+    return text, keyboard(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -17,6 +16,7 @@ from domain.network.service import SeenUser
 from domain.parsing.integers import parse_id
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import N_
+from handlers.render import escape, refusal_text
 from handlers.splitting import split_html
 
 MAX_TEXT = 4096
@@ -43,8 +43,6 @@ async def reader_for(update: Update, context: TongxinContext) -> Reader | None:
     person = await services.network.seen(seen_user(user))
     context.reader = Reader(person, services.translations)
     return context.reader
-
-
 
 
 async def member_of(context: TongxinContext, chat_id: int, user_id: int) -> bool:
@@ -94,11 +92,6 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-def escape(text: str) -> str:
-    """Escape user-provided text for HTML messages."""
-    return html.escape(text, quote=False)
-
-
 async def reply(
     update: Update,
     text: str,
@@ -130,8 +123,8 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 async def refuse(update: Update, reader: Reader, error: DomainError) -> None:
-    """Tell the person, in their language, why nothing happened."""
-    text = reader.translations.error(reader.language, error)
+    """Tell the person, in their language, why nothing happened (units in their words)."""
+    text = refusal_text(reader, error)
     query = update.callback_query
     if query is not None:
         await query.answer(text[:200], show_alert=True)

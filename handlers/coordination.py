@@ -5,10 +5,11 @@ from __future__ import annotations
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
 from domain.notices.service import NoticeLine
-from handlers.common import MAX_TEXT, escape
+from handlers.common import MAX_TEXT
 from handlers.i18n import N_, Translations
 from handlers.offers import offer_line
-from handlers.pledges import pledge_line
+from handlers.pledge_render import appeal_and_behalf, pledge_line
+from handlers.render import escape
 
 _HEADS = {
     NoticeEvent.PLEDGED: N_("New pledge #{number}"),
@@ -62,16 +63,7 @@ class BatchNotices:
             what = t(N_("{what}, now due {date}"), what=what, date=pledge.due_date.isoformat())
         if line.event is NoticeEvent.CANCELLED and pledge.cancel_reason:
             what = t(N_("{what} (reason: {reason})"), what=what, reason=pledge.cancel_reason)
-        appeal = (
-            t(N_("appeal #{number} {title}"), number=line.appeal.id, title=line.appeal.title)
-            if line.appeal is not None
-            else t(N_("no appeal"))
-        )
-        behalf = (
-            t(N_("on behalf of {name}"), name=line.behalf)
-            if line.behalf
-            else t(N_("on their own behalf"))
-        )
+        appeal, behalf = appeal_and_behalf(t, line.appeal, line.behalf)
         return t(
             N_("{head}: {who}, {what}; {appeal}; {behalf}"),
             head=t(_HEADS[line.event], number=pledge.id),

@@ -18,7 +18,6 @@ from handlers.commands import commands_for_standing
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
-    escape,
     is_private,
     note_claimed,
     pressed,
@@ -29,6 +28,7 @@ from handlers.common import (
 )
 from handlers.context import TongxinContext
 from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.render import escape
 
 log = logging.getLogger(__name__)
 

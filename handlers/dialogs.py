@@ -24,7 +24,6 @@ from domain.kernel.origin import Origin
 from handlers.answered import drop_buttons, drop_buttons_of, has_buttons
 from handlers.common import (
     answer_stale_button,
-    escape,
     is_private,
     note_claimed,
     reader_for,
@@ -33,6 +32,7 @@ from handlers.common import (
 )
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import N_
+from handlers.render import escape
 
 log = logging.getLogger(__name__)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import escape, reader_for, reply, seen_user, was_claimed
+from handlers.common import reader_for, reply, seen_user, was_claimed
 from handlers.context import Reader, TongxinContext
 from handlers.flood import Verdict
 from handlers.i18n import N_
+from handlers.render import escape
 
 
 def ignorable(update: Update) -> bool:

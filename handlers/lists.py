@@ -20,18 +20,17 @@ from domain.errors import DomainError
 from domain.kernel.origin import Origin
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeStatus
 from domain.pledges.ports import DeliveryParties
-from handlers.common import (
-    MAX_TEXT,
-    answer_stale_button,
-    escape,
-    pressed,
-    private_reader,
-    refuse,
-    reply,
-)
+from handlers.common import MAX_TEXT, answer_stale_button, pressed, private_reader, refuse, reply
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import N_
-from handlers.pledges import _STATUS, inbox_item, measure_text, pledge_line, review_lines
+from handlers.pledge_render import (
+    STATUS_NAMES,
+    inbox_item,
+    measure_text,
+    pledge_line,
+    review_lines,
+)
+from handlers.render import button, escape
 
 #: Items on one page at most (one button each, plus a row to turn pages).
 PAGE_SIZE = 8
@@ -77,7 +76,8 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(_cut(text, BUTTON_TEXT), callback_data=data)
+    """A list's button: its label cut shorter than elsewhere, with an ellipsis."""
+    return button(_cut(text, BUTTON_TEXT), data)
 
 
 def list_page(
@@ -110,7 +110,8 @@ def _pledge_text(reader: Reader, pledge: Pledge, overdue: bool) -> str:
     language = reader.language
     what = pledge_line(language, pledge, reader.translations)
     lines = [f"<b>#{pledge.id}</b> {escape(_cut(what, ITEM_TEXT))}"]
-    lines.append(escape(reader.t(N_("Status: {status}"), status=reader.t(_STATUS[pledge.status]))))
+    status = reader.t(STATUS_NAMES[pledge.status])
+    lines.append(escape(reader.t(N_("Status: {status}"), status=status)))
     if pledge.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
         amount = measure_text(language, pledge, pledge.open_measure, reader.translations)
         lines.append(escape(reader.t(N_("Still open: {amount}"), amount=amount)))

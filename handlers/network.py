@@ -27,16 +27,9 @@ from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import ChatStatus, OrganisationNode, Person, Role
 from domain.network.service import StillReferenced
 from domain.parsing.integers import parse_chat_id, parse_id
-from handlers.common import (
-    command_arguments,
-    escape,
-    private_reader,
-    reader_for,
-    refuse,
-    reply,
-    seen_user,
-)
+from handlers.common import command_arguments, private_reader, reader_for, refuse, reply, seen_user
 from handlers.context import Reader, TongxinContext
+from handlers.render import escape
 
 LINK_CALLBACK = re.compile(r"^link:(-?[0-9]{1,19}):([0-9]{1,19})$")
 MAX_LINK_BUTTONS = 90

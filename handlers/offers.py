@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -25,7 +24,6 @@ from domain.offers.draft import (
     read_item_line,
 )
 from domain.offers.models import Candidate, Offer, OfferStatus, OfferTerms
-from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
 from domain.pledges.models import Pledge
 from handlers.answered import drop_buttons, drop_buttons_of
 from handlers.common import (
@@ -33,14 +31,14 @@ from handlers.common import (
     answer_stale_button,
     cancel_by_button,
     command_arguments,
-    escape,
     pressed,
     private_reader,
+    refuse,
     reply,
 )
-from handlers.common import refuse as refuse_plainly
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
+from handlers.render import button, escape, money_text, quantity_text
 
 DRAFT_BUTTON = re.compile(r"^od:(terms|until|ok|no):(\w{1,32})$")
 ALREADY_ANSWERED = N_("This question is already answered.")
@@ -48,7 +46,6 @@ WITHDRAW_BUTTON = re.compile(r"^ow:([0-9]{1,19})$")
 ACCEPT_BUTTON = re.compile(r"^ma:([0-9]{1,19}):([0-9]{1,19}):([0-9]{1,19})$")
 MATCH_ARGUMENT = re.compile(r"^#?([0-9]{1,12})$")
 
-_STYLES = {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant", Language.EN: "en"}
 _TERMS = {
     OfferTerms.FREE: N_("Free"),
     OfferTerms.AT_COST: N_("At cost"),
@@ -74,37 +71,6 @@ MATCH_NOTICE = N_(
 )
 
 
-def unit_name(language: Language, code: str) -> str:
-    """A unit code (`kg`, `box`) as the reader writes it (公斤, 箱, boxes)."""
-    try:
-        unit = get_unit(code)
-    except (KeyError, ValueError):
-        return code
-    if language is Language.ZH_HANS:
-        return unit.zh
-    if language is Language.ZH_HANT:
-        return unit.zh_hant
-    return unit.en_many
-
-
-def quantity_text(
-    language: Language, value: Decimal, unit: str, approximate: bool = False
-) -> str:
-    """A quantity formatted for the reader."""
-    try:
-        return format_quantity(Quantity(value, unit), _STYLES[language], approximate=approximate)
-    except (KeyError, ValueError, TypeError):
-        return f"{value.normalize():f} {unit}"
-
-
-def money_text(language: Language, minor: int, currency: str) -> str:
-    """An amount of money formatted for the reader."""
-    try:
-        return format_money(Money(minor, currency), _STYLES[language])
-    except (KeyError, ValueError, TypeError):
-        return f"{minor} {currency}"
-
-
 def offer_line(language: Language, offer: Offer) -> str:
     """What an offer holds, e.g. `N95口罩 5000个`."""
     what = quantity_text(language, offer.quantity, offer.unit, offer.approximate)
@@ -117,18 +83,6 @@ def terms_text(reader: Reader, terms: OfferTerms, price_minor: int | None, curre
     if terms is OfferTerms.PRICE and price_minor is not None:
         return f"{label} ({money_text(reader.language, price_minor, currency)})"
     return label
-
-
-async def refuse(update: Update, reader: Reader, error: DomainError) -> None:
-    """Tell the person why nothing happened, with unit codes in their own words."""
-    value = error.params.get("unit")
-    if isinstance(value, str):
-        error.params["unit"] = unit_name(reader.language, value)
-    await refuse_plainly(update, reader, error)
-
-
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text[:64], callback_data=data)
 
 
 class OfferNotices:
@@ -205,8 +159,8 @@ class OfferFlow:
             markup = InlineKeyboardMarkup(
                 [
                     [
-                        _button(reader.t(N_("Confirm")), f"od:ok:{draft.token}"),
-                        _button(reader.t(N_("Cancel")), "od:no:x"),
+                        button(reader.t(N_("Confirm")), f"od:ok:{draft.token}"),
+                        button(reader.t(N_("Cancel")), "od:no:x"),
                     ]
                 ]
             )
@@ -215,13 +169,13 @@ class OfferFlow:
         if step is Step.TERMS:
             text = reader.t(N_("On what terms do you offer it?"))
             rows = [
-                [_button(reader.t(label), f"od:terms:{terms.value}")]
+                [button(reader.t(label), f"od:terms:{terms.value}")]
                 for terms, label in _TERMS.items()
             ]
         else:
             text = reader.t(_QUESTIONS[step])
             if step is Step.UNTIL:
-                rows = [[_button(reader.t(N_("No end date")), "od:until:none")]]
+                rows = [[button(reader.t(N_("No end date")), "od:until:none")]]
         note = escape(reader.t(N_("Send /cancel to stop.")))
         sent = await reply(
             update, f"{escape(text)}\n<i>{note}</i>", InlineKeyboardMarkup(rows) if rows else None
@@ -413,7 +367,7 @@ class OfferHandlers:
             markup = None
             if offer.status is OfferStatus.OPEN:
                 markup = InlineKeyboardMarkup(
-                    [[_button(reader.t(N_("Withdraw")), f"ow:{offer.id}")]]
+                    [[button(reader.t(N_("Withdraw")), f"ow:{offer.id}")]]
                 )
             await reply(update, "\n".join(lines), markup)
 
@@ -541,7 +495,7 @@ def candidate_text(reader: Reader, pair: Candidate) -> str:
 def accept_markup(reader: Reader, pair: Candidate) -> InlineKeyboardMarkup:
     """The Accept button of a pair: ids only."""
     data = f"ma:{pair.offer.id}:{pair.appeal.id}:{pair.need.id}"
-    return InlineKeyboardMarkup([[_button(reader.t(N_("Accept")), data)]])
+    return InlineKeyboardMarkup([[button(reader.t(N_("Accept")), data)]])
 
 
 OFFER_COMMANDS: tuple[CommandSpec, ...] = (

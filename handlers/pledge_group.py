@@ -27,16 +27,10 @@ from domain.pledges.draft import (
     split_one_line,
 )
 from domain.pledges.ports import AmountReader
-from handlers.common import (
-    command_arguments,
-    escape,
-    member_of,
-    private_reader,
-    reader_for,
-    refuse,
-    reply,
-)
+from handlers.common import command_arguments, member_of, private_reader, reader_for, refuse, reply
 from handlers.context import Reader, TongxinContext
+from handlers.lists import my_pledges
+from handlers.render import escape
 
 if TYPE_CHECKING:
     from handlers.pledges import PledgeFlow, PledgeHandlers
@@ -182,7 +176,7 @@ class PledgeEntries:
             return
         match = PRIVATE_LINK.match(message.text or "")
         if match is not None and match.group(2) == MINE_PAYLOAD:
-            await self._pledges.mypledges(update, context)
+            await my_pledges(update, context)
             return
         await self._pledges.start_pledge(update, context, reader, "")
 

@@ -20,9 +20,8 @@ from domain.appeals.models import Appeal
 from domain.dialogs import Dialog
 from domain.errors import N_, DomainError, InvalidInput
 from domain.kernel.origin import AlreadyProcessed, Origin
-from domain.network.models import Language, Organisation, RoleName
+from domain.network.models import Organisation, RoleName
 from domain.outbox.models import MediaKind
-from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
 from domain.pledges.choices import BEHALF, VISIBILITY, edit_value
 from domain.pledges.draft import (
     DIALOG_KIND,
@@ -38,14 +37,11 @@ from domain.pledges.draft import (
     visibility_choices,
 )
 from domain.pledges.models import (
-    Fulfilment,
-    FulfilmentState,
     Pledge,
     PledgeKind,
-    PledgeStatus,
     Visibility,
 )
-from domain.pledges.ports import AmountReader, DeliveryParties
+from domain.pledges.ports import AmountReader
 from domain.pledges.service import DraftContext
 from handlers.answered import drop_buttons, drop_buttons_of
 from handlers.common import (
@@ -54,25 +50,20 @@ from handlers.common import (
     answer_stale_button,
     cancel_by_button,
     command_arguments,
-    escape,
     member_of,
     note_claimed,
     pressed,
     private_reader,
     reader_for,
+    refuse,
     reply,
 )
-from handlers.common import refuse as refuse_plainly
 from handlers.context import Reader, TongxinContext
-from handlers.i18n import Translations
 from handlers.pledge_group import PledgeEntries
+from handlers.pledge_render import STATUS_NAMES, measure_text, pledge_line
+from handlers.render import button, escape, money_text, quantity_text
 
 ACTION_KIND = "pledge_action"
-DELIVERY_NOTICE = N_(
-    "Delivery reported for pledge #{number} ({what}): {delivered}. Please confirm."
-)
-CONFIRM_RECEIPT = N_("Confirm receipt")
-QUESTION_IT = N_("Question it")
 DRAFT_BUTTON = re.compile(
     r"^pd:(appeal|kind|need|value|behalf|earmark|due|visibility|ok|no|edit):(\w{1,40})$", re.ASCII
 )
@@ -86,7 +77,6 @@ _ACTION_QUESTIONS = {
     "due": N_("When will it be delivered now? For example 2026-02-25, 2月25日 or 明天."),
     "cancel": N_("Why do you cancel? One line is enough."),
 }
-_STYLES = {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant", Language.EN: "en"}
 _KINDS = {
     PledgeKind.MONEY: N_("Money"),
     PledgeKind.GOODS: N_("Goods"),
@@ -98,15 +88,6 @@ _VISIBILITY = {
     Visibility.ORGANISATION: N_("As my organisation only"),
     Visibility.ANONYMOUS: N_("Anonymous"),
 }
-_STATUS = {
-    PledgeStatus.PLEDGED: N_("pledged"),
-    PledgeStatus.PARTIAL: N_("partially delivered"),
-    PledgeStatus.DELIVERED: N_("delivered"),
-    PledgeStatus.RECEIVED: N_("received"),
-    PledgeStatus.CANCELLED: N_("cancelled"),
-}
-#: The status names, for the review's messages.
-STATUS_NAMES = _STATUS
 _QUESTIONS = {
     Step.AMOUNT: N_("How much money? For example 500元, 5万元 or ¥1,000."),
     Step.QUANTITY: N_("How much, with the unit? For example 3000公斤, 300箱, N95口罩 500个."),
@@ -118,118 +99,6 @@ HOURS_QUESTION = N_("How many hours? For example 8小时 or 8 hours.")
 GOODS_VALUE_QUESTION = N_(
     "What are the goods worth, roughly? For example 2200元. If you do not know, press Skip."
 )
-#: Goods known by their value alone (N95口罩 价值2200元): "N95口罩，价值约2200元".
-WORTH = N_("{item}, worth {value}")
-
-
-def unit_name(language: Language, code: str) -> str:
-    """A unit code (`kg`, `box`) as the reader writes it (公斤, 箱, boxes)."""
-    try:
-        unit = get_unit(code)
-    except (KeyError, ValueError):
-        return code
-    if language is Language.ZH_HANS:
-        return unit.zh
-    if language is Language.ZH_HANT:
-        return unit.zh_hant
-    return unit.en_many
-
-
-async def refuse(update: Update, reader: Reader, error: DomainError) -> None:
-    """Tell the person why nothing happened, with unit codes in their own words."""
-    for key in ("unit", "need_unit"):
-        value = error.params.get(key)
-        if isinstance(value, str):
-            error.params[key] = unit_name(reader.language, value)
-    await refuse_plainly(update, reader, error)
-
-
-def _money(language: Language, minor: int, currency: str, approximate: bool = False) -> str:
-    return format_money(Money(minor, currency), _STYLES[language], approximate=approximate)
-
-
-def _quantity(language: Language, value: Decimal, unit: str, approximate: bool = False) -> str:
-    try:
-        return format_quantity(Quantity(value, unit), _STYLES[language], approximate=approximate)
-    except (KeyError, ValueError, TypeError):
-        return f"{value.normalize():f} {unit}"
-
-
-def pledge_line(language: Language, pledge: Pledge, translations: Translations) -> str:
-    """What a pledge promises, formatted for the reader."""
-    if pledge.kind is PledgeKind.MONEY:
-        return _money(language, pledge.amount_minor or 0, pledge.currency, pledge.approximate)
-    if pledge.kind is PledgeKind.SERVICE:
-        return pledge.description
-    if pledge.value_only:
-        value = _money(
-            language, pledge.estimated_minor or 0, pledge.currency, pledge.estimated_approximate
-        )
-        return translations.translate(language, WORTH, item=pledge.item, value=value)
-    quantity = _quantity(language, pledge.measure, pledge.unit, pledge.approximate)
-    name = pledge.item if pledge.kind is PledgeKind.GOODS else pledge.description
-    return f"{name} {quantity}".strip()
-
-
-def measure_text(
-    language: Language, pledge: Pledge, measure: Decimal, translations: Translations
-) -> str:
-    """An amount in the pledge's measure, formatted for the reader."""
-    if pledge.kind is PledgeKind.MONEY:
-        return _money(language, int(measure), pledge.currency)
-    if pledge.value_only:  # one lot, known by its value: it is delivered whole
-        return pledge_line(language, pledge, translations)
-    return _quantity(language, measure, pledge.unit)
-
-
-#: Telegram's limit for a photo's or document's caption.
-MAX_CAPTION = 1024
-
-
-def parties_line(language: Language, translations: Translations, parties: DeliveryParties) -> str:
-    """Who delivered, for which appeal, on whose behalf (plain text)."""
-
-    def t(message: str, **params: object) -> str:
-        return translations.translate(language, message, **params)
-
-    appeal = (
-        t(N_("appeal #{number} {title}"), number=parties.appeal.id, title=parties.appeal.title)
-        if parties.appeal is not None
-        else t(N_("no appeal"))
-    )
-    behalf = (
-        t(N_("on behalf of {name}"), name=parties.behalf)
-        if parties.behalf
-        else t(N_("on their own behalf"))
-    )
-    return t(N_("Delivered by {who}; {appeal}; {behalf}"), who=parties.who, appeal=appeal,
-             behalf=behalf)
-
-
-def delivery_text(
-    language: Language,
-    translations: Translations,
-    pledge: Pledge,
-    fulfilment: Fulfilment,
-    parties: DeliveryParties,
-) -> str:
-    """A delivery report as a coordinator reads it (HTML), short enough for a caption."""
-    lines = [
-        translations.translate(
-            language,
-            DELIVERY_NOTICE,
-            number=pledge.id,
-            what=pledge_line(language, pledge, translations),
-            delivered=measure_text(language, pledge, fulfilment.quantity, translations),
-        ),
-        parties_line(language, translations, parties),
-    ]
-    if fulfilment.over:
-        lines.append(translations.translate(language, N_("⚠ This is more than was still open.")))
-    text = "\n".join(lines)
-    if len(text) > MAX_CAPTION:  # counted before escaping: Telegram counts the parsed text
-        text = text[: MAX_CAPTION - 1] + "…"
-    return escape(text)
 
 
 def draft_summary(
@@ -250,11 +119,11 @@ def draft_summary(
     if kind is not None:
         lines.append(escape(reader.t(N_("Kind: {kind}"), kind=reader.t(_KINDS[kind]))))
     if draft.amount_minor is not None:
-        amount = _money(language, draft.amount_minor, draft.currency, draft.approximate)
+        amount = money_text(language, draft.amount_minor, draft.currency, draft.approximate)
         lines.append(escape(reader.t(N_("Amount: {amount}"), amount=amount)))
     quantity = draft.quantity_value
     if quantity is not None:
-        what = _quantity(language, quantity, draft.unit, draft.approximate)
+        what = quantity_text(language, quantity, draft.unit, draft.approximate)
         lines.append(escape(reader.t(N_("Quantity: {what}"), what=f"{draft.item} {what}".strip())))
     elif draft.value_only:
         lines.append(escape(reader.t(N_("Goods: {what}"), what=draft.item)))
@@ -262,7 +131,7 @@ def draft_summary(
     if draft.description:
         lines.append(escape(reader.t(N_("Description: {text}"), text=draft.description)))
     if draft.estimated_minor is not None:
-        value = _money(
+        value = money_text(
             language, draft.estimated_minor, draft.currency, draft.value_approximate
         )
         lines.append(escape(reader.t(N_("Estimated value: {amount}"), amount=value)))
@@ -281,10 +150,6 @@ def draft_summary(
         shown = reader.t(_VISIBILITY[Visibility(draft.visibility)])
         lines.append(escape(reader.t(N_("Shown: {how}"), how=shown)))
     return "\n".join(lines)
-
-
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text[:64], callback_data=data)
 
 
 def already_recorded(reader: Reader, pledge: Pledge, *, cancelling: bool = False) -> str:
@@ -309,14 +174,14 @@ def summary_buttons(
     changes = []
     if has_organisations:
         behalf = f"pd:edit:{edit_value(BEHALF, draft.token)}"
-        changes.append(_button(reader.t(N_("Change: on whose behalf")), behalf))
+        changes.append(button(reader.t(N_("Change: on whose behalf")), behalf))
     shown = f"pd:edit:{edit_value(VISIBILITY, draft.token)}"
-    changes.append(_button(reader.t(N_("Change: how shown")), shown))
+    changes.append(button(reader.t(N_("Change: how shown")), shown))
     return InlineKeyboardMarkup(
         [
             [
-                _button(reader.t(N_("Confirm")), f"pd:ok:{draft.token}"),
-                _button(reader.t(N_("Cancel")), f"pd:no:{draft.token}"),
+                button(reader.t(N_("Confirm")), f"pd:ok:{draft.token}"),
+                button(reader.t(N_("Cancel")), f"pd:no:{draft.token}"),
             ],
             changes,
         ]
@@ -379,41 +244,41 @@ class PledgeFlow:
             for open_appeal in (await services.pledges.appeals_for(reader.person.id))[:20]:
                 rows.append(
                     [
-                        _button(
+                        button(
                             f"#{open_appeal.id} {open_appeal.title}", f"pd:appeal:{open_appeal.id}"
                         )
                     ]
                 )
-            rows.append([_button(reader.t(N_("No appeal")), "pd:appeal:0")])
+            rows.append([button(reader.t(N_("No appeal")), "pd:appeal:0")])
         elif step is Step.KIND:
             text = reader.t(N_("What would you like to give?"))
-            rows = [[_button(reader.t(label), f"pd:kind:{k.value}")] for k, label in _KINDS.items()]
+            rows = [[button(reader.t(label), f"pd:kind:{k.value}")] for k, label in _KINDS.items()]
         elif step is Step.NEED:
             text = reader.t(N_("Which need does it answer?"))
             assert appeal is not None
-            rows = [[_button(n.item, f"pd:need:{n.id}")] for n in needs_for(draft, appeal)[:20]]
-            rows.append([_button(reader.t(N_("Another item")), "pd:need:0")])
+            rows = [[button(n.item, f"pd:need:{n.id}")] for n in needs_for(draft, appeal)[:20]]
+            rows.append([button(reader.t(N_("Another item")), "pd:need:0")])
         elif step is Step.BEHALF:
             text = reader.t(N_("On whose behalf?"))
-            rows = [[_button(reader.t(N_("Myself")), "pd:behalf:0")]]
-            rows += [[_button(o.name, f"pd:behalf:{o.id}")] for o in orgs[:20]]
+            rows = [[button(reader.t(N_("Myself")), "pd:behalf:0")]]
+            rows += [[button(o.name, f"pd:behalf:{o.id}")] for o in orgs[:20]]
         elif step is Step.EARMARK:
             text = reader.t(N_("Is it for one recipient in particular?"))
             assert appeal is not None
-            rows = [[_button(r.name, f"pd:earmark:{r.id}")] for r in appeal.recipients[:20]]
-            rows.append([_button(reader.t(N_("No earmark")), "pd:earmark:0")])
+            rows = [[button(r.name, f"pd:earmark:{r.id}")] for r in appeal.recipients[:20]]
+            rows.append([button(reader.t(N_("No earmark")), "pd:earmark:0")])
         elif step is Step.DUE:
             text = reader.t(_QUESTIONS[Step.DUE])
             if appeal is not None and appeal.deadline is not None:
                 label = reader.t(
                     N_("By the appeal's deadline ({date})"), date=appeal.deadline.isoformat()
                 )
-                rows = [[_button(label, "pd:due:deadline")]]
-            rows.append([_button(reader.t(N_("No fixed date")), "pd:due:none")])
+                rows = [[button(label, "pd:due:deadline")]]
+            rows.append([button(reader.t(N_("No fixed date")), "pd:due:none")])
         elif step is Step.VISIBILITY:
             text = reader.t(N_("How may your pledge be shown to others?"))
             rows = [
-                [_button(reader.t(_VISIBILITY[v]), f"pd:visibility:{v.value}")]
+                [button(reader.t(_VISIBILITY[v]), f"pd:visibility:{v.value}")]
                 for v in visibility_choices(draft)
             ]
         elif step is Step.CONFIRM:
@@ -426,7 +291,7 @@ class PledgeFlow:
             text = reader.t(HOURS_QUESTION)
         elif step is Step.VALUE and draft.pledge_kind is PledgeKind.GOODS:
             text = reader.t(GOODS_VALUE_QUESTION)  # optional for goods: Skip goes on
-            rows = [[_button(reader.t(N_("Skip")), "pd:value:skip")]]
+            rows = [[button(reader.t(N_("Skip")), "pd:value:skip")]]
         else:
             text = reader.t(_QUESTIONS[step])
         note = escape(reader.t(N_("Send /cancel to stop.")))
@@ -611,7 +476,7 @@ async def _report(
             language, result.pledge, result.fulfilment.quantity, reader.translations
         ),
         number=result.pledge.id,
-        status=reader.t(_STATUS[result.pledge.status]),
+        status=reader.t(STATUS_NAMES[result.pledge.status]),
     )
     if result.over:
         text += "\n" + reader.t(
@@ -795,12 +660,6 @@ class PledgeHandlers:
         await drop_buttons(query)
         await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
 
-    async def mypledges(self, update: Update, context: TongxinContext) -> None:
-        """/mypledges, also reached from a group's button: see handlers/lists.py."""
-        from handlers.lists import my_pledges  # here: handlers.lists imports this module
-
-        await my_pledges(update, context)
-
     async def pledge_button(self, update: Update, context: TongxinContext) -> None:
         """Report all, report part, or cancel one's own pledge; others' pledges are refused."""
         press = await pressed(update, context, PLEDGE_BUTTON, ids=(2,))
@@ -829,47 +688,6 @@ class PledgeHandlers:
             await refuse(update, reader, error)
             return
         await query.answer()
-
-
-def review_lines(reader: Reader, pledge: Pledge) -> list[str]:
-    """What coordinators made of the pledge's deliveries (HTML lines for /mypledges)."""
-    lines = []
-    confirmed = sum(
-        (f.quantity for f in pledge.fulfilments if f.state is FulfilmentState.CONFIRMED),
-        Decimal(0),
-    )
-    if confirmed and pledge.status is not PledgeStatus.RECEIVED:
-        amount = measure_text(reader.language, pledge, confirmed, reader.translations)
-        lines.append(escape(reader.t(N_("Receipt confirmed: {amount}"), amount=amount)))
-    for f in pledge.fulfilments:
-        if f.state is FulfilmentState.QUESTIONED:
-            delivered = measure_text(reader.language, pledge, f.quantity, reader.translations)
-            lines.append(
-                escape(
-                    reader.t(
-                        N_("A coordinator questioned the delivery of {delivered}; answer "
-                           "with the button under their message."),
-                        delivered=delivered,
-                    )
-                )
-            )
-    return lines
-
-
-def inbox_item(
-    reader: Reader, pledge: Pledge, fulfilment: Fulfilment, parties: DeliveryParties
-) -> tuple[str, InlineKeyboardMarkup]:
-    """One report awaiting review: its text (HTML) and its buttons (the proof, if any)."""
-    text = delivery_text(reader.language, reader.translations, pledge, fulfilment, parties)
-    rows = [
-        [
-            _button(reader.t(CONFIRM_RECEIPT), f"pf:ok:{fulfilment.id}"),
-            _button(reader.t(QUESTION_IT), f"pf:q:{fulfilment.id}"),
-        ]
-    ]
-    if fulfilment.proof_file_id:
-        rows.append([_button(reader.t(N_("Show the proof")), f"pf:see:{fulfilment.id}")])
-    return text, InlineKeyboardMarkup(rows)
 
 
 PLEDGE_COMMANDS: tuple[CommandSpec, ...] = (

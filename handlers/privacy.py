@@ -17,7 +17,6 @@ from handlers.common import (
     MAX_TEXT,
     CommandSpec,
     command_arguments,
-    escape,
     note_claimed,
     pressed,
     private_reader,
@@ -26,6 +25,7 @@ from handlers.common import (
 )
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import LANGUAGE_NAMES, N_
+from handlers.render import escape
 
 PRIVACY_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("privacy", N_("What I keep about you, and who sees it"), RoleName.MEMBER),

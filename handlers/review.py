@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
@@ -22,17 +22,19 @@ from domain.pledges.models import Fulfilment, Pledge
 from domain.pledges.ports import DeliveryParties
 from domain.pledges.review import MAX_MESSAGE
 from handlers.answered import drop_buttons_of
-from handlers.common import escape, pressed, refuse, reply
+from handlers.common import pressed, refuse, reply
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
-from handlers.pledges import (
+from handlers.pledge_render import (
     CONFIRM_RECEIPT,
     MAX_CAPTION,
     QUESTION_IT,
     STATUS_NAMES,
     delivery_text,
     measure_text,
+    review_buttons,
 )
+from handlers.render import escape
 
 QUESTION_KIND = "delivery_question"
 ANSWER_KIND = "delivery_answer"
@@ -227,15 +229,7 @@ class ReviewHandlers:
         parties = (await services.pledges.delivery_parties([pledge]))[pledge.id]
         caption = delivery_text(reader.language, services.translations, pledge, fulfilment,
                                 parties)
-        confirm, question = f"pf:ok:{fulfilment_id}", f"pf:q:{fulfilment_id}"
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(reader.t(CONFIRM_RECEIPT), callback_data=confirm),
-                    InlineKeyboardButton(reader.t(QUESTION_IT), callback_data=question),
-                ]
-            ]
-        )
+        markup = InlineKeyboardMarkup(review_buttons(reader, fulfilment_id))
         await query.answer()
         if fulfilment.proof_kind is not None and fulfilment.proof_kind.value == "photo":
             await context.bot.send_photo(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.common import escape, split_text
+from handlers.common import split_text
+from handlers.render import escape
 from sandbox.rules import checked_text
 
 SAMPLES = {
