@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -32,7 +32,6 @@ from domain.pledges.draft import (
     next_step,
     one_line_draft,
     read_due,
-    read_money,
     split_one_line,
     visibility_choices,
 )
@@ -42,6 +41,7 @@ from domain.pledges.models import (
     Visibility,
 )
 from domain.pledges.ports import AmountReader
+from domain.pledges.review import delivered_measure
 from domain.pledges.service import DraftContext
 from handlers.answered import drop_buttons, drop_buttons_of
 from handlers.common import (
@@ -409,39 +409,13 @@ class PledgeActionFlow:
                 raise InvalidInput(
                     N_("Please add how much was delivered as the caption, e.g. 1000公斤.")
                 )
-            amount, unit = self._measure(pledge, text)
+            amount, unit = delivered_measure(self._amounts, pledge, text)
             await _report(update, context, reader, pledge.id, amount, proof, unit)
             await services.dialogs.close(reader.person.id)
         except AlreadyProcessed:
             return
         except DomainError as error:
             await refuse(update, reader, error)
-
-    def _measure(self, pledge: Pledge, text: str) -> tuple[Decimal, str | None]:
-        """The delivered amount in the pledge's measure, and the unit a value-only lot takes."""
-        amounts = self._amounts
-        if pledge.kind is PledgeKind.MONEY:
-            minor, _ = read_money(amounts, text, pledge.currency)
-            return Decimal(minor), None
-        found = amounts.read(text, pledge.currency)
-        if pledge.value_only and pledge.unit == "" and found is not None and found.unit:
-            return found.value, found.unit  # goods pledged by value: the quantity comes now
-        if found is None or (found.currency is not None and not found.unit):
-            try:
-                return Decimal(text.strip()), None
-            except InvalidOperation:
-                raise InvalidInput(
-                    N_("Please write how much was delivered, e.g. 1000公斤.")
-                ) from None
-        if found.unit and pledge.unit and not amounts.units_compatible(found.unit, pledge.unit):
-            raise InvalidInput(
-                N_("“{unit}” does not fit this pledge, which is counted in “{need_unit}”."),
-                unit=found.unit,
-                need_unit=pledge.unit,
-            )
-        if found.unit and pledge.unit:
-            return amounts.convert(found.value, found.unit, pledge.unit), None
-        return found.value, None
 
     async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
         """Nothing to say: the pledge itself is unchanged."""

@@ -7,6 +7,7 @@ apart so the review's use cases do not grow the pledge service further.
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -16,8 +17,10 @@ from domain.kernel.standing import standing_in
 from domain.network.models import Language, Standing
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
-from domain.pledges.models import Fulfilment, FulfilmentState, Pledge
+from domain.pledges.draft import read_money
+from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind
 from domain.pledges.ports import (
+    AmountReader,
     DeliveryNotices,
     DeliveryParties,
     PledgeUnitOfWork,
@@ -40,6 +43,37 @@ def clean_message(text: str) -> str:
             length=len(clean),
         )
     return clean
+
+
+def delivered_measure(
+    amounts: AmountReader, pledge: Pledge, text: str
+) -> tuple[Decimal, str | None]:
+    """A delivery report's amount in the pledge's measure, and the unit a value-only lot takes.
+
+    Money is read in the pledge's currency (minor units); a quantity is converted to the
+    pledge's unit (2吨 of a pledge in 公斤 is 2000); goods pledged by their value alone take
+    the unit the report gives; a bare number is taken in the pledge's own measure.
+    """
+    if pledge.kind is PledgeKind.MONEY:
+        minor, _ = read_money(amounts, text, pledge.currency)
+        return Decimal(minor), None
+    found = amounts.read(text, pledge.currency)
+    if pledge.value_only and pledge.unit == "" and found is not None and found.unit:
+        return found.value, found.unit  # goods pledged by value: the quantity comes now
+    if found is None or (found.currency is not None and not found.unit):
+        try:
+            return Decimal(text.strip()), None
+        except InvalidOperation:
+            raise InvalidInput(N_("Please write how much was delivered, e.g. 1000公斤.")) from None
+    if found.unit and pledge.unit and not amounts.units_compatible(found.unit, pledge.unit):
+        raise InvalidInput(
+            N_("“{unit}” does not fit this pledge, which is counted in “{need_unit}”."),
+            unit=found.unit,
+            need_unit=pledge.unit,
+        )
+    if found.unit and pledge.unit:
+        return amounts.convert(found.value, found.unit, pledge.unit), None
+    return found.value, None
 
 
 def review_buttons(notices: DeliveryNotices, language: Language, fulfilment_id: int) -> str:
