@@ -35,9 +35,10 @@ from domain.dialogs.models import (
 )
 from domain.errors import InvalidInput
 from domain.kernel.origin import Origin
-from handlers.common import CommandSpec, escape, private_reader, reply
+from handlers.common import CommandSpec, private_reader, reply
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, View, dialog_button, show_turn
+from handlers.render import escape
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.database import create_engine, session_factory
