@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -14,12 +15,12 @@ from domain.dialogs.models import Outcome
 from domain.errors import DomainError
 from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.pledges.reading import ParsingReader
+from domain.pledges.review import delivered_measure
 from domain.reminders.draft import Action, ReminderAnswerKind, reminder_answer
 from handlers.answered import drop_buttons, has_buttons
 from handlers.common import CommandSpec, note_claimed, pressed, refuse, reply
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
-from handlers.pledges import PledgeActionFlow
 from handlers.reminders.dialogs import ReminderAnswerView
 from handlers.reminders.render import BUTTON_CODE, answered_text
 
@@ -44,7 +45,7 @@ class ReminderHandlers:
         """The follow-up questions, answered by the reminders' service."""
         reader = ParsingReader()
         # the amount of a delivery is read as /mypledges reads it (one rule for both)
-        measure = PledgeActionFlow(reader)._measure
+        measure = partial(delivered_measure, reader)
         return [ReminderAnswerKind(services.reminders, measure, reader)]
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -8,10 +8,11 @@ from domain.dialogs.models import Outcome, Turn
 from domain.errors import N_
 from domain.reminders.draft import CODE, DIALOG_KIND, MORE_DAYS, Action
 from domain.reminders.service import Answered
-from handlers.common import escape, reply
+from handlers.common import reply
 from handlers.context import Reader, TongxinContext
 from handlers.dialogs import View, dialog_button
 from handlers.reminders.render import answered_text
+from handlers.render import escape
 
 QUESTIONS = {
     Action.PART: N_(

@@ -12,10 +12,10 @@ from domain.kernel.calendar import local_date
 from domain.network.models import Language
 from domain.pledges.models import Pledge, PledgeKind, PledgeStatus
 from domain.reminders.service import Answered
-from handlers.common import escape
 from handlers.context import Reader
 from handlers.i18n import Translations
-from handlers.pledges import STATUS_NAMES, measure_text
+from handlers.pledge_render import STATUS_NAMES, measure_text
+from handlers.render import escape
 
 REMINDER = N_("Reminder for pledge #{number}: {open} still to deliver, promised by {date}.")
 OVERDUE_REMINDER = N_(

@@ -6,8 +6,9 @@ from telegram import Update
 
 from domain.errors import N_
 from domain.parsing.integers import parse_id
-from handlers.common import command_arguments, escape, private_reader, reply
+from handlers.common import command_arguments, private_reader, reply
 from handlers.context import Reader, TongxinContext
+from handlers.render import escape
 
 
 def appeal_number(reader: Reader, text: str, command: str) -> int | str | None:

@@ -12,17 +12,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from domain.dialogs.engine import DialogKind
 from domain.errors import N_, DomainError
 from domain.network.models import RoleName
-from handlers.common import (
-    CommandSpec,
-    command_arguments,
-    escape,
-    pressed,
-    private_reader,
-    refuse,
-    reply,
-)
+from handlers.common import CommandSpec, command_arguments, pressed, private_reader, refuse, reply
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
+from handlers.render import escape
 from handlers.totals.asking import appeal_number
 from handlers.totals.files import chart_command, report_command
 from handlers.totals.overdue import OverdueHandlers, PledgeAction

@@ -9,8 +9,9 @@ from pathlib import Path
 from telegram import Update
 
 from domain.errors import N_, DomainError
-from handlers.common import escape, refuse, reply
+from handlers.common import refuse, reply
 from handlers.context import TongxinContext
+from handlers.render import escape
 from handlers.totals.asking import appeal_asked
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from domain.parsing.units import get_unit
 from domain.pledges.models import PledgeKind, PledgeStatus, Visibility
-from handlers.appeals import style_for
 from handlers.context import Reader
 from handlers.i18n import N_
+from handlers.render import style_for
 
 KINDS = {PledgeKind.MONEY: N_("money"), PledgeKind.GOODS: N_("goods"),
          PledgeKind.SERVICE: N_("service"), PledgeKind.VOLUNTEER: N_("volunteer time")}

@@ -19,17 +19,16 @@ from domain.parsing.integers import parse_id
 from domain.pledges.models import Pledge, PledgeKind
 from domain.privacy.models import AuditEntry
 from domain.totals.ports import OverduePledge
-from handlers.appeals import style_for
 from handlers.common import (
     answer_stale_button,
     command_arguments,
-    escape,
     pressed,
     private_reader,
     refuse,
     reply,
 )
 from handlers.context import Reader, TongxinContext
+from handlers.render import escape, style_for
 from handlers.totals.asking import appeal_number
 from handlers.totals.names import NameOf
 from handlers.totals.render import money_text, quantity_text

@@ -20,10 +20,9 @@ from domain.totals.models import (
     ValueSum,
     percent,
 )
-from handlers.appeals import style_for
-from handlers.common import escape
 from handlers.context import Reader
 from handlers.i18n import N_
+from handlers.render import escape, style_for
 
 APPROXIMATE = "≈"
 
