@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from domain.parsing.units import get_unit
 from domain.pledges.models import PledgeKind, PledgeStatus, Visibility
 from handlers.context import Reader
 from handlers.i18n import N_
-from handlers.render import style_for
+from handlers.render import unit_name
 
 KINDS = {PledgeKind.MONEY: N_("money"), PledgeKind.GOODS: N_("goods"),
          PledgeKind.SERVICE: N_("service"), PledgeKind.VOLUNTEER: N_("volunteer time")}
@@ -26,7 +25,6 @@ class NameOf:
 
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
-        self._style = style_for(reader.language)
 
     def _word(self, table: dict[str, str], key: str) -> str:
         found = table.get(key)
@@ -58,10 +56,4 @@ class NameOf:
 
     def unit(self, unit: str) -> str:
         """A unit's name in the reader's language (kg → 公斤); unknown units as written."""
-        if not unit:
-            return ""
-        try:
-            found = get_unit(unit)
-        except (KeyError, ValueError):
-            return unit
-        return {"en": found.en_many, "zh": found.zh}.get(self._style, found.zh_hant)
+        return unit_name(self._reader.language, unit)
