@@ -1,19 +1,42 @@
-"""The offer dialog's draft and its pure rules: what to ask next, how to read each answer."""
+"""The offer dialog on the engine: its draft, its pure rules and its dialog kind.
+
+The kind asks only what the draft still lacks (`next_step`); a confirmed summary records
+the offer inside the engine's unit of work, so the confirm, the offer, its audit and
+coordinators' notice events, the dialog's end and the update's mark are one transaction.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Protocol, cast
 
+from domain.dialogs.engine import DraftKind
+from domain.dialogs.models import (
+    Accepts,
+    Answer,
+    Cancelled,
+    Continue,
+    Finished,
+    Pressed,
+    Progress,
+    Question,
+    Typed,
+)
 from domain.errors import N_, InvalidInput
+from domain.kernel.calendar import Calendar
+from domain.kernel.origin import Origin
 from domain.kernel.quantities import check_quantity, clean_description, to_minor
-from domain.offers.models import OfferTerms, clean_location
+from domain.offers.models import Offer, OfferTerms, clean_location
+from domain.offers.ports import OfferUnitOfWork
 from domain.parsing import messages, parse_due_date, parse_offer_text
 
 DIALOG_KIND = "offer"
+#: the first part of the offer dialog's buttons: `od:<step>:<value>`
+DIALOG_CODE = "od"
+NO_LONGER_VALID = N_("This button is no longer valid.")
 MAX_ITEM = 200
 
 ITEM_EXAMPLES = N_(
@@ -52,19 +75,6 @@ class OfferDraft:
     location: str | None = None
     until_chosen: bool = False
     until: str | None = None
-    # the question with a button that also takes a typed answer (the end date): its button
-    # is taken away once it is answered by text
-    question_message_id: int | None = None
-
-    def to_data(self) -> dict[str, Any]:
-        """The JSON-safe form kept in the dialog row."""
-        return asdict(self)
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> OfferDraft:
-        """Rebuild a draft from a dialog row (unknown keys are ignored)."""
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
 
     @property
     def quantity_value(self) -> Decimal | None:
@@ -161,7 +171,7 @@ def read_until(text: str, today: date) -> date:
 def answer_text(draft: OfferDraft, step: Step, text: str, *, today: date) -> None:
     """Read a typed answer into the draft; refuse it (changing nothing) when it does not fit."""
     if step is Step.ITEM:
-        trial = OfferDraft.from_data(draft.to_data())
+        trial = replace(draft)
         read_item_line(trial, text)
         draft.item, draft.quantity, draft.unit = trial.item, trial.quantity, trial.unit
         draft.approximate = trial.approximate
@@ -180,7 +190,99 @@ def answer_text(draft: OfferDraft, step: Step, text: str, *, today: date) -> Non
 def choose_terms(draft: OfferDraft, value: str) -> None:
     """Take the terms button; a price is then asked for."""
     if value not in OfferTerms.__members__.values():
-        raise InvalidInput(N_("This button is no longer valid."))
+        raise InvalidInput(NO_LONGER_VALID)
     draft.terms = value
     if draft.offer_terms is not OfferTerms.PRICE:
         draft.price_minor = None
+
+
+#: what each question takes: the end date is typed or "No end date" pressed
+_ACCEPTS = {
+    Step.ITEM: Accepts.TEXT,
+    Step.TERMS: Accepts.BUTTON,
+    Step.PRICE: Accepts.TEXT,
+    Step.LOCATION: Accepts.TEXT,
+    Step.UNTIL: Accepts.TEXT | Accepts.BUTTON,
+    Step.CONFIRM: Accepts.BUTTON,
+}
+#: the summary's buttons: Confirm (`ok:<token>`) and Cancel (`no:x`)
+CONFIRM = "ok"
+CANCEL = "no"
+
+
+class OfferRecorder(Protocol):
+    """Records a confirmed draft as an offer in the caller's unit of work (`OfferService`)."""
+
+    @property
+    def calendar(self) -> Calendar:
+        """The calendar a person's "today" is read in."""
+        ...
+
+    async def record(self, uow: OfferUnitOfWork, origin: Origin, draft: OfferDraft) -> Offer:
+        """The offer of a confirmed draft (the one already recorded for its token)."""
+        ...
+
+    async def recorded(self, uow: OfferUnitOfWork, person_id: int, token: str) -> Offer | None:
+        """The person's offer a dialog with `token` confirmed, if any."""
+        ...
+
+
+class OfferKind(DraftKind[OfferDraft]):
+    """The offer dialog: item, terms, price (when asked), location, end date, summary."""
+
+    name = DIALOG_KIND
+    code = DIALOG_CODE
+    draft_type = OfferDraft
+
+    def __init__(self, offers: OfferRecorder) -> None:
+        self._offers = offers
+
+    async def question(
+        self, uow: OfferUnitOfWork, origin: Origin, draft: OfferDraft, known: Question | None
+    ) -> Question:
+        """The first question the draft lacks an answer to; the summary takes Confirm/Cancel."""
+        step = next_step(draft)
+        presses = frozenset({CONFIRM, CANCEL}) if step is Step.CONFIRM else frozenset()
+        return Question(step.value, _ACCEPTS[step], presses)
+
+    async def answer(
+        self,
+        uow: OfferUnitOfWork,
+        origin: Origin,
+        draft: OfferDraft,
+        question: Question,
+        answer: Answer,
+    ) -> Progress:
+        """Read a typed answer or a press into the draft; Confirm records the offer."""
+        step = Step(question.step)
+        if isinstance(answer, Typed):
+            today = (
+                await self._offers.calendar.today_of(uow, origin.actor_id)
+                if step is Step.UNTIL
+                else self._offers.calendar.today()
+            )
+            answer_text(draft, step, answer.text, today=today)
+            return Continue()
+        if not isinstance(answer, Pressed):
+            raise InvalidInput(NO_LONGER_VALID)
+        if answer.step == CANCEL:
+            return Cancelled()
+        if answer.step == CONFIRM:
+            if answer.value != draft.token:  # a summary of an earlier offer dialog
+                raise InvalidInput(NO_LONGER_VALID)
+            return Finished(await self._offers.record(uow, origin, draft))
+        if step is Step.TERMS:
+            choose_terms(draft, answer.value)
+        elif step is Step.UNTIL and answer.value == "none":
+            draft.until, draft.until_chosen = None, True
+        else:
+            raise InvalidInput(NO_LONGER_VALID)
+        return Continue()
+
+    async def late_press(self, uow: object, origin: Origin, press: Pressed) -> Offer | None:
+        """A Confirm of a summary already confirmed: the offer it recorded (else stale)."""
+        if press.step != CONFIRM or origin.actor_id is None:
+            return None
+        # the engine gives each kind the unit of work it is registered with: an offer one
+        offers_uow = cast(OfferUnitOfWork, uow)
+        return await self._offers.recorded(offers_uow, origin.actor_id, press.value)

@@ -85,32 +85,58 @@ class OfferService:
     # -- offers ----------------------------------------------------------------------------
 
     async def create(self, origin: Origin, draft: OfferDraft) -> Offer:
-        """Turn a confirmed draft into an offer; a second confirm returns the same offer."""
+        """Turn a confirmed draft into an offer; a second confirm returns the same offer.
+
+        The offer dialog records it in the engine's unit of work instead (`record`).
+        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can offer goods."))
         async with self._uow() as uow:
-            existing = await uow.offers.by_token(draft.token)
+            existing = await self._existing(uow, origin.actor_id, draft.token)
             if existing is not None:
-                if existing.person_id != origin.actor_id:
-                    raise PermissionDenied(N_("This button is not yours."))
                 return existing
-            today = await self.calendar.today_of(uow, origin.actor_id)
-            offer = self._offer_from(origin.actor_id, draft, today)
             await claim_update(uow, origin)
-            stored = await uow.offers.add(offer)
-            if stored.person_id != origin.actor_id:
-                raise PermissionDenied(N_("This button is not yours."))
-            await self._audit(
-                uow,
-                origin,
-                "offer.create",
-                f"offer:{stored.id}",
-                None,
-                f"{stored.item} {plain_quantity(stored.quantity, stored.unit)} {stored.terms}",
-            )
-            await self._tell_coordinators(uow, stored, today)
+            stored = await self.record(uow, origin, draft)
             await uow.commit()
             return stored
+
+    async def record(self, uow: OfferUnitOfWork, origin: Origin, draft: OfferDraft) -> Offer:
+        """Add a confirmed draft's offer, audited, with coordinators' notice events.
+
+        In the caller's unit of work (the caller marks the update and commits). A token
+        recorded already gives its offer again; nothing is added twice.
+        """
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can offer goods."))
+        existing = await self._existing(uow, origin.actor_id, draft.token)
+        if existing is not None:
+            return existing
+        today = await self.calendar.today_of(uow, origin.actor_id)
+        stored = await uow.offers.add(self._offer_from(origin.actor_id, draft, today))
+        if stored.person_id != origin.actor_id:
+            raise PermissionDenied(N_("This button is not yours."))
+        await self._audit(
+            uow,
+            origin,
+            "offer.create",
+            f"offer:{stored.id}",
+            None,
+            f"{stored.item} {plain_quantity(stored.quantity, stored.unit)} {stored.terms}",
+        )
+        await self._tell_coordinators(uow, stored, today)
+        return stored
+
+    async def recorded(self, uow: OfferUnitOfWork, person_id: int, token: str) -> Offer | None:
+        """The person's offer a dialog with `token` confirmed, read in the caller's unit."""
+        offer = await uow.offers.by_token(token)
+        return offer if offer is not None and offer.person_id == person_id else None
+
+    async def _existing(self, uow: OfferUnitOfWork, person_id: int, token: str) -> Offer | None:
+        """The offer recorded for `token` already; someone else's is refused."""
+        existing = await uow.offers.by_token(token)
+        if existing is not None and existing.person_id != person_id:
+            raise PermissionDenied(N_("This button is not yours."))
+        return existing
 
     async def _tell_coordinators(self, uow: OfferUnitOfWork, offer: Offer, today: date) -> None:
         """Queue a new offer for the coordinators whose open needs it fits."""
@@ -151,12 +177,6 @@ class OfferService:
             status=OfferStatus.OPEN,
             created_at=self._clock.now(),
         )
-
-    async def offer_by_token(self, person_id: int, token: str) -> Offer | None:
-        """The person's offer a dialog already confirmed (a replayed confirm shows it again)."""
-        async with self._uow() as uow:
-            offer = await uow.offers.by_token(token)
-        return offer if offer is not None and offer.person_id == person_id else None
 
     async def mine(self, person_id: int) -> list[Offer]:
         """A person's offers, newest first."""

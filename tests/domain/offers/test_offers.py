@@ -16,6 +16,7 @@ from domain.offers.draft import (
     ITEM_EXAMPLES,
     PRICE_EXAMPLES,
     OfferDraft,
+    OfferKind,
     Step,
     answer_text,
     choose_terms,
@@ -109,7 +110,8 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
     answer_text(draft, Step.UNTIL, "3月15日", today=TODAY)
     assert draft.until == "2020-03-15"
     assert next_step(draft) is Step.CONFIRM
-    assert OfferDraft.from_data(draft.to_data()) == draft
+    kind = OfferKind(service(FakeUnitOfWorkFactory()))
+    assert kind.load(kind.dump(draft)) == draft
 
 
 @pytest.mark.parametrize(
