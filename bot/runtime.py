@@ -55,7 +55,7 @@ from handlers.coordination import BatchNotices
 from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.i18n import Translations
-from handlers.offers import OfferNotices
+from handlers.offers.render import OfferNotices
 from handlers.reminders.render import ReminderTexts
 from handlers.review import PledgeNotices
 from handlers.setup import all_commands, features, register_handlers

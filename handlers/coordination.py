@@ -7,7 +7,7 @@ from domain.notices.models import NoticeEvent
 from domain.notices.service import NoticeLine
 from handlers.common import MAX_TEXT
 from handlers.i18n import N_, Translations
-from handlers.offers import offer_line
+from handlers.offers.render import offer_line
 from handlers.pledge_render import appeal_and_behalf, pledge_line
 from handlers.render import escape
 

@@ -25,7 +25,7 @@ from handlers.feature import Feature
 from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.lists import register_lists
 from handlers.network import NetworkHandlers
-from handlers.offers import OFFER_COMMANDS, OfferFlow, OfferHandlers, offer_flows
+from handlers.offers.commands import OfferFeature
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
 from handlers.reminders.commands import ReminderHandlers
@@ -38,7 +38,7 @@ LAST_GROUP = 1000
 
 def features() -> list[Feature]:
     """Every feature area on the dialog engine, in the order their handlers are registered."""
-    return [TotalsHandlers(), ReminderHandlers()]
+    return [TotalsHandlers(), ReminderHandlers(), OfferFeature()]
 
 
 def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
@@ -49,7 +49,6 @@ def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
         + PLEDGE_COMMANDS
         + APPEAL_COMMANDS
         + MANAGE_COMMANDS
-        + OFFER_COMMANDS
         + PRIVACY_COMMANDS
         + featured
     )
@@ -57,8 +56,7 @@ def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return [*pledge_flows(ParsingReader()), *appeal_flows(), *manage_flows(), *offer_flows(),
-            *review_flows()]
+    return [*pledge_flows(ParsingReader()), *appeal_flows(), *manage_flows(), *review_flows()]
 
 
 def register_handlers(
@@ -86,7 +84,6 @@ def register_handlers(
     NetworkHandlers().register(app)
     AppealHandlers(AppealFlow()).register(app)
     AppealManageHandlers(AppealFlow()).register(app)
-    OfferHandlers(OfferFlow()).register(app)
     PrivacyHandlers().register(app)
     app.add_handler(
         MessageHandler(

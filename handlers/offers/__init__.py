@@ -1,0 +1,1 @@
+"""Supply offers: the /offer dialog on the engine, /myoffers, /match and accepting a pair."""

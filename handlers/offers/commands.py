@@ -1,0 +1,198 @@
+"""/offer, /myoffers, /match, and the Withdraw and Accept buttons: the offers feature."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from domain.errors import DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.network.models import RoleName
+from domain.offers.draft import DIALOG_KIND, OfferDraft, OfferKind, read_item_line
+from handlers.common import (
+    CommandSpec,
+    command_arguments,
+    pressed,
+    private_reader,
+    refuse,
+    reply,
+)
+from handlers.context import Services, TongxinContext
+from handlers.dialogs import DialogView, show_turn
+from handlers.i18n import N_
+from handlers.offers.dialogs import OfferView
+from handlers.offers.render import (
+    accept_markup,
+    candidate_text,
+    listing_text,
+    withdraw_markup,
+)
+from handlers.render import escape, quantity_text
+
+WITHDRAW_BUTTON = re.compile(r"^ow:([0-9]{1,19})$")
+ACCEPT_BUTTON = re.compile(r"^ma:([0-9]{1,19}):([0-9]{1,19}):([0-9]{1,19})$")
+MATCH_ARGUMENT = re.compile(r"^#?([0-9]{1,12})$")
+#: /myoffers shows the newest offers, one message each
+LISTED_OFFERS = 20
+
+OFFER_COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("offer", N_("Offer supplies: item, quantity, terms, place"), RoleName.MEMBER),
+    CommandSpec("myoffers", N_("Your supply offers"), RoleName.MEMBER),
+    CommandSpec("match", N_("Match supply offers with unmet needs"), RoleName.COORDINATOR),
+)
+
+
+class OfferFeature:
+    """Offering supplies (a dialog on the engine), one's offers, and matching them with needs."""
+
+    commands = OFFER_COMMANDS
+
+    def __init__(self) -> None:
+        self._view = OfferView()
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """/offer, /myoffers, /match and the Withdraw and Accept buttons."""
+        app.add_handler(CommandHandler("offer", self.offer))
+        app.add_handler(CommandHandler("myoffers", self.myoffers))
+        app.add_handler(CommandHandler("match", self.match))
+        app.add_handler(CallbackQueryHandler(self.withdraw_button, pattern=r"^ow:"))
+        app.add_handler(CallbackQueryHandler(self.accept_button, pattern=r"^ma:"))
+
+    def views(self) -> Sequence[DialogView]:
+        """The offer dialog's view."""
+        return [self._view]
+
+    def kinds(self, services: Services) -> Sequence[OfferKind]:
+        """The offer dialog's kind, recording offers through the offer service."""
+        return [OfferKind(services.offers)]
+
+    async def offer(self, update: Update, context: TongxinContext) -> None:
+        """`/offer` opens the dialog; `/offer N95口罩 5000个` starts it with the item read."""
+        reader = await private_reader(update, context)
+        message = update.effective_message
+        if reader is None or message is None:
+            return
+        text = command_arguments(message)
+        if text.casefold() == "list":
+            await self.myoffers(update, context)
+            return
+        draft = OfferDraft(token=secrets.token_hex(8), currency=context.services.offers.currency)
+        if text:
+            try:
+                read_item_line(draft, text)
+            except DomainError as error:
+                await refuse(update, reader, error)
+                return
+        engine = context.services.dialog_engine
+        turn = await engine.begin(Origin(reader.person.id, update.update_id), DIALOG_KIND, draft)
+        await show_turn(update, context, reader, self._view, turn)
+
+    async def myoffers(self, update: Update, context: TongxinContext) -> None:
+        """List the person's offers; open ones can be withdrawn."""
+        reader = await private_reader(update, context)
+        if reader is None:
+            return
+        services = context.services
+        offers = await services.offers.mine(reader.person.id)
+        await services.network.mark_update(update.update_id)
+        if not offers:
+            await reply(update, escape(reader.t(N_("You have no offers yet. Send /offer."))))
+            return
+        today = services.offers.today(reader.person.timezone)
+        for offer in offers[:LISTED_OFFERS]:
+            await reply(update, listing_text(reader, offer, today), withdraw_markup(reader, offer))
+
+    async def withdraw_button(self, update: Update, context: TongxinContext) -> None:
+        """The offerer withdraws one of their open offers."""
+        press = await pressed(update, context, WITHDRAW_BUTTON, ids=(1,))
+        if press is None:
+            return
+        query, reader, match = press
+        try:
+            offer = await context.services.offers.withdraw(
+                Origin(reader.person.id, update.update_id), int(match.group(1))
+            )
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await query.answer()
+        await reply(
+            update, escape(reader.t(N_("Offer #{number} is withdrawn."), number=offer.id))
+        )
+
+    async def match(self, update: Update, context: TongxinContext) -> None:
+        """Coordinators: candidate pairs of open offers and unmet needs, each with Accept."""
+        reader = await private_reader(update, context)
+        message = update.effective_message
+        if reader is None or message is None:
+            return
+        services = context.services
+        argument = command_arguments(message)
+        found = MATCH_ARGUMENT.match(argument)
+        if argument and found is None:
+            await services.network.mark_update(update.update_id)
+            await reply(
+                update,
+                escape(
+                    reader.t(N_("Write /match, or /match with an appeal number, e.g. /match 3."))
+                ),
+            )
+            return
+        appeal_id = int(found.group(1)) if found is not None else None
+        try:
+            pairs = await services.offers.candidates(Origin(reader.person.id), appeal_id)
+        except DomainError as error:
+            await services.network.mark_update(update.update_id)
+            await refuse(update, reader, error)
+            return
+        await services.network.mark_update(update.update_id)
+        if not pairs:
+            await reply(
+                update, escape(reader.t(N_("No open offer matches an unmet need right now.")))
+            )
+            return
+        for pair in pairs:
+            await reply(update, candidate_text(reader, pair), accept_markup(reader, pair))
+
+    async def accept_button(self, update: Update, context: TongxinContext) -> None:
+        """A coordinator accepts a pair (scope and state checked now, on their numeric id)."""
+        press = await pressed(update, context, ACCEPT_BUTTON, ids=(1, 2, 3))
+        if press is None:
+            return
+        query, reader, match = press
+        offer_id, appeal_id, need_id = (int(g) for g in match.groups())
+        try:
+            accepted = await context.services.offers.accept(
+                Origin(reader.person.id, update.update_id), offer_id, appeal_id, need_id
+            )
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await query.answer()
+        pledge = accepted.pledge
+        assert pledge.quantity is not None
+        what = quantity_text(reader.language, pledge.quantity, pledge.unit, pledge.approximate)
+        await reply(
+            update,
+            escape(
+                reader.t(
+                    N_(
+                        "Accepted: offer #{offer} is now pledge #{pledge} for {need}: {what}. "
+                        "The offerer is told."
+                    ),
+                    offer=accepted.offer.id,
+                    pledge=pledge.id,
+                    need=accepted.need.item,
+                    what=what,
+                )
+            ),
+        )
