@@ -76,3 +76,13 @@ def format_quantity(quantity: Decimal, unit: str) -> str:
     """A plain rendering of a quantity with its unit, without trailing zeros."""
     text = f"{quantity.normalize():f}"
     return f"{text} {unit}".strip()
+
+
+def stored_decimal(text: str | None) -> Decimal | None:
+    """A number a dialog's draft keeps as text, as a Decimal (None: absent or not a number)."""
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

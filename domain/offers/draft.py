@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, cast
 
@@ -28,7 +28,12 @@ from domain.dialogs.models import (
 from domain.errors import N_, InvalidInput
 from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin
-from domain.kernel.quantities import check_quantity, clean_description, to_minor
+from domain.kernel.quantities import (
+    check_quantity,
+    clean_description,
+    stored_decimal,
+    to_minor,
+)
 from domain.offers.models import Offer, OfferTerms, clean_location
 from domain.offers.ports import OfferUnitOfWork
 from domain.parsing import messages, parse_due_date, parse_offer_text
@@ -79,12 +84,7 @@ class OfferDraft:
     @property
     def quantity_value(self) -> Decimal | None:
         """The quantity as a Decimal."""
-        if self.quantity is None:
-            return None
-        try:
-            return Decimal(self.quantity)
-        except InvalidOperation:
-            return None
+        return stored_decimal(self.quantity)
 
     @property
     def offer_terms(self) -> OfferTerms | None:

@@ -36,6 +36,7 @@ from domain.parsing import item_key
 from domain.pledges.models import Pledge, PledgeKind, Visibility
 
 MATCH_LIMIT = 30
+NOT_COORDINATOR = N_("Only coordinators can match offers with needs.")
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,11 @@ class OfferService:
         currency: str,
         timezone: str = "Asia/Shanghai",
     ) -> None:
-        # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
-        # read against for a person without a zone of their own
         self._uow = uow
         self._clock = clock
         self._notices = notices
         self._currency = currency
+        # people's "today" and "明天": their own zone, else the network's (settings TIMEZONE)
         self.calendar = Calendar(clock, timezone)
 
     @property
@@ -115,8 +115,9 @@ class OfferService:
         stored = await uow.offers.add(self._offer_from(origin.actor_id, draft, today))
         if stored.person_id != origin.actor_id:
             raise PermissionDenied(N_("This button is not yours."))
-        await self._audit(
+        await record_audit(
             uow,
+            self._clock,
             origin,
             "offer.create",
             f"offer:{stored.id}",
@@ -197,8 +198,9 @@ class OfferService:
             before = offer.status
             offer.status = OfferStatus.WITHDRAWN
             await uow.offers.save(offer)
-            await self._audit(
-                uow, origin, "offer.withdraw", f"offer:{offer.id}", before, offer.status
+            await record_audit(
+                uow,
+                self._clock, origin, "offer.withdraw", f"offer:{offer.id}", before, offer.status
             )
             await uow.commit()
             return offer
@@ -207,12 +209,8 @@ class OfferService:
 
     async def candidates(self, origin: Origin, appeal_id: int | None = None) -> list[Candidate]:
         """Pairs of open offers and unmet needs in the coordinator's scope (one appeal or all)."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only coordinators can match offers with needs."))
         async with self._uow() as uow:
-            standing = await standing_in(uow, origin.actor_id)
-            if not standing.is_coordinator:
-                raise PermissionDenied(N_("Only coordinators can match offers with needs."))
+            standing = await self._coordinator(uow, origin)
             if appeal_id is not None:
                 appeals = [await self._appeal_in_scope(uow, standing, appeal_id)]
             else:
@@ -238,13 +236,9 @@ class OfferService:
 
     async def accept(self, origin: Origin, offer_id: int, appeal_id: int, need_id: int) -> Accepted:
         """A coordinator in scope accepts a pair: a match, a goods pledge, a notice; once."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only coordinators can match offers with needs."))
         now = self._clock.now()
         async with self._uow() as uow:
-            standing = await standing_in(uow, origin.actor_id)
-            if not standing.is_coordinator:
-                raise PermissionDenied(N_("Only coordinators can match offers with needs."))
+            standing = await self._coordinator(uow, origin)
             await claim_update(uow, origin)  # rolled back with everything else on a refusal
             appeal = await self._appeal_in_scope(uow, standing, appeal_id)
             need = next((n for n in appeal.needs if n.id == need_id), None)
@@ -255,7 +249,7 @@ class OfferService:
                 raise NotFound(N_("That offer does not exist."))
             # the pledge is the offerer's: their day decides what is still available and due
             offerer = await uow.people.get(offer.person_id)
-            today = self.today(offerer.timezone if offerer is not None else None)
+            today = self.calendar.today(offerer.timezone if offerer is not None else None)
             if await uow.offers.match_for(offer.id, need.id) is not None:
                 raise Conflict(N_("This offer was already accepted for this need."))
             if offer.status is OfferStatus.WITHDRAWN:
@@ -272,7 +266,7 @@ class OfferService:
                 await self._pledge_for(uow, offer, appeal, need, quantity, unit, used, today)
             )
             match = await uow.offers.add_match(
-                Match(0, offer.id, need.id, appeal.id, pledge.id, used, origin.actor_id, now)
+                Match(0, offer.id, need.id, appeal.id, pledge.id, used, standing.person_id, now)
             )
             if match is None:
                 raise Conflict(N_("This offer was already accepted for this need."))
@@ -280,8 +274,9 @@ class OfferService:
             if offer.remaining <= 0:
                 offer.status = OfferStatus.MATCHED
             await uow.offers.save(offer)
-            await self._audit(
+            await record_audit(
                 uow,
+                self._clock,
                 origin,
                 "offer.match",
                 f"offer:{offer.id}",
@@ -357,6 +352,13 @@ class OfferService:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    async def _coordinator(self, uow: OfferUnitOfWork, origin: Origin) -> Standing:
+        """The standing of the coordinator acting; anyone else is refused."""
+        standing = None if origin.actor_id is None else await standing_in(uow, origin.actor_id)
+        if standing is None or not standing.is_coordinator:
+            raise PermissionDenied(NOT_COORDINATOR)
+        return standing
+
     async def _appeal_in_scope(
         self, uow: OfferUnitOfWork, standing: Standing, appeal_id: int
     ) -> Appeal:
@@ -381,14 +383,3 @@ class OfferService:
             return ", ".join(names)
         person = await uow.people.get(person_id)
         return person.name if person is not None else str(person_id)
-
-    async def _audit(
-        self,
-        uow: OfferUnitOfWork,
-        origin: Origin,
-        action: str,
-        subject: str,
-        before: object,
-        after: object,
-    ) -> None:
-        await record_audit(uow, self._clock, origin, action, subject, before, after)

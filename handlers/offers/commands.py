@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Sequence
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -22,7 +22,7 @@ from handlers.common import (
     refuse,
     reply,
 )
-from handlers.context import Services, TongxinContext
+from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, show_turn
 from handlers.i18n import N_
 from handlers.offers.dialogs import OfferView
@@ -39,6 +39,7 @@ ACCEPT_BUTTON = re.compile(r"^ma:([0-9]{1,19}):([0-9]{1,19}):([0-9]{1,19})$")
 MATCH_ARGUMENT = re.compile(r"^#?([0-9]{1,12})$")
 #: /myoffers shows the newest offers, one message each
 LISTED_OFFERS = 20
+T = TypeVar("T")
 
 OFFER_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("offer", N_("Offer supplies: item, quantity, terms, place"), RoleName.MEMBER),
@@ -73,11 +74,10 @@ class OfferFeature:
 
     async def offer(self, update: Update, context: TongxinContext) -> None:
         """`/offer` opens the dialog; `/offer N95口罩 5000个` starts it with the item read."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await _private_command(update, context)
+        if asked is None:
             return
-        text = command_arguments(message)
+        reader, text = asked
         if text.casefold() == "list":
             await self.myoffers(update, context)
             return
@@ -103,7 +103,7 @@ class OfferFeature:
         if not offers:
             await reply(update, escape(reader.t(N_("You have no offers yet. Send /offer."))))
             return
-        today = services.offers.today(reader.person.timezone)
+        today = services.offers.calendar.today(reader.person.timezone)
         for offer in offers[:LISTED_OFFERS]:
             await reply(update, listing_text(reader, offer, today), withdraw_markup(reader, offer))
 
@@ -113,14 +113,14 @@ class OfferFeature:
         if press is None:
             return
         query, reader, match = press
-        try:
-            offer = await context.services.offers.withdraw(
+        offer = await _attempt(
+            update,
+            reader,
+            context.services.offers.withdraw(
                 Origin(reader.person.id, update.update_id), int(match.group(1))
-            )
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
+            ),
+        )
+        if offer is None:
             return
         await query.answer()
         await reply(
@@ -129,12 +129,11 @@ class OfferFeature:
 
     async def match(self, update: Update, context: TongxinContext) -> None:
         """Coordinators: candidate pairs of open offers and unmet needs, each with Accept."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await _private_command(update, context)
+        if asked is None:
             return
+        reader, argument = asked
         services = context.services
-        argument = command_arguments(message)
         found = MATCH_ARGUMENT.match(argument)
         if argument and found is None:
             await services.network.mark_update(update.update_id)
@@ -168,14 +167,11 @@ class OfferFeature:
             return
         query, reader, match = press
         offer_id, appeal_id, need_id = (int(g) for g in match.groups())
-        try:
-            accepted = await context.services.offers.accept(
-                Origin(reader.person.id, update.update_id), offer_id, appeal_id, need_id
-            )
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        origin = Origin(reader.person.id, update.update_id)
+        accepted = await _attempt(
+            update, reader, context.services.offers.accept(origin, offer_id, appeal_id, need_id)
+        )
+        if accepted is None:
             return
         await query.answer()
         pledge = accepted.pledge
@@ -196,3 +192,25 @@ class OfferFeature:
                 )
             ),
         )
+
+
+async def _attempt(update: Update, reader: Reader, use_case: Awaitable[T]) -> T | None:
+    """Run a button's use case: None when it refused (the person is told why) or was replayed."""
+    try:
+        return await use_case
+    except AlreadyProcessed:
+        return None
+    except DomainError as error:
+        await refuse(update, reader, error)
+        return None
+
+
+async def _private_command(
+    update: Update, context: TongxinContext
+) -> tuple[Reader, str] | None:
+    """The reader of a private command and the words after it (None: not for us here)."""
+    reader = await private_reader(update, context)
+    message = update.effective_message
+    if reader is None or message is None:
+        return None
+    return reader, command_arguments(message)
