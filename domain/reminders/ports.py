@@ -58,7 +58,7 @@ class ReminderRepository(Protocol):
         ...
 
     async def of_person(self, person_id: int) -> list[ReminderTrack]:
-        """The planned rows of a person's pledges, soonest first."""
+        """The rows of a person's pledges (planned or not), by pledge."""
         ...
 
     async def pause_of(self, person_id: int) -> Pause:

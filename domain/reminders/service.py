@@ -14,22 +14,34 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from domain.clock import Clock
-from domain.errors import N_, NotFound
+from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
 from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
 from domain.outbox.models import MediaKind
 from domain.pledges.models import Pledge
 from domain.reminders.lent import LentUnitOfWork
-from domain.reminders.models import due_date_of
+from domain.reminders.models import OPEN_STATUSES, Pause, due_date_of
 from domain.reminders.ports import (
     PledgeChanges,
     PledgeChangesIn,
     RemindersUnitOfWork,
     RemindersUnitOfWorkFactory,
 )
-from domain.reminders.scheduled import ReminderSettings, replan
+from domain.reminders.scheduled import ReminderSettings, facts_of, replan
 
 NOT_YOURS = N_("You have no pledge with that number.")
+#: A snooze is for days, not months: longer than this, turn reminders off.
+MAX_SNOOZE_DAYS = 30
+SNOOZE_RANGE = N_("A snooze lasts 1 to {limit} days.")
+
+
+@dataclass(frozen=True)
+class PersonReminders:
+    """What `/reminders` shows: the person's pause, and their pledges' next reminders."""
+
+    pause: Pause
+    coming: list[tuple[Pledge, datetime]]
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,60 @@ class ReminderService:
             answered = await self.deliver(uow, origin, pledge_id, None)
             await uow.commit()
             return answered
+
+    async def coming(self, person_id: int) -> PersonReminders:
+        """The person's pause and the next reminder of each of their pledges, soonest first.
+
+        A pledge the job has not planned yet (made a moment ago) is planned here for the
+        reading, as the job will.
+        """
+        now = self._clock.now()
+        async with self._uow() as uow:
+            pause = await uow.reminders.pause_of(person_id)
+            rows = {t.pledge_id: t for t in await uow.reminders.of_person(person_id)}
+            coming = []
+            for pledge in await uow.pledges.of_person(person_id):
+                track = rows.get(pledge.id)
+                if track is not None:
+                    at = track.due_at
+                else:
+                    next_one = (await facts_of(uow, self._settings, pledge)).plan(
+                        self._settings, now, None
+                    )
+                    at = next_one.at if next_one is not None else None
+                if at is not None:
+                    coming.append((pledge, at))
+        return PersonReminders(pause, sorted(coming, key=lambda item: (item[1], item[0].id)))
+
+    async def pause(
+        self, origin: Origin, *, off: bool = False, snooze_days: int | None = None
+    ) -> PersonReminders:
+        """Turn the person's reminders off, snooze them all for some days, or (neither) on.
+
+        Every open pledge of theirs is planned again in the same transaction, and its history
+        says so (coordinators see the pledge is not being reminded).
+        """
+        person_id = origin.actor_id
+        if person_id is None:
+            raise PermissionDenied(N_("Only a person has reminders."))
+        if snooze_days is not None and not 1 <= snooze_days <= MAX_SNOOZE_DAYS:
+            raise InvalidInput(SNOOZE_RANGE, limit=MAX_SNOOZE_DAYS)
+        now = self._clock.now()
+        until = None if snooze_days is None else now + timedelta(days=snooze_days)
+        pause = Pause(off=off, snoozed_until=until)
+        state = "off" if off else f"snoozed until {until.isoformat()}" if until else "on"
+        async with self._uow() as uow:
+            await claim_update(uow, origin)
+            await uow.reminders.save_pause(person_id, pause)
+            for pledge in await uow.pledges.of_person(person_id):
+                if pledge.status in OPEN_STATUSES:
+                    await replan(uow, self._settings, pledge, now)
+                    await record_audit(
+                        uow, self._clock, origin, "reminder.pause", f"pledge:{pledge.id}",
+                        None, state,
+                    )
+            await uow.commit()
+        return await self.coming(person_id)
 
     # -- inside a unit of work the caller commits (the dialog engine's, or the one above) ----
 

@@ -2,29 +2,59 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.dialogs.engine import DialogKind
 from domain.dialogs.models import Outcome
-from domain.errors import DomainError
+from domain.errors import N_, DomainError
 from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.network.models import RoleName
+from domain.parsing.integers import parse_int
 from domain.pledges.reading import ParsingReader
 from domain.pledges.review import delivered_measure
 from domain.reminders.draft import Action, ReminderAnswerKind, reminder_answer
 from handlers.answered import drop_buttons, has_buttons
-from handlers.common import CommandSpec, note_claimed, pressed, refuse, reply
+from handlers.common import (
+    CommandSpec,
+    answer_stale_button,
+    command_arguments,
+    note_claimed,
+    pressed,
+    private_reader,
+    refuse,
+    reply,
+)
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.reminders.dialogs import ReminderAnswerView
-from handlers.reminders.render import BUTTON_CODE, answered_text
+from handlers.reminders.render import (
+    BUTTON_CODE,
+    SETTING_CODE,
+    SNOOZE_CHOICES,
+    answered_text,
+    coming_text,
+)
+from handlers.render import escape
 
 REMINDER_BUTTON = re.compile(rf"^{BUTTON_CODE}:(all|part|more|cancel):([0-9]{{1,19}})$")
+SETTING_BUTTON = re.compile(rf"^{SETTING_CODE}:(snooze|off|on):([0-9]{{1,2}})$")
+REMINDERS_USAGE = N_(
+    "Write /reminders to see your coming reminders, /reminders off or /reminders on, "
+    "or /reminders 3 to snooze them all for 3 days."
+)
+REMINDER_COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("reminders", N_("Your coming reminders: snooze or turn them off"),
+                RoleName.MEMBER),
+)
 #: The question each of the reminder's buttons opens ("all" asks nothing).
 OPENS = {"part": Action.PART, "more": Action.DATE, "cancel": Action.CANCEL}
 
@@ -32,7 +62,7 @@ OPENS = {"part": Action.PART, "more": Action.DATE, "cancel": Action.CANCEL}
 class ReminderHandlers:
     """The reminder's buttons and follow-up questions (a `handlers.feature.Feature`)."""
 
-    commands: tuple[CommandSpec, ...] = ()
+    commands = REMINDER_COMMANDS
 
     def __init__(self) -> None:
         self._view = ReminderAnswerView()
@@ -51,6 +81,65 @@ class ReminderHandlers:
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """The reminder's buttons."""
         app.add_handler(CallbackQueryHandler(self.press, pattern=rf"^{BUTTON_CODE}:"))
+        app.add_handler(CommandHandler("reminders", self.reminders))
+        app.add_handler(CallbackQueryHandler(self.setting, pattern=rf"^{SETTING_CODE}:"))
+
+    async def reminders(self, update: Update, context: TongxinContext) -> None:
+        """`/reminders`: the coming reminders; `off`, `on` or N (days of snooze) change them."""
+        reader = await private_reader(update, context)
+        message = update.effective_message
+        if reader is None or message is None:
+            return
+        service = context.services.reminders
+        origin = Origin(reader.person.id, update.update_id)
+        word = command_arguments(message).lower()
+        try:
+            if not word:
+                mine = await service.coming(reader.person.id)
+            elif word in ("off", "on"):
+                mine = await service.pause(origin, off=word == "off")
+                note_claimed(context)
+            elif (days := parse_int(word)) is not None:
+                mine = await service.pause(origin, snooze_days=days)
+                note_claimed(context)
+            else:
+                await reply(update, escape(reader.t(REMINDERS_USAGE)))
+                return
+        except AlreadyProcessed:
+            note_claimed(context)
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        text, markup = coming_text(reader, mine, context.services.clock.now())
+        await reply(update, text, markup)
+
+    async def setting(self, update: Update, context: TongxinContext) -> None:
+        """A `/reminders` button: snooze for its days, off or on; the list shows the result."""
+        found = await pressed(update, context, SETTING_BUTTON)
+        if found is None:
+            return
+        query, reader, match = found
+        action, days = match.group(1), int(match.group(2))
+        if action == "snooze" and days not in SNOOZE_CHOICES:
+            await answer_stale_button(update, reader)
+            return
+        origin = Origin(reader.person.id, update.update_id)
+        try:
+            mine = await context.services.reminders.pause(
+                origin, off=action == "off", snooze_days=days if action == "snooze" else None
+            )
+        except AlreadyProcessed:
+            note_claimed(context)
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        note_claimed(context)
+        text, markup = coming_text(reader, mine, context.services.clock.now())
+        with contextlib.suppress(BadRequest):  # "not modified": the same state pressed again
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.answer()
 
     async def press(self, update: Update, context: TongxinContext) -> None:
         """Delivered all at once; the other buttons ask their question on the dialog engine.

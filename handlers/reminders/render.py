@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.appeals.models import Appeal
 from domain.errors import N_
-from domain.kernel.calendar import local_date
+from domain.kernel.calendar import local_date, zone_of
 from domain.network.models import Language
 from domain.pledges.models import Pledge, PledgeKind, PledgeStatus
-from domain.reminders.service import Answered
+from domain.reminders.service import Answered, PersonReminders
 from handlers.context import Reader
 from handlers.i18n import Translations
 from handlers.pledge_render import STATUS_NAMES, measure_text
@@ -119,3 +121,50 @@ def answered_text(reader: Reader, answered: Answered) -> str:
         day = local_date(answered.next_reminder, reader.person.timezone)
         lines.append(reader.t(NEXT_REMINDER, date=day_text(language, day)))
     return escape("\n".join(lines))
+
+
+#: `/reminders` buttons: `rs:snooze:<days>`, `rs:off:0`, `rs:on:0`.
+SETTING_CODE = "rs"
+SNOOZE_CHOICES = (1, 3, 7)
+SNOOZE_LABELS = {1: N_("Snooze 1 day"), 3: N_("Snooze 3 days"), 7: N_("Snooze 1 week")}
+TURN_OFF = N_("Turn reminders off")
+TURN_ON = N_("Turn reminders on")
+ARE_OFF = N_("Your reminders are off: nothing is sent until you turn them on.")
+SNOOZED = N_("Your reminders are snoozed until {moment}.")
+COMING = N_("Coming reminders:")
+NONE_COMING = N_("No reminder is planned: none of your open pledges has a due date.")
+
+
+def moment_text(reader: Reader, moment: datetime) -> str:
+    """A moment in the reader's own zone: 2月27日 10:00, 2020-02-27 10:00."""
+    local = moment.astimezone(zone_of(reader.person.timezone))
+    return f"{day_text(reader.language, local.date())} {local:%H:%M}"
+
+
+def coming_text(
+    reader: Reader, mine: PersonReminders, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    """`/reminders`: the pause, the coming reminders, and the buttons to change them (HTML)."""
+    pause, lines = mine.pause, []
+    until = pause.snoozed_until if pause.snoozed_until and pause.snoozed_until > now else None
+    if pause.off:
+        lines.append(reader.t(ARE_OFF))
+    elif until is not None:
+        lines.append(reader.t(SNOOZED, moment=moment_text(reader, until)))
+    if mine.coming:
+        lines.append(reader.t(COMING))
+        for pledge, at in mine.coming:
+            what = open_text(reader.language, pledge, reader.translations)
+            lines.append(f"• #{pledge.id} {what}: {moment_text(reader, at)}")
+    elif not pause.off:
+        lines.append(reader.t(NONE_COMING))
+
+    def button(label: str, action: str, days: int = 0) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            reader.t(label), callback_data=f"{SETTING_CODE}:{action}:{days}"
+        )
+
+    rows = [[button(SNOOZE_LABELS[days], "snooze", days) for days in SNOOZE_CHOICES]]
+    paused = pause.off or until is not None
+    rows.append([button(TURN_ON, "on") if paused else button(TURN_OFF, "off")])
+    return escape("\n".join(lines)), InlineKeyboardMarkup(rows)

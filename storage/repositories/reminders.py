@@ -107,12 +107,12 @@ class SqlReminderRepository:
         return ids
 
     async def of_person(self, person_id: int) -> list[ReminderTrack]:
-        """The planned rows of a person's pledges, soonest first."""
+        """The rows of a person's pledges, by pledge."""
         rows = await self._session.scalars(
             select(ReminderRow)
             .join(PledgeRow, PledgeRow.id == ReminderRow.pledge_id)
-            .where(PledgeRow.person_id == person_id, ReminderRow.due_at.is_not(None))
-            .order_by(ReminderRow.due_at, ReminderRow.pledge_id)
+            .where(PledgeRow.person_id == person_id)
+            .order_by(ReminderRow.pledge_id)
         )
         return [_track(r) for r in rows]
 

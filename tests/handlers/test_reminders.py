@@ -9,6 +9,7 @@ import pytest
 
 from domain.clock import FakeClock
 from domain.pledges.models import PledgeStatus
+from domain.reminders.models import Pause
 from domain.reminders.ports import ReminderTrack
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
@@ -46,6 +47,10 @@ RECORDED_ALL = {
     "zh-hant": "已記錄：認捐 #1 送達 3000公斤。狀態：已送達。",
     "en": "Recorded: 3,000 kg delivered for pledge #1. Status: delivered.",
 }
+USAGE = (
+    "发送 /reminders 查看接下来的提醒，/reminders off 或 /reminders on 关闭或开启提醒，"
+    "/reminders 3 暂停全部提醒 3 天。"
+)
 LABELS = {
     "zh-hans": ["已全部送达", "已送达部分", "需要更多时间", "取消认捐"],
     "zh-hant": ["已全部送達", "已送達部分", "需要更多時間", "取消認捐"],
@@ -204,3 +209,77 @@ async def test_someone_elses_reminder_buttons_are_refused_and_change_nothing(
     async with store() as uow:
         assert await uow.dialogs.get(wang) is None
     assert (await row(store)).sent_count == 1
+
+
+# -- /reminders: the coming reminders, snooze, off ------------------------------------------
+
+
+async def test_reminders_shows_what_is_coming_and_snoozes_turns_off_and_on(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    appeal = await make_appeal(store, clock)
+    li = await member(client, chat, "Li", "zh-hans")
+    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
+    await confirm(chat, li, summary)
+    [listing] = await chat.say(li, "/reminders")
+    assert listing["text"] == "接下来的提醒：\n• #1 3000公斤消毒液: 2月27日 10:00", listing["text"]
+    assert [b["text"] for b in buttons(listing)] == [
+        "暂停 1 天", "暂停 3 天", "暂停 1 周", "关闭提醒"
+    ]
+    # ten days of snooze hold the first two slots: one reminder when it ends, at 17:00 there
+    [snoozed] = await chat.say(li, "/reminders 10")
+    assert snoozed["text"] == (
+        "你的提醒已暂停到 2月29日 17:00。\n接下来的提醒：\n• #1 3000公斤消毒液: 2月29日 17:00"
+    ), snoozed["text"]
+    assert (await row(store)).due_at == datetime(2020, 2, 29, 9, 0, tzinfo=UTC)
+    # off by the button: nothing planned; on again: the plan is back
+    await chat.press(li, li, snoozed, data=button(snoozed, "rs:on:")["callback_data"])
+    [off] = await chat.say(li, "/reminders off")
+    assert off["text"] == "你的提醒已关闭：在你重新开启之前不会发送任何提醒。", off["text"]
+    assert (await row(store)).due_at is None
+    await chat.press(li, li, off, data=button(off, "rs:on:")["callback_data"])
+    edited = next(m for m in await client.messages(li) if m["message_id"] == off["message_id"])
+    assert edited["text"] == "接下来的提醒：\n• #1 3000公斤消毒液: 2月27日 10:00", edited["text"]
+    assert (await row(store)).due_at == BEFORE
+    # the pledge's history says it was not being reminded for a while
+    async with store() as uow:
+        events = [e for e in await uow.audit.recent() if e.action == "reminder.pause"]
+    assert [e.after for e in reversed(events)][-2:] == ["off", "on"]
+    assert all(e.subject == "pledge:1" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("/reminders 0", "暂停提醒可以是 1 到 30 天。"),
+        ("/reminders 31", "暂停提醒可以是 1 到 30 天。"),
+        ("/reminders -3", "暂停提醒可以是 1 到 30 天。"),
+        ("/reminders 99999999999999999999999", USAGE),
+        ("/reminders 明天", USAGE),
+        ("/reminders " + "x" * 4000, USAGE),
+    ],
+)
+async def test_bad_reminders_arguments_are_answered_and_change_nothing(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, text: str,
+    answer: str,
+) -> None:
+    li = await member(client, chat, "Li", "zh-hans")
+    [refused] = await chat.say(li, text)
+    assert refused["text"] == answer, refused["text"]
+    async with store() as uow:
+        assert await uow.reminders.pause_of(li) == Pause()
+
+
+async def test_forged_reminders_buttons_change_nothing(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    li = await member(client, chat, "Li", "en")
+    [listing] = await chat.say(li, "/reminders")
+    assert listing["text"] == (
+        "No reminder is planned: none of your open pledges has a due date."
+    ), listing["text"]
+    for data in ("rs:snooze:5", "rs:snooze:99", "rs:nosuch:1", "rs:off:123"):
+        answer = await chat.press(li, li, listing, data=data, forged=True)
+        assert answer["text"] == "This button is no longer valid.", (data, answer)
+    async with store() as uow:
+        assert await uow.reminders.pause_of(li) == Pause()

@@ -107,6 +107,8 @@ async def test_rows_round_trip_and_pledges_without_rows_are_found(
         assert await uow.reminders.get(first.id) == replace(row, sent_count=2)
         assert await uow.reminders.unplanned(10) == [second.id]
         assert [t.pledge_id for t in await uow.reminders.of_person(MEMBER)] == [first.id]
+        await uow.reminders.save(ReminderTrack(second.id, None))
+        assert [t.due_at for t in await uow.reminders.of_person(MEMBER)] == [at(18, 10), None]
         assert await uow.reminders.of_person(MEMBER + 1) == []
 
 
