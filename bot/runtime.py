@@ -51,13 +51,12 @@ from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
-from handlers.coordination import BatchNotices
 from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.i18n import Translations
 from handlers.offers.render import OfferNotices
 from handlers.reminders.render import ReminderTexts
-from handlers.review import PledgeNotices
+from handlers.review.render import BatchNotices, PledgeNotices
 from handlers.setup import all_commands, features, register_handlers
 from storage.claims import SqlUpdateClaims
 from storage.database import create_engine, session_factory, single_statements, upgrade

@@ -29,7 +29,7 @@ from handlers.offers.commands import OfferFeature
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
 from handlers.reminders.commands import ReminderHandlers
-from handlers.review import ReviewHandlers, review_flows
+from handlers.review.commands import ReviewHandlers
 from handlers.totals.commands import TotalsHandlers
 
 GUARD_GROUP = -1
@@ -38,7 +38,7 @@ LAST_GROUP = 1000
 
 def features() -> list[Feature]:
     """Every feature area on the dialog engine, in the order their handlers are registered."""
-    return [TotalsHandlers(), ReminderHandlers(), OfferFeature()]
+    return [TotalsHandlers(), ReminderHandlers(), OfferFeature(), ReviewHandlers()]
 
 
 def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
@@ -56,7 +56,7 @@ def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return [*pledge_flows(ParsingReader()), *appeal_flows(), *manage_flows(), *review_flows()]
+    return [*pledge_flows(ParsingReader()), *appeal_flows(), *manage_flows()]
 
 
 def register_handlers(
@@ -78,7 +78,6 @@ def register_handlers(
     for area in areas:
         area.register(app)
     pledges.register(app)
-    ReviewHandlers().register(app)
     register_lists(app)
     core.register(app)
     NetworkHandlers().register(app)

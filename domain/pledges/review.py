@@ -29,6 +29,8 @@ from domain.pledges.ports import (
 
 #: A question or an answer is a short message, not a letter.
 MAX_MESSAGE = 500
+#: A delivery report with its pledge, as checked for the person reviewing or answering it.
+Reviewed = tuple[Pledge, Fulfilment]
 
 
 def clean_message(text: str) -> str:
@@ -103,85 +105,66 @@ class DeliveryReview:
     async def reviewable(self, person_id: int, fulfilment_id: int) -> Pledge:
         """The pledge of a report the coordinator may still answer, or a refusal."""
         async with self._uow() as uow:
-            pledge, _ = await self._reviewable(uow, person_id, fulfilment_id)
+            pledge, _ = await self.reviewable_in(uow, person_id, fulfilment_id)
             return pledge
 
-    async def question_delivery(self, origin: Origin, fulfilment_id: int, text: str) -> Pledge:
+    async def question_in(
+        self, uow: PledgeUnitOfWork, origin: Origin, reviewed: Reviewed, text: str
+    ) -> Pledge:
         """A coordinator in scope questions a report; the member gets the question.
 
-        The coordinator's question dialog ends in the same unit of work.
+        Runs in the caller's unit of work (the dialog engine's), which marks the update,
+        ends the coordinator's question dialog and commits.
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only coordinators can confirm deliveries."))
         question = clean_message(text)
-        async with self._uow() as uow:
-            pledge, fulfilment = await self._reviewable(uow, origin.actor_id, fulfilment_id)
-            await self._move_report(
-                uow, origin, fulfilment, FulfilmentState.QUESTIONED, "fulfilment.question"
-            )
-            await uow.dialogs.delete(origin.actor_id)
-            language = await self._language_of(uow, pledge.person_id)
-            await uow.outbox.enqueue(
-                NewDelivery(
-                    Purpose.NOTICE,
-                    f"fulfilment:{fulfilment.id}:question:{origin.update_id}",
-                    pledge.person_id,
-                    self._notices.delivery_questioned(language, pledge, fulfilment, question),
-                    json.dumps(
-                        [[{
-                            "text": self._notices.answer_label(language),
-                            "callback_data": f"pa:{fulfilment.id}",
-                        }]],
-                        ensure_ascii=False,
-                    ),
-                ),
-                self._clock.now(),
-            )
-            refreshed = await uow.pledges.get(pledge.id)
-            await uow.commit()
-            assert refreshed is not None
-            return refreshed
+        pledge, fulfilment = reviewed
+        await self._move_report(
+            uow, _unmarked(origin), fulfilment, FulfilmentState.QUESTIONED, "fulfilment.question"
+        )
+        language = await self._language_of(uow, pledge.person_id)
+        answer = {
+            "text": self._notices.answer_label(language), "callback_data": f"pa:{fulfilment.id}"
+        }
+        await self._notify(
+            uow,
+            f"fulfilment:{fulfilment.id}:question:{origin.update_id}",
+            pledge.person_id,
+            self._notices.delivery_questioned(language, pledge, fulfilment, question),
+            json.dumps([[answer]], ensure_ascii=False),
+        )
+        return await self._refreshed(uow, pledge)
 
-    async def answerable(self, person_id: int, fulfilment_id: int) -> Pledge:
-        """The member's own pledge whose report was questioned, or a refusal."""
-        async with self._uow() as uow:
-            pledge, _ = await self._questioned(uow, person_id, fulfilment_id)
-            return pledge
-
-    async def answer_question(self, origin: Origin, fulfilment_id: int, text: str) -> Pledge:
+    async def answer_in(
+        self, uow: PledgeUnitOfWork, origin: Origin, questioned: Reviewed, text: str
+    ) -> Pledge:
         """The member answers; the report awaits review again and the coordinator is told.
 
-        The member's answer dialog ends in the same unit of work.
+        Runs in the caller's unit of work (the dialog engine's), which marks the update,
+        ends the member's answer dialog and commits.
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can answer."))
         answer = clean_message(text)
-        async with self._uow() as uow:
-            pledge, fulfilment = await self._questioned(uow, origin.actor_id, fulfilment_id)
-            coordinator = fulfilment.confirmed_by
-            await self._move_report(
-                uow, origin, fulfilment, FulfilmentState.REPORTED, "fulfilment.answer"
+        pledge, fulfilment = questioned
+        coordinator = fulfilment.confirmed_by
+        await self._move_report(
+            uow, _unmarked(origin), fulfilment, FulfilmentState.REPORTED, "fulfilment.answer"
+        )
+        if coordinator is not None:
+            language = await self._language_of(uow, coordinator)
+            parties = await self._parties(uow, pledge)
+            await self._notify(
+                uow,
+                f"fulfilment:{fulfilment.id}:answer:{origin.update_id}",
+                coordinator,
+                self._notices.question_answered(language, pledge, fulfilment, parties.who, answer),
+                review_buttons(self._notices, language, fulfilment.id),
             )
-            await uow.dialogs.delete(origin.actor_id)
-            if coordinator is not None:
-                language = await self._language_of(uow, coordinator)
-                parties = await self._parties(uow, pledge)
-                await uow.outbox.enqueue(
-                    NewDelivery(
-                        Purpose.NOTICE,
-                        f"fulfilment:{fulfilment.id}:answer:{origin.update_id}",
-                        coordinator,
-                        self._notices.question_answered(
-                            language, pledge, fulfilment, parties.who, answer
-                        ),
-                        review_buttons(self._notices, language, fulfilment.id),
-                    ),
-                    self._clock.now(),
-                )
-            refreshed = await uow.pledges.get(pledge.id)
-            await uow.commit()
-            assert refreshed is not None
-            return refreshed
+        return await self._refreshed(uow, pledge)
+
+    async def _refreshed(self, uow: PledgeUnitOfWork, pledge: Pledge) -> Pledge:
+        """The pledge as the change left it (its status follows its reports)."""
+        refreshed = await uow.pledges.get(pledge.id)
+        assert refreshed is not None  # the pledge was read in this unit of work
+        return refreshed
 
     async def delivery_parties(self, pledges: list[Pledge]) -> dict[int, DeliveryParties]:
         """Who delivered, for which appeal, on whose behalf, for each pledge (by id)."""
@@ -193,14 +176,24 @@ class DeliveryReview:
     ) -> None:
         """Queue the member's notice that receipt was confirmed (same transaction)."""
         language = await self._language_of(uow, pledge.person_id)
+        await self._notify(
+            uow,
+            f"fulfilment:{fulfilment.id}:confirmed",
+            pledge.person_id,
+            self._notices.receipt_confirmed(language, pledge, fulfilment),
+        )
+
+    async def _notify(
+        self,
+        uow: PledgeUnitOfWork,
+        subject: str,
+        person_id: int,
+        text: str,
+        buttons: str | None = None,
+    ) -> None:
+        """Queue a notice of the review to one side, in the change's transaction."""
         await uow.outbox.enqueue(
-            NewDelivery(
-                Purpose.NOTICE,
-                f"fulfilment:{fulfilment.id}:confirmed",
-                pledge.person_id,
-                self._notices.receipt_confirmed(language, pledge, fulfilment),
-            ),
-            self._clock.now(),
+            NewDelivery(Purpose.NOTICE, subject, person_id, text, buttons), self._clock.now()
         )
 
     async def _parties(self, uow: PledgeUnitOfWork, pledge: Pledge) -> DeliveryParties:
@@ -241,9 +234,10 @@ class DeliveryReview:
         if fulfilment.state is not FulfilmentState.REPORTED:
             raise Conflict(N_("This delivery report was already answered."))
 
-    async def _reviewable(
+    async def reviewable_in(
         self, uow: PledgeUnitOfWork, person_id: int, fulfilment_id: int
-    ) -> tuple[Pledge, Fulfilment]:
+    ) -> Reviewed:
+        """A report the coordinator may still answer, with its pledge, read in `uow`."""
         pledge, fulfilment = await self._report(uow, fulfilment_id)
         await self._check_reviewable(uow, person_id, pledge, fulfilment)
         return pledge, fulfilment
@@ -270,12 +264,18 @@ class DeliveryReview:
             uow, self._clock, origin, action, f"fulfilment:{fulfilment.id}", before, state
         )
 
-    async def _questioned(
+    async def questioned_in(
         self, uow: PledgeUnitOfWork, person_id: int, fulfilment_id: int
-    ) -> tuple[Pledge, Fulfilment]:
+    ) -> Reviewed:
+        """The person's own questioned report, with its pledge, read in `uow`; else refused."""
         pledge, fulfilment = await self._report(uow, fulfilment_id)
         if pledge.person_id != person_id:
             raise NotFound(N_("That delivery report does not exist."))
         if fulfilment.state is not FulfilmentState.QUESTIONED:
             raise Conflict(N_("This question was already answered."))
         return pledge, fulfilment
+
+
+def _unmarked(origin: Origin) -> Origin:
+    """The same person without the update: the unit of work's owner marks it, once."""
+    return Origin(origin.actor_id)

@@ -12,8 +12,8 @@ from domain.network.models import Language
 from domain.notices.models import NoticeEvent
 from domain.notices.service import NoticeLine
 from domain.pledges.models import Pledge, PledgeKind, Visibility
-from handlers.coordination import BatchNotices
 from handlers.i18n import Translations
+from handlers.review.render import BatchNotices
 from sandbox.client import SandboxClient
 from storage.models.notices import CoordinatorNoticeRow
 from storage.uow import SqlUnitOfWorkFactory

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import pytest
+
+from bot.logs import _UPDATE_ID
 from domain.clock import FakeClock
 from domain.pledges.models import FulfilmentState
 from sandbox.client import SandboxClient
-from storage.uow import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.handlers.test_pledges import (
     button,
     buttons,
@@ -206,3 +210,74 @@ async def test_forged_review_buttons_are_refused_and_change_nothing(
     assert await fulfilment_state(store, li) is FulfilmentState.REPORTED
     await client.wait_for_updates_consumed(timeout=10)
     assert await last_id(client, other) == quiet  # no dialog was started for them
+
+
+class UnitsByUpdate:
+    """The SQL units of work opened for writing, and their commits, by the update handled.
+
+    Units opened outside an update (the sender, the jobs, this test's own reads) and the
+    guard's read-only look-ups (`read()`) are not counted.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.opened: Counter[int] = Counter()
+        self.commits: Counter[int] = Counter()
+        make_unit, commit = SqlUnitOfWorkFactory.__call__, SqlUnitOfWork.commit
+
+        def counted_unit(factory: SqlUnitOfWorkFactory) -> SqlUnitOfWork:
+            update_id = _UPDATE_ID.get()
+            if update_id is not None:
+                self.opened[update_id] += 1
+            return make_unit(factory)
+
+        async def counted_commit(uow: SqlUnitOfWork) -> None:
+            update_id = _UPDATE_ID.get()
+            if update_id is not None:
+                self.commits[update_id] += 1
+            await commit(uow)
+
+        monkeypatch.setattr(SqlUnitOfWorkFactory, "__call__", counted_unit)
+        monkeypatch.setattr(SqlUnitOfWork, "commit", counted_commit)
+
+    def reset(self) -> None:
+        """Forget what was counted so far."""
+        self.opened.clear()
+        self.commits.clear()
+
+
+async def test_each_typed_question_and_answer_is_one_unit_of_work(
+    client: SandboxClient,
+    chat: Conversation,
+    store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    co, li, notice = await pledged_and_reported(
+        client, chat, store, clock, co_lang="en", li_lang="en"
+    )
+    units = UnitsByUpdate(monkeypatch)
+    after = await last_id(client, co)
+    await chat.press(co, co, notice, data=button(notice, "pf:q:")["callback_data"])
+    [_prompt] = await chat.next_messages(co, 1, after)
+    await client.wait_for_updates_consumed(timeout=10)
+    assert list(units.opened.values()) == [1], "begin: one unit of work"
+    assert list(units.commits.values()) == [1]
+    units.reset()
+    after_li = await last_id(client, li)
+    [_sent] = await chat.say(co, "How many kg are on the receipt?")
+    await client.wait_for_updates_consumed(timeout=10)
+    # the report moved, audited, the member's notice queued, the dialog ended, the update
+    # marked: all in the one unit of work of the typed question
+    assert list(units.opened.values()) == [1], units.opened
+    assert list(units.commits.values()) == [1], units.commits
+    [question] = await chat.next_messages(li, 1, after_li)
+    units.reset()
+    await chat.press(li, li, question, data=button(question, "pa:")["callback_data"])
+    await chat.next_messages(li, 1, int(question["message_id"]))
+    await client.wait_for_updates_consumed(timeout=10)
+    units.reset()
+    [_thanks] = await chat.say(li, "Receipt no. 88")
+    await client.wait_for_updates_consumed(timeout=10)
+    assert list(units.opened.values()) == [1], units.opened
+    assert list(units.commits.values()) == [1], units.commits
+    assert await fulfilment_state(store, li) is FulfilmentState.REPORTED

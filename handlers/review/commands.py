@@ -1,0 +1,161 @@
+"""The delivery review in chat: confirm receipt, question a report, answer a question.
+
+Each step changes what both sides see: the coordinator's notice is edited to show the new
+status (its buttons go), the member is told, and /mypledges shows where the pledge stands.
+"Question it" and "Answer" begin a one-question dialog on the engine (`dialogs.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler
+
+from domain.dialogs.engine import DialogKind, OneAnswer
+from domain.errors import N_, DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.pledges.review_dialog import (
+    DeliveryAnswerKind,
+    DeliveryQuestionKind,
+    delivery_answer,
+    delivery_question,
+)
+from handlers.common import CommandSpec, pressed, refuse
+from handlers.context import Reader, Services, TongxinContext
+from handlers.dialogs import DialogView, show_turn
+from handlers.pledge_render import STATUS_NAMES, delivery_text, review_buttons
+from handlers.review.dialogs import AnswerView, QuestionView
+from handlers.review.render import has_media, html_of, kept_notice, show_status
+
+REVIEW_BUTTON = re.compile(r"^pf:(ok|q|see):([0-9]{1,19})$")
+ANSWER_BUTTON = re.compile(r"^pa:([0-9]{1,19})$")
+
+
+class ReviewHandlers:
+    """The buttons of a delivery notice and of a member's question (a `Feature`)."""
+
+    commands: tuple[CommandSpec, ...] = ()
+
+    def __init__(self) -> None:
+        self._question = QuestionView()
+        self._answer = AnswerView()
+
+    def views(self) -> Sequence[DialogView]:
+        """The question's and the answer's views."""
+        return [self._question, self._answer]
+
+    def kinds(self, services: Services) -> Sequence[DialogKind[Any]]:
+        """The question and the answer, acting through the pledges' delivery review."""
+        return [DeliveryQuestionKind(services.pledges), DeliveryAnswerKind(services.pledges)]
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Add the handlers to the application."""
+        app.add_handler(CallbackQueryHandler(self.review_button, pattern=r"^pf:"))
+        app.add_handler(CallbackQueryHandler(self.answer_button, pattern=r"^pa:"))
+
+    async def review_button(self, update: Update, context: TongxinContext) -> None:
+        """Confirm receipt, question, or show the proof (scope checked on the presser, now)."""
+        press = await pressed(update, context, REVIEW_BUTTON, ids=(2,))
+        if press is None:
+            return
+        query, reader, match = press
+        action, fulfilment_id = match.group(1), int(match.group(2))
+        if action == "q":
+            draft = delivery_question(fulfilment_id, kept_notice(query.message))
+            await self._begin(update, context, reader, self._question, draft)
+            return
+        services = context.services
+        try:
+            if action == "see":
+                await self._show_proof(update, context, reader, fulfilment_id)
+                return
+            pledge = await services.pledges.review_delivery(
+                Origin(reader.person.id, update.update_id), fulfilment_id, True
+            )
+        except AlreadyProcessed:
+            await query.answer()
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        status = reader.t(
+            N_("Receipt confirmed by {who}. Pledge #{number} is now: {status}."),
+            who=reader.person.name,
+            number=pledge.id,
+            status=reader.t(STATUS_NAMES[pledge.status]),
+        )
+        await query.answer(
+            reader.t(
+                N_("Pledge #{number} is now: {status}."),
+                number=pledge.id,
+                status=reader.t(STATUS_NAMES[pledge.status]),
+            )
+        )
+        message = query.message
+        if isinstance(message, Message):
+            await show_status(
+                context, message.chat.id, message.message_id, html_of(message),
+                has_media(message), status,
+            )
+
+    async def answer_button(self, update: Update, context: TongxinContext) -> None:
+        """The member's Answer under a question: ask for the answer (their own pledge only)."""
+        press = await pressed(update, context, ANSWER_BUTTON, ids=(1,))
+        if press is None:
+            return
+        query, reader, match = press
+        kept = {"message_id": query.message.message_id} if query.message is not None else {}
+        draft = delivery_answer(int(match.group(1)), kept)
+        await self._begin(update, context, reader, self._answer, draft)
+
+    async def _begin(
+        self,
+        update: Update,
+        context: TongxinContext,
+        reader: Reader,
+        view: DialogView,
+        draft: OneAnswer,
+    ) -> None:
+        """Open the dialog and ask its question; the pressed notice keeps its buttons.
+
+        The engine's begin checks who presses in its unit of work: a refusal opens nothing.
+        """
+        origin = Origin(reader.person.id, update.update_id)
+        try:
+            turn = await context.services.dialog_engine.begin(origin, view.kind, draft)
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await show_turn(update, context, reader, view, turn)
+
+    async def _show_proof(
+        self, update: Update, context: TongxinContext, reader: Reader, fulfilment_id: int
+    ) -> None:
+        """Send the member's proof back as it came (photo or document), the report as caption."""
+        services = context.services
+        pledge = await services.pledges.reviewable(reader.person.id, fulfilment_id)
+        fulfilment = next((f for f in pledge.fulfilments if f.id == fulfilment_id), None)
+        query = update.callback_query
+        assert query is not None
+        if fulfilment is None or not fulfilment.proof_file_id:
+            await query.answer(reader.t(N_("This report came without a proof.")), show_alert=True)
+            return
+        parties = (await services.pledges.delivery_parties([pledge]))[pledge.id]
+        caption = delivery_text(reader.language, services.translations, pledge, fulfilment,
+                                parties)
+        markup = InlineKeyboardMarkup(review_buttons(reader, fulfilment_id))
+        await query.answer()
+        if fulfilment.proof_kind is not None and fulfilment.proof_kind.value == "photo":
+            await context.bot.send_photo(
+                reader.person.id, fulfilment.proof_file_id, caption=caption,
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+            )
+        else:
+            await context.bot.send_document(
+                reader.person.id, fulfilment.proof_file_id, caption=caption,
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+            )
