@@ -122,6 +122,58 @@ class NeedFigures:
     hours: Decimal = Decimal(0)
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One group of an appeal's pledges summed by the database: a line of the breakdown by
+    organisation, a need, an earmarked recipient and a currency, all of its figures.
+
+    The views are added up from these few groups (lines × needs × recipients at most),
+    never from pledges.
+    """
+
+    line: int | None
+    need_id: int | None
+    recipient_id: int | None
+    money: MoneySums
+    in_kind: ValueSum
+    need: NeedFigures | None  # what the group's goods, people and time give its need
+    pledges: int
+    overdue: int
+
+
+def figures_of(cells: Iterable[Cell], pledgers: int) -> Figures:
+    """The groups' money and in-kind value per currency, with their pledgers counted apart."""
+    money: dict[str, MoneySums] = {}
+    values: dict[str, ValueSum] = {}
+    pledges = 0
+    for cell in cells:
+        if not cell.money.empty or cell.money.approximate:
+            currency = cell.money.currency
+            money[currency] = money.get(currency, MoneySums(currency)) + cell.money
+        if cell.in_kind.value_minor:
+            currency = cell.in_kind.currency
+            values[currency] = values.get(currency, ValueSum(currency)) + cell.in_kind
+        pledges += cell.pledges
+    return Figures(tuple(money[c] for c in sorted(money)),
+                   tuple(values[c] for c in sorted(values)), pledgers, pledges)
+
+
+def need_figures(cells: Iterable[Cell]) -> dict[int, NeedFigures]:
+    """Each need's quantities, added up over the groups."""
+    found: dict[int, NeedFigures] = {}
+    for cell in cells:
+        if cell.need is None:
+            continue
+        had = found.get(cell.need.need_id, NeedFigures(cell.need.need_id))
+        add = cell.need
+        found[add.need_id] = NeedFigures(
+            add.need_id, had.pledged + add.pledged, had.delivered + add.delivered,
+            had.received + add.received, had.approximate or add.approximate,
+            had.value_minor + add.value_minor, had.hours + add.hours,
+        )
+    return found
+
+
 def percent(part: Decimal | int, whole: Decimal | int) -> int | None:
     """`part` as a whole percentage of `whole` (rounded down); None without a target."""
     if whole <= 0:

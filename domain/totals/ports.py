@@ -12,12 +12,16 @@ from domain.appeals.ports import AppealRepository
 from domain.pledges.ports import PledgeRepository
 from domain.ports import UnitOfWork
 from domain.privacy.ports import AuditTrail
-from domain.totals.models import Figures, NeedFigures
+from domain.totals.models import Cell, Figures
 from domain.totals.report import DeliveryLine, OfferLine, PledgeLine
 
 #: Which pledges count: None for all of an appeal's, else those attributed to one of these
 #: organisations (a coordinator's subtree).
 Scope = Collection[int] | None
+#: Lines of a breakdown: an organisation (None: pledges of none) to its line's key.
+Lines = Mapping[int | None, int] | None
+#: The line of pledges outside every line given.
+OUTSIDE = -1
 
 
 @dataclass(frozen=True)
@@ -48,21 +52,22 @@ class TotalsRepository(Protocol):
         """Each appeal's figures (appeals without pledges are left out)."""
         ...
 
-    async def by_organisation(
-        self, appeal_id: int, scope: Scope, lines: Mapping[int, int], unattached: bool
-    ) -> dict[int, Figures]:
-        """Figures per line: `lines` maps an organisation to its line's key.
+    async def cells(
+        self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
+    ) -> list[Cell]:
+        """The appeal's pledges summed per line, need, recipient and currency.
 
-        With `unattached`, pledges of no organisation are summed under key 0.
+        `lines` maps an organisation (None: no organisation) to its line's key; pledges of
+        the others are summed under OUTSIDE. Without `lines`, each organisation is a line.
         """
         ...
 
-    async def by_recipient(self, appeal_id: int, scope: Scope) -> dict[int | None, Figures]:
-        """Figures per earmarked recipient (None: no earmark)."""
-        ...
-
-    async def needs(self, appeal_id: int, scope: Scope) -> dict[int, NeedFigures]:
-        """Each need's pledged, delivered and received quantities."""
+    async def pledgers(
+        self, appeal_id: int, scope: Scope, lines: Lines, keys: Collection[int],
+        recipients: Collection[int | None],
+    ) -> tuple[int, dict[int, int], dict[int | None, int]]:
+        """How many people pledged in all the lines (not OUTSIDE), in each of `keys`, and
+        for each recipient."""
         ...
 
     async def overdue_count(self, appeal_id: int, scope: Scope, today: date) -> int:

@@ -19,14 +19,23 @@ from domain.totals.models import (
     NO_ORGANISATION,
     AppealSummary,
     AppealTotalsView,
+    Cell,
     Figures,
     LineKind,
     NeedFigures,
     OrganisationLine,
     RecipientLine,
+    figures_of,
     fold_small,
+    need_figures,
 )
-from domain.totals.ports import OverduePledge, Scope, TotalsUnitOfWork, TotalsUnitOfWorkFactory
+from domain.totals.ports import (
+    OUTSIDE,
+    OverduePledge,
+    Scope,
+    TotalsUnitOfWork,
+    TotalsUnitOfWorkFactory,
+)
 from domain.totals.report import AppealReport, organisation_rows
 
 #: Overdue pledges per page of `/overdue`.
@@ -137,27 +146,39 @@ class TotalsService:
         organisations: list[Organisation],
         drilled: Organisation | None,
     ) -> AppealTotalsView:
-        counted = reach.scope
-        if drilled is not None:  # the drilled subtree's figures, which its lines add up to
-            below = subtree_ids(organisations, drilled.id)
-            counted = below if reach.scope is None else below & set(reach.scope)
-        total = (await uow.totals.by_appeal([appeal.id], counted)).get(appeal.id, Figures())
-        sums = await uow.totals.needs(appeal.id, reach.scope)
-        needs = [(n, sums.get(n.id, NeedFigures(n.id))) for n in appeal.needs]
-        lines = await self._organisation_lines(uow, appeal, reach, organisations, drilled)
-        recipients = await self._recipient_lines(uow, appeal, reach)
-        overdue = None
-        if not reach.member:
-            today = await self._calendar.today_of(uow, person_id)
-            overdue = await uow.totals.overdue_count(appeal.id, counted, today)
+        """Everything the reader sees, from two queries: the groups' sums and the pledgers.
+
+        At the drilled level the lines cover the drilled subtree only: the figures at the
+        top are that subtree's (which its lines add up to); needs stay the whole scope's.
+        """
+        today = await self._calendar.today_of(uow, person_id)
+        lines = _line_members(organisations, reach, drilled)
+        mapping = {org: key for key, orgs in lines.items() for org in orgs}
+        cells = await uow.totals.cells(appeal.id, reach.scope, today, mapping)
+        shown = [c for c in cells if c.line != OUTSIDE]
+        recipients = (
+            sorted({c.recipient_id for c in shown}, key=lambda r: (r is None, r or 0))
+            if drilled is None else []
+        )
+        total, pledgers, by_recipient = await uow.totals.pledgers(
+            appeal.id, reach.scope, mapping, list(lines), recipients
+        )
+        needs_sums = need_figures(cells)
         parent = None
         if drilled is not None and drilled.parent_id is not None and (
             reach.scope is None or drilled.parent_id in reach.scope
         ):
             parent = drilled.parent_id
         return AppealTotalsView(
-            appeal, total, needs, lines, recipients, reach.whole, overdue,
-            (drilled.id, drilled.name) if drilled else None, parent,
+            appeal,
+            figures_of(shown, total),
+            [(n, needs_sums.get(n.id, NeedFigures(n.id))) for n in appeal.needs],
+            _organisation_lines(organisations, reach, drilled, shown, pledgers),
+            _recipient_lines(appeal, shown, recipients, by_recipient),
+            reach.whole,
+            None if reach.member else sum(c.overdue for c in shown),
+            (drilled.id, drilled.name) if drilled else None,
+            parent,
         )
 
     @asynccontextmanager
@@ -168,11 +189,12 @@ class TotalsService:
             if reach.member:
                 raise PermissionDenied(N_("Only coordinators can export a report."))
             view = await self._view(uow, person_id, appeal, reach, organisations, None)
-            inside = [o.id for o in organisations
-                      if reach.scope is None or o.id in reach.scope]
-            own = await uow.totals.by_organisation(
-                appeal.id, reach.scope, {o: o for o in inside}, unattached=False
-            )
+            today = await self._calendar.today_of(uow, person_id)
+            cells = await uow.totals.cells(appeal.id, reach.scope, today)  # per organisation
+            present = {c.line for c in cells if c.line is not None}
+            _, counts, _ = await uow.totals.pledgers(appeal.id, reach.scope, None, present, [])
+            own = {o: figures_of([c for c in cells if c.line == o], counts[o])
+                   for o in present}
             scope = None if reach.scope is None else set(reach.scope)
             person = await uow.people.get(person_id)
             yield AppealReport(
@@ -194,60 +216,6 @@ class TotalsService:
         if found is None or not allowed:
             raise PermissionDenied(N_("You may not see the totals of this organisation."))
         return found
-
-    async def _organisation_lines(
-        self,
-        uow: TotalsUnitOfWork,
-        appeal: Appeal,
-        reach: Reach,
-        organisations: list[Organisation],
-        drilled: Organisation | None,
-    ) -> list[OrganisationLine]:
-        """The breakdown by organisation at one level, each line rolled up its subtree."""
-        if drilled is None:
-            tops = _roots(organisations, reach.scope)
-        else:
-            tops = sorted(
-                (o for o in organisations if o.parent_id == drilled.id), key=lambda o: o.name
-            )
-        mapping: dict[int, int] = {}
-        for top in tops:
-            mapping |= dict.fromkeys(subtree_ids(organisations, top.id), top.id)
-        if drilled is not None:
-            mapping[drilled.id] = drilled.id
-        unattached = drilled is None and reach.scope is None
-        sums = await uow.totals.by_organisation(appeal.id, reach.scope, mapping, unattached)
-        parents = {o.parent_id for o in organisations}
-        lines = [
-            OrganisationLine(
-                LineKind.SUBTREE, top.id, top.name, sums[top.id],
-                drillable=not reach.member and top.id in parents,
-            )
-            for top in tops
-            if top.id in sums
-        ]
-        if drilled is not None and drilled.id in sums:
-            lines.insert(0, OrganisationLine(
-                LineKind.OWN, drilled.id, drilled.name, sums[drilled.id]
-            ))
-        if NO_ORGANISATION in sums:
-            lines.append(OrganisationLine(LineKind.NONE, None, "", sums[NO_ORGANISATION]))
-        return fold_small(lines) if reach.member else lines
-
-    async def _recipient_lines(
-        self, uow: TotalsUnitOfWork, appeal: Appeal, reach: Reach
-    ) -> list[RecipientLine]:
-        names = {r.id: r.name for r in appeal.recipients}
-        sums = await uow.totals.by_recipient(appeal.id, reach.scope)
-        lines = [
-            RecipientLine(rid, names.get(rid, f"#{rid}"), figures)
-            for rid, figures in sums.items()
-            if rid is not None
-        ]
-        lines.sort(key=lambda line: line.name)
-        if None in sums:
-            lines.append(RecipientLine(None, "", sums[None]))
-        return lines
 
     async def overdue(
         self, person_id: int, appeal_id: int, page: int
@@ -297,3 +265,72 @@ class TotalsService:
                 AuditSubject(SubjectKind.PLEDGE, pledge.id), HISTORY_SHOWN
             )
         return appeal, pledge, history
+
+
+def _level(
+    organisations: list[Organisation], reach: Reach, drilled: Organisation | None
+) -> list[Organisation]:
+    """The organisations whose subtrees make the lines: the top of the reader's tree, or the
+    drilled organisation's children."""
+    if drilled is None:
+        return _roots(organisations, reach.scope)
+    return sorted((o for o in organisations if o.parent_id == drilled.id), key=lambda o: o.name)
+
+
+def _line_members(
+    organisations: list[Organisation], reach: Reach, drilled: Organisation | None
+) -> dict[int, set[int | None]]:
+    """Each line's organisations, by the line's key: a subtree per organisation at the
+    level (its id), the drilled organisation itself (its id), and at the top, for readers
+    of the whole appeal, the pledges of no organisation (NO_ORGANISATION)."""
+    lines: dict[int, set[int | None]] = {
+        top.id: set(subtree_ids(organisations, top.id))
+        for top in _level(organisations, reach, drilled)
+    }
+    if drilled is not None:
+        lines[drilled.id] = {drilled.id}
+    elif reach.scope is None:
+        lines[NO_ORGANISATION] = {None}
+    return lines
+
+
+def _organisation_lines(
+    organisations: list[Organisation],
+    reach: Reach,
+    drilled: Organisation | None,
+    cells: list[Cell],
+    pledgers: dict[int, int],
+) -> list[OrganisationLine]:
+    """The breakdown by organisation at one level, each line rolled up its subtree."""
+    parents = {o.parent_id for o in organisations}
+    by_line: dict[int | None, list[Cell]] = {}
+    for cell in cells:
+        by_line.setdefault(cell.line, []).append(cell)
+    found = []
+    if drilled is not None and drilled.id in by_line:
+        found.append(OrganisationLine(LineKind.OWN, drilled.id, drilled.name,
+                                      figures_of(by_line[drilled.id], pledgers[drilled.id])))
+    for top in _level(organisations, reach, drilled):
+        if top.id in by_line:
+            found.append(OrganisationLine(
+                LineKind.SUBTREE, top.id, top.name, figures_of(by_line[top.id], pledgers[top.id]),
+                drillable=not reach.member and top.id in parents,
+            ))
+    if drilled is None and NO_ORGANISATION in by_line:
+        found.append(OrganisationLine(LineKind.NONE, None, "", figures_of(
+            by_line[NO_ORGANISATION], pledgers[NO_ORGANISATION])))
+    return fold_small(found) if reach.member else found
+
+
+def _recipient_lines(
+    appeal: Appeal, cells: list[Cell], recipients: list[int | None],
+    pledgers: dict[int | None, int],
+) -> list[RecipientLine]:
+    """What was earmarked for each recipient, by name, and what was not earmarked, last."""
+    names = {r.id: r.name for r in appeal.recipients}
+    lines = [
+        RecipientLine(r, names.get(r, f"#{r}") if r is not None else "",
+                      figures_of([c for c in cells if c.recipient_id == r], pledgers[r]))
+        for r in recipients
+    ]
+    return sorted(lines, key=lambda line: (line.recipient_id is None, line.name))

@@ -6,19 +6,26 @@ joined with their deliveries' sums; no pledge row is loaded to be added up in Py
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.network.models import RoleName
 from domain.pledges.models import FulfilmentState, PledgeKind
-from domain.totals.models import NO_ORGANISATION, Figures, MoneySums, NeedFigures, ValueSum
-from domain.totals.ports import OverduePledge, Scope
+from domain.totals.models import (
+    Cell,
+    Figures,
+    MoneySums,
+    NeedFigures,
+    ValueSum,
+)
+from domain.totals.ports import OUTSIDE, Lines, OverduePledge, Scope
 from storage.models.network import PersonRow, RoleRow
 from storage.models.pledges import FulfilmentRow, PledgeRow
 
@@ -27,8 +34,13 @@ VOLUNTEER = PledgeKind.VOLUNTEER.value
 GOODS = PledgeKind.GOODS.value
 
 
-def deliveries_by_pledge() -> Subquery:
-    """Per pledge: delivered (reports not questioned) and received (confirmed) sums."""
+def _of_appeals(appeal_ids: Collection[int]) -> Select[Any]:
+    """The ids of the appeals' pledges (so the sums below read only those)."""
+    return select(PledgeRow.id).where(PledgeRow.appeal_id.in_(list(appeal_ids))).correlate(None)
+
+
+def deliveries_by_pledge(appeal_ids: Collection[int]) -> Subquery:
+    """Per pledge of the appeals: delivered (reports not questioned) and received sums."""
     counted = FulfilmentRow.state != FulfilmentState.QUESTIONED.value
     confirmed = FulfilmentRow.state == FulfilmentState.CONFIRMED.value
     return (
@@ -37,19 +49,28 @@ def deliveries_by_pledge() -> Subquery:
             func.sum(case((counted, FulfilmentRow.quantity), else_=0)).label("delivered"),
             func.sum(case((confirmed, FulfilmentRow.quantity), else_=0)).label("received"),
         )
+        .where(FulfilmentRow.pledge_id.in_(_of_appeals(appeal_ids)))
         .group_by(FulfilmentRow.pledge_id)
         .subquery("deliveries")
     )
 
 
-def homes() -> Subquery:
-    """Per person: their organisation, when they belong to exactly one."""
+def homes(appeal_ids: Collection[int]) -> Subquery:
+    """Per pledger of the appeals: their organisation, when they belong to exactly one."""
+    pledgers = (
+        select(PledgeRow.person_id).where(PledgeRow.appeal_id.in_(list(appeal_ids)))
+        .correlate(None)
+    )
     return (
         select(
             RoleRow.person_id.label("person_id"),
             func.min(RoleRow.organisation_id).label("organisation_id"),
         )
-        .where(RoleRow.role != RoleName.ADMIN.value, RoleRow.organisation_id.is_not(None))
+        .where(
+            RoleRow.role != RoleName.ADMIN.value,
+            RoleRow.organisation_id.is_not(None),
+            RoleRow.person_id.in_(pledgers),
+        )
         .group_by(RoleRow.person_id)
         .having(func.count(func.distinct(RoleRow.organisation_id)) == 1)
         .subquery("homes")
@@ -62,49 +83,64 @@ def _flag(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> Colum
 
 
 def _pledges(
-    appeal_ids: Collection[int], scope: Scope, line: Any = None, today: date | None = None
-) -> Subquery:
+    appeal_ids: Collection[int],
+    scope: Scope,
+    *,
+    line: Any = None,
+    today: date | None = None,
+    sums: bool = True,
+    shared: bool = False,
+) -> Any:
     """One row per counted pledge of the appeals, with what the aggregates need.
 
-    `line` is an expression of the pledge's organisation (`organisation`) giving the key
-    it is summed under; without it, the appeal is the key.
+    The row's `line` (the key it is summed under) is `line(organisation)` of the pledge's
+    organisation, else its appeal. Without `sums` (a count of
+    pledgers) the deliveries are not joined; the pledgers' organisations only when a line
+    or the scope needs them.
     """
-    deliveries = deliveries_by_pledge()
-    home = homes()
+    with_deliveries = sums or today is not None
+    deliveries = deliveries_by_pledge(appeal_ids)
+    home = homes(appeal_ids)
     organisation = func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id)
     delivered = func.coalesce(deliveries.c.delivered, 0)
-    measure = case(
-        (PledgeRow.kind == MONEY, PledgeRow.amount_minor),
-        else_=func.coalesce(PledgeRow.quantity, 1),
-    )
     columns: list[Any] = [
         (line(organisation) if line is not None else PledgeRow.appeal_id).label("line"),
         PledgeRow.id.label("pledge_id"),
         PledgeRow.person_id,
-        PledgeRow.kind,
-        PledgeRow.need_id,
-        PledgeRow.currency,
-        PledgeRow.amount_minor,
-        PledgeRow.quantity,
-        PledgeRow.estimated_minor,
-        PledgeRow.earmark_recipient_id,
-        _flag(PledgeRow.approximate).label("approximate"),
-        _flag(PledgeRow.estimated_approximate).label("estimated_approximate"),
-        delivered.label("delivered"),
-        func.coalesce(deliveries.c.received, 0).label("received"),
+        PledgeRow.earmark_recipient_id.label("recipient"),
     ]
+    if sums:
+        columns += [
+            PledgeRow.kind,
+            PledgeRow.need_id,
+            PledgeRow.currency,
+            PledgeRow.amount_minor,
+            PledgeRow.quantity,
+            PledgeRow.estimated_minor,
+            _flag(PledgeRow.approximate).label("approximate"),
+            _flag(PledgeRow.estimated_approximate).label("estimated_approximate"),
+            delivered.label("delivered"),
+            func.coalesce(deliveries.c.received, 0).label("received"),
+        ]
     if today is not None:
+        measure = case(
+            (PledgeRow.kind == MONEY, PledgeRow.amount_minor),
+            else_=func.coalesce(PledgeRow.quantity, 1),
+        )
         late = PledgeRow.due_date.is_not(None) & (PledgeRow.due_date < today)
         columns.append(_flag(late & (delivered < measure)).label("overdue"))
-    query = (
-        select(*columns)
-        .outerjoin(deliveries, deliveries.c.pledge_id == PledgeRow.id)
-        .outerjoin(home, home.c.person_id == PledgeRow.person_id)
-        .where(PledgeRow.appeal_id.in_(list(appeal_ids)), PledgeRow.cancelled.is_(False))
+    query = select(*columns)
+    if with_deliveries:
+        query = query.outerjoin(deliveries, deliveries.c.pledge_id == PledgeRow.id)
+    if line is not None or scope is not None:
+        query = query.outerjoin(home, home.c.person_id == PledgeRow.person_id)
+    query = query.where(
+        PledgeRow.appeal_id.in_(list(appeal_ids)), PledgeRow.cancelled.is_(False)
     )
     if scope is not None:
         query = query.where(organisation.in_(list(scope)))
-    return query.subquery("counted")
+    # `shared`: read by several selects of one statement, so computed once (a CTE)
+    return query.cte("counted") if shared else query.subquery("counted")
 
 
 def _money_and_value(rows: Subquery) -> Select[Any]:
@@ -120,6 +156,7 @@ def _money_and_value(rows: Subquery) -> Select[Any]:
         func.sum(case((~money, func.coalesce(rows.c.estimated_minor, 0)), else_=0)),
         func.max(case((~money, rows.c.estimated_approximate), else_=0)),
         func.sum(_flag(money)),
+        func.count(),
     ).group_by(rows.c.line, rows.c.currency)
 
 
@@ -129,92 +166,117 @@ class SqlTotalsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _figures(self, rows: Subquery) -> dict[Any, Figures]:
-        """Figures per line key of the per-pledge subquery."""
+    async def _sums(self, rows: Subquery) -> dict[Any, Figures]:
+        """Money and in-kind sums and pledge counts per line (no pledgers yet)."""
         money: dict[Any, list[MoneySums]] = {}
         values: dict[Any, list[ValueSum]] = {}
-        for line, currency, pledged, done, got, approx, value, v_approx, count in (
+        counts: dict[Any, int] = {}
+        for line, currency, pledged, done, got, approx, value, v_approx, monies, count in (
             await self._session.execute(_money_and_value(rows))
         ):
-            if count:
+            if monies:
                 money.setdefault(line, []).append(
                     MoneySums(currency, _int(pledged), _int(done), _int(got), bool(approx))
                 )
             if value:
                 values.setdefault(line, []).append(ValueSum(currency, _int(value), bool(v_approx)))
-        found: dict[Any, Figures] = {}
-        for line, pledgers, pledges in await self._session.execute(
-            select(rows.c.line, func.count(func.distinct(rows.c.person_id)), func.count())
-            .group_by(rows.c.line)
-        ):
-            found[line] = Figures(
-                tuple(money.get(line, ())), tuple(values.get(line, ())), pledgers, pledges
-            )
-        return found
+            counts[line] = counts.get(line, 0) + int(count)
+        return {
+            line: Figures(tuple(money.get(line, ())), tuple(values.get(line, ())), 0, count)
+            for line, count in counts.items()
+        }
 
     async def by_appeal(self, appeal_ids: Collection[int], scope: Scope) -> dict[int, Figures]:
         """Each appeal's figures (appeals without pledges are left out)."""
-        return await self._figures(_pledges(appeal_ids, scope))
-
-    async def by_organisation(
-        self, appeal_id: int, scope: Scope, lines: Mapping[int, int], unattached: bool
-    ) -> dict[int, Figures]:
-        """Figures per line: `lines` maps an organisation to its line's key (0: none)."""
-        if not lines and not unattached:
-            return {}
-
-        def line(organisation: Any) -> Any:
-            whens: list[Any] = [(organisation.is_(None), literal(NO_ORGANISATION))]
-            if lines:
-                whens.append((organisation.in_(list(lines)), case(dict(lines), value=organisation)))
-            return case(*whens, else_=None)
-
-        found = await self._figures(_pledges([appeal_id], scope, line))
-        found.pop(None, None)
-        if not unattached:
-            found.pop(NO_ORGANISATION, None)
+        found = await self._sums(_pledges(appeal_ids, scope))
+        people = _pledges(appeal_ids, scope, sums=False)
+        for line, pledgers in await self._session.execute(
+            select(people.c.line, func.count(func.distinct(people.c.person_id)))
+            .group_by(people.c.line)
+        ):
+            found[line] = replace(found[line], pledgers=int(pledgers))
         return found
 
-    async def by_recipient(self, appeal_id: int, scope: Scope) -> dict[int | None, Figures]:
-        """Figures per earmarked recipient (None: no earmark)."""
-        return await self._figures(
-            _pledges([appeal_id], scope, lambda _: PledgeRow.earmark_recipient_id)
-        )
-
-    async def needs(self, appeal_id: int, scope: Scope) -> dict[int, NeedFigures]:
-        """Each need's pledged, delivered and received quantity (as the closing totals count)."""
-        rows = _pledges([appeal_id], scope)
+    async def cells(
+        self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
+    ) -> list[Cell]:
+        """The appeal's pledges summed per line, need, recipient and currency."""
+        rows = _pledges([appeal_id], scope, line=_keyed(lines), today=today)
+        money = rows.c.kind == MONEY
         volunteer = rows.c.kind == VOLUNTEER
         by_value = (rows.c.kind == GOODS) & rows.c.quantity.is_(None)
-        counts = ~volunteer & rows.c.quantity.is_not(None)
-        query = (
-            select(
-                rows.c.need_id,
-                func.sum(case((counts, rows.c.quantity), (volunteer, 1), else_=0)),
-                func.sum(case((counts, rows.c.delivered), (volunteer & (rows.c.delivered > 0), 1),
-                              else_=0)),
-                func.sum(case((counts, rows.c.received), (volunteer & (rows.c.received > 0), 1),
-                              else_=0)),
-                func.max(case((counts, rows.c.approximate), else_=0)),
-                func.sum(case((by_value, rows.c.estimated_minor), else_=0)),
-                func.sum(case((volunteer, rows.c.quantity), else_=0)),
-            )
-            .where(rows.c.need_id.is_not(None), rows.c.kind != MONEY)
-            .group_by(rows.c.need_id)
+        # goods and people count by quantity; a volunteer-time pledge is one person
+        counts = ~money & ~volunteer & rows.c.quantity.is_not(None)
+        query = select(
+            rows.c.line, rows.c.need_id, rows.c.recipient, rows.c.currency,
+            func.count(),
+            func.sum(case((money, rows.c.amount_minor), else_=0)),
+            func.sum(case((money, rows.c.delivered), else_=0)),
+            func.sum(case((money, rows.c.received), else_=0)),
+            func.max(case((money, rows.c.approximate), else_=0)),
+            func.sum(case((~money, func.coalesce(rows.c.estimated_minor, 0)), else_=0)),
+            func.max(case((~money, rows.c.estimated_approximate), else_=0)),
+            func.sum(case((counts, rows.c.quantity), (volunteer, 1), else_=0)),
+            func.sum(case((counts, rows.c.delivered), (volunteer & (rows.c.delivered > 0), 1),
+                          else_=0)),
+            func.sum(case((counts, rows.c.received), (volunteer & (rows.c.received > 0), 1),
+                          else_=0)),
+            func.max(case((counts, rows.c.approximate), else_=0)),
+            # goods known by their value alone count by value, never as a quantity
+            func.sum(case((by_value, rows.c.estimated_minor), else_=0)),
+            func.sum(case((volunteer, rows.c.quantity), else_=0)),
+            func.sum(rows.c.overdue),
+        ).group_by(rows.c.line, rows.c.need_id, rows.c.recipient, rows.c.currency)
+        found = []
+        for (line, need_id, recipient, currency, count, pledged, done, got, approx,
+             value, value_approx, quantity, delivered, received, quantity_approx, by_worth,
+             hours, overdue) in await self._session.execute(query):
+            need = None
+            if need_id is not None:
+                need = NeedFigures(int(need_id), _decimal(quantity), _decimal(delivered),
+                                   _decimal(received), bool(quantity_approx), _int(by_worth),
+                                   _decimal(hours))
+            found.append(Cell(
+                line, need_id, recipient,
+                MoneySums(currency, _int(pledged), _int(done), _int(got), bool(approx)),
+                ValueSum(currency, _int(value), bool(value_approx)), need, int(count),
+                _int(overdue),
+            ))
+        return found
+
+    async def pledgers(
+        self, appeal_id: int, scope: Scope, lines: Lines, keys: Collection[int],
+        recipients: Collection[int | None],
+    ) -> tuple[int, dict[int, int], dict[int | None, int]]:
+        """How many people pledged in all the lines, in each line and for each recipient:
+        one statement, its three counts over one pass of the pledges, no deliveries read."""
+        rows = _pledges([appeal_id], scope, line=_keyed(lines), sums=False, shared=True)
+        people = func.count(func.distinct(rows.c.person_id))
+        everyone = select(literal("all"), literal(None), people)
+        if lines is not None:
+            everyone = everyone.where(rows.c.line != OUTSIDE)
+        query = union_all(
+            everyone,
+            select(literal("line"), rows.c.line, people).group_by(rows.c.line),
+            select(literal("recipient"), rows.c.recipient, people).group_by(rows.c.recipient),
         )
-        return {
-            int(need_id): NeedFigures(
-                int(need_id), _decimal(pledged), _decimal(done), _decimal(got), bool(approx),
-                _int(value), _decimal(hours),
-            )
-            for need_id, pledged, done, got, approx, value, hours in (
-                await self._session.execute(query)
-            )
-        }
+        total, by_line, by_recipient = 0, {}, {}
+        for kind, key, count in await self._session.execute(query):
+            if kind == "all":
+                total = int(count)
+            elif kind == "line":
+                by_line[key] = int(count)
+            else:
+                by_recipient[key] = int(count)
+        return (
+            total,
+            {key: by_line.get(key, 0) for key in keys},
+            {r: by_recipient.get(r, 0) for r in recipients},
+        )
 
     async def overdue_count(self, appeal_id: int, scope: Scope, today: date) -> int:
         """How many pledges are past their due date with something still to deliver."""
-        rows = _pledges([appeal_id], scope, today=today)
+        rows = _pledges([appeal_id], scope, today=today, sums=False)
         found = await self._session.scalar(select(func.coalesce(func.sum(rows.c.overdue), 0)))
         return _int(found)
 
@@ -222,7 +284,7 @@ class SqlTotalsRepository:
         self, appeal_id: int, scope: Scope, today: date, offset: int, limit: int
     ) -> list[OverduePledge]:
         """The overdue pledges, oldest due date first (then oldest pledge), one page."""
-        rows = _pledges([appeal_id], scope, lambda organisation: organisation, today)
+        rows = _pledges([appeal_id], scope, line=lambda organisation: organisation, today=today)
         query = (
             select(
                 rows.c.pledge_id, rows.c.person_id, func.coalesce(PersonRow.name, ""),
@@ -249,13 +311,38 @@ class SqlTotalsRepository:
 
     async def counted_for(self, pledge_id: int) -> int | None:
         """The organisation a pledge counts for (on behalf of, else its pledger's only one)."""
-        home = homes()
+        appeal = await self._session.scalar(
+            select(PledgeRow.appeal_id).where(PledgeRow.id == pledge_id)
+        )
+        if appeal is None:
+            return None
+        home = homes([appeal])
         found = await self._session.scalar(
             select(func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id))
             .outerjoin(home, home.c.person_id == PledgeRow.person_id)
             .where(PledgeRow.id == pledge_id)
         )
         return None if found is None else int(found)
+
+
+def _keyed(lines: Lines) -> Any:
+    """The line of a pledge's organisation: its key in `lines` (OUTSIDE when it has none),
+    or without `lines` the organisation itself. One IN list per line keeps it cheap."""
+    if lines is None:
+        return lambda organisation: organisation
+
+    def line(organisation: Any) -> Any:
+        members: dict[int, list[int]] = {}
+        for org, key in lines.items():
+            if org is not None:
+                members.setdefault(key, []).append(org)
+        whens: list[Any] = []
+        if None in lines:
+            whens.append((organisation.is_(None), literal(lines[None])))
+        whens += [(organisation.in_(orgs), literal(key)) for key, orgs in members.items()]
+        return case(*whens, else_=literal(OUTSIDE)) if whens else literal(OUTSIDE)
+
+    return line
 
 
 def _int(value: object) -> int:

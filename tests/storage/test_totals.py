@@ -1,14 +1,18 @@
-"""The totals' aggregate queries against sums computed apart (a property test), both databases."""
+"""The totals against sums computed apart, over random pledge sets (a property test), on
+SQLite and PostgreSQL: what the database summed, as the service puts it together."""
 
 from __future__ import annotations
 
 import os
 import random
 
-from domain.totals.models import NO_ORGANISATION
+from domain.clock import FakeClock
+from domain.network.models import Role, RoleName
+from domain.totals.models import Figures, LineKind
+from domain.totals.service import TotalsService
 from storage.uow import SqlUnitOfWorkFactory
 from tests.domain.totals.seed import (
-    TODAY,
+    AT,
     counted,
     expected_by_top,
     expected_money,
@@ -21,70 +25,65 @@ from tests.domain.totals.seed import (
 #: How many random pledge sets one run checks (`TOTALS_SETS=n` for more).
 SETS = int(os.environ.get("TOTALS_SETS", "12"))
 SEED = int(os.environ.get("TOTALS_SEED", "13"))
+ADMIN, COORDINATOR = 1, 2
 
 
 async def test_totals_equal_the_sums_of_random_pledge_sets(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
     rng = random.Random(SEED)
+    service = TotalsService(uow_factory, FakeClock(AT), "UTC")
     for _ in range(SETS):
         seeded = await seed_random(uow_factory, rng)
         appeal = seeded.appeal
         orgs = seeded.organisations
-        roots = [o for o in orgs.values() if o.parent_id is None]
-        lines = {}
-        for root in roots:
-            lines |= {o.id: root.id for o in orgs.values()
-                      if root.id in _ancestry(orgs, o.id)}
-        scopes: list[set[int] | None] = [None, {orgs["宣武集团"].id, orgs["宣武一厂"].id}]
-        for scope in scopes:
-            async with uow_factory() as uow:
-                total = (await uow.totals.by_appeal([appeal.id], scope)).get(appeal.id)
-                by_top = await uow.totals.by_organisation(
-                    appeal.id, scope, lines, unattached=scope is None
-                )
-                by_recipient = await uow.totals.by_recipient(appeal.id, scope)
-                needs = await uow.totals.needs(appeal.id, scope)
-                overdue = await uow.totals.overdue_count(appeal.id, scope, TODAY)
-                late = await uow.totals.overdue(appeal.id, scope, TODAY, 0, 1000)
+        async with uow_factory() as uow:
+            await uow.roles.add(Role(ADMIN, RoleName.ADMIN, None))
+            await uow.roles.add(Role(COORDINATOR, RoleName.COORDINATOR, orgs["宣武集团"].id))
+            await uow.commit()
+        part = {orgs["宣武集团"].id, orgs["宣武一厂"].id}
+        for reader, scope in ((ADMIN, None), (COORDINATOR, part)):
+            view = await service.appeal(reader, appeal.id)
             pledges = counted(seeded, scope)
-            assert _sums(total) == expected_money(pledges), (scope, pledges)
-            expected_lines = expected_by_top(seeded, scope)
-            assert {k: _sums(v) for k, v in by_top.items()} == {
-                k: expected_money(v) for k, v in expected_lines.items()
+            assert _sums(view.total) == expected_money(pledges), (scope, pledges)
+            lines = {
+                (line.organisation_id if line.kind is LineKind.SUBTREE else 0): _sums(line.figures)
+                for line in view.organisations
             }
-            if scope is not None:
-                assert NO_ORGANISATION not in by_top
+            tops = (expected_by_top(seeded) if scope is None
+                    else {orgs["宣武集团"].id: pledges} if pledges else {})
+            assert lines == {k: expected_money(v) for k, v in tops.items()}
             earmarks = {p.earmark_recipient_id for p in pledges}
-            assert {k: _sums(v) for k, v in by_recipient.items()} == {
+            assert {r.recipient_id: _sums(r.figures) for r in view.recipients} == {
                 r: expected_money([p for p in pledges if p.earmark_recipient_id == r])
                 for r in earmarks
             }
-            for need in appeal.needs:
-                found = needs.get(need.id)
-                got = (found.pledged, found.delivered, found.received) if found else (0, 0, 0)
+            for need, found in view.needs:
+                got = (found.pledged, found.delivered, found.received)
                 assert got == expected_need(pledges, need.id), need.item
-            assert overdue == expected_overdue(pledges) == len(late)
-            assert [p.due_date for p in late] == sorted(p.due_date for p in late)
-            assert all(organisation_of(seeded, next(
-                q for q in pledges if q.id == p.pledge_id)) == p.organisation_id for p in late)
+            assert view.overdue == expected_overdue(pledges)
+            page, more = [], True
+            while more:
+                _, late, more = await service.overdue(reader, appeal.id, len(page) // 8)
+                page += late
+            assert len(page) == expected_overdue(pledges)
+            assert [p.due_date for p in page] == sorted(p.due_date for p in page)
+            by_id = {p.id: p for p in pledges}
+            assert all(organisation_of(seeded, by_id[p.pledge_id]) == p.organisation_id
+                       for p in page)
+        # the drill-down: the biggest root's children and its own pledges add up to it
+        fic = orgs["区工商联"].id
+        drilled = await service.appeal(ADMIN, appeal.id, fic)
+        below = {o.id for o in orgs.values() if o.name in ("区工商联", "宣武集团", "华星制药",
+                                                          "宣武一厂")}
+        assert _sums(drilled.total) == expected_money(counted(seeded, below))
+        assert sum(_sums(line.figures)[0] for line in drilled.organisations) == _sums(
+            drilled.total)[0]
 
 
-def _ancestry(orgs: dict[str, object], org_id: int) -> set[int]:
-    by_id = {o.id: o for o in orgs.values()}  # type: ignore[attr-defined]
-    found: set[int] = set()
-    current: int | None = org_id
-    while current is not None and current not in found:
-        found.add(current)
-        current = by_id[current].parent_id
-    return found
-
-
-def _sums(figures: object) -> tuple[int, int, int, int, int]:
+def _sums(figures: Figures) -> tuple[int, int, int, int, int]:
     """Money pledged, delivered, received, in-kind value (CNY) and pledgers of a line."""
-    if figures is None:
-        return 0, 0, 0, 0, 0
-    money = figures.money_in("CNY")  # type: ignore[attr-defined]
-    value = figures.in_kind_in("CNY")  # type: ignore[attr-defined]
+    money = figures.money_in("CNY")
+    value = figures.in_kind_in("CNY")
     return (money.pledged_minor, money.delivered_minor, money.received_minor, value.value_minor,
-            figures.pledgers)  # type: ignore[attr-defined]
+            figures.pledgers)
