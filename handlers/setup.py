@@ -19,6 +19,7 @@ from handlers.appeal_manage import MANAGE_COMMANDS, AppealManageHandlers, manage
 from handlers.appeals import APPEAL_COMMANDS, AppealFlow, AppealHandlers, appeal_flows
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
+from handlers.context import TongxinContext
 from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogFlow, DialogRouter
 from handlers.feature import Feature
@@ -33,6 +34,7 @@ from handlers.review.commands import ReviewHandlers
 from handlers.totals.commands import TotalsHandlers
 
 GUARD_GROUP = -1
+FILES = filters.PHOTO | filters.Document.ALL
 LAST_GROUP = 1000
 
 
@@ -75,6 +77,13 @@ def register_handlers(
         views=[view for area in areas for view in area.views()],
     )
     app.add_handler(CallbackQueryHandler(router.on_press, pattern=router.owns_press))
+
+    async def private_file(update: Update, context: TongxinContext) -> None:
+        # a dialog on the engine that takes files first (a reminder's "how much" proof)
+        if not await router.on_private_file(update, context):
+            await pledges.proof(update, context)
+
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & FILES, private_file))
     for area in areas:
         area.register(app)
     pledges.register(app)

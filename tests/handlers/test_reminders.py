@@ -283,3 +283,24 @@ async def test_forged_reminders_buttons_change_nothing(
         assert answer["text"] == "This button is no longer valid.", (data, answer)
     async with store() as uow:
         assert await uow.reminders.pause_of(li) == Pause()
+
+
+async def test_delivered_part_takes_a_photo_as_proof_with_the_amount_as_its_caption(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    co, org = await coordinator_of(client, chat, store, lang="zh-hans")
+    li, reminder = await reminded(client, chat, store, clock, "en", organisation_id=org)
+    await press(chat, li, reminder, "rm:part:")
+    after = await last_id(client, li)
+    await client.send_photo(li, caption="", data=b"\x89PNG fake receipt")
+    [refused] = await chat.next_messages(li, 1, after)
+    assert refused["text"] == "Please add how much was delivered as the caption, e.g. 1000公斤."
+    seen = await last_id(client, co)
+    after = await last_id(client, li)
+    await client.send_photo(li, caption="1000公斤", data=b"\x89PNG fake receipt")
+    [recorded] = await chat.next_messages(li, 1, after)
+    assert recorded["text"].startswith("Recorded: 1,000 kg delivered for pledge #1."), recorded
+    [pledge] = await pledges_of(store, li)
+    assert pledge.fulfilments[0].proof_file_id is not None
+    notice = await review_notice(chat, co, seen)
+    assert notice["photo"][0]["file_id"] == pledge.fulfilments[0].proof_file_id
