@@ -14,8 +14,8 @@ from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWorkFactory
 from tests.bot.conftest import running_runtime
 from tests.dbutil import sqlite_url
-from tests.handlers.test_pledges import confirm, make_appeal, member
 from tests.harness import ROOT, Conversation, settings_for
+from tests.talk import confirm, make_appeal, member
 
 
 async def backup_command(database_url: str, target: Path) -> tuple[int, str]:

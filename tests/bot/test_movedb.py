@@ -30,8 +30,8 @@ from tests.dbutil import (
     postgres_required,
     sqlite_url,
 )
-from tests.handlers.test_pledges import confirm, make_appeal, member
 from tests.harness import ADMIN_ID, Conversation, settings_for
+from tests.talk import confirm, make_appeal, member
 
 pytestmark = pytest.mark.postgres
 

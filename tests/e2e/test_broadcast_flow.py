@@ -12,6 +12,7 @@ from domain.outbox.models import DeliveryStatus, Purpose
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import ADMIN_ID, BotProcess, Conversation
+from tests.talk import last_id, press_and_read
 
 pytestmark = pytest.mark.e2e
 
@@ -21,19 +22,6 @@ GROUPS = 12
 TITLE = "武汉急需口罩"
 #: Generous: a restart on PostgreSQL waits for the dead process's sender lock to go.
 WAIT = 60.0
-
-
-async def press(chat: Conversation, user: int, message: Json, data: str, count: int) -> list[Json]:
-    """Press a button in the private chat and return the bot's next `count` messages."""
-    before = await chat.client.messages(user)
-    last = max((int(m["message_id"]) for m in before), default=0)
-    await chat.press(user, user, message, data=data)
-    return await chat.next_messages(user, count, last)
-
-
-async def last_message_id(client: SandboxClient, chat_id: int) -> int:
-    """The newest message in a chat (0 when empty)."""
-    return max((int(m["message_id"]) for m in await client.messages(chat_id)), default=0)
 
 
 async def linked_group(
@@ -75,7 +63,7 @@ async def test_a_coordinators_appeal_reaches_every_group_in_scope_once(
     await client.add_bot(pending["id"], by_user_id=co)
     await chat.next_messages(pending["id"], 1, None)
     quiet = [other, int(pending["id"])]
-    before = {g: await last_message_id(client, g) for g in [*groups, *quiet]}
+    before = {g: await last_id(client, g) for g in [*groups, *quiet]}
 
     [title_q] = await chat.say(co, "/appeal")
     assert title_q["text"] == "What is the appeal's title?"
@@ -85,11 +73,11 @@ async def test_a_coordinators_appeal_reaches_every_group_in_scope_once(
     assert added["text"] == "Added: 口罩: 10,000 pieces"
     [gloves] = await chat.say(co, "手套 500双")
     assert "手套" in gloves["text"]
-    [recipients_q] = await press(chat, co, needs_q, "ap:needs_done", 1)
-    [deadline_q] = await press(chat, co, recipients_q, "ap:rcp_done", 1)
+    recipients_q = await press_and_read(chat, co, needs_q, "ap:needs_done")
+    deadline_q = await press_and_read(chat, co, recipients_q, "ap:rcp_done")
     assert "Until when?" in deadline_q["text"]
     [audience_q] = await chat.say(co, "5天后")
-    [preview] = await press(chat, co, audience_q, "ap:all", 1)
+    preview = await press_and_read(chat, co, audience_q, "ap:all")
     confirm = preview  # one message: the preview carries Send
     assert TITLE in preview["text"] and "口罩" in preview["text"]
 

@@ -26,8 +26,8 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
 from tests.front import Front, free_port
-from tests.handlers.test_pledges import button, buttons, make_appeal, member
 from tests.harness import BotProcess, Conversation, settings_for
+from tests.talk import button, buttons, last_call, make_appeal, member
 from tests.tcpproxy import Style, TcpProxy
 
 pytestmark = pytest.mark.e2e
@@ -131,10 +131,6 @@ async def outage(
                 await front.stop()
 
 
-async def _seq(client: SandboxClient) -> int:
-    return max((int(c["seq"]) for c in await client.calls()), default=0)
-
-
 async def _step(chat: Conversation, user: int, message: Json, data: str) -> Json:
     """Press a button and return the bot's next message."""
     await chat.press(user, user, message, data=data)
@@ -162,14 +158,14 @@ async def test_database_outage_mid_dialog_loses_nothing_and_recovers_by_itself(
     # waits behind it; so Confirm is handled while the database is away.
     await client.inject_faults(1, kind="429", retry_after=3, method="sendMessage",
                                chat_ids=[li])
-    before = await _seq(client)
+    before = await last_call(client)
     await client.send_text(li, "/mypledges")
     await client.wait_for_calls("sendMessage", count=1, since=before, timeout=10)
     confirm = button(summary, "pd:ok:")["callback_data"]
     press = await client.press_button(li, li, int(summary["message_id"]), callback_data=confirm)
     await client.wait_for_updates_consumed(timeout=10)
     await outage.proxy.cut(style)
-    cut_at = await _seq(client)
+    cut_at = await last_call(client)
     # Each keeps talking: a pledge answer, a press (Li taps Confirm again), a command.
     await client.send_text(ann, "500元")
     again = await client.press_button(li, li, int(summary["message_id"]), callback_data=confirm)

@@ -16,6 +16,7 @@ from domain.pledges.models import FulfilmentState, PledgeStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import ADMIN_ID, BotProcess, Conversation
+from tests.talk import buttons, last_call, last_id
 
 pytestmark = pytest.mark.e2e
 
@@ -23,21 +24,12 @@ Json = dict[str, Any]
 BOT_USERNAME = "tongxin_bot"
 
 
-def _keys(message: Json) -> list[Json]:
-    markup = message.get("reply_markup") or {}
-    return [key for row in markup.get("inline_keyboard", []) for key in row]
-
-
 def _data(message: Json, prefix: str, text: str | None = None) -> str:
-    for key in _keys(message):
+    for key in buttons(message):
         data = str(key.get("callback_data", ""))
         if data.startswith(prefix) and (text is None or key.get("text") == text):
             return data
     raise AssertionError(f"no {prefix} button in {message}")
-
-
-async def _last_id(client: SandboxClient, chat_id: int) -> int:
-    return max((int(m["message_id"]) for m in await client.messages(chat_id)), default=0)
 
 
 class Steps:
@@ -64,7 +56,7 @@ class Steps:
 
     async def press(self, user: int, message: Json, prefix: str, text: str | None = None
                     ) -> Json:
-        after = await _last_id(self.client, user)
+        after = await last_id(self.client, user)
         await self.chat.press(user, user, message, data=_data(message, prefix, text))
         [answer] = await self.chat.next_messages(user, 1, after)
         await self.between()
@@ -72,7 +64,7 @@ class Steps:
 
     async def report(self, user: int, coordinator: int, amount: str) -> Json:
         """Report a part delivery; the step ends when the coordinator has the notice."""
-        seen = await _last_id(self.client, coordinator)
+        seen = await last_id(self.client, coordinator)
         [listing] = await self.chat.say(user, "/mypledges")
         # a notice resent after a kill (sent, not yet recorded) may arrive first: skip it
         while "pm:part:" not in str(listing.get("reply_markup")):
@@ -96,7 +88,7 @@ async def link_group(chat: Conversation, coordinator: int, group_id: int, name: 
     await chat.client.add_bot(group_id, by_user_id=coordinator)
     await chat.next_messages(group_id, 1, None)  # the bot's greeting
     [offer] = await chat.say(coordinator, "/link", chat_id=group_id)
-    since = max((int(c["seq"]) for c in await chat.client.calls()), default=0)
+    since = await last_call(chat.client)
     await chat.press(coordinator, group_id, offer, data=_data(offer, "link:", name))
     await chat.client.wait_for_calls("editMessageText", count=1, timeout=10, since=since)
     [linked] = [m for m in await chat.client.bot_messages(group_id)
@@ -114,25 +106,25 @@ async def appeal_by_dialog(
     [needs] = await chat.say(coordinator, "请支援消毒液")
     [added] = await chat.say(coordinator, "消毒液 5000公斤")
     assert "消毒液" in added["text"], added["text"]
-    after = await _last_id(chat.client, coordinator)
+    after = await last_id(chat.client, coordinator)
     await chat.press(coordinator, coordinator, needs, data="ap:needs_done")
     [recipients] = await chat.next_messages(coordinator, 1, after)
-    after = await _last_id(chat.client, coordinator)
+    after = await last_id(chat.client, coordinator)
     await chat.press(coordinator, coordinator, recipients, data="ap:rcp_done")
     [_deadline] = await chat.next_messages(coordinator, 1, after)
     [audience] = await chat.say(coordinator, "10天后")
     # "one organisation" (test_pledges_kinds covers "all my groups" for the writer)
-    after = await _last_id(chat.client, coordinator)
+    after = await last_id(chat.client, coordinator)
     await chat.press(coordinator, coordinator, audience, data="ap:orgs")
     [organisations] = await chat.next_messages(coordinator, 1, after)
-    after = await _last_id(chat.client, coordinator)
+    after = await last_id(chat.client, coordinator)
     await chat.press(coordinator, coordinator, organisations,
                      data=_data(organisations, "ap:org:", organisation))
     [preview] = await chat.next_messages(coordinator, 1, after)
     confirm = preview  # one message: the preview carries Send
     assert "消毒液" in preview["text"]
-    seen = {group: await _last_id(chat.client, group) for group in groups}
-    since = max(int(c["seq"]) for c in await chat.client.calls())
+    seen = {group: await last_id(chat.client, group) for group in groups}
+    since = await last_call(chat.client)
     await chat.press(coordinator, coordinator, confirm, data="ap:send")
     # The question turns into the progress message (edited in place).
     [edit, *_] = await chat.client.wait_for_calls("editMessageText", since=since, timeout=10)
@@ -147,11 +139,11 @@ async def appeal_by_dialog(
 async def tap_payload(client: SandboxClient, group_id: int) -> str:
     """The deep-link payload of the button under the appeal the bot posted in the group."""
     posted = [m for m in await client.bot_messages(group_id)
-              if any(key.get("url") for key in _keys(m))]
+              if any(key.get("url") for key in buttons(m))]
     assert len(posted) == 1, posted  # posted once
     [appeal] = posted
     assert appeal["text"].startswith("📣 抗疫倡议"), appeal["text"]
-    [key] = _keys(appeal)
+    [key] = buttons(appeal)
     url = str(key["url"])
     prefix = f"https://t.me/{BOT_USERNAME}?start="
     assert url.startswith(prefix), url
@@ -195,7 +187,7 @@ async def test_member_pledges_from_the_group_button_and_the_coordinator_confirms
         "確認收到", "提出疑問",
     ]
     # confirming edits the notice and answers the press (the member is told)
-    li_seen = await _last_id(client, li)
+    li_seen = await last_id(client, li)
     await chat.press(co, co, first, data=_data(first, "pf:ok:", None))
     [told] = await chat.next_messages(li, 1, li_seen)
     assert told["text"] == "协调员已确认收到你的认捐 #1 送达的 1000公斤。谢谢！", told["text"]

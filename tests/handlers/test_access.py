@@ -8,8 +8,8 @@ from typing import Any
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import button, buttons, confirm, last_id, make_appeal, member
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import button, buttons, confirm, last_id, make_appeal, member
 
 Json = dict[str, Any]
 

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_privacy import person
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import last_id, member
 
 
 async def chinese_admin(client: SandboxClient, chat: Conversation, lang: str) -> int:
     """An admin who reads Chinese, made admin by the configured one (`/grant … admin`)."""
-    admin = await person(client, chat, "Zhao", lang)
-    seen = await last_seen(client, admin)
+    admin = await member(client, chat, "Zhao", lang)
+    seen = await last_id(client, admin)
     [granted] = await chat.say(ADMIN_ID, "/grant @zhao admin")
     assert granted["text"] == "Zhao is now admin."
     [told] = await chat.next_messages(admin, 1, seen)
     assert told["text"].startswith("你现在是管理员。" if lang == "zh-hans" else "你現在是管理員。")
     return admin
-
-
-async def last_seen(client: SandboxClient, chat_id: int) -> int:
-    """The newest message id in a chat, so the next one can be awaited."""
-    return max((int(m["message_id"]) for m in await client.messages(chat_id)), default=0)
 
 
 async def roles(store: SqlUnitOfWorkFactory, person_id: int) -> list[tuple[str, int | None]]:
@@ -33,24 +28,24 @@ async def test_simplified_chinese_words_grant_and_revoke_and_the_person_is_told(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
 ) -> None:
     zhao = await chinese_admin(client, chat, "zh-hans")
-    li = await person(client, chat, "Li", "zh-hant")
-    ann = await person(client, chat, "Ann", "en")
+    li = await member(client, chat, "Li", "zh-hant")
+    ann = await member(client, chat, "Ann", "en")
     [added] = await chat.say(zhao, "/org 添加 云龙区委统战部")
     assert added["text"] == "已添加“云龙区委统战部”。"
     await chat.say(zhao, "/org 添加 民进 上级 云龙区委统战部")
     [tree] = await chat.say(zhao, "/org 列表")
     assert tree["text"].splitlines()[1:] == ["• 云龙区委统战部", "  • 民进"]
-    seen = await last_seen(client, li)
+    seen = await last_id(client, li)
     [granted] = await chat.say(zhao, "/grant @li 协调员 民进")
     assert granted["text"] == "Li 现在是协调员。（民进）"
     [told] = await chat.next_messages(li, 1, seen)
     assert told["text"] == "你現在是協調員。傳送 /help 查看你可以使用的指令。（民进）"
-    seen_ann = await last_seen(client, ann)
+    seen_ann = await last_id(client, ann)
     await chat.say(zhao, "/grant @ann 成员 民进")
     [told_en] = await chat.next_messages(ann, 1, seen_ann)
     assert told_en["text"] == "You are now member. /help lists what you can do. (民进)"
     assert await roles(store, li) != [] and await roles(store, ann) != []
-    seen = await last_seen(client, li)
+    seen = await last_id(client, li)
     [revoked] = await chat.say(zhao, "/revoke @li 协调员 民进")
     assert revoked["text"] == "Li 不再是协调员。（民进）"
     [told] = await chat.next_messages(li, 1, seen)
@@ -62,7 +57,7 @@ async def test_traditional_chinese_words_and_the_refusal_names_what_still_refers
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
 ) -> None:
     zhao = await chinese_admin(client, chat, "zh-hant")
-    wang = await person(client, chat, "Wang", "zh-hans")
+    wang = await member(client, chat, "Wang", "zh-hans")
     await chat.say(zhao, "/org 新增 工商聯")
     await chat.say(zhao, "/org 新增 宣武集團 上級 工商聯")
     await chat.say(zhao, "/grant @wang 成員 工商聯")
@@ -88,7 +83,7 @@ async def test_admin_word_refusals_in_two_languages_store_nothing(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
 ) -> None:
     zhao = await chinese_admin(client, chat, "zh-hans")
-    li = await person(client, chat, "Li", "zh-hant")
+    li = await member(client, chat, "Li", "zh-hant")
     await chat.say(zhao, "/org 添加 民进")
     [unknown_role] = await chat.say(zhao, "/grant @li 主席 民进")
     assert unknown_role["text"] == (

@@ -17,9 +17,9 @@ from domain.parsing import Money, format_money
 from domain.pledges.models import PledgeKind
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.domain.parsing.test_amounts import RECEIPT_FORMS
-from tests.handlers.test_pledges import all_pledges, confirm, make_appeal, member, pledges_of
+from tests.domain.parsing.receipt_forms import RECEIPT_FORMS
 from tests.harness import Conversation
+from tests.talk import all_pledges, confirm, make_appeal, member, pledges_of
 
 LANGUAGES = {"zh-hans": "zh", "zh-hant": "zh-Hant"}
 

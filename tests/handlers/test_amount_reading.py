@@ -11,8 +11,8 @@ from domain.appeals.models import Appeal, AppealStatus, Need
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import button, confirm, make_appeal, member, pledges_of
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import button, confirm, make_appeal, member, pledges_of
 
 
 @pytest.mark.parametrize(

@@ -9,51 +9,25 @@ import pytest
 
 from domain.appeals.models import Appeal, AppealStatus, parse_appeal_deep_link
 from domain.clock import FakeClock
-from domain.network.models import ChatStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import button, coordinator_of, make_appeal
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import (
+    approved_groups,
+    button,
+    coordinator_of,
+    last_call,
+    make_appeal,
+    press_and_read_many,
+)
 
 Json = dict[str, Any]
-
-
-async def approved_groups(
-    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, count: int
-) -> list[int]:
-    """Groups the bot is in, approved directly in the database."""
-    await chat.say(ADMIN_ID, "/start")
-    ids = []
-    for number in range(count):
-        group = await client.create_group(f"支援群{number}", members=[ADMIN_ID])
-        await client.add_bot(group["id"], by_user_id=ADMIN_ID)
-        await chat.next_messages(group["id"], 1, None)
-        ids.append(group["id"])
-    async with store() as uow:
-        for chat_id in ids:
-            record = await uow.chats.get(chat_id)
-            assert record is not None
-            record.status = ChatStatus.APPROVED
-            await uow.chats.save(record)
-        await uow.commit()
-    return ids
-
-
-async def press_and_read(
-    chat: Conversation, message: Json, data: str, count: int
-) -> tuple[Json, list[Json]]:
-    before = await chat.client.messages(ADMIN_ID)
-    last = max((int(m["message_id"]) for m in before), default=0)
-    answer = await chat.press(ADMIN_ID, ADMIN_ID, message, data=data)
-    if count == 0:
-        return answer, []
-    return answer, await chat.next_messages(ADMIN_ID, count, last)
 
 
 async def press_and_see_progress(chat: Conversation, confirm: Json) -> Json:
     """Press Send; return the first edit of the question into the progress message."""
     client = chat.client
-    since = max((int(c["seq"]) for c in await client.calls()), default=0)
+    since = await last_call(client)
     await chat.press(ADMIN_ID, ADMIN_ID, confirm, data="ap:send")
     [edit, *_] = await client.wait_for_calls("editMessageText", count=1, since=since, timeout=10)
     assert int(edit["params"]["message_id"]) == int(confirm["message_id"])
@@ -79,16 +53,16 @@ async def test_coordinator_writes_previews_and_broadcasts_once(
     assert "¥500,000" in money["text"]
     [bad] = await chat.say(ADMIN_ID, "口罩")
     assert "口罩" in bad["text"] and "Write" in bad["text"]
-    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
+    _, [rcp_q] = await press_and_read_many(chat, ADMIN_ID, needs_q, "ap:needs_done", 1)
     assert "recipients" in rcp_q["text"]
     await chat.say(ADMIN_ID, "黄山街道办事处")
-    _, [deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    _, [deadline_q] = await press_and_read_many(chat, ADMIN_ID, rcp_q, "ap:rcp_done", 1)
     assert "Until when?" in deadline_q["text"]
     [past] = await chat.say(ADMIN_ID, "2019-01-01")
     assert "in the past" in past["text"]
     [audience_q] = await chat.say(ADMIN_ID, "2月20日")
     assert audience_q["reply_markup"]["inline_keyboard"]
-    _, [preview] = await press_and_read(chat, audience_q, "ap:all", 1)
+    _, [preview] = await press_and_read_many(chat, ADMIN_ID, audience_q, "ap:all", 1)
     confirm = preview  # one message: the preview carries Send
     assert "武汉急需口罩" in preview["text"] and "口罩：10000个" in preview["text"]
     assert "50万元" in preview["text"] and "2020-02-20" in preview["text"]
@@ -164,9 +138,9 @@ async def _to_the_deadline_question(chat: Conversation) -> None:
     await chat.say(ADMIN_ID, "武汉急需口罩")
     [needs_q] = await chat.say(ADMIN_ID, "请大家支援武汉。")
     await chat.say(ADMIN_ID, "口罩 10000个")
-    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
+    _, [rcp_q] = await press_and_read_many(chat, ADMIN_ID, needs_q, "ap:needs_done", 1)
     await chat.say(ADMIN_ID, "黄山街道办事处")
-    _, [deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    _, [deadline_q] = await press_and_read_many(chat, ADMIN_ID, rcp_q, "ap:rcp_done", 1)
     assert "Until when?" in deadline_q["text"]
 
 
@@ -179,7 +153,7 @@ async def test_the_deadline_is_read_in_the_writers_day_not_the_utc_one(
     [past] = await chat.say(ADMIN_ID, "2020-02-19")  # still today in UTC, yesterday there
     assert past["text"] == "2020-02-19 is in the past; give a deadline from today on."
     [audience_q] = await chat.say(ADMIN_ID, "明天")
-    _, [preview] = await press_and_read(chat, audience_q, "ap:all", 1)
+    _, [preview] = await press_and_read_many(chat, ADMIN_ID, audience_q, "ap:all", 1)
     assert "2020-02-21" in preview["text"], preview["text"]
 
 
@@ -190,7 +164,7 @@ async def test_a_deadline_that_passed_there_overnight_is_refused_at_send(
     await approved_groups(client, chat, store, 1)
     await _to_the_deadline_question(chat)
     [audience_q] = await chat.say(ADMIN_ID, "today")
-    _, [preview] = await press_and_read(chat, audience_q, "ap:all", 1)
+    _, [preview] = await press_and_read_many(chat, ADMIN_ID, audience_q, "ap:all", 1)
     confirm = preview  # one message: the preview carries Send
     assert "2020-02-19" in preview["text"], preview["text"]
     clock.advance(timedelta(hours=8, minutes=30))  # 07:30 on the 20th there, the 19th in UTC
@@ -207,7 +181,7 @@ async def test_extending_a_deadline_reads_the_date_in_the_writers_day(
     appeal = await make_appeal(store, clock, deadline=date(2020, 2, 20))
     [listing] = await chat.say(ADMIN_ID, "/appeals")
     extend = button(listing, f"am:extend:{appeal.id}")["callback_data"]
-    _, [question] = await press_and_read(chat, listing, extend, 1)
+    _, [question] = await press_and_read_many(chat, ADMIN_ID, listing, extend, 1)
     assert question["text"].startswith("Until when?")
     [past] = await chat.say(ADMIN_ID, "2020-02-19")
     assert past["text"] == "2020-02-19 is in the past; give a deadline from today on."
@@ -303,9 +277,7 @@ async def press_and_read_as(
     chat: Conversation, person: int, message: Json, data: str
 ) -> tuple[Json, list[Json]]:
     """Press a button of `person`'s dialog; the answer and the bot's next message."""
-    last = max((int(m["message_id"]) for m in await chat.client.messages(person)), default=0)
-    answer = await chat.press(person, person, message, data=data)
-    return answer, await chat.next_messages(person, 1, last)
+    return await press_and_read_many(chat, person, message, data, 1)
 
 
 # -- answered questions lose their buttons -----------------------------------------------------
@@ -359,7 +331,7 @@ async def test_closing_and_reopening_take_the_used_buttons_away(
     await chat.say(ADMIN_ID, "/start")
     appeal = await make_appeal(store, clock)
     [listing] = await chat.say(ADMIN_ID, "/appeals")
-    _, [ask] = await press_and_read(chat, listing, f"am:close:{appeal.id}", 1)
+    _, [ask] = await press_and_read_many(chat, ADMIN_ID, listing, f"am:close:{appeal.id}", 1)
     await chat.press(ADMIN_ID, ADMIN_ID, ask, data=f"am:closeok:{appeal.id}")
     closed = await shown(client, ADMIN_ID, ask)
     assert [b["callback_data"] for b in closed["reply_markup"]["inline_keyboard"][0]] == [
@@ -367,6 +339,6 @@ async def test_closing_and_reopening_take_the_used_buttons_away(
     ]
     old = await chat.press(ADMIN_ID, ADMIN_ID, ask, data=f"am:keep:{appeal.id}", forged=True)
     assert old["text"] == f"Appeal #{appeal.id} is already closed."
-    _, [reopened] = await press_and_read(chat, closed, f"am:reopen:{appeal.id}", 1)
+    _, [reopened] = await press_and_read_many(chat, ADMIN_ID, closed, f"am:reopen:{appeal.id}", 1)
     assert reopened["text"].startswith(f"Appeal #{appeal.id} is open again")
     assert "reply_markup" not in await shown(client, ADMIN_ID, ask)

@@ -11,8 +11,8 @@ from domain.clock import FakeClock
 from domain.network.models import AuditEvent
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_privacy import appeal, erase_button, person, pledge, rows
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import confirmed_pledge, erase_button, member, reported_appeal, rows
 
 
 async def record(store: SqlUnitOfWorkFactory, *events: AuditEvent) -> None:
@@ -25,13 +25,13 @@ async def record(store: SqlUnitOfWorkFactory, *events: AuditEvent) -> None:
 async def test_admins_read_a_pledges_history_and_a_forgotten_actor_stays_forgotten(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    li = await person(client, chat, "Li", "zh-hans")
-    wang = await person(client, chat, "Wang", "zh-hant")
+    li = await member(client, chat, "Li", "zh-hans")
+    wang = await member(client, chat, "Wang", "zh-hant")
     seen = max(int(m["message_id"]) for m in await client.messages(wang))
     await chat.say(ADMIN_ID, "/grant @wang admin")
     await chat.next_messages(wang, 1, seen)  # Wang is told, before he asks anything
-    pledge_id = await pledge(
-        store, clock, li, await appeal(store, clock, AppealStatus.OPEN), "t1", kilos=3000
+    pledge_id = await confirmed_pledge(
+        store, clock, li, await reported_appeal(store, clock, AppealStatus.OPEN), "t1", kilos=3000
     )
     [(fulfilment,)] = await rows(store, text("SELECT id FROM fulfilment"))
     await record(
@@ -69,7 +69,7 @@ async def test_admins_read_a_pledges_history_and_a_forgotten_actor_stays_forgott
 async def test_audit_refuses_non_admins_and_bad_subjects(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    li = await person(client, chat, "Li", "zh-hans")
+    li = await member(client, chat, "Li", "zh-hans")
     await record(store, AuditEvent(None, "appeal.close", "appeal:3", "open", "closed", clock.now()))
     [denied] = await chat.say(li, "/audit a3")
     assert denied["text"] == "只有管理员可以这样做。"
@@ -87,7 +87,7 @@ async def test_audit_refuses_non_admins_and_bad_subjects(
 async def test_a_long_history_is_paged_within_telegrams_limit(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    li = await person(client, chat, "Li", "en")
+    li = await member(client, chat, "Li", "en")
     await record(
         store,
         *(

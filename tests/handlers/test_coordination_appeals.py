@@ -10,10 +10,18 @@ from domain.network.models import ChatStatus
 from sandbox.client import SandboxClient
 from storage.models.network import AuditEventRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_appeals_dialog import approved_groups, press_and_read
-from tests.handlers.test_lists import item_buttons, press_and_read_edit
-from tests.handlers.test_pledges import confirm, coordinator_of, last_id, member
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import (
+    approved_groups,
+    confirm,
+    coordinator_of,
+    item_buttons,
+    last_call,
+    last_id,
+    member,
+    press_and_read_edit,
+    press_and_read_many,
+)
 
 Json = dict[str, Any]
 
@@ -25,8 +33,8 @@ async def published(chat: Conversation, client: SandboxClient, groups: list[int]
     [needs_q] = await chat.say(ADMIN_ID, "请支援消毒液")
     await chat.say(ADMIN_ID, "消毒液 5000公斤")
     await chat.say(ADMIN_ID, "资金 10万元")
-    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
-    _, [_deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    _, [rcp_q] = await press_and_read_many(chat, ADMIN_ID, needs_q, "ap:needs_done", 1)
+    _, [_deadline_q] = await press_and_read_many(chat, ADMIN_ID, rcp_q, "ap:rcp_done", 1)
     [audience] = await chat.say(ADMIN_ID, "2020-02-29")
     after = await last_id(client, ADMIN_ID)
     await chat.press(ADMIN_ID, ADMIN_ID, audience, data="ap:all")
@@ -70,7 +78,7 @@ async def test_extending_the_deadline_edits_the_groups_messages(
     assert "截止日期：2020-02-29" in post["text"]
     _, listing = await manage(chat, ADMIN_ID, "extend")
     [_question] = await chat.next_messages(ADMIN_ID, 1, int(listing["message_id"]))
-    since = max(int(c["seq"]) for c in await client.calls())
+    since = await last_call(client)
     [moved] = await chat.say(ADMIN_ID, "2020-03-10")
     assert moved["text"] == "Deadline: 2020-03-10; 1 group messages will be edited."
     await wait_for_edit(client, group, since)
@@ -145,7 +153,7 @@ async def test_closing_asks_then_posts_the_totals_without_names_and_an_admin_reo
     assert bad["text"] == "Write the appeal's number: /reopen 12"
     async with store() as uow:
         assert await uow.appeals.open() == []
-    since = max(int(c["seq"]) for c in await client.calls())
+    since = await last_call(client)
     [reopened] = await chat.say(ADMIN_ID, "/reopen 1")
     assert reopened["text"] == "Appeal #1 is open again; the groups' messages will say so."
     await wait_for_edit(client, group, since)
@@ -205,14 +213,14 @@ async def test_fixing_the_needs_keeps_them_and_lets_one_be_removed_or_changed(
     await chat.say(ADMIN_ID, "消毒液 5000公斤")
     await chat.say(ADMIN_ID, "口罩 10000个")
     await chat.say(ADMIN_ID, "资金 10万元")
-    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
-    _, [_deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    _, [rcp_q] = await press_and_read_many(chat, ADMIN_ID, needs_q, "ap:needs_done", 1)
+    _, [_deadline_q] = await press_and_read_many(chat, ADMIN_ID, rcp_q, "ap:rcp_done", 1)
     [audience] = await chat.say(ADMIN_ID, "2020-02-29")
     after = await last_id(client, ADMIN_ID)
     await chat.press(ADMIN_ID, ADMIN_ID, audience, data="ap:all")
     messages = await chat.next_messages(ADMIN_ID, 1, after)  # the preview carries Send
     send = next(m for m in messages if "ap:fix:needs" in str(m.get("reply_markup")))
-    _, [fix] = await press_and_read(chat, send, "ap:fix:needs", 1)
+    _, [fix] = await press_and_read_many(chat, ADMIN_ID, send, "ap:fix:needs", 1)
     assert fix["text"].splitlines()[-4:] == [
         "Listed so far (to change one, remove it and send it again):",
         "1. 消毒液: 5,000 kg",
@@ -222,12 +230,12 @@ async def test_fixing_the_needs_keeps_them_and_lets_one_be_removed_or_changed(
     assert [b["text"] for row in fix["reply_markup"]["inline_keyboard"] for b in row] == [
         "Remove 消毒液", "Remove 口罩", "Remove the funds target", "Done",
     ]
-    _, [after_rm] = await press_and_read(chat, fix, "ap:rm:1", 1)
+    _, [after_rm] = await press_and_read_many(chat, ADMIN_ID, fix, "ap:rm:1", 1)
     assert after_rm["text"].splitlines()[-2:] == ["1. 消毒液: 5,000 kg", "2. Funds: ¥100,000"]
     # an old Remove button for the need already removed changes nothing
     stale = await chat.press(ADMIN_ID, ADMIN_ID, fix, data="ap:rm:2", forged=True)
     assert stale["text"] == "This button is no longer valid."
     await chat.say(ADMIN_ID, "口罩 20000个")  # changed: sent again with the new amount
-    _, [preview] = await press_and_read(chat, after_rm, "ap:needs_done", 1)
+    _, [preview] = await press_and_read_many(chat, ADMIN_ID, after_rm, "ap:needs_done", 1)
     assert "消毒液：5000公斤" in preview["text"] and "口罩：20000个" in preview["text"]
     assert "10000个" not in preview["text"] and "10万元" in preview["text"]

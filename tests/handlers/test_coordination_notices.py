@@ -17,8 +17,8 @@ from handlers.review.render import BatchNotices
 from sandbox.client import SandboxClient
 from storage.models.notices import CoordinatorNoticeRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_offers import offer_in_one_line
-from tests.handlers.test_pledges import (
+from tests.harness import ADMIN_ID, Conversation
+from tests.talk import (
     button,
     buttons,
     confirm,
@@ -27,8 +27,8 @@ from tests.handlers.test_pledges import (
     last_id,
     make_appeal,
     member,
+    offer_in_one_line,
 )
-from tests.harness import ADMIN_ID, Conversation
 
 INTERVAL = timedelta(minutes=5)
 GATHER = timedelta(minutes=1)

@@ -12,7 +12,8 @@ from domain.clock import FakeClock
 from domain.pledges.models import FulfilmentState
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import (
+from tests.harness import ADMIN_ID, Conversation
+from tests.talk import (
     button,
     buttons,
     confirm,
@@ -23,7 +24,6 @@ from tests.handlers.test_pledges import (
     member,
     pledges_of,
 )
-from tests.harness import ADMIN_ID, Conversation
 
 Json = dict[str, Any]
 

@@ -30,8 +30,8 @@ from domain.network.models import Standing
 from handlers.flood import FLOOD_LIMIT, PRESS_LIMIT
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import button, make_appeal, member
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import button, make_appeal, member
 
 Json = dict[str, Any]
 #: Another seed explores other updates: FUZZ_SEED=n pytest tests/handlers/test_fuzz.py

@@ -5,8 +5,8 @@ from __future__ import annotations
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import all_pledges, make_appeal, member
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import all_pledges, last_call, make_appeal, member
 
 
 async def _roles(store: SqlUnitOfWorkFactory) -> int:
@@ -51,7 +51,7 @@ async def test_a_deep_link_naming_a_group_the_bot_is_not_in_asks_telegram_nothin
     appeal = await make_appeal(store, clock)
     li = await member(client, chat, "Li", "en")
     [plain] = await chat.say(li, f"/start a{appeal.id}_5")  # a private chat: no group
-    since = max(int(c["seq"]) for c in await client.calls())
+    since = await last_call(client)
     for group in ("9999999999999", str(2**63), "4000000001"):
         [answer] = await chat.say(li, f"/start a{appeal.id}_m{group}")
         # the same answer as a link naming no group: an unknown group counts for nothing

@@ -12,17 +12,19 @@ from domain.pledges.models import Fulfilment, Pledge, PledgeKind
 from handlers.lists import PAGE_SIZE
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import (
+from tests.harness import Conversation
+from tests.talk import (
     buttons,
     confirm,
     coordinator_of,
+    item_buttons,
     join,
     last_id,
     make_appeal,
     member,
     pledges_of,
+    press_and_read_edit,
 )
-from tests.harness import Conversation
 
 Json = dict[str, Any]
 #: More than Telegram lets one chat receive at once (three), and more than one page.
@@ -53,24 +55,6 @@ async def copies_of_first_pledge(
 async def answers_since(client: SandboxClient, chat_id: int, after: int) -> list[int]:
     """Ids of the bot's messages in a chat after message `after`."""
     return [int(m["message_id"]) for m in await client.bot_messages(chat_id, after)]
-
-
-def item_buttons(message: Json, prefix: str) -> list[Json]:
-    """The buttons that open one item each."""
-    return [b for b in buttons(message) if b.get("callback_data", "").startswith(prefix)]
-
-
-async def press_and_read_edit(
-    chat: Conversation, client: SandboxClient, user: int, message: Json, data: str
-) -> Json:
-    """Press a button of a list; return the list message as the press left it."""
-    since = max((int(c["seq"]) for c in await client.calls()), default=0)
-    answer = await chat.press(user, user, message, data=data)
-    assert not answer.get("show_alert"), answer
-    [edit] = await client.wait_for_calls("editMessageText", count=1, since=since, timeout=10)
-    assert edit["ok"], edit
-    [shown] = [m for m in await client.messages(user) if m["message_id"] == message["message_id"]]
-    return shown
 
 
 async def test_mypledges_with_more_pledges_than_a_burst_is_one_paged_message(

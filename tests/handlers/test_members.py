@@ -11,7 +11,9 @@ from domain.clock import FakeClock
 from domain.pledges.models import Visibility
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import (
+from tests.handlers.words import WORDS
+from tests.harness import Conversation
+from tests.talk import (
     all_pledges,
     button,
     buttons,
@@ -19,79 +21,12 @@ from tests.handlers.test_pledges import (
     last_id,
     make_appeal,
     member,
+    organisation,
     pledges_of,
+    press_and_read,
 )
-from tests.harness import ADMIN_ID, Conversation
 
 Json = dict[str, Any]
-
-WORDS = {
-    "zh-hans": {
-        "myself": "名义：我自己",
-        "anonymous": "显示方式：匿名",
-        "change_behalf": "修改名义",
-        "change_shown": "修改显示方式",
-        "behalf_q": "以谁的名义？",
-        "org_line": "名义：红十字会",
-        "org_shown": "显示方式：仅显示我的组织",
-        "which": "你的认捐针对哪个倡议？",
-        "no_appeal": "不针对倡议",
-        "unknown": "没有编号为 {number} 的倡议。",
-        "stale": "此按钮已失效。",
-        "recorded": "你的认捐 #{number} 已经记录。",
-        "how_to_cancel": (
-            "你的认捐 #{number} 已经记录。"
-            "如要取消，请发送 /mypledges，在这项认捐下选择“取消认捐”。"
-        ),
-        "cancelled": "已取消，未保存任何内容。",
-    },
-    "zh-hant": {
-        "myself": "名義：我自己",
-        "anonymous": "顯示方式：匿名",
-        "change_behalf": "修改名義",
-        "change_shown": "修改顯示方式",
-        "behalf_q": "以誰的名義？",
-        "org_line": "名義：紅十字會",
-        "org_shown": "顯示方式：僅顯示我的組織",
-        "which": "你的認捐針對哪個倡議？",
-        "no_appeal": "不針對倡議",
-        "unknown": "沒有編號為 {number} 的倡議。",
-        "stale": "此按鈕已失效。",
-        "recorded": "你的認捐 #{number} 已經記錄。",
-        "how_to_cancel": (
-            "你的認捐 #{number} 已經記錄。"
-            "如要取消，請傳送 /mypledges，在這項認捐下選擇「取消認捐」。"
-        ),
-        "cancelled": "已取消，未儲存任何內容。",
-    },
-    "en": {
-        "myself": "On behalf of: Myself",
-        "anonymous": "Shown: Anonymous",
-        "change_behalf": "Change: on whose behalf",
-        "change_shown": "Change: how shown",
-        "behalf_q": "On whose behalf?",
-        "org_line": "On behalf of: 紅十字會",
-        "org_shown": "Shown: As my organisation only",
-        "which": "Which appeal is your pledge for?",
-        "no_appeal": "No appeal",
-        "unknown": "There is no appeal number {number}.",
-        "stale": "This button is no longer valid.",
-        "recorded": "Your pledge #{number} is already recorded.",
-        "how_to_cancel": (
-            "Your pledge #{number} is already recorded. To cancel it, send /mypledges and "
-            "choose “Cancel pledge” under it."
-        ),
-        "cancelled": "Cancelled. Nothing was saved.",
-    },
-}
-
-
-async def press(chat: Conversation, user: int, message: Json, data: str) -> Json:
-    """Press a dialog button and return the bot's next message."""
-    after = await last_id(chat.client, user)
-    await chat.press(user, user, message, data=data)
-    [step] = await chat.next_messages(user, 1, after)
-    return step
 
 
 async def shown(client: SandboxClient, chat_id: int, message: Json) -> Json:
@@ -99,13 +34,6 @@ async def shown(client: SandboxClient, chat_id: int, message: Json) -> Json:
     return next(
         m for m in await client.messages(chat_id) if m["message_id"] == message["message_id"]
     )
-
-
-async def organisation(chat: Conversation, store: SqlUnitOfWorkFactory, name: str) -> int:
-    """An organisation added by the admin."""
-    await chat.say(ADMIN_ID, f"/org add {name}")
-    async with store() as uow:
-        return next(o.id for o in await uow.organisations.all() if o.name == name)
 
 
 def labels(message: Json) -> list[str]:
@@ -132,15 +60,17 @@ async def test_one_line_summary_shows_whose_and_how_shown_with_buttons_to_change
     for data in ("pd:edit:behalf_0000", "pd:edit:colour_" + "0" * 16, f"pd:behalf:{org + 99}"):
         answer = await chat.press(li, li, summary, data=data, forged=True)
         assert answer["text"] == words["stale"], data
-    behalf = await press(chat, li, summary, button(summary, "pd:edit:behalf_")["callback_data"])
+    behalf = await press_and_read(
+        chat, li, summary, button(summary, "pd:edit:behalf_")["callback_data"]
+    )
     assert words["behalf_q"] in behalf["text"]
     assert "reply_markup" not in await shown(client, li, summary)
-    summary = await press(chat, li, behalf, f"pd:behalf:{org}")
+    summary = await press_and_read(chat, li, behalf, f"pd:behalf:{org}")
     assert words["org_line"] in summary["text"].splitlines(), summary["text"]
-    visibility = await press(
+    visibility = await press_and_read(
         chat, li, summary, button(summary, "pd:edit:visibility_")["callback_data"]
     )
-    summary = await press(chat, li, visibility, "pd:visibility:organisation")
+    summary = await press_and_read(chat, li, visibility, "pd:visibility:organisation")
     assert words["org_shown"] in summary["text"].splitlines(), summary["text"]
     assert await all_pledges(store) == 0
     after = int(summary["message_id"])
@@ -191,7 +121,7 @@ async def test_pledge_without_an_appeal_asks_which_among_the_appeals_the_person_
     [refusal] = await chat.say(wang, f"/pledge {hidden.id} 5万元")
     assert refusal["text"] == words["unknown"].format(number=hidden.id)
     [question] = await chat.say(wang, "/pledge 5万元")
-    summary = await press(chat, wang, question, f"pd:appeal:{everyone.id}")
+    summary = await press_and_read(chat, wang, question, f"pd:appeal:{everyone.id}")
     assert "reply_markup" not in await shown(client, wang, question)
     assert f"#{everyone.id}" in summary["text"] and "2020-02-29" in summary["text"]
     after = int(summary["message_id"])
@@ -202,7 +132,7 @@ async def test_pledge_without_an_appeal_asks_which_among_the_appeals_the_person_
     assert pledge.amount_minor == 5_000_000
     # "no appeal" is a choice too
     [question] = await chat.say(wang, "/pledge 消毒液 300公斤")
-    summary = await press(chat, wang, question, "pd:appeal:0")
+    summary = await press_and_read(chat, wang, question, "pd:appeal:0")
     assert "#" not in summary["text"].splitlines()[1], summary["text"]
 
 
@@ -262,8 +192,8 @@ async def test_answered_questions_lose_their_buttons_by_press_and_by_typing(
     appeal = await make_appeal(store, clock)
     ann = await member(client, chat, "Ann", lang)
     [which] = await chat.say(ann, "/pledge")
-    kind = await press(chat, ann, which, f"pd:appeal:{appeal.id}")
-    amount = await press(chat, ann, kind, "pd:kind:money")
+    kind = await press_and_read(chat, ann, which, f"pd:appeal:{appeal.id}")
+    amount = await press_and_read(chat, ann, kind, "pd:kind:money")
     [due] = await chat.say(ann, "500元")
     assert buttons(due)  # the date question offers the deadline and "no fixed date"
     [visibility] = await chat.say(ann, "2020-02-25")
@@ -275,6 +205,6 @@ async def test_answered_questions_lose_their_buttons_by_press_and_by_typing(
     stale = await chat.press(ann, ann, kind, data="pd:kind:goods", forged=True)
     assert stale["text"] == WORDS[lang]["stale"]
     assert len(await client.calls(method="editMessageReplyMarkup")) == edits
-    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:named")
     assert "2020-02-25" in summary["text"]
     assert await all_pledges(store) == 0

@@ -16,19 +16,21 @@ from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_appeals_dialog import approved_groups
-from tests.handlers.test_members import WORDS, organisation, press
-from tests.handlers.test_pledges import (
+from tests.handlers.words import WORDS
+from tests.harness import ADMIN_ID, Conversation
+from tests.talk import (
     all_pledges,
+    appeal_in_group,
+    approved_groups,
     button,
     buttons,
     last_id,
     make_appeal,
     member,
+    organisation,
     pledges_of,
+    press_and_read,
 )
-from tests.handlers.test_pledges_group import _appeal_in_group
-from tests.harness import ADMIN_ID, Conversation
 
 Json = dict[str, Any]
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -67,10 +69,10 @@ async def test_the_group_message_shows_the_appeal_number_for_pledge_n(
     await chat.say(ADMIN_ID, "武汉急需口罩")
     [needs_q] = await chat.say(ADMIN_ID, "请大家支援武汉。")
     await chat.say(ADMIN_ID, "口罩 10000个")
-    rcp_q = await press(chat, ADMIN_ID, needs_q, "ap:needs_done")
-    deadline_q = await press(chat, ADMIN_ID, rcp_q, "ap:rcp_done")
+    rcp_q = await press_and_read(chat, ADMIN_ID, needs_q, "ap:needs_done")
+    deadline_q = await press_and_read(chat, ADMIN_ID, rcp_q, "ap:rcp_done")
     [audience_q] = await chat.say(ADMIN_ID, "2月29日")
-    step = await press(chat, ADMIN_ID, audience_q, "ap:all")
+    step = await press_and_read(chat, ADMIN_ID, audience_q, "ap:all")
     while not any(b.get("callback_data") == "ap:send" for b in buttons(step)):
         [step] = await chat.next_messages(ADMIN_ID, 1, int(step["message_id"]))
     assert deadline_q["text"]
@@ -110,8 +112,8 @@ async def test_pledge_and_mypledges_in_a_group_answer_with_a_link_to_the_private
     [which] = await chat.say(li, "/start pledge")
     assert WORDS[lang]["which"] in which["text"]
     [due] = await chat.say(li, f"/start {payload}")
-    step = await press(chat, li, due, button(due, "pd:due:")["callback_data"])
-    summary = await press(chat, li, step, "pd:visibility:anonymous")
+    step = await press_and_read(chat, li, due, button(due, "pd:due:")["callback_data"])
+    summary = await press_and_read(chat, li, step, "pd:visibility:anonymous")
     assert "5万元" in summary["text"] or "¥50,000" in summary["text"], summary["text"]
 
 
@@ -123,7 +125,7 @@ async def test_replies_to_the_appeal_that_speak_of_giving_get_one_link_each(
     li = await member(client, chat, "Li", "zh-hans")
     ann = await member(client, chat, "Ann", "en")
     group = await group_with(client, "民建群", li, ann)
-    broadcast = await _appeal_in_group(app, client, chat, group, appeal.id)
+    broadcast = await appeal_in_group(app, client, chat, group, appeal.id)
     username = str(app.bot.username)
     [unit] = await chat.say(li, "我们单位捐5万元", chat_id=group, reply_to=broadcast)
     assert link_payload(unit, username).endswith("_y5000000")
@@ -148,7 +150,7 @@ async def test_words_of_giving_in_private_start_a_pledge(
     li = await member(client, chat, "Li", lang)
     [which] = await chat.say(li, "我捐500元")
     assert WORDS[lang]["which"] in which["text"]
-    summary = await press(chat, li, which, f"pd:appeal:{appeal.id}")
+    summary = await press_and_read(chat, li, which, f"pd:appeal:{appeal.id}")
     assert "500元" in summary["text"], summary["text"]
     await chat.say(li, "/cancel")
     [start] = await chat.say(li, "我想捐点东西")
@@ -205,7 +207,7 @@ async def test_hostile_deep_links_are_refused_and_store_nothing(
         await uow.commit()
     [question] = await chat.say(wu, f"/start {appeal_deep_link_payload(hidden.id, group)}")
     assert question["text"].startswith("抗疫倡议\n"), question["text"]
-    await press(chat, wu, question, "pd:kind:money")
+    await press_and_read(chat, wu, question, "pd:kind:money")
     [_due] = await chat.say(wu, "500元")
     async with store() as uow:
         dialog = await uow.dialogs.get(wu)

@@ -9,9 +9,8 @@ import pytest
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_members import press
-from tests.handlers.test_pledges import join, last_id, make_appeal, member
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import join, last_id, make_appeal, member, press_and_read
 
 # an English word, once commands, @names and links are taken out
 ENGLISH = re.compile(r"[A-Za-z]{3,}(?:[ ,'’-]+[A-Za-z]{2,})*")
@@ -65,17 +64,18 @@ async def test_main_commands_answer_a_chinese_reader_without_english(
                     f"/pledge {appeal.id} 5万元", "/cancel", "你好"):
         await chat.say(li, command)
     [which] = await chat.say(li, "/pledge")
-    kind = await press(chat, li, which, f"pd:appeal:{appeal.id}")
-    amount = await press(chat, li, kind, "pd:kind:goods")
-    need = await press(chat, li, amount, f"pd:need:{appeal.needs[0].id}")
+    kind = await press_and_read(chat, li, which, f"pd:appeal:{appeal.id}")
+    amount = await press_and_read(chat, li, kind, "pd:kind:goods")
+    need = await press_and_read(chat, li, amount, f"pd:need:{appeal.needs[0].id}")
     await chat.say(li, "三箱")
     [value] = await chat.say(li, "3000公斤")
-    behalf = await press(chat, li, value, "pd:value:skip")
-    due = await press(chat, li, behalf, "pd:behalf:0")
+    behalf = await press_and_read(chat, li, value, "pd:value:skip")
+    due = await press_and_read(chat, li, behalf, "pd:behalf:0")
     [visibility] = await chat.say(li, "2020-02-25")
-    summary = await press(chat, li, visibility, "pd:visibility:anonymous")
-    thanks = await press(chat, li, summary, summary["reply_markup"]["inline_keyboard"][0][0][
-        "callback_data"])
+    summary = await press_and_read(chat, li, visibility, "pd:visibility:anonymous")
+    thanks = await press_and_read(
+        chat, li, summary, summary["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
     await chat.say(li, "/mypledges")
     for command in ("/privacy", "/myoffers", "/offer", "/cancel", "/inbox"):
         await chat.say(li, command)

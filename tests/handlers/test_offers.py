@@ -10,47 +10,24 @@ from typing import Any
 import pytest
 
 from domain.clock import FakeClock
-from domain.offers.models import Offer, OfferStatus, OfferTerms
+from domain.offers.models import OfferStatus, OfferTerms
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import (
+from tests.harness import Conversation
+from tests.talk import (
     button,
     buttons,
     coordinator_of,
     last_id,
     make_appeal,
     member,
+    offer_in_one_line,
+    offers_of,
     pledges_of,
+    press_and_read,
 )
-from tests.harness import Conversation
 
 Json = dict[str, Any]
-
-
-async def offers_of(store: SqlUnitOfWorkFactory, person_id: int) -> list[Offer]:
-    """What is stored for a person."""
-    async with store() as uow:
-        return await uow.offers.of_person(person_id)
-
-
-async def press_and_read(chat: Conversation, user_id: int, message: Json, data: str) -> Json:
-    """Press a button in the private chat and return the bot's next message."""
-    after = await last_id(chat.client, user_id)
-    await chat.press(user_id, user_id, message, data=data)
-    [answer] = await chat.next_messages(user_id, 1, after)
-    return answer
-
-
-async def offer_in_one_line(
-    chat: Conversation, store: SqlUnitOfWorkFactory, user_id: int, line: str
-) -> Offer:
-    """`/offer LINE`, free, in 武汉, with no end date, confirmed; returns the stored offer."""
-    [terms] = await chat.say(user_id, f"/offer {line}")
-    await press_and_read(chat, user_id, terms, "od:terms:free")
-    [until] = await chat.say(user_id, "武汉市江汉区")
-    summary = await press_and_read(chat, user_id, until, "od:until:none")
-    await press_and_read(chat, user_id, summary, button(summary, "od:ok:")["callback_data"])
-    return (await offers_of(store, user_id))[0]
 
 
 async def test_the_dialog_asks_each_question_and_stores_the_offer_once(

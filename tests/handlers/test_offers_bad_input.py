@@ -8,16 +8,18 @@ from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_offers import offer_in_one_line, offers_of, press_and_read
-from tests.handlers.test_pledges import (
+from tests.harness import Conversation
+from tests.talk import (
     all_pledges,
     button,
     buttons,
     coordinator_of,
     make_appeal,
     member,
+    offer_in_one_line,
+    offers_of,
+    press_and_read,
 )
-from tests.harness import Conversation
 
 CLOSED = "倡議 {number} 已結束，不再接受認捐。"
 

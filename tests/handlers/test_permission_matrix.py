@@ -19,8 +19,8 @@ from telegram.ext import CommandHandler
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import button, buttons, confirm, make_appeal, member
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import button, buttons, confirm, last_id, make_appeal, member
 
 Json = dict[str, Any]
 ADMINS_ONLY = "Only admins can do that."
@@ -106,7 +106,7 @@ def _is_notice(message: Json) -> bool:
 async def _ask(chat: Conversation, user: int, command: str, chat_id: int | None = None) -> Json:
     """The bot's answer to a command, past any notice that arrives meanwhile."""
     where = user if chat_id is None else chat_id
-    after = max((int(m["message_id"]) for m in await chat.client.messages(where)), default=0)
+    after = await last_id(chat.client, where)
     await chat.client.send_text(user, command, chat_id=chat_id)
     for _ in range(4):
         [message] = await chat.next_messages(where, 1, after)

@@ -17,15 +17,8 @@ from domain.pledges.models import PledgeKind
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import (
-    all_pledges,
-    button,
-    confirm,
-    make_appeal,
-    member,
-    pledges_of,
-)
 from tests.harness import Conversation, running_bot, settings_for
+from tests.talk import all_pledges, button, confirm, make_appeal, member, pledges_of
 
 Json = dict[str, Any]
 

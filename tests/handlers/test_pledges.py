@@ -6,103 +6,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from domain.appeals.models import Appeal, AppealStatus, Need, Recipient, appeal_deep_link_payload
+from domain.appeals.models import appeal_deep_link_payload
 from domain.clock import FakeClock
-from domain.network.models import Role, RoleName
-from domain.pledges.models import Pledge, PledgeKind
+from domain.pledges.models import PledgeKind
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.harness import ADMIN_ID, Conversation
+from tests.harness import Conversation
+from tests.talk import (
+    button,
+    buttons,
+    confirm,
+    coordinator_of,
+    join,
+    last_id,
+    make_appeal,
+    member,
+    pledges_of,
+)
 
 Json = dict[str, Any]
-
-
-async def make_appeal(
-    store: SqlUnitOfWorkFactory,
-    clock: FakeClock,
-    *,
-    organisation_id: int | None = None,
-    status: AppealStatus = AppealStatus.OPEN,
-    deadline: date | None = date(2020, 2, 29),
-    recipients: tuple[str, ...] = (),
-) -> Appeal:
-    """An open appeal for 消毒液 (kg) and N95口罩 (pieces), stored as the appeals feature does."""
-    appeal = Appeal(
-        id=0,
-        title="抗疫倡议",
-        body="请支援",
-        status=status,
-        deadline=deadline,
-        currency="CNY",
-        money_target_minor=100_000_000,
-        organisation_id=organisation_id,
-        created_by=ADMIN_ID,
-        created_at=clock.now(),
-        needs=[
-            Need(0, 0, "消毒液", "消毒液", "kg", Decimal(5000)),
-            Need(0, 0, "N95口罩", "mask", "piece", Decimal(10000)),
-        ],
-        recipients=[Recipient(0, name) for name in recipients],
-    )
-    async with store() as uow:
-        stored = await uow.appeals.add(appeal)
-        await uow.commit()
-    return stored
-
-
-async def join(store: SqlUnitOfWorkFactory, person_id: int, organisation_id: int) -> None:
-    """Make a person a member of an organisation (so its appeals are theirs to see)."""
-    async with store() as uow:
-        await uow.roles.add(Role(person_id, RoleName.MEMBER, organisation_id))
-        await uow.commit()
-
-
-async def pledges_of(store: SqlUnitOfWorkFactory, person_id: int) -> list[Pledge]:
-    """What is stored for a person."""
-    async with store() as uow:
-        return await uow.pledges.of_person(person_id)
-
-
-async def all_pledges(store: SqlUnitOfWorkFactory) -> int:
-    """How many pledges exist at all."""
-    from sqlalchemy import func, select
-
-    from storage.models.pledges import PledgeRow
-
-    async with store() as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(PledgeRow)) or 0)
-
-
-def buttons(message: Json) -> list[Json]:
-    """Every inline button of a message, row by row."""
-    markup = message.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def button(message: Json, prefix: str) -> Json:
-    """The first button whose data starts with `prefix`."""
-    return next(b for b in buttons(message) if b.get("callback_data", "").startswith(prefix))
-
-
-async def last_id(client: SandboxClient, chat_id: int) -> int:
-    """The newest message id in a chat (0 when empty)."""
-    return max((int(m["message_id"]) for m in await client.messages(chat_id)), default=0)
-
-
-async def member(client: SandboxClient, chat: Conversation, name: str, lang: str) -> int:
-    """A person the bot has seen (after /start)."""
-    user = await client.create_user(name, username=name.lower(), language_code=lang)
-    await chat.say(user["id"], "/start")
-    return int(user["id"])
-
-
-async def confirm(chat: Conversation, user_id: int, summary: Json) -> Json:
-    """Press Confirm under a summary and return the bot's thank-you message."""
-    ok = button(summary, "pd:ok:")
-    after = int(summary["message_id"])
-    await chat.press(user_id, user_id, summary, data=ok["callback_data"])
-    [thanks] = await chat.next_messages(user_id, 1, after)
-    return thanks
 
 
 async def test_one_line_money_pledge_is_summarised_and_confirmed_once(
@@ -119,18 +41,6 @@ async def test_one_line_money_pledge_is_summarised_and_confirmed_once(
     assert pledge.kind is PledgeKind.MONEY
     assert pledge.amount_minor == 5_000_000
     assert pledge.appeal_id == appeal.id
-
-
-async def coordinator_of(
-    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, lang: str = "en"
-) -> tuple[int, int]:
-    """A coordinator of a new organisation; returns (person id, organisation id)."""
-    await chat.say(ADMIN_ID, "/org add 红十字会")
-    co = await member(client, chat, "Co", lang)
-    await chat.say(ADMIN_ID, "/grant @co coordinator 红十字会")
-    async with store() as uow:
-        [org] = [o for o in await uow.organisations.all() if o.name == "红十字会"]
-    return co, org.id
 
 
 async def test_one_line_goods_pledges_read_item_quantity_and_value(

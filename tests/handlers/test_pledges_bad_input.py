@@ -12,7 +12,8 @@ from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import (
+from tests.harness import ADMIN_ID, Conversation
+from tests.talk import (
     all_pledges,
     button,
     buttons,
@@ -24,7 +25,6 @@ from tests.handlers.test_pledges import (
     member,
     pledges_of,
 )
-from tests.harness import ADMIN_ID, Conversation
 
 
 async def _dialog_rows(store: SqlUnitOfWorkFactory, person_id: int) -> dict[str, object] | None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.runtime import TongxinApplication
-from domain.appeals.models import appeal_deep_link_payload
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import (
+from tests.harness import Conversation
+from tests.talk import (
     all_pledges,
+    appeal_in_group,
     button,
     buttons,
     confirm,
@@ -21,22 +20,8 @@ from tests.handlers.test_pledges import (
     member,
     pledges_of,
 )
-from tests.harness import Conversation
 
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-async def _appeal_in_group(
-    app: TongxinApplication, client: SandboxClient, chat: Conversation, group_id: int,
-    appeal_id: int,
-) -> int:
-    """The bot's broadcast message with its deep-link button, as the appeals feature sends it."""
-    url = f"https://t.me/{app.bot.username}?start={appeal_deep_link_payload(appeal_id, group_id)}"
-    sent = await app.bot.send_message(
-        group_id, "抗疫倡议",
-        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("我要认捐", url=url)]]),
-    )
-    return sent.message_id
 
 
 async def _start_payload(message: dict[str, object], username: str) -> str:
@@ -57,7 +42,7 @@ async def test_group_reply_with_money_gets_a_link_and_nothing_is_recorded_until_
     group = await client.create_group("工商联群", kind="supergroup", members=[li])
     await client.add_bot(group["id"], by_user_id=li)
     await client.wait_for_updates_consumed(timeout=10)
-    broadcast = await _appeal_in_group(app, client, chat, group["id"], appeal.id)
+    broadcast = await appeal_in_group(app, client, chat, group["id"], appeal.id)
     [answer] = await chat.say(li, "我捐500元", chat_id=group["id"], reply_to=broadcast)
     assert "私聊" in answer["text"] or "私下" in answer["text"], answer["text"]
     assert await all_pledges(store) == 0
@@ -88,7 +73,7 @@ async def test_group_reply_with_goods_is_prefilled_and_chatter_is_ignored(
     group = await client.create_group("民建群", members=[wang])
     await client.add_bot(group["id"], by_user_id=wang)
     await client.wait_for_updates_consumed(timeout=10)
-    broadcast = await _appeal_in_group(app, client, chat, group["id"], appeal.id)
+    broadcast = await appeal_in_group(app, client, chat, group["id"], appeal.id)
     await chat.say(wang, "加油！", chat_id=group["id"], reply_to=broadcast, expect=0)
     [answer] = await chat.say(wang, "我捐3000公斤消毒液", chat_id=group["id"], reply_to=broadcast)
     assert "私聊" in answer["text"] or "私下" in answer["text"], answer["text"]

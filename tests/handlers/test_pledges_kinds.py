@@ -16,9 +16,10 @@ from domain.clock import FakeClock
 from domain.pledges.models import PledgeKind, Visibility
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_appeals_dialog import approved_groups, press_and_read
-from tests.handlers.test_pledges import (
+from tests.harness import ADMIN_ID, Conversation
+from tests.talk import (
     all_pledges,
+    approved_groups,
     button,
     buttons,
     confirm,
@@ -28,20 +29,13 @@ from tests.handlers.test_pledges import (
     make_appeal,
     member,
     pledges_of,
+    press_and_read,
+    press_and_read_many,
 )
-from tests.harness import ADMIN_ID, Conversation
 
 Json = dict[str, Any]
 
 CANCEL_NOTE = {"zh-hans": "发送 /cancel 可停止。", "en": "Send /cancel to stop."}
-
-
-async def press(chat: Conversation, user: int, message: Json, data: str) -> Json:
-    """Press a dialog button and return the bot's next message (the next question)."""
-    after = await last_id(chat.client, user)
-    await chat.press(user, user, message, data=data)
-    [step] = await chat.next_messages(user, 1, after)
-    return step
 
 
 def question(message: Json) -> str:
@@ -107,7 +101,7 @@ async def test_a_service_is_described_valued_summarised_and_stored(
     li = await member(client, chat, "Li", lang)
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
     assert question(kind) == texts["kind"]
-    description = await press(chat, li, kind, "pd:kind:service")
+    description = await press_and_read(chat, li, kind, "pd:kind:service")
     assert question(description) == texts["description"]
     assert description["text"].endswith(CANCEL_NOTE[lang])
     [value] = await chat.say(li, texts["what"])
@@ -116,8 +110,8 @@ async def test_a_service_is_described_valued_summarised_and_stored(
     # no organisation and no recipients: neither "on whose behalf" nor an earmark is asked
     [due] = await chat.say(li, texts["worth"])
     assert question(due).startswith(texts["due"]), due["text"]
-    visibility = await press(chat, li, due, "pd:due:deadline")
-    summary = await press(chat, li, visibility, "pd:visibility:named")
+    visibility = await press_and_read(chat, li, due, "pd:due:deadline")
+    summary = await press_and_read(chat, li, visibility, "pd:visibility:named")
     for line in texts["summary"]:
         assert line in summary["text"].splitlines(), summary["text"]
     assert "2020-02-29" in summary["text"]
@@ -143,12 +137,12 @@ async def test_volunteer_time_takes_the_task_hours_and_date(
 ) -> None:
     ann = await member(client, chat, "Ann", "en")
     [which] = await chat.say(ann, "/pledge")
-    kind = await press(chat, ann, which, "pd:appeal:0")
+    kind = await press_and_read(chat, ann, which, "pd:appeal:0")
     assert [b["callback_data"] for b in buttons(kind)] == [
         "pd:kind:money", "pd:kind:goods", "pd:kind:service", "pd:kind:volunteer",
     ]
     assert labels(kind) == ["Money", "Goods", "A service", "Volunteer time"]
-    task = await press(chat, ann, kind, "pd:kind:volunteer")
+    task = await press_and_read(chat, ann, kind, "pd:kind:volunteer")
     assert question(task) == "Please describe it in a few words (the service, or the task)."
     [hours] = await chat.say(ann, "Sorting donations at the Hankou warehouse")
     assert question(hours) == "How many hours? For example 8小时 or 8 hours.", hours["text"]
@@ -156,7 +150,7 @@ async def test_volunteer_time_takes_the_task_hours_and_date(
     assert question(due).startswith("When will it be delivered?")
     assert labels(due) == ["No fixed date"]  # no appeal, so no deadline to offer
     [visibility] = await chat.say(ann, "2020-02-25")
-    summary = await press(chat, ann, visibility, "pd:visibility:anonymous")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:anonymous")
     lines = summary["text"].splitlines()
     assert "Kind: Volunteer time" in lines
     assert "Quantity: 8 hours" in lines
@@ -183,14 +177,14 @@ async def test_volunteer_hours_in_chinese(
     appeal = await make_appeal(store, clock)
     li = await member(client, chat, "Li", "zh-hans")
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    await press(chat, li, kind, "pd:kind:volunteer")
+    await press_and_read(chat, li, kind, "pd:kind:volunteer")
     [hours] = await chat.say(li, "物资分拣")
     assert question(hours) == "多少小时？例如 8小时。", hours["text"]
     [due] = await chat.say(li, "三小时")
     assert labels(due) == ["按倡议截止日期（2020-02-29）", "不定日期"]
     [visibility] = await chat.say(li, "明天")
     assert labels(visibility) == ["显示我的名字", "匿名"]  # no organisation to be shown as
-    summary = await press(chat, li, visibility, "pd:visibility:named")
+    summary = await press_and_read(chat, li, visibility, "pd:visibility:named")
     assert "数量：3小时" in summary["text"].splitlines(), summary["text"]
     assert "送达日期：2020-02-20" in summary["text"].splitlines()
     await confirm(chat, li, summary)
@@ -221,7 +215,7 @@ async def test_a_member_of_two_organisations_chooses_one_and_is_shown_as_it(
     li = await member(client, chat, "Li", "zh-hans")
     orgs = await _organisations(client, chat, store, "li")
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    await press(chat, li, kind, "pd:kind:money")
+    await press_and_read(chat, li, kind, "pd:kind:money")
     [behalf] = await chat.say(li, "5万元")
     assert question(behalf) == "以谁的名义？"
     assert sorted(labels(behalf)) == sorted(["我自己", "工商联", "华星制药"])
@@ -232,10 +226,10 @@ async def test_a_member_of_two_organisations_chooses_one_and_is_shown_as_it(
     # typing instead of pressing is refused; the step stays
     [typed] = await chat.say(li, "华星制药")
     assert typed["text"] == "请用按钮回答。"
-    due = await press(chat, li, behalf, f"pd:behalf:{orgs['华星制药']}")
+    due = await press_and_read(chat, li, behalf, f"pd:behalf:{orgs['华星制药']}")
     assert question(due).startswith("什么时候送达？")
-    visibility = await press(chat, li, due, "pd:due:deadline")
-    summary = await press(chat, li, visibility, "pd:visibility:organisation")
+    visibility = await press_and_read(chat, li, due, "pd:due:deadline")
+    summary = await press_and_read(chat, li, visibility, "pd:visibility:organisation")
     assert "显示方式：仅显示我的组织" in summary["text"].splitlines(), summary["text"]
     assert "名义：华星制药" in summary["text"].splitlines(), summary["text"]
     await confirm(chat, li, summary)
@@ -255,7 +249,7 @@ async def test_myself_is_stored_as_no_organisation_and_a_forged_organisation_is_
     async with store() as uow:
         [other] = [o.id for o in await uow.organisations.all() if o.name == "红十字会"]
     [kind] = await chat.say(ann, f"/pledge {appeal.id}")
-    await press(chat, ann, kind, "pd:kind:money")
+    await press_and_read(chat, ann, kind, "pd:kind:money")
     [behalf] = await chat.say(ann, "500元")
     assert question(behalf) == "On whose behalf?"
     assert labels(behalf)[0] == "Myself" and "红十字会" not in labels(behalf)
@@ -263,9 +257,9 @@ async def test_myself_is_stored_as_no_organisation_and_a_forged_organisation_is_
     assert forged["text"] == "This button is no longer valid."
     data = await dialog_data(store, ann)
     assert data is not None and data["behalf_chosen"] is False and data["behalf"] is None
-    due = await press(chat, ann, behalf, "pd:behalf:0")
-    visibility = await press(chat, ann, due, "pd:due:none")
-    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    due = await press_and_read(chat, ann, behalf, "pd:behalf:0")
+    visibility = await press_and_read(chat, ann, due, "pd:due:none")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:named")
     assert "On behalf of: Myself" in summary["text"].splitlines()
     await confirm(chat, ann, summary)
     [pledge] = await pledges_of(store, ann)
@@ -283,7 +277,7 @@ async def test_the_earmark_is_offered_for_named_recipients_and_not_asked_without
     plain = await make_appeal(store, clock)
     ann = await member(client, chat, "Ann", "en")
     [kind] = await chat.say(ann, f"/pledge {appeal.id}")
-    await press(chat, ann, kind, "pd:kind:money")
+    await press_and_read(chat, ann, kind, "pd:kind:money")
     [earmark] = await chat.say(ann, "500元")
     assert question(earmark) == "Is it for one recipient in particular?"
     assert labels(earmark) == ["黄山街道办事处", "武汉协和医院", "No earmark"]
@@ -291,22 +285,22 @@ async def test_the_earmark_is_offered_for_named_recipients_and_not_asked_without
     assert button(earmark, "pd:earmark:")["callback_data"] == (
         f"pd:earmark:{appeal.recipients[0].id}"
     )
-    due = await press(chat, ann, earmark, f"pd:earmark:{hospital}")
-    visibility = await press(chat, ann, due, "pd:due:deadline")
-    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    due = await press_and_read(chat, ann, earmark, f"pd:earmark:{hospital}")
+    visibility = await press_and_read(chat, ann, due, "pd:due:deadline")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:named")
     assert "For: 武汉协和医院" in summary["text"].splitlines(), summary["text"]
     await confirm(chat, ann, summary)
     [pledge] = await pledges_of(store, ann)
     assert pledge.earmark_recipient_id == hospital
     # an appeal without recipients: after the amount comes the date, no earmark question
     [kind] = await chat.say(ann, f"/pledge {plain.id}")
-    await press(chat, ann, kind, "pd:kind:money")
+    await press_and_read(chat, ann, kind, "pd:kind:money")
     [due] = await chat.say(ann, "500元")
     assert question(due).startswith("When will it be delivered?"), due["text"]
     forged = await chat.press(ann, ann, due, data=f"pd:earmark:{hospital}", forged=True)
     assert forged["text"] == "This button is no longer valid."
-    visibility = await press(chat, ann, due, "pd:due:deadline")
-    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    visibility = await press_and_read(chat, ann, due, "pd:due:deadline")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:named")
     assert not any(line.startswith("For:") for line in summary["text"].splitlines())
     await confirm(chat, ann, summary)
     second, _first = await pledges_of(store, ann)
@@ -333,7 +327,7 @@ async def test_an_abandoned_dialog_expires_with_one_note_in_the_persons_language
     li = await member(client, chat, "Li", "zh-hans")
     ann = await member(client, chat, "Ann", "en")
     [li_kind] = await chat.say(li, f"/pledge {appeal.id}")
-    await press(chat, li, li_kind, "pd:kind:money")
+    await press_and_read(chat, li, li_kind, "pd:kind:money")
     [ann_kind] = await chat.say(ann, f"/pledge {appeal.id}")
     seen = {li: await last_id(client, li), ann: await last_id(client, ann)}
 
@@ -394,7 +388,7 @@ async def test_expiry_counts_from_the_last_answer(
     li = await member(client, chat, "Li", "zh-hans")
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
     clock.advance(timedelta(hours=23))
-    await press(chat, li, kind, "pd:kind:money")
+    await press_and_read(chat, li, kind, "pd:kind:money")
     seen = await last_id(client, li)
     clock.advance(timedelta(hours=2))  # 25 hours after the start, 2 after the last answer
     await job.run(app)
@@ -461,7 +455,7 @@ async def test_bad_hours_a_past_date_and_an_overlong_task_are_refused_at_their_s
     appeal = await make_appeal(store, clock)
     person = await member(client, chat, "Vo", lang)
     [kind] = await chat.say(person, f"/pledge {appeal.id}")
-    task = await press(chat, person, kind, "pd:kind:volunteer")
+    task = await press_and_read(chat, person, kind, "pd:kind:volunteer")
     [refusal] = await chat.say(person, "搬" * 4096)
     assert refusal["text"] == texts["long"]
     assert not buttons(refusal)
@@ -515,7 +509,7 @@ async def test_an_unreadable_estimated_value_is_refused_and_the_step_stays(
     appeal = await make_appeal(store, clock)
     person = await member(client, chat, "Se", lang)
     [kind] = await chat.say(person, f"/pledge {appeal.id}")
-    await press(chat, person, kind, "pd:kind:service")
+    await press_and_read(chat, person, kind, "pd:kind:service")
     [value] = await chat.say(person, "仓库免租")
     for text, expected in SERVICE_REFUSALS[lang]:
         [refusal] = await chat.say(person, text)
@@ -543,14 +537,14 @@ async def test_dates_are_read_in_the_local_day_not_the_utc_one(
     clock.set(datetime(2020, 2, 19, 23, 30, tzinfo=UTC))  # 07:30 on 20 February in China
     ann = await member(client, chat, "Ann", "en")
     [which] = await chat.say(ann, "/pledge")
-    kind = await press(chat, ann, which, "pd:appeal:0")
-    await press(chat, ann, kind, "pd:kind:money")
+    kind = await press_and_read(chat, ann, which, "pd:appeal:0")
+    await press_and_read(chat, ann, kind, "pd:kind:money")
     [due] = await chat.say(ann, "500元")
     assert question(due).startswith("When will it be delivered?"), due["text"]
     [past] = await chat.say(ann, "2020-02-19")
     assert past["text"] == "That date has passed. Please give today or a later date."
     [visibility] = await chat.say(ann, "tomorrow")
-    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:named")
     assert "Delivery by: 2020-02-21" in summary["text"].splitlines(), summary["text"]
     await confirm(chat, ann, summary)
     # moving the date under /mypledges reads it in the same day
@@ -581,9 +575,9 @@ async def test_as_my_organisation_only_is_offered_only_for_an_organisations_pled
     orgs = await _organisations(client, chat, store, "li")
     # no organisation at all
     [kind] = await chat.say(ann, f"/pledge {appeal.id}")
-    await press(chat, ann, kind, "pd:kind:money")
+    await press_and_read(chat, ann, kind, "pd:kind:money")
     [due] = await chat.say(ann, "500元")
-    visibility = await press(chat, ann, due, "pd:due:deadline")
+    visibility = await press_and_read(chat, ann, due, "pd:due:deadline")
     assert labels(visibility) == ["By my name", "Anonymous"]
     forged = await chat.press(ann, ann, visibility, data="pd:visibility:organisation", forged=True)
     assert forged["text"] == (
@@ -593,10 +587,10 @@ async def test_as_my_organisation_only_is_offered_only_for_an_organisations_pled
     assert data is not None and data["visibility"] is None
     # a member of organisations pledging for themselves
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    await press(chat, li, kind, "pd:kind:money")
+    await press_and_read(chat, li, kind, "pd:kind:money")
     [behalf] = await chat.say(li, "5万元")
-    due = await press(chat, li, behalf, "pd:behalf:0")
-    visibility = await press(chat, li, due, "pd:due:deadline")
+    due = await press_and_read(chat, li, behalf, "pd:behalf:0")
+    visibility = await press_and_read(chat, li, due, "pd:due:deadline")
     assert labels(visibility) == ["显示我的名字", "匿名"]
     forged = await chat.press(li, li, visibility, data="pd:visibility:organisation", forged=True)
     assert forged["text"] == "只有以组织名义作出的认捐才能选择“仅显示我的组织”。"
@@ -605,10 +599,10 @@ async def test_as_my_organisation_only_is_offered_only_for_an_organisations_pled
     assert await all_pledges(store) == 0
     # on behalf of one, it is offered
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    await press(chat, li, kind, "pd:kind:money")
+    await press_and_read(chat, li, kind, "pd:kind:money")
     [behalf] = await chat.say(li, "5万元")
-    due = await press(chat, li, behalf, f"pd:behalf:{orgs['工商联']}")
-    visibility = await press(chat, li, due, "pd:due:deadline")
+    due = await press_and_read(chat, li, behalf, f"pd:behalf:{orgs['工商联']}")
+    visibility = await press_and_read(chat, li, due, "pd:due:deadline")
     assert labels(visibility) == ["显示我的名字", "仅显示我的组织", "匿名"]
 
 
@@ -630,8 +624,8 @@ async def test_hours_are_capped_and_a_bare_number_of_hours_is_hours(
 ) -> None:
     person = await member(client, chat, "Vo", lang)
     [which] = await chat.say(person, "/pledge")
-    kind = await press(chat, person, which, "pd:appeal:0")
-    await press(chat, person, kind, "pd:kind:volunteer")
+    kind = await press_and_read(chat, person, which, "pd:appeal:0")
+    await press_and_read(chat, person, kind, "pd:kind:volunteer")
     [hours] = await chat.say(person, "物资分拣")
     assert not buttons(hours)
     for text in ("1000000小时", "1000000 hours", "1000000", "10001"):
@@ -643,8 +637,8 @@ async def test_hours_are_capped_and_a_bare_number_of_hours_is_hours(
     assert button(due, "pd:due:none"), due["text"]
     data = await dialog_data(store, person)
     assert data is not None and (data["quantity"], data["unit"]) == ("8", "hour")
-    visibility = await press(chat, person, due, "pd:due:none")
-    summary = await press(chat, person, visibility, "pd:visibility:anonymous")
+    visibility = await press_and_read(chat, person, due, "pd:due:none")
+    summary = await press_and_read(chat, person, visibility, "pd:visibility:anonymous")
     assert summary_line in summary["text"].splitlines(), summary["text"]
     await confirm(chat, person, summary)
     [pledge] = await pledges_of(store, person)
@@ -659,15 +653,15 @@ async def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
     assert (masks.item, masks.unit) == ("N95口罩", "piece")
     li = await member(client, chat, "Li", "zh-hans")
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    need = await press(chat, li, kind, "pd:kind:goods")
-    await press(chat, li, need, f"pd:need:{masks.id}")
+    need = await press_and_read(chat, li, kind, "pd:kind:goods")
+    await press_and_read(chat, li, need, f"pd:need:{masks.id}")
     [refusal] = await chat.say(li, "500.5")
     assert refusal["text"] == "“500.5”中的数量必须是整数。", refusal["text"]
     [value] = await chat.say(li, "500")
-    due = await press(chat, li, value, "pd:value:skip")
+    due = await press_and_read(chat, li, value, "pd:value:skip")
     assert question(due).startswith("什么时候送达？"), due["text"]
-    visibility = await press(chat, li, due, "pd:due:deadline")
-    summary = await press(chat, li, visibility, "pd:visibility:named")
+    visibility = await press_and_read(chat, li, due, "pd:due:deadline")
+    summary = await press_and_read(chat, li, visibility, "pd:visibility:named")
     assert "数量：N95口罩 500个" in summary["text"].splitlines(), summary["text"]
     await confirm(chat, li, summary)
     [pledge] = await pledges_of(store, li)
@@ -676,8 +670,8 @@ async def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
     )
     # without a need line the unit is still asked for
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    need = await press(chat, li, kind, "pd:kind:goods")
-    await press(chat, li, need, "pd:need:0")
+    need = await press_and_read(chat, li, kind, "pd:kind:goods")
+    await press_and_read(chat, li, need, "pd:need:0")
     [refusal] = await chat.say(li, "500")
     assert not buttons(refusal)
     data = await dialog_data(store, li)
@@ -704,8 +698,8 @@ async def test_the_writer_of_an_appeal_to_all_their_groups_confirms_its_deliveri
     await chat.say(co, "抗疫倡议")
     [needs] = await chat.say(co, "请支援消毒液")
     await chat.say(co, "消毒液 5000公斤")
-    recipients = await press(chat, co, needs, "ap:needs_done")
-    await press(chat, co, recipients, "ap:rcp_done")
+    recipients = await press_and_read(chat, co, needs, "ap:needs_done")
+    await press_and_read(chat, co, recipients, "ap:rcp_done")
     [audience] = await chat.say(co, "2020-02-29")
     after = await last_id(client, co)
     await chat.press(co, co, audience, data="ap:all")
@@ -730,7 +724,7 @@ async def test_the_writer_of_an_appeal_to_all_their_groups_confirms_its_deliveri
     await confirm(chat, li, summary)  # the batched news of it waits: the clock stands still
     [listing] = await chat.say(li, "/mypledges")
     seen = await last_id(client, co)
-    await press(chat, li, listing, button(listing, "pm:all:")["callback_data"])
+    await press_and_read(chat, li, listing, button(listing, "pm:all:")["callback_data"])
     clock.advance(timedelta(seconds=5))  # the sender keeps a second between two to one chat
     [notice] = await chat.next_messages(co, 1, seen)
     assert "3,000 kg" in notice["text"], notice["text"]
@@ -777,11 +771,11 @@ async def test_goods_known_by_their_value_are_pledged_shown_and_take_a_quantity_
     li = await member(client, chat, "Li", lang)
     # the dialog: a value instead of a quantity is accepted, and the value is not asked again
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    need = await press(chat, li, kind, "pd:kind:goods")
-    await press(chat, li, need, f"pd:need:{masks.id}")
+    need = await press_and_read(chat, li, kind, "pd:kind:goods")
+    await press_and_read(chat, li, need, f"pd:need:{masks.id}")
     [due] = await chat.say(li, "价值2200元")
-    visibility = await press(chat, li, due, "pd:due:deadline")
-    summary = await press(chat, li, visibility, "pd:visibility:named")
+    visibility = await press_and_read(chat, li, due, "pd:due:deadline")
+    summary = await press_and_read(chat, li, visibility, "pd:visibility:named")
     lines = summary["text"].splitlines()
     assert texts["goods"] in lines and texts["value"] in lines, summary["text"]
     thanks = await confirm(chat, li, summary)
@@ -816,8 +810,8 @@ async def test_the_goods_dialog_asks_a_value_that_may_be_skipped_and_the_one_lin
     masks = appeal.needs[1]
     li = await member(client, chat, "Li", lang)
     [kind] = await chat.say(li, f"/pledge {appeal.id}")
-    need = await press(chat, li, kind, "pd:kind:goods")
-    await press(chat, li, need, f"pd:need:{masks.id}")
+    need = await press_and_read(chat, li, kind, "pd:kind:goods")
+    await press_and_read(chat, li, need, f"pd:need:{masks.id}")
     [value_q] = await chat.say(li, "500")
     assert question(value_q) == texts["value_q"], value_q["text"]
     [skip] = buttons(value_q)
@@ -852,10 +846,10 @@ async def test_closing_totals_count_value_only_goods_by_value_and_volunteers_as_
     [needs_q] = await chat.say(ADMIN_ID, "请支援")
     [added] = await chat.say(ADMIN_ID, "N95口罩 5000只\n志愿者 8人")
     assert "志愿者: 8 people" in added["text"], added["text"]
-    _, [rcp_q] = await press_and_read(chat, needs_q, "ap:needs_done", 1)
-    _, [_deadline_q] = await press_and_read(chat, rcp_q, "ap:rcp_done", 1)
+    _, [rcp_q] = await press_and_read_many(chat, ADMIN_ID, needs_q, "ap:needs_done", 1)
+    _, [_deadline_q] = await press_and_read_many(chat, ADMIN_ID, rcp_q, "ap:rcp_done", 1)
     [audience] = await chat.say(ADMIN_ID, "2020-02-29")
-    _, [preview] = await press_and_read(chat, audience, "ap:all", 1)
+    _, [preview] = await press_and_read_many(chat, ADMIN_ID, audience, "ap:all", 1)
     seen = await last_id(client, group)
     await chat.press(ADMIN_ID, ADMIN_ID, preview, data="ap:send")
     await chat.next_messages(group, 1, seen)
@@ -869,12 +863,12 @@ async def test_closing_totals_count_value_only_goods_by_value_and_volunteers_as_
     # volunteer time for the appeal's one volunteer need counts against it, in English too
     ann = await member(client, chat, "Ann", "en")
     [kind] = await chat.say(ann, f"/pledge {appeal.id}")
-    task = await press(chat, ann, kind, "pd:kind:volunteer")
+    task = await press_and_read(chat, ann, kind, "pd:kind:volunteer")
     assert question(task).startswith("Please describe it"), task["text"]
     await chat.say(ann, "Unloading trucks")
     [due] = await chat.say(ann, "8 hours")
-    visibility = await press(chat, ann, due, "pd:due:deadline")
-    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    visibility = await press_and_read(chat, ann, due, "pd:due:deadline")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:named")
     await confirm(chat, ann, summary)
     [time] = await pledges_of(store, ann)
     assert (time.kind, time.need_id, time.quantity) == (
@@ -914,18 +908,18 @@ async def test_volunteer_time_asks_which_people_need_when_there_are_several(
     drivers = appeal.needs[2]
     ann = await member(client, chat, "Ann", "en")
     [kind] = await chat.say(ann, f"/pledge {appeal.id}")
-    which = await press(chat, ann, kind, "pd:kind:volunteer")
+    which = await press_and_read(chat, ann, kind, "pd:kind:volunteer")
     assert labels(which) == ["志愿者", "司机", "Another item"], which["text"]  # people only
     refused = await chat.press(
         ann, ann, which, data=f"pd:need:{appeal.needs[0].id}", forged=True
     )
     assert refused["text"] == "This button is no longer valid."
-    task = await press(chat, ann, which, f"pd:need:{drivers.id}")
+    task = await press_and_read(chat, ann, which, f"pd:need:{drivers.id}")
     assert question(task).startswith("Please describe it"), task["text"]
     await chat.say(ann, "Driving supplies")
     [due] = await chat.say(ann, "6 hours")
-    visibility = await press(chat, ann, due, "pd:due:deadline")
-    summary = await press(chat, ann, visibility, "pd:visibility:named")
+    visibility = await press_and_read(chat, ann, due, "pd:due:deadline")
+    summary = await press_and_read(chat, ann, visibility, "pd:visibility:named")
     await confirm(chat, ann, summary)
     [pledge] = await pledges_of(store, ann)
     assert (pledge.kind, pledge.need_id, pledge.quantity) == (

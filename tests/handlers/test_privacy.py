@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,16 +11,16 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.runtime import TongxinApplication
-from domain.appeals.models import Appeal, AppealStatus, Need
+from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
 from domain.dialogs import Dialog
 from domain.network.models import AuditEvent
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
-from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, Visibility
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import confirmed_pledge, erase_button, member, reported_appeal, rows
 
 Json = dict[str, Any]
 
@@ -34,56 +34,6 @@ DELIVERED = text(
 )
 
 
-async def person(client: SandboxClient, chat: Conversation, name: str, lang: str) -> int:
-    """Someone the bot has seen (after /start)."""
-    user = await client.create_user(name, username=name.lower(), language_code=lang)
-    await chat.say(user["id"], "/start")
-    return int(user["id"])
-
-
-async def appeal(store: SqlUnitOfWorkFactory, clock: FakeClock, status: AppealStatus) -> int:
-    """An appeal for 消毒液 (kg), stored as the appeals feature does (already reported, so
-    no broadcast report reaches the admin's chat in the middle of a test)."""
-    stored = Appeal(
-        0, "抗疫倡议", "请支援", status, date(2020, 2, 29), "CNY", 100_000_000, None,
-        ADMIN_ID, clock.now(), needs=[Need(0, 0, "消毒液", "消毒液", "kg", Decimal(5000))],
-        reported_at=clock.now(),
-    )
-    async with store() as uow:
-        added = await uow.appeals.add(stored)
-        await uow.commit()
-    return added.id
-
-
-async def pledge(
-    store: SqlUnitOfWorkFactory, clock: FakeClock, person_id: int, appeal_id: int,
-    token: str, *, money: int | None = None, kilos: int | None = None,
-) -> int:
-    """A confirmed pledge of money (yuan) or of 消毒液 (kg), with a delivery of goods."""
-    kind = PledgeKind.MONEY if money is not None else PledgeKind.GOODS
-    stored = Pledge(
-        0, token, person_id, kind, appeal_id, None, "消毒液" if kilos else "",
-        None if money is None else money * 100, "CNY",
-        None if kilos is None else Decimal(kilos), "kg" if kilos else "", None, False, "",
-        None, None, None, Visibility.NAMED, False, None, person_id, None, clock.now(),
-    )
-    async with store() as uow:
-        added = await uow.pledges.add(stored)
-        if kilos:
-            await uow.pledges.add_fulfilment(
-                Fulfilment(0, added.id, Decimal(kilos) / 2, False, person_id, clock.now(), None,
-                           FulfilmentState.CONFIRMED, ADMIN_ID, clock.now())
-            )
-        await uow.commit()
-    return added.id
-
-
-async def rows(store: SqlUnitOfWorkFactory, statement: Any, **params: Any) -> list[tuple[Any, ...]]:
-    """Run a read-only SQL statement on the bot's database."""
-    async with store() as uow:
-        return [tuple(r) for r in await uow.session.execute(statement, params)]
-
-
 async def totals(store: SqlUnitOfWorkFactory) -> tuple[list[Any], list[Any]]:
     """Pledged and delivered sums per appeal, straight from SQL."""
     return await rows(store, TOTALS), await rows(store, DELIVERED)
@@ -94,19 +44,13 @@ async def ask_to_forget(chat: Conversation, user: int, command: str = "/forgetme
     return question
 
 
-def erase_button(message: Json) -> str:
-    [erase, keep] = message["reply_markup"]["inline_keyboard"][0]
-    assert keep["callback_data"] == "forget:keep"
-    return str(erase["callback_data"])
-
-
 async def test_privacy_tells_each_person_what_is_kept_in_their_language(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    li = await person(client, chat, "Li", "zh-hans")
-    ann = await person(client, chat, "Ann", "en")
-    open_appeal = await appeal(store, clock, AppealStatus.OPEN)
-    await pledge(store, clock, li, open_appeal, "t1", money=500)
+    li = await member(client, chat, "Li", "zh-hans")
+    ann = await member(client, chat, "Ann", "en")
+    open_appeal = await reported_appeal(store, clock, AppealStatus.OPEN)
+    await confirmed_pledge(store, clock, li, open_appeal, "t1", money=500)
     [mine] = await chat.say(li, "/privacy")
     lines = mine["text"].splitlines()
     assert lines[0] == "我保存的关于你的信息"
@@ -135,14 +79,14 @@ async def test_privacy_tells_each_person_what_is_kept_in_their_language(
 async def test_forgetme_erases_the_identity_and_keeps_every_total(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    li = await person(client, chat, "Li", "zh-hans")
-    other = await person(client, chat, "Wang", "zh-hant")
-    first = await appeal(store, clock, AppealStatus.OPEN)
-    second = await appeal(store, clock, AppealStatus.OPEN)
-    await pledge(store, clock, li, first, "t1", money=50_000)
-    await pledge(store, clock, li, first, "t2", kilos=3000)
-    await pledge(store, clock, li, second, "t3", kilos=10)
-    await pledge(store, clock, other, first, "t4", money=100)
+    li = await member(client, chat, "Li", "zh-hans")
+    other = await member(client, chat, "Wang", "zh-hant")
+    first = await reported_appeal(store, clock, AppealStatus.OPEN)
+    second = await reported_appeal(store, clock, AppealStatus.OPEN)
+    await confirmed_pledge(store, clock, li, first, "t1", money=50_000)
+    await confirmed_pledge(store, clock, li, first, "t2", kilos=3000)
+    await confirmed_pledge(store, clock, li, second, "t3", kilos=10)
+    await confirmed_pledge(store, clock, other, first, "t4", money=100)
     async with store() as uow:
         await uow.dialogs.save(Dialog(li, "pledge", {"note": "Li's draft"}))
         await uow.outbox.enqueue(
@@ -193,8 +137,8 @@ async def test_forgetme_erases_the_identity_and_keeps_every_total(
 async def test_keep_erases_nothing_and_buttons_are_checked_at_the_press(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    li = await person(client, chat, "Li", "zh-hans")
-    bob = await person(client, chat, "Bob", "en")
+    li = await member(client, chat, "Li", "zh-hans")
+    bob = await member(client, chat, "Bob", "en")
     question = await ask_to_forget(chat, li)
     await chat.press(li, li, question, data="forget:keep")
     kept = next(m for m in await client.messages(li) if m["message_id"] == question["message_id"])
@@ -219,9 +163,10 @@ async def test_an_admin_forgets_a_person_on_request_and_a_replay_changes_nothing
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
     app: TongxinApplication,
 ) -> None:
-    li = await person(client, chat, "Li", "zh-hans")
-    bob = await person(client, chat, "Bob", "zh-hant")
-    await pledge(store, clock, li, await appeal(store, clock, AppealStatus.OPEN), "t1", money=9)
+    li = await member(client, chat, "Li", "zh-hans")
+    bob = await member(client, chat, "Bob", "zh-hant")
+    open_appeal = await reported_appeal(store, clock, AppealStatus.OPEN)
+    await confirmed_pledge(store, clock, li, open_appeal, "t1", money=9)
     [usage] = await chat.say(ADMIN_ID, "/forget")
     assert usage["text"] == "Usage: /forget USER — a numeric id or an @username."
     [unknown] = await chat.say(ADMIN_ID, "/forget @nobody")
@@ -259,16 +204,19 @@ async def test_retention_job_anonymises_pledges_of_appeals_closed_long_ago(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
     app: TongxinApplication,
 ) -> None:
-    li = await person(client, chat, "Li", "zh-hans")
-    closed = await appeal(store, clock, AppealStatus.CLOSED)
-    current = await appeal(store, clock, AppealStatus.OPEN)
+    li = await member(client, chat, "Li", "zh-hans")
+    closed = await reported_appeal(store, clock, AppealStatus.CLOSED)
+    current = await reported_appeal(store, clock, AppealStatus.OPEN)
     async with store() as uow:
         await uow.audit.record(
             AuditEvent(ADMIN_ID, "appeal.close", f"appeal:{closed}", "open", "closed", clock.now())
         )
         await uow.commit()
-    old = [await pledge(store, clock, li, closed, f"o{i}", kilos=10 * (i + 1)) for i in range(2)]
-    new = await pledge(store, clock, li, current, "n1", money=80)
+    old = [
+        await confirmed_pledge(store, clock, li, closed, f"o{i}", kilos=10 * (i + 1))
+        for i in range(2)
+    ]
+    new = await confirmed_pledge(store, clock, li, current, "n1", money=80)
     before = await totals(store)
     [job] = app.job_queue.get_jobs_by_name("retention")  # type: ignore[union-attr]
 
@@ -336,9 +284,9 @@ async def test_forgetme_takes_the_person_out_of_every_text_they_wrote(
     user = await client.create_user("Zhang Wei", username="zhangwei", language_code="en")
     zhang = int(user["id"])
     await chat.say(zhang, "/start")
-    first = await appeal(store, clock, AppealStatus.OPEN)
-    goods = await pledge(store, clock, zhang, first, "z1", kilos=3000)
-    money = await pledge(store, clock, zhang, first, "z2", money=500)
+    first = await reported_appeal(store, clock, AppealStatus.OPEN)
+    goods = await confirmed_pledge(store, clock, zhang, first, "z1", kilos=3000)
+    money = await confirmed_pledge(store, clock, zhang, first, "z2", money=500)
     await _written_by(store, zhang, [goods, money])
     from domain.offers.models import Offer, OfferStatus, OfferTerms
 
@@ -355,7 +303,7 @@ async def test_forgetme_takes_the_person_out_of_every_text_they_wrote(
         )
         await uow.commit()
     # a pledge cancelled through the bot, the reason naming them
-    third = await pledge(store, clock, zhang, first, "z3", money=100)
+    third = await confirmed_pledge(store, clock, zhang, first, "z3", money=100)
     [anchor] = await chat.say(zhang, "/help")
     await chat.press(zhang, zhang, anchor, data=f"pm:cancel:{third}", forged=True)
     await chat.next_messages(zhang, 1, int(anchor["message_id"]))
@@ -389,13 +337,16 @@ async def test_retention_takes_the_giver_out_of_the_old_pledges_text_too(
     user = await client.create_user("Zhang Wei", username="zhangwei", language_code="en")
     zhang = int(user["id"])
     await chat.say(zhang, "/start")
-    closed = await appeal(store, clock, AppealStatus.CLOSED)
+    closed = await reported_appeal(store, clock, AppealStatus.CLOSED)
     async with store() as uow:
         await uow.audit.record(
             AuditEvent(ADMIN_ID, "appeal.close", f"appeal:{closed}", "open", "closed", clock.now())
         )
         await uow.commit()
-    old = [await pledge(store, clock, zhang, closed, f"o{i}", kilos=10 * (i + 1)) for i in range(2)]
+    old = [
+        await confirmed_pledge(store, clock, zhang, closed, f"o{i}", kilos=10 * (i + 1))
+        for i in range(2)
+    ]
     await _written_by(store, zhang, old)
     before = await totals(store)
     [job] = app.job_queue.get_jobs_by_name("retention")  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sandbox.client import SandboxClient
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import last_call
 
 
 async def test_start_greets_in_simplified_chinese_for_a_zh_hans_client(
@@ -39,7 +40,7 @@ async def test_lang_switches_to_traditional_chinese(
 ) -> None:
     user = await client.create_user("Wu", language_code="en")
     [menu] = await chat.say(user["id"], "/lang")
-    since = max((int(c["seq"]) for c in await client.calls()), default=0)
+    since = await last_call(client)
     await chat.press(user["id"], user["id"], menu, data="lang:zh-Hant")
     # The press is answered before the menu is edited (the edit waits for the chat's pace).
     await client.wait_for_calls("editMessageText", count=1, since=since, timeout=10)

@@ -11,8 +11,8 @@ from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_pledges import all_pledges, button, buttons, make_appeal, member
 from tests.harness import ADMIN_ID, Conversation
+from tests.talk import all_pledges, button, buttons, make_appeal, member
 
 Json = dict[str, Any]
 

@@ -17,15 +17,13 @@ from domain.network.models import (
     RoleName,
     Standing,
 )
-from tests.domain.appeals.test_appeal_service import (  # noqa: F401  (fixtures)
+from tests.domain.appeals.hubei import (
     BEIJING_GROUP,
     COORD,
     HUBEI_GROUPS,
     MEMBER,
-    clock,
     complete_draft,
     render,
-    service,
 )
 from tests.fakes import FakeUnitOfWorkFactory
 
@@ -103,7 +101,7 @@ def test_a_coordinator_of_several_organisations() -> None:
 
 
 async def test_a_coordinators_appeal_to_all_their_groups_is_their_organisations(
-    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory  # noqa: F811
+    service: AppealService, fake_uow_factory: FakeUnitOfWorkFactory
 ) -> None:
     published = await service.publish(Origin(COORD, 1), complete_draft("all"), render)
     assert published.targets == len(HUBEI_GROUPS)

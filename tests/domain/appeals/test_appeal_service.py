@@ -12,9 +12,7 @@ from domain.appeals.service import (
     AppealDraft,
     AppealService,
     AudienceKind,
-    GroupMessage,
     add_need,
-    add_recipient,
     clean_body,
     clean_title,
     set_deadline,
@@ -22,70 +20,18 @@ from domain.appeals.service import (
 from domain.clock import FakeClock
 from domain.errors import Conflict, InvalidInput, PermissionDenied
 from domain.kernel.origin import Origin
-from domain.network.models import Chat, ChatStatus, Language
+from domain.network.models import Language
 from domain.network.service import NetworkService, SeenUser
 from domain.outbox.models import DeliveryStatus, Purpose
+from tests.domain.appeals.hubei import (
+    ADMIN,
+    COORD,
+    HUBEI_GROUPS,
+    MEMBER,
+    complete_draft,
+    render,
+)
 from tests.fakes import FakeUnitOfWorkFactory
-
-ADMIN = 9_000_000_000
-COORD = 9_000_000_001
-MEMBER = 9_000_000_002
-HUBEI_GROUPS = [-1001, -1002, -1003]
-BEIJING_GROUP = -2001
-
-
-def render(appeal: Appeal, chat_id: int) -> GroupMessage:
-    closed = " (closed)" if appeal.status is AppealStatus.CLOSED else ""
-    return GroupMessage(f"{appeal.title}{closed}\n{appeal.body}\n{chat_id}", None)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def service(fake_uow_factory: FakeUnitOfWorkFactory, clock: FakeClock) -> AppealService:
-    """Admin; a coordinator of Hubei; three approved Hubei groups, one Beijing group."""
-    network = NetworkService(fake_uow_factory, clock, Language.ZH_HANS, "Asia/Shanghai")
-    await network.ensure_admins(frozenset({ADMIN}))
-    for uid, name in ((ADMIN, "Admin"), (COORD, "Coord"), (MEMBER, "Member")):
-        await network.seen(SeenUser(uid, name, name.lower(), "zh-CN"))
-    admin = Origin(ADMIN)
-    await network.add_organisation(admin, "China", None)
-    hubei = await network.add_organisation(admin, "Hubei", "China")
-    beijing = await network.add_organisation(admin, "Beijing", "China")
-    await network.grant(admin, COORD, "coordinator", "Hubei")
-    store = fake_uow_factory.store
-    for chat_id in HUBEI_GROUPS:
-        store.chats[chat_id] = Chat(
-            chat_id,
-            f"Hubei {chat_id}",
-            "supergroup",
-            ChatStatus.APPROVED,
-            hubei.id,
-            None,
-            clock.now(),
-        )
-    store.chats[BEIJING_GROUP] = Chat(
-        BEIJING_GROUP, "Beijing", "supergroup", ChatStatus.APPROVED, beijing.id, None, clock.now()
-    )
-    store.chats[-3001] = Chat(
-        -3001, "Pending", "group", ChatStatus.PENDING, hubei.id, None, clock.now()
-    )
-    return AppealService(fake_uow_factory, clock, "CNY")
-
-
-def complete_draft(key: str = "k1") -> AppealDraft:
-    draft = AppealDraft(currency="CNY", key=key, title="口罩", body="请支援武汉")
-    add_need(draft, "口罩 10000个")
-    add_need(draft, "资金 50万元")
-    draft.needs_done = True
-    add_recipient(draft, "黄山街道办事处")
-    draft.recipients_done = True
-    set_deadline(draft, "2月20日", date(2020, 2, 19))
-    draft.audience = AudienceKind.SCOPE
-    return draft
 
 
 def test_need_lines_parse_items_and_money() -> None:

@@ -7,7 +7,7 @@ import pytest
 from domain.errors import InvalidInput
 from domain.pledges.choices import attach_appeal, edit_value, mentions_pledge, reopen
 from domain.pledges.draft import Step, natural_draft, next_step, one_line_draft
-from tests.domain.pledges.test_pledge_service import READER, TODAY, appeal
+from tests.domain.pledges.examples import READER, TODAY, appeal
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
+from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
 from domain.dialogs import Dialog
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -39,17 +39,14 @@ from domain.pledges.models import (
     PledgeStatus,
     Visibility,
 )
-from domain.pledges.reading import ParsingReader
 from domain.pledges.service import PledgeService
+from tests.domain.pledges.examples import COORD, READER, TODAY, appeal
 from tests.fakes import FakeUnitOfWorkFactory
 
 MEMBER = 9_000_000_002
 OTHER = 9_000_000_003
-COORD = 9_000_000_001
 OUTSIDER = 9_000_000_004
 GROUP = -1001234567890123
-TODAY = date(2020, 2, 19)
-READER = ParsingReader()
 
 
 class Notices:
@@ -79,24 +76,6 @@ class Notices:
         self, language: Language, pledge: Pledge, fulfilment: Fulfilment, who: str, answer: str
     ) -> str:
         return f"answer:{pledge.id}:{answer}"
-
-
-def appeal(status: AppealStatus = AppealStatus.OPEN, appeal_id: int = 3) -> Appeal:
-    """An appeal of organisation 1 with a goods need in kg and one recipient."""
-    return Appeal(
-        id=appeal_id,
-        title="抗疫倡议",
-        body="",
-        status=status,
-        deadline=date(2020, 3, 1),
-        currency="CNY",
-        money_target_minor=None,
-        organisation_id=1,
-        created_by=COORD,
-        created_at=datetime(2020, 2, 18, tzinfo=UTC),
-        needs=[Need(7, appeal_id, "消毒液", "消毒液", "kg", Decimal(5000))],
-        recipients=[Recipient(5, "黄山街道办事处")],
-    )
 
 
 @pytest.fixture
