@@ -16,7 +16,7 @@ from domain.pledges.models import FulfilmentState, PledgeStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import ADMIN_ID, BotProcess, Conversation
-from tests.talk import buttons, last_call, last_id
+from tests.talk import buttons, last_call, last_id, press_and_read
 
 pytestmark = pytest.mark.e2e
 
@@ -106,21 +106,14 @@ async def appeal_by_dialog(
     [needs] = await chat.say(coordinator, "请支援消毒液")
     [added] = await chat.say(coordinator, "消毒液 5000公斤")
     assert "消毒液" in added["text"], added["text"]
-    after = await last_id(chat.client, coordinator)
-    await chat.press(coordinator, coordinator, needs, data="ap:needs_done")
-    [recipients] = await chat.next_messages(coordinator, 1, after)
-    after = await last_id(chat.client, coordinator)
-    await chat.press(coordinator, coordinator, recipients, data="ap:rcp_done")
-    [_deadline] = await chat.next_messages(coordinator, 1, after)
+    recipients = await press_and_read(chat, coordinator, needs, "ap:needs_done")
+    await press_and_read(chat, coordinator, recipients, "ap:rcp_done")  # the deadline question
     [audience] = await chat.say(coordinator, "10天后")
     # "one organisation" (test_pledges_kinds covers "all my groups" for the writer)
-    after = await last_id(chat.client, coordinator)
-    await chat.press(coordinator, coordinator, audience, data="ap:orgs")
-    [organisations] = await chat.next_messages(coordinator, 1, after)
-    after = await last_id(chat.client, coordinator)
-    await chat.press(coordinator, coordinator, organisations,
-                     data=_data(organisations, "ap:org:", organisation))
-    [preview] = await chat.next_messages(coordinator, 1, after)
+    organisations = await press_and_read(chat, coordinator, audience, "ap:orgs")
+    preview = await press_and_read(
+        chat, coordinator, organisations, _data(organisations, "ap:org:", organisation)
+    )
     confirm = preview  # one message: the preview carries Send
     assert "消毒液" in preview["text"]
     seen = {group: await last_id(chat.client, group) for group in groups}

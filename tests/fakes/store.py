@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from domain.appeals.models import Appeal
 from domain.dialogs import Dialog
@@ -50,3 +51,27 @@ QUANTITY_SCALE = Decimal("0.000001")
 def as_stored(quantity: Decimal) -> Decimal:
     """A quantity as the SQL repositories read it back: six decimals at most, normalised."""
     return quantity.quantize(QUANTITY_SCALE).normalize()
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("UTCDateTime refuses naive datetimes; pass a timezone-aware one")
+    return moment.astimezone(UTC)
+
+
+def in_utc(value: Any) -> Any:
+    """Turn every datetime inside `value` (in place where it can) to UTC; refuse naive ones."""
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = in_utc(item)
+    elif isinstance(value, list):
+        value[:] = [in_utc(item) for item in value]
+    elif is_dataclass(value) and not isinstance(value, type):
+        for each in fields(value):
+            item = getattr(value, each.name)
+            converted = in_utc(item)
+            if converted is not item:
+                object.__setattr__(value, each.name, converted)
+    return value

@@ -36,7 +36,7 @@ from tests.fakes.notices import FakeNoticeRepository
 from tests.fakes.offers import FakeOfferRepository
 from tests.fakes.outbox import FakeOutboxRepository
 from tests.fakes.pledges import FakeAppealLookup, FakePledgeRepository
-from tests.fakes.store import FakeStore
+from tests.fakes.store import FakeStore, in_utc
 
 
 class FakeUnitOfWork:
@@ -80,10 +80,15 @@ class FakeUnitOfWork:
         self._working = FakeStore()
 
     async def commit(self) -> None:
-        """Publish the unit's copy as the shared store."""
+        """Publish the unit's copy as the shared store, its times in UTC as SQL keeps them.
+
+        A naive datetime is refused, as `UTCDateTime` refuses it in SQL.
+        """
         if self.read_only:
             raise AssertionError("a unit of work opened for one read was committed")
-        self._factory.store = copy.deepcopy(self._working)
+        published = copy.deepcopy(self._working)
+        in_utc(published)
+        self._factory.store = published
         self._factory.commits += 1
         self.committed = True
 

@@ -6,7 +6,7 @@ had to be fixed to match SQL, the case says so).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -339,3 +339,21 @@ async def test_an_update_marked_in_a_unit_left_uncommitted_is_not_kept(units: Un
         assert await uow.updates.mark(11) is True
     async with units() as uow:
         assert await uow.updates.seen(11) is False
+
+
+async def test_times_come_back_in_utc_and_naive_ones_are_refused(units: Units) -> None:
+    # The fake kept each datetime's own zone and took naive ones; SQL keeps aware UTC.
+    beijing = timezone(timedelta(hours=8))
+    moment = datetime(2020, 2, 19, 17, 30, 15, 123456, tzinfo=beijing)
+    async with units() as uow:
+        await uow.chats.save(Chat(1, "t", "group", ChatStatus.PENDING, None, None, moment))
+        await uow.commit()
+    async with units() as uow:
+        loaded = await uow.chats.get(1)
+    assert loaded is not None
+    assert loaded.updated_at == moment and loaded.updated_at.utcoffset() == timedelta(0)
+    naive = datetime(2020, 2, 19, 9, 0)  # noqa: DTZ001 - the point of the test
+    with pytest.raises(Exception, match="naive"):  # at flush in SQL, at commit in the fake
+        async with units() as uow:
+            await uow.chats.save(Chat(2, "t", "group", ChatStatus.PENDING, None, None, naive))
+            await uow.commit()
