@@ -264,6 +264,25 @@ async def confirm(chat: Conversation, user_id: int, summary: Json) -> Json:
     return thanks
 
 
+async def no_appeal(chat: Conversation, user: int, command: str) -> Json:
+    """Send a one-line pledge without an appeal, answer "no appeal", return the summary."""
+    [which] = await chat.say(user, command)
+    none = button(which, "pd:appeal:0")
+    await chat.press(user, user, which, data=none["callback_data"])
+    [summary] = await chat.next_messages(user, 1, int(which["message_id"]))
+    return summary
+
+
+async def review_notice(chat: Conversation, person: int, after: int) -> Json:
+    """The next delivery notice with review buttons (other notices may come first)."""
+    for _ in range(4):
+        [message] = await chat.next_messages(person, 1, after)
+        if any(b.get("callback_data", "").startswith("pf:") for b in buttons(message)):
+            return message
+        after = int(message["message_id"])
+    raise AssertionError("no delivery notice")
+
+
 async def offer_in_one_line(
     chat: Conversation, store: SqlUnitOfWorkFactory, user_id: int, line: str
 ) -> Offer:

@@ -9,7 +9,7 @@ from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import ADMIN_ID, Conversation
-from tests.talk import button, buttons, confirm, last_id, make_appeal, member
+from tests.talk import button, buttons, confirm, last_id, make_appeal, member, review_notice
 
 Json = dict[str, Any]
 
@@ -80,16 +80,6 @@ async def _report_all(chat: Conversation, person: int) -> None:
     await chat.next_messages(person, 1, after)
 
 
-async def _review_notice(chat: Conversation, person: int, after: int) -> Json:
-    """The next delivery notice with review buttons (other notices may come first)."""
-    for _ in range(4):
-        [message] = await chat.next_messages(person, 1, after)
-        if any(b.get("callback_data", "").startswith("pf:") for b in buttons(message)):
-            return message
-        after = int(message["message_id"])
-    raise AssertionError("no delivery notice")
-
-
 async def test_a_coordinator_cannot_confirm_their_own_delivery(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
@@ -121,7 +111,7 @@ async def test_a_coordinator_cannot_confirm_their_own_delivery(
     assert pledge.status.value == "delivered"
     # the other coordinator in scope got the notice and confirms it
     clock.advance(timedelta(seconds=5))
-    notice = await _review_notice(chat, other, seen_other)
+    notice = await review_notice(chat, other, seen_other)
     assert "Please confirm" in notice["text"]
     ok = await chat.press(other, other, notice, data=button(notice, "pf:ok:")["callback_data"])
     assert not ok.get("show_alert"), ok

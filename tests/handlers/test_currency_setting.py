@@ -17,10 +17,17 @@ from domain.pledges.models import PledgeKind
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_offers import offers_of, press_and_read
-from tests.handlers.test_pledge_currency import no_appeal
-from tests.handlers.test_pledges import button, confirm, coordinator_of, member, pledges_of
 from tests.harness import Conversation, running_bot, settings_for
+from tests.talk import (
+    button,
+    confirm,
+    coordinator_of,
+    member,
+    no_appeal,
+    offers_of,
+    pledges_of,
+    press_and_read,
+)
 
 Json = dict[str, Any]
 

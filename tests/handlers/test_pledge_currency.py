@@ -18,7 +18,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import Conversation, running_bot, settings_for
-from tests.talk import all_pledges, button, confirm, make_appeal, member, pledges_of
+from tests.talk import all_pledges, button, confirm, make_appeal, member, no_appeal, pledges_of
 
 Json = dict[str, Any]
 
@@ -37,15 +37,6 @@ async def app(
     settings = settings_for(database_url, sandbox, currency=currency)
     async with running_bot(settings, clock) as application:
         yield application
-
-
-async def no_appeal(chat: Conversation, user: int, command: str) -> Json:
-    """Send a one-line pledge without an appeal, answer "no appeal", return the summary."""
-    [which] = await chat.say(user, command)
-    none = button(which, "pd:appeal:0")
-    await chat.press(user, user, which, data=none["callback_data"])
-    [summary] = await chat.next_messages(user, 1, int(which["message_id"]))
-    return summary
 
 
 FOREIGN = [

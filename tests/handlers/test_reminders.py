@@ -13,8 +13,8 @@ from domain.reminders.models import Pause
 from domain.reminders.ports import ReminderTrack
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
-from tests.handlers.test_access import _review_notice as review_notice
-from tests.handlers.test_pledges import (
+from tests.harness import Conversation, Json
+from tests.talk import (
     button,
     buttons,
     confirm,
@@ -24,8 +24,8 @@ from tests.handlers.test_pledges import (
     make_appeal,
     member,
     pledges_of,
+    review_notice,
 )
-from tests.harness import Conversation, Json
 
 #: Two days before the appeal's deadline (29 February 2020), 10:00 in Shanghai.
 BEFORE = datetime(2020, 2, 27, 2, 0, tzinfo=UTC)
