@@ -15,7 +15,7 @@ from domain.network.models import Language, Person
 from domain.offers.draft import OfferDraft, OfferKind
 from domain.offers.models import Offer, OfferTerms
 from domain.offers.service import OfferService
-from tests.domain.offers.test_offers import Notices
+from tests.domain.offers.notices import Notices
 from tests.fakes import FakeUnitOfWorkFactory
 
 ANN = 9_000_000_021

@@ -34,7 +34,8 @@ from domain.offers.models import (
 )
 from domain.offers.service import OfferService
 from domain.outbox.models import Purpose
-from domain.pledges.models import Pledge, PledgeKind, Visibility
+from domain.pledges.models import PledgeKind, Visibility
+from tests.domain.offers.notices import Notices
 from tests.fakes import FakeUnitOfWorkFactory
 
 OFFERER = 9_000_000_011
@@ -43,16 +44,6 @@ MEMBER = 9_000_000_013
 OUTSIDER = 9_000_000_014
 TODAY = date(2020, 2, 19)
 AT = datetime(2020, 2, 19, 9, 0, tzinfo=UTC)
-
-
-class Notices:
-    """Plain notices for the tests."""
-
-    def offer_matched(
-        self, language: Language, offer: Offer, appeal: Appeal, need: Need, pledge: Pledge
-    ) -> str:
-        """The notice text."""
-        return f"{language}:{offer.id}:{pledge.id}:{pledge.quantity}"
 
 
 def an_appeal(appeal_id: int = 3, status: AppealStatus = AppealStatus.OPEN) -> Appeal:
