@@ -12,7 +12,7 @@ from domain.errors import N_, NotFound, PermissionDenied
 from domain.kernel.calendar import Calendar
 from domain.kernel.standing import standing_in
 from domain.network.access import may_see_appeal
-from domain.network.models import Organisation, Standing, subtree_ids
+from domain.network.models import ChatStatus, Organisation, Standing, subtree_ids
 from domain.pledges.models import Pledge
 from domain.privacy.models import AuditEntry, AuditSubject, SubjectKind
 from domain.totals.models import (
@@ -38,6 +38,8 @@ from domain.totals.ports import (
 )
 from domain.totals.report import AppealReport, organisation_rows
 
+#: Open appeals a group's /progress shows at most (the newest).
+GROUP_APPEALS = 5
 #: Overdue pledges per page of `/overdue`.
 OVERDUE_PAGE = 8
 #: History entries shown with an opened pledge (the newest).
@@ -140,7 +142,7 @@ class TotalsService:
     async def _view(
         self,
         uow: TotalsUnitOfWork,
-        person_id: int,
+        person_id: int | None,
         appeal: Appeal,
         reach: Reach,
         organisations: list[Organisation],
@@ -230,6 +232,33 @@ class TotalsService:
                 appeal.id, reach.scope, today, max(page, 0) * OVERDUE_PAGE, OVERDUE_PAGE + 1
             )
         return appeal, found[:OVERDUE_PAGE], len(found) > OVERDUE_PAGE
+
+    async def group_progress(
+        self, chat_id: int, appeal_id: int | None = None
+    ) -> list[AppealTotalsView]:
+        """The public totals of the open appeals a group received (or of one): no names, small
+        organisations rolled up, as members see them."""
+        async with self._uow() as uow:
+            chat = await uow.chats.get(chat_id)
+            if chat is None or chat.status is not ChatStatus.APPROVED:
+                raise PermissionDenied(N_("This group is not part of the network yet."))
+            organisations = await uow.organisations.all()
+            if appeal_id is None:
+                appeals = await uow.appeals.open()
+            else:
+                found = await uow.appeals.get(appeal_id)
+                appeals = [found] if found is not None and found.status.value != "draft" else []
+            mine = [
+                a for a in appeals
+                if a.organisation_id is None or chat.organisation_id in subtree_ids(
+                    organisations, a.organisation_id)
+            ]
+            if appeal_id is not None and not mine:
+                raise NotFound(N_("Appeal #{number} is not one of this group's."),
+                               number=appeal_id)
+            public = Reach(None, member=True)
+            return [await self._view(uow, None, a, public, organisations, None)
+                    for a in mine[:GROUP_APPEALS]]
 
     async def overdue_overview(self, person_id: int) -> list[tuple[Appeal, int]]:
         """Each open appeal the coordinator may chase, with its overdue count in their scope."""

@@ -9,9 +9,10 @@ from domain.parsing.integers import parse_id
 from handlers.common import command_arguments, private_reader, reply
 from handlers.context import Reader, TongxinContext
 from handlers.render import escape
+from handlers.totals.render import Voice
 
 
-def appeal_number(reader: Reader, text: str, command: str) -> int | str | None:
+def appeal_number(reader: Voice, text: str, command: str) -> int | str | None:
     """The appeal number written after a command: None when none, the refusal when bad."""
     written = text.strip().lstrip("#")
     if not written:

@@ -17,7 +17,7 @@ from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.render import escape
 from handlers.totals.asking import appeal_number
-from handlers.totals.files import chart_command, report_command
+from handlers.totals.files import chart_command, progress_command, report_command
 from handlers.totals.overdue import OverdueHandlers, PledgeAction
 from handlers.totals.render import TotalsText
 
@@ -31,6 +31,8 @@ TOTALS_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("chart", N_("An appeal's progress as a picture"), RoleName.MEMBER),
     CommandSpec("overdue", N_("Pledges past their due date, oldest first"),
                 RoleName.COORDINATOR),
+    CommandSpec("progress", N_("The appeals' progress, for everyone in the group"),
+                RoleName.MEMBER, private=False, group=True),
 )
 
 
@@ -59,6 +61,7 @@ class TotalsHandlers:
         app.add_handler(CommandHandler("totals", self.totals))
         app.add_handler(CommandHandler("report", report_command))
         app.add_handler(CommandHandler("chart", chart_command))
+        app.add_handler(CommandHandler("progress", progress_command))
         app.add_handler(CommandHandler("overdue", self._overdue.command))
         app.add_handler(CallbackQueryHandler(self._overdue.pressed, pattern=r"^to:"))
         app.add_handler(CallbackQueryHandler(self.drill, pattern=r"^tt:"))

@@ -9,10 +9,11 @@ from pathlib import Path
 from telegram import Update
 
 from domain.errors import N_, DomainError
-from handlers.common import refuse, reply
+from handlers.common import command_arguments, is_private, reader_for, refuse, reply
 from handlers.context import TongxinContext
 from handlers.render import escape
-from handlers.totals.asking import appeal_asked
+from handlers.totals.asking import appeal_asked, appeal_number
+from handlers.totals.render import GroupVoice, TotalsText
 
 
 async def report_command(update: Update, context: TongxinContext) -> None:
@@ -68,3 +69,30 @@ async def chart_command(update: Update, context: TongxinContext) -> None:
     for chart in charts:
         picture = await asyncio.to_thread(chart.png)  # drawing takes the CPU, not the loop
         await context.bot.send_photo(chat.id, photo=picture, caption=chart.title)
+
+
+async def progress_command(update: Update, context: TongxinContext) -> None:
+    """`/progress [N]` in a group: the public totals of its open appeals, no names."""
+    chat, message = update.effective_chat, update.effective_message
+    reader = await reader_for(update, context)
+    if chat is None or message is None or reader is None:
+        return
+    if is_private(update):
+        await reply(update, escape(reader.t(N_("In private, /totals shows the totals."))))
+        return
+    services = context.services
+    voice = GroupVoice(services.translations, services.default_language)
+    number = appeal_number(voice, command_arguments(message), "progress")
+    if isinstance(number, str):
+        await reply(update, escape(number))
+        return
+    try:
+        views = await services.totals.group_progress(chat.id, number)
+    except DomainError as error:
+        await reply(update, escape(voice.t(error.message, **error.params)))
+        return
+    if not views:
+        await reply(update, escape(voice.t(N_("This group has no open appeal."))))
+        return
+    text = TotalsText(voice)
+    await reply(update, "\n\n".join(text.progress(view) for view in views))

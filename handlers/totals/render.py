@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.appeals.models import Need
+from domain.network.models import Language
 from domain.parsing import Money, Quantity, format_money, format_quantity
 from domain.parsing.units import get_unit
 from domain.totals.models import (
@@ -20,8 +23,7 @@ from domain.totals.models import (
     ValueSum,
     percent,
 )
-from handlers.context import Reader
-from handlers.i18n import N_
+from handlers.i18n import N_, Translations
 from handlers.render import escape, style_for
 
 APPROXIMATE = "≈"
@@ -45,10 +47,35 @@ def quantity_text(value: Decimal, unit: str, style: str, approximate: bool = Fal
     return APPROXIMATE + text if approximate else text
 
 
+class Voice(Protocol):
+    """Whom the text is for: a reader in private, or a group in the network's language."""
+
+    @property
+    def language(self) -> Language:
+        """The language the text is written in."""
+        ...
+
+    def t(self, message: str, /, **params: object) -> str:
+        """Translate a message and fill its fields."""
+        ...
+
+
+@dataclass(frozen=True)
+class GroupVoice:
+    """A group's voice: the network's language, no person behind it."""
+
+    translations: Translations
+    language: Language
+
+    def t(self, message: str, /, **params: object) -> str:
+        """Translate a message for the group."""
+        return self.translations.translate(self.language, message, **params)
+
+
 class TotalsText:
     """Writes one reader's totals: every word through their catalog."""
 
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Voice) -> None:
         self.reader = reader
         self.style = style_for(reader.language)
 
@@ -197,6 +224,12 @@ class TotalsText:
                 "⬆ " + self._t(N_("Up")), callback_data=f"tt:{appeal_id}:{view.parent_id or 0}"
             )])
         return InlineKeyboardMarkup(rows) if rows else None
+
+    def progress(self, view: AppealTotalsView) -> str:
+        """A group's /progress: the appeal's money and needs against its targets, no names."""
+        lines = self.heading(view)
+        lines += ["• " + escape(self.need(n, s, view.appeal.currency)) for n, s in view.needs]
+        return "\n".join(lines)
 
     def overview(self, summaries: list[AppealSummary]) -> str:
         """One line per open appeal in the reader's scope."""

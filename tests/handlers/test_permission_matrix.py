@@ -358,6 +358,8 @@ GROUP_ANSWERS = {
     "Tap the button to continue there.",
     "mypledges": "Your pledges are shown only in a private chat with me. Tap the button to see "
     "them there.",
+    # a group's own command: these groups are not approved (said in the network's language)
+    "progress": "本群还没有接入网络。",
 }
 
 
