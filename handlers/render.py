@@ -1,8 +1,8 @@
 """Rendering every handler shares: escaping, unit names, quantities and money, buttons, refusals.
 
-Numbers follow the reader's language (`STYLES`): 1万 and 3,000 公斤 in Chinese, 10,000 and
-3,000 kg in English; an approximate amount keeps its marker (约, about). Feature modules
-write their own texts with these helpers and never format a number themselves.
+Numbers follow the reader's language (`STYLES`): 100万元 and 3000公斤 in Chinese,
+¥1,000,000 and 3,000 kg in English; an approximate amount keeps its marker (500余元,
+¥500+). Feature modules write their own texts with these helpers.
 """
 
 from __future__ import annotations
