@@ -13,7 +13,7 @@ from domain.appeals.service import AppealService
 from domain.network.models import Language
 from domain.network.service import NetworkService
 from domain.outbox.service import BroadcastProgress
-from handlers.appeals import progress_text, report_text
+from handlers.appeals.render import progress_text, report_text
 from handlers.i18n import Translations
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,7 @@ from telegram.ext import (
 )
 
 from domain.pledges.reading import ParsingReader
-from handlers.appeal_manage import MANAGE_COMMANDS, AppealManageHandlers, manage_flows
-from handlers.appeals import APPEAL_COMMANDS, AppealFlow, AppealHandlers, appeal_flows
+from handlers.appeals.commands import AppealsFeature
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
 from handlers.context import TongxinContext
@@ -40,7 +39,13 @@ LAST_GROUP = 1000
 
 def features() -> list[Feature]:
     """Every feature area on the dialog engine, in the order their handlers are registered."""
-    return [TotalsHandlers(), ReminderHandlers(), OfferFeature(), ReviewHandlers()]
+    return [
+        AppealsFeature(),
+        TotalsHandlers(),
+        ReminderHandlers(),
+        OfferFeature(),
+        ReviewHandlers(),
+    ]
 
 
 def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
@@ -49,8 +54,6 @@ def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
     return (
         CORE_COMMANDS
         + PLEDGE_COMMANDS
-        + APPEAL_COMMANDS
-        + MANAGE_COMMANDS
         + PRIVACY_COMMANDS
         + featured
     )
@@ -58,7 +61,7 @@ def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return [*pledge_flows(ParsingReader()), *appeal_flows(), *manage_flows()]
+    return [*pledge_flows(ParsingReader())]
 
 
 def register_handlers(
@@ -90,8 +93,6 @@ def register_handlers(
     register_lists(app)
     core.register(app)
     NetworkHandlers().register(app)
-    AppealHandlers(AppealFlow()).register(app)
-    AppealManageHandlers(AppealFlow()).register(app)
     PrivacyHandlers().register(app)
     app.add_handler(
         MessageHandler(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from domain.appeals.draft import clean_body
 from domain.appeals.models import Appeal, AppealStatus
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory, ClosingTotals
 from domain.clock import Clock
@@ -78,46 +79,68 @@ class AppealManagement:
         self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
     ) -> int:
         """Change an appeal's text and queue the groups' messages to be edited; return how many."""
-        from domain.appeals.service import clean_body
-
-        body = clean_body(raw)
         async with self._uow() as uow:
-            appeal = await self._managed(uow, origin, appeal_id)
-            if not appeal.is_open:
-                raise Conflict(N_("This appeal is closed."))
-            before = appeal.body
-            appeal.body = body
-            self._check_fits(appeal, render)
+            _appeal, queued = await self.edit_text_in(uow, origin, appeal_id, raw, render)
             await claim_update(uow, origin)
-            queued = await self._requeue(uow, appeal, render)
-            await self._audit(uow, origin, "appeal.edit", appeal.id, before, body)
             await uow.commit()
             return queued
+
+    async def edit_text_in(
+        self,
+        uow: AppealsUnitOfWork,
+        origin: Origin,
+        appeal_id: int,
+        raw: str,
+        render: GroupMessageRenderer,
+    ) -> tuple[Appeal, int]:
+        """`edit_text` in a unit of work already open; the caller marks the update, commits."""
+        body = clean_body(raw)
+        appeal = await self._managed(uow, origin, appeal_id)
+        if not appeal.is_open:
+            raise Conflict(N_("This appeal is closed."))
+        before = appeal.body
+        appeal.body = body
+        self._check_fits(appeal, render)
+        queued = await self._requeue(uow, appeal, render)
+        await self._audit(uow, origin, "appeal.edit", appeal.id, before, body)
+        return appeal, queued
 
     async def extend_deadline(
         self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
     ) -> tuple[Appeal, int]:
         """Move an open appeal's deadline later; the groups' messages are edited to show it."""
         async with self._uow() as uow:
-            appeal = await self._managed(uow, origin, appeal_id)
-            if not appeal.is_open:
-                raise Conflict(N_("This appeal is closed."))
-            today = await self.calendar.today_of(uow, origin.actor_id)
-            deadline = parse_due_date(raw, today=today)
-            if deadline < today:
-                raise InvalidInput(
-                    N_("{date} is in the past; give a deadline from today on."),
-                    date=deadline.isoformat(),
-                )
-            before = appeal.deadline
-            appeal.deadline = deadline
+            found = await self.extend_deadline_in(uow, origin, appeal_id, raw, render)
             await claim_update(uow, origin)
-            queued = await self._requeue(uow, appeal, render)
-            await self._audit(
-                uow, origin, "appeal.deadline", appeal.id, str(before), deadline.isoformat()
-            )
             await uow.commit()
-            return appeal, queued
+            return found
+
+    async def extend_deadline_in(
+        self,
+        uow: AppealsUnitOfWork,
+        origin: Origin,
+        appeal_id: int,
+        raw: str,
+        render: GroupMessageRenderer,
+    ) -> tuple[Appeal, int]:
+        """`extend_deadline` in a unit of work already open; the caller marks and commits."""
+        appeal = await self._managed(uow, origin, appeal_id)
+        if not appeal.is_open:
+            raise Conflict(N_("This appeal is closed."))
+        today = await self.calendar.today_of(uow, origin.actor_id)
+        deadline = parse_due_date(raw, today=today)
+        if deadline < today:
+            raise InvalidInput(
+                N_("{date} is in the past; give a deadline from today on."),
+                date=deadline.isoformat(),
+            )
+        before = appeal.deadline
+        appeal.deadline = deadline
+        queued = await self._requeue(uow, appeal, render)
+        await self._audit(
+            uow, origin, "appeal.deadline", appeal.id, str(before), deadline.isoformat()
+        )
+        return appeal, queued
 
     async def close(
         self,

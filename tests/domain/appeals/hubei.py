@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from domain.appeals.models import Appeal, AppealStatus
-from domain.appeals.service import (
+from domain.appeals.draft import (
     AppealDraft,
     AudienceKind,
-    GroupMessage,
     add_need,
     add_recipient,
     set_deadline,
 )
+from domain.appeals.manage import GroupMessage
 
 ADMIN = 9_000_000_000
 COORD = 9_000_000_001

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.appeals.service import AppealService, AudienceKind, appeal_home
+from domain.appeals.draft import AudienceKind
+from domain.appeals.service import AppealService, appeal_home
 from domain.errors import InvalidInput
 from domain.kernel.origin import Origin
 from domain.network.models import (

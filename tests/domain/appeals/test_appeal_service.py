@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.appeals.models import Appeal, AppealStatus
-from domain.appeals.service import (
+from domain.appeals.draft import (
     AppealDraft,
-    AppealService,
     AudienceKind,
     add_need,
     clean_body,
     clean_title,
     set_deadline,
 )
+from domain.appeals.models import Appeal, AppealStatus
+from domain.appeals.service import AppealService
 from domain.clock import FakeClock
 from domain.errors import Conflict, InvalidInput, PermissionDenied
 from domain.kernel.origin import Origin

@@ -1,0 +1,107 @@
+"""Appeals in chat: /appeal (the dialog on the engine), /appeals and the managing buttons."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from domain.appeals.dialog import APPEAL_KIND, AppealKind, AppealManageKind
+from domain.appeals.draft import AppealDraft
+from domain.dialogs.engine import DialogKind
+from domain.errors import N_, DomainError
+from domain.kernel.origin import Origin
+from domain.network.models import RoleName
+from handlers.appeals.dialogs import AppealManageView, AppealView, group_renderer
+from handlers.appeals.manage import MANAGE_COMMANDS, AppealManageHandlers
+from handlers.appeals.render import manage_keyboard
+from handlers.common import (
+    CommandSpec,
+    is_private,
+    member_of,
+    private_reader,
+    refuse,
+    reply,
+)
+from handlers.context import Services, TongxinContext
+from handlers.dialogs import DialogView, show_turn
+from handlers.render import escape
+
+APPEAL_COMMANDS = (
+    CommandSpec("appeal", N_("Write an appeal to the network's groups"), RoleName.COORDINATOR),
+    CommandSpec("appeals", N_("Open appeals"), RoleName.MEMBER),
+)
+#: /appeals shows at most this many open appeals
+MAX_LISTED = 20
+
+
+class AppealsFeature:
+    """The appeals area: writing one, listing the open ones, managing a published one."""
+
+    commands: tuple[CommandSpec, ...] = APPEAL_COMMANDS + MANAGE_COMMANDS
+
+    def __init__(self) -> None:
+        self.view = AppealView()
+        self.manage_view = AppealManageView()
+        self._manage = AppealManageHandlers(self.manage_view)
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """/appeal, /appeals, /reopen and the managing buttons (`am:`)."""
+        app.add_handler(CommandHandler("appeal", self.appeal))
+        app.add_handler(CommandHandler("appeals", self.appeals))
+        self._manage.register(app)
+
+    def views(self) -> Sequence[DialogView]:
+        """The appeal dialog's view and the managing question's."""
+        return [self.view, self.manage_view]
+
+    def kinds(self, services: Services) -> Sequence[DialogKind[Any]]:
+        """The appeal dialog and the managing question, rendering for this bot's groups."""
+        render = group_renderer(services)
+        return [
+            AppealKind(services.appeals, render, services.clock),
+            AppealManageKind(services.appeals, render),
+        ]
+
+    async def appeal(self, update: Update, context: TongxinContext) -> None:
+        """Start an appeal draft (coordinators and admins, private chat)."""
+        reader = await private_reader(update, context)
+        if reader is None:
+            return
+        services = context.services
+        draft = AppealDraft(key=secrets.token_hex(8), currency=services.appeals.currency)
+        origin = Origin(reader.person.id, update.update_id)
+        try:
+            turn = await services.dialog_engine.begin(origin, APPEAL_KIND, draft)
+        except DomainError as error:
+            await refuse(update, reader, error)
+            return
+        await show_turn(update, context, reader, self.view, turn)
+
+    async def appeals(self, update: Update, context: TongxinContext) -> None:
+        """List open appeals; coordinators get edit/extend/close buttons on theirs."""
+        reader = await private_reader(update, context)
+        if reader is None:
+            return
+        services = context.services
+        groups = [
+            chat_id
+            for chat_id in await services.appeals.groups_of_unseen(reader.person.id)
+            if await member_of(context, chat_id, reader.person.id)
+        ]
+        found = await services.appeals.visible_appeals(reader.person.id, groups)
+        if not found:
+            await reply(update, escape(reader.t(N_("There are no open appeals."))))
+            return
+        for appeal in found[:MAX_LISTED]:
+            deadline = appeal.deadline.isoformat() if appeal.deadline else "—"
+            text = f"#{appeal.id} <b>{escape(appeal.title)}</b>\n" + escape(
+                reader.t(N_("Deadline: {date}"), date=deadline)
+            )
+            markup = None
+            if is_private(update) and await services.appeals.may_manage(reader.person.id, appeal):
+                markup = manage_keyboard(reader, appeal.id)
+            await reply(update, text, markup)

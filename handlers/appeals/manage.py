@@ -1,0 +1,234 @@
+"""Managing a published appeal in chat: edit, extend, close (with totals), reopen, resend.
+
+The buttons of /appeals (`am:<action>:<appeal>`) are checked on the presser, now; "Edit
+text" and "Extend deadline" ask one typed question on the dialog engine
+(`AppealManageKind`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from domain.appeals.dialog import MANAGE_KIND
+from domain.appeals.models import Appeal
+from domain.dialogs.engine import OneAnswer
+from domain.errors import N_, DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.network.models import RoleName
+from domain.parsing.integers import parse_id
+from handlers.answered import drop_buttons
+from handlers.appeals.dialogs import group_renderer
+from handlers.appeals.render import ClosingText
+from handlers.common import (
+    CommandSpec,
+    answer_stale_button,
+    command_arguments,
+    pressed,
+    private_reader,
+    refuse,
+    reply,
+)
+from handlers.context import Reader, TongxinContext
+from handlers.dialogs import DialogView, show_turn
+from handlers.render import escape
+
+MANAGE_BUTTON = re.compile(
+    r"^am:(edit|extend|close|closeok|keep|reopen|resend):([0-9]{1,19})$"
+)
+MANAGE_COMMANDS = (CommandSpec("reopen", N_("Reopen a closed appeal"), RoleName.ADMIN),)
+
+Action = Callable[[Update, TongxinContext, Reader, Appeal], Awaitable[None]]
+
+
+class AppealManageHandlers:
+    """The appeal buttons of /appeals and /reopen; permission checked on the presser, now."""
+
+    def __init__(self, view: DialogView) -> None:
+        self._view = view
+        # what each button does to an appeal the presser may manage
+        self._actions: dict[str, Action] = {
+            "edit": self._ask_change,
+            "extend": self._ask_change,
+            "close": self._ask_to_close,
+            "closeok": self._close,
+            "keep": self._keep,
+            "resend": self._resend,
+        }
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Add the handlers to the application."""
+        app.add_handler(CallbackQueryHandler(self.manage_button, pattern=r"^am:"))
+        app.add_handler(CommandHandler("reopen", self.reopen_command))
+
+    async def manage_button(self, update: Update, context: TongxinContext) -> None:
+        """Edit, extend, close (asked first), reopen or resend one appeal."""
+        press = await pressed(update, context, MANAGE_BUTTON, ids=(2,))
+        if press is None:
+            return
+        query, reader, match = press
+        action, appeal_id = match.group(1), int(match.group(2))
+        services = context.services
+        try:
+            if action == "reopen":
+                await self._reopen(update, context, reader, appeal_id)
+                return
+            appeal = await services.appeals.get(appeal_id)
+            if not await services.appeals.may_manage(reader.person.id, appeal):
+                await answer_stale_button(update, reader)
+                return
+            await self._actions[action](update, context, reader, appeal)
+        except AlreadyProcessed:
+            await query.answer()
+        except DomainError as error:
+            await refuse(update, reader, error)
+
+    async def _ask_change(
+        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+    ) -> None:
+        """Ask for the new text or deadline (a one-question dialog on the engine)."""
+        query = update.callback_query
+        assert query is not None
+        if not appeal.is_open:
+            await query.answer(reader.t(N_("This appeal is closed.")), show_alert=True)
+            return
+        action = (query.data or "").split(":")[1]
+        turn = await context.services.dialog_engine.begin(
+            Origin(reader.person.id, update.update_id), MANAGE_KIND, OneAnswer(action, appeal.id)
+        )
+        await show_turn(update, context, reader, self._view, turn)
+
+    async def _keep(
+        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+    ) -> None:
+        """The close question answered "keep it open"."""
+        query = update.callback_query
+        assert query is not None
+        if await _answered_closed(update, reader, appeal):
+            return
+        await query.edit_message_text(
+            escape(reader.t(N_("Appeal #{number} stays open."), number=appeal.id))
+        )
+        await query.answer()
+
+    async def _ask_to_close(
+        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+    ) -> None:
+        query = update.callback_query
+        assert query is not None
+        if not appeal.is_open:
+            await query.answer(
+                reader.t(N_("Appeal #{number} is already closed."), number=appeal.id),
+                show_alert=True,
+            )
+            return
+        await query.answer()
+        markup = InlineKeyboardMarkup(
+            [[
+                InlineKeyboardButton(reader.t(N_("Yes, close it")),
+                                     callback_data=f"am:closeok:{appeal.id}"),
+                InlineKeyboardButton(reader.t(N_("Keep it open")),
+                                     callback_data=f"am:keep:{appeal.id}"),
+            ]]
+        )
+        await reply(
+            update,
+            escape(reader.t(N_("Close appeal #{number} {title}? It takes no more pledges and "
+                               "the groups get the final totals."),
+                            number=appeal.id, title=appeal.title)),
+            markup,
+        )
+
+    async def _close(
+        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+    ) -> None:
+        """Close it: the groups' messages say so and each group gets the final totals."""
+        query = update.callback_query
+        assert query is not None
+        if await _answered_closed(update, reader, appeal):
+            return
+        services = context.services
+        closing = ClosingText(services.translations, services.default_language)
+        await services.appeals.close(
+            Origin(reader.person.id, update.update_id), appeal.id,
+            group_renderer(services), closing,
+        )
+        rows = []
+        if (await services.network.standing(reader.person.id)).is_admin:
+            rows = [[InlineKeyboardButton(
+                reader.t(N_("Reopen")), callback_data=f"am:reopen:{appeal.id}"
+            )]]
+        await query.edit_message_text(
+            escape(reader.t(N_("Appeal #{number} is closed; the groups get the final "
+                               "totals."), number=appeal.id)),
+            reply_markup=InlineKeyboardMarkup(rows) if rows else None,
+        )
+        await query.answer()  # after the edit: the presser sees both together
+
+    async def _resend(
+        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+    ) -> None:
+        """Send it to the approved groups of its audience that lack it."""
+        query = update.callback_query
+        assert query is not None
+        services = context.services
+        count = await services.appeals.resend(
+            Origin(reader.person.id, update.update_id), appeal.id, group_renderer(services)
+        )
+        await query.answer()
+        text = (
+            reader.t(N_("Appeal #{number} goes to {count} more groups."),
+                     number=appeal.id, count=count)
+            if count
+            else reader.t(N_("Every group of appeal #{number} has it already."),
+                          number=appeal.id)
+        )
+        await reply(update, escape(text))
+
+    async def _reopen(
+        self, update: Update, context: TongxinContext, reader: Reader, appeal_id: int
+    ) -> None:
+        services = context.services
+        appeal = await services.appeals.reopen(
+            Origin(reader.person.id, update.update_id), appeal_id, group_renderer(services)
+        )
+        text = escape(reader.t(N_("Appeal #{number} is open again; the groups' messages will "
+                                  "say so."), number=appeal.id))
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+            await drop_buttons(update.callback_query)  # the Reopen button is used up
+        await reply(update, text)
+
+    async def reopen_command(self, update: Update, context: TongxinContext) -> None:
+        """`/reopen N` (admins): reopen a closed appeal."""
+        reader = await private_reader(update, context)
+        message = update.effective_message
+        if reader is None or message is None:
+            return
+        appeal_id = parse_id(command_arguments(message).lstrip("#"))
+        if appeal_id is None:
+            await reply(update, escape(reader.t(N_("Write the appeal's number: /reopen 12"))))
+            return
+        try:
+            await self._reopen(update, context, reader, appeal_id)
+        except AlreadyProcessed:
+            return
+        except DomainError as error:
+            await refuse(update, reader, error)
+
+
+async def _answered_closed(update: Update, reader: Reader, appeal: Appeal) -> bool:
+    """The close question answered before (or the appeal closed meanwhile): say so."""
+    if appeal.is_open:
+        return False
+    query = update.callback_query
+    assert query is not None
+    await query.answer(
+        reader.t(N_("Appeal #{number} is already closed."), number=appeal.id), show_alert=True
+    )
+    await drop_buttons(query)
+    return True
