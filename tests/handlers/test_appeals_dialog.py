@@ -342,3 +342,64 @@ async def test_closing_and_reopening_take_the_used_buttons_away(
     _, [reopened] = await press_and_read_many(chat, ADMIN_ID, closed, f"am:reopen:{appeal.id}", 1)
     assert reopened["text"].startswith(f"Appeal #{appeal.id} is open again")
     assert "reply_markup" not in await shown(client, ADMIN_ID, ask)
+
+
+# -- picking groups, words at a button question, expiry ----------------------------------------
+
+
+async def test_picking_groups_keeps_the_list_until_done_and_sends_to_those_alone(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory
+) -> None:
+    first, second = await approved_groups(client, chat, store, 2)
+    await _to_the_deadline_question(chat)
+    [audience_q] = await chat.say(ADMIN_ID, "2020-02-29")
+    # words typed at a button question ask it again
+    [again] = await chat.say(ADMIN_ID, "all of them")
+    assert again["text"] == audience_q["text"] and again["reply_markup"]
+    _, [picks] = await press_and_read_many(chat, ADMIN_ID, again, "ap:picks", 1)
+    assert "reply_markup" not in await shown(client, ADMIN_ID, again)
+    *groups, done = [row[0]["callback_data"] for row in picks["reply_markup"]["inline_keyboard"]]
+    assert sorted(groups) == sorted([f"ap:chat:{first}", f"ap:chat:{second}"])
+    assert done == "ap:picked"
+    none = await chat.press(ADMIN_ID, ADMIN_ID, picks, data="ap:picked")
+    assert none["text"] == "Pick at least one group."
+    added = await chat.press(ADMIN_ID, ADMIN_ID, picks, data=f"ap:chat:{second}")
+    assert added["text"] == "Added."
+    assert (await shown(client, ADMIN_ID, picks))["reply_markup"] == picks["reply_markup"]
+    forged = await chat.press(ADMIN_ID, ADMIN_ID, picks, data="ap:chat:0", forged=True)
+    assert forged["text"] == "This button is no longer valid."
+    _, [preview] = await press_and_read_many(chat, ADMIN_ID, picks, "ap:picked", 1)
+    assert "reply_markup" not in await shown(client, ADMIN_ID, picks)
+    progress = await press_and_see_progress(chat, preview)
+    assert progress["text"] == "Sent 0/1"
+    [_hello, post] = await chat.next_messages(second, 2, None)
+    assert "武汉急需口罩" in post.get("text", "")
+    assert not [m for m in await client.bot_messages(first) if "武汉急需口罩" in m.get("text", "")]
+
+
+async def test_an_abandoned_appeal_is_discarded_with_a_note_and_an_abandoned_edit_silently(
+    app: Any, client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory,
+    clock: FakeClock,
+) -> None:
+    assert app.job_queue is not None
+    [job] = app.job_queue.get_jobs_by_name("dialogs")
+    job.enabled = False  # only the test sweeps
+    appeal = await make_appeal(store, clock)
+    co, _ = await coordinator_of(client, chat, store, "zh-hans")
+    [title_q] = await chat.say(co, "/appeal")
+    [listing] = await chat.say(ADMIN_ID, "/appeals")
+    _, [question] = await press_and_read_many(chat, ADMIN_ID, listing, f"am:edit:{appeal.id}", 1)
+    assert question["text"] == "Send the new text of the appeal."
+    clock.advance(timedelta(hours=24, minutes=1))
+    await job.run(app)
+    [note] = await chat.next_messages(co, 1, int(title_q["message_id"]))
+    assert note["text"] == "你未完成的倡议草稿已在 24 小时后放弃。", note["text"]
+    async with store() as uow:
+        assert await uow.dialogs.get(co) is None and await uow.dialogs.get(ADMIN_ID) is None
+    assert [m for m in await client.bot_messages(ADMIN_ID)
+            if int(m["message_id"]) > int(question["message_id"])] == []
+    [answer] = await chat.say(ADMIN_ID, "新的文字")  # the question is gone: nothing changes
+    assert answer["text"] != "The text was changed; 0 group messages will be edited."
+    async with store() as uow:
+        stored = await uow.appeals.get(appeal.id)
+    assert stored is not None and stored.body == appeal.body

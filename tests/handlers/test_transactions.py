@@ -1,9 +1,9 @@
 """What a dialog answer costs in transactions: one unit of work each, counted on the SQL store.
 
 `TransactionCounter` counts the units of work the bot opens for writing (read-only units,
-`SqlUnitOfWorkFactory.read`, are not transactions) and their commits, per update: each
-update's handling is labelled with what the person sent (its text or button data), so a
-count belongs to one answer even while jobs and other updates run beside it.
+`SqlUnitOfWorkFactory.read`, are not transactions; they are counted apart) and their commits,
+per update: each update's handling is labelled with what the person sent (its text or button
+data), so a count belongs to one answer even while jobs and other updates run beside it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -23,8 +24,10 @@ from bot.runtime import TongxinApplication
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
-from tests.harness import Conversation, running_bot, settings_for
+from tests.harness import ADMIN_ID, Conversation, running_bot, settings_for
+from tests.talk import approved_groups
 
 Json = dict[str, Any]
 _handling: ContextVar[str | None] = ContextVar("counted_update", default=None)
@@ -44,14 +47,20 @@ class TransactionCounter:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self._opened: Counter[str | None] = Counter()
         self._commits: Counter[str | None] = Counter()
-        opened, commits = self._opened, self._commits
+        self._reads: Counter[str | None] = Counter()
+        opened, commits, reads = self._opened, self._commits, self._reads
         make_unit = SqlUnitOfWorkFactory.__call__
+        make_read = SqlUnitOfWorkFactory.read
         commit = SqlUnitOfWork.commit
         handle = ObservedApplication.process_update
 
         def counted_unit(factory: SqlUnitOfWorkFactory) -> SqlUnitOfWork:
             opened[_handling.get()] += 1
             return make_unit(factory)
+
+        def counted_read(factory: SqlUnitOfWorkFactory) -> SqlUnitOfWork:
+            reads[_handling.get()] += 1
+            return make_read(factory)
 
         async def counted_commit(uow: SqlUnitOfWork) -> None:
             commits[_handling.get()] += 1
@@ -65,12 +74,17 @@ class TransactionCounter:
                 _handling.reset(token)
 
         monkeypatch.setattr(SqlUnitOfWorkFactory, "__call__", counted_unit)
+        monkeypatch.setattr(SqlUnitOfWorkFactory, "read", counted_read)
         monkeypatch.setattr(SqlUnitOfWork, "commit", counted_commit)
         monkeypatch.setattr(ObservedApplication, "process_update", labelled)
 
     def of(self, sent: str) -> Units:
         """What handling the update with this text or button data cost."""
         return Units(self._opened[sent], self._commits[sent])
+
+    def reads_of(self, sent: str) -> int:
+        """The read-only units handling that update opened (the guard's look-up is one)."""
+        return self._reads[sent]
 
 
 def _label(update: object) -> str | None:
@@ -147,3 +161,47 @@ async def test_each_offer_dialog_answer_is_one_transaction(
     # The end date takes typing or "No end date": once that question is sent, its message id
     # is kept (one more unit, after the answer's) so a typed date can take the button away.
     assert counter.of("武汉市江汉区") == Units(opened=2, commits=2)
+
+
+async def test_each_appeal_dialog_answer_is_one_transaction(
+    database_url: str, sandbox: SandboxServer, client: SandboxClient, clock: FakeClock,
+    counter: TransactionCounter,
+) -> None:
+    chat = Conversation(client)
+    engine = create_engine(database_url)
+    store = SqlUnitOfWorkFactory(session_factory(engine))
+    try:
+        async with counted_bot(database_url, sandbox, clock, counter):
+            await approved_groups(client, chat, store, 2)
+            await chat.say(ADMIN_ID, "/appeal")
+            await chat.say(ADMIN_ID, "武汉急需口罩")
+            [needs_q] = await chat.say(ADMIN_ID, "请大家支援武汉。")
+            await chat.say(ADMIN_ID, "口罩 10000个")
+            await chat.say(ADMIN_ID, "消毒液 2000公斤\n资金 50万元")
+            press = partial(chat.press, ADMIN_ID, ADMIN_ID)
+            rcp_q = await answered(chat, ADMIN_ID, lambda: press(needs_q, data="ap:needs_done"))
+            await chat.say(ADMIN_ID, "黄山街道办事处")
+            await answered(chat, ADMIN_ID, lambda: press(rcp_q, data="ap:rcp_done"))
+            [audience_q] = await chat.say(ADMIN_ID, "2月20日")
+            preview = await answered(chat, ADMIN_ID, lambda: press(audience_q, data="ap:all"))
+            await answered(chat, ADMIN_ID, lambda: press(preview, data="ap:fix:title"))
+            [preview] = await chat.say(ADMIN_ID, "武汉急需口罩和消毒液")
+            since = max(int(c["seq"]) for c in await client.calls())
+            await press(preview, data="ap:send")
+            await client.wait_for_calls("editMessageText", count=1, since=since, timeout=10)
+            await chat.say(ADMIN_ID, "/help")  # handled once the Send is handled completely
+        async with store() as uow:
+            assert len(await uow.appeals.open()) == 1
+            assert await uow.dialogs.get(ADMIN_ID) is None
+    finally:
+        await engine.dispose()
+    one = Units(opened=1, commits=1)
+    assert counter.of("/appeal") == one, "begin: the coordinator checked in the same unit"
+    for answer in (
+        "武汉急需口罩", "请大家支援武汉。", "口罩 10000个", "消毒液 2000公斤\n资金 50万元",
+        "ap:needs_done", "黄山街道办事处", "ap:rcp_done", "2月20日", "ap:all", "ap:fix:title",
+        "武汉急需口罩和消毒液",
+    ):
+        assert counter.of(answer) == one, answer
+        assert counter.reads_of(answer) == 1, f"{answer}: the guard's look-up alone"
+    assert counter.of("ap:send") == one, "Send: the appeal published and the dialog ended"

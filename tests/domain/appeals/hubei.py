@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.appeals.models import Appeal, AppealStatus
 from domain.appeals.draft import (
     AppealDraft,
     AudienceKind,
@@ -13,6 +12,7 @@ from domain.appeals.draft import (
     set_deadline,
 )
 from domain.appeals.manage import GroupMessage
+from domain.appeals.models import Appeal, AppealStatus
 
 ADMIN = 9_000_000_000
 COORD = 9_000_000_001
