@@ -10,7 +10,8 @@ from domain.clock import FakeClock
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import ChatStatus, Language, Role, RoleName
-from domain.network.service import NetworkService, SeenUser, StillReferenced
+from domain.network.organisations import StillReferenced
+from domain.network.service import NetworkService, SeenUser
 from tests.fakes import FakeUnitOfWorkFactory
 
 ADMIN = 9_000_000_000

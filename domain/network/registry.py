@@ -1,0 +1,45 @@
+"""What the network's use cases share: the unit of work, the clock, the admin check, audit."""
+
+from __future__ import annotations
+
+from domain.clock import Clock
+from domain.errors import N_, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
+from domain.kernel.origin import Origin
+from domain.kernel.standing import standing_in
+from domain.network.models import Organisation
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+
+
+class Registry:
+    """The base of the network's use cases (organisations, chats, people and roles)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def _named(self, uow: UnitOfWork, name: str) -> Organisation:
+        """The organisation with this name (spaces folded), or NotFound."""
+        org = await uow.organisations.by_name(" ".join(name.split()))
+        if org is None:
+            raise NotFound(N_("There is no organisation called “{name}”."), name=name.strip()[:100])
+        return org
+
+    async def _require_admin(self, uow: UnitOfWork, origin: Origin) -> None:
+        """Refuse a person who is not an admin (jobs and the CLI, without one, pass)."""
+        if origin.actor_id is None:
+            return
+        if not (await standing_in(uow, origin.actor_id)).is_admin:
+            raise PermissionDenied(N_("Only admins can do that."))
+
+    async def _audit(
+        self,
+        uow: UnitOfWork,
+        origin: Origin,
+        action: str,
+        subject: str,
+        before: object,
+        after: object,
+    ) -> None:
+        """Append the change to the audit trail, in the change's unit of work."""
+        await record_audit(uow, self._clock, origin, action, subject, before, after)
