@@ -24,7 +24,7 @@ from handlers.dialogs import DialogFlow, DialogRouter
 from handlers.feature import Feature
 from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.lists import register_lists
-from handlers.network import NetworkHandlers
+from handlers.network.commands import NetworkHandlers
 from handlers.offers.commands import OfferFeature
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers

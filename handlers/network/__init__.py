@@ -1,0 +1,1 @@
+"""The network registry in chat: organisations, group chats and roles."""
