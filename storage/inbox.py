@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from storage.models.network import ProcessedUpdateRow, ReceivedUpdateRow
-from storage.repositories.network import execute_count, insert_ignoring_conflicts
+from storage.repositories.statements import execute_count, insert_ignoring_conflicts
 
 _RECEIVED = cast(Table, ReceivedUpdateRow.__table__)
 _PROCESSED = cast(Table, ProcessedUpdateRow.__table__)

@@ -30,17 +30,12 @@ from domain.totals.ports import ReportRows, TotalsRepository, TotalsUnitOfWorkFa
 from storage.repositories.appeal_totals import SqlAppealTotals
 from storage.repositories.appeals import AppealParts, SqlAppealRepository
 from storage.repositories.audit import SqlAuditLog
-from storage.repositories.network import (
-    SqlChatRepository,
-    SqlDialogRepository,
-    SqlOrganisationRepository,
-    SqlPersonRepository,
-    SqlProcessedUpdates,
-    SqlRoleRepository,
-)
+from storage.repositories.dialogs import SqlDialogRepository, SqlProcessedUpdates
+from storage.repositories.network import SqlChatRepository, SqlOrganisationRepository
 from storage.repositories.notices import SqlNoticeRepository
 from storage.repositories.offers import SqlOfferRepository
 from storage.repositories.outbox import SqlOutboxRepository
+from storage.repositories.people import SqlPersonRepository, SqlRoleRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 from storage.repositories.privacy import SqlPrivacyRepository
 from storage.repositories.reminders import SqlReminderRepository

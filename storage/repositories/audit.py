@@ -19,7 +19,7 @@ from domain.network.models import AuditEvent
 from domain.privacy.models import Actor, ActorKind, AuditEntry, AuditSubject, SubjectKind
 from storage.models.network import AuditEventRow, PersonRow
 from storage.models.pledges import FulfilmentRow
-from storage.repositories.network import INTERNAL_ID_BASE
+from storage.repositories.people import INTERNAL_ID_BASE
 
 _AUDIT = cast(Table, AuditEventRow.__table__)
 _PERSON = cast(Table, PersonRow.__table__)

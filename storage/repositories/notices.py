@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from domain.notices.models import CoordinatorNotice, NoticeEvent
 from storage.models.notices import CoordinatorNoticeRow
-from storage.repositories.network import execute_count
+from storage.repositories.statements import execute_count
 
 
 class SqlNoticeRepository:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.offers.models import Match, Offer, OfferStatus, OfferTerms, PledgedQuantity
 from storage.models.offers import OfferMatchRow, OfferRow
 from storage.models.pledges import PledgeRow
-from storage.repositories.network import execute_count, insert_ignoring_conflicts
+from storage.repositories.statements import execute_count, insert_ignoring_conflicts
 
 _SCALE = Decimal("0.000001")
 

@@ -18,7 +18,7 @@ from domain.outbox.models import (
 )
 from domain.outbox.ports import NewDelivery
 from storage.models.outbox import DeliveryRow
-from storage.repositories.network import execute_count, insert_ignoring_conflicts
+from storage.repositories.statements import execute_count, insert_ignoring_conflicts
 
 _WAITING = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
 

@@ -18,7 +18,7 @@ from domain.pledges.models import (
     Visibility,
 )
 from storage.models.pledges import FulfilmentRow, PledgeRow
-from storage.repositories.network import insert_ignoring_conflicts
+from storage.repositories.statements import insert_ignoring_conflicts
 
 _SCALE = Decimal("0.000001")
 

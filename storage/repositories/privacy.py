@@ -33,7 +33,8 @@ from storage.models.offers import OfferMatchRow, OfferRow
 from storage.models.outbox import DeliveryRow
 from storage.models.pledges import FulfilmentRow, PledgeRow
 from storage.models.reminders import ReminderPauseRow
-from storage.repositories.network import execute_count, new_internal_id
+from storage.repositories.people import new_internal_id
+from storage.repositories.statements import execute_count
 
 
 def _t(row_class: Any) -> Table:

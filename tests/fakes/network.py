@@ -1,5 +1,5 @@
-"""Fakes of `storage/repositories/network.py`: organisations, chats, people, roles,
-dialogs and processed updates."""
+"""Fakes of `storage/repositories/network.py`, `people.py` and `dialogs.py`: organisations,
+chats, people, roles, dialogs and processed updates."""
 
 from __future__ import annotations
 

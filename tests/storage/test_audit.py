@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, Operationa
 from domain.network.models import AuditEvent, Language, Person
 from domain.privacy.models import ActorKind, AuditSubject, SubjectKind
 from storage.repositories.audit import SqlAuditLog
-from storage.repositories.network import INTERNAL_ID_BASE
+from storage.repositories.people import INTERNAL_ID_BASE
 from storage.uow import SqlUnitOfWorkFactory
 
 T0 = datetime(2020, 2, 19, 9, 0, tzinfo=UTC)
