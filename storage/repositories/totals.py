@@ -55,22 +55,18 @@ def deliveries_by_pledge(appeal_ids: Collection[int]) -> Subquery:
     )
 
 
-def homes(appeal_ids: Collection[int]) -> Subquery:
-    """Per pledger of the appeals: their organisation, when they belong to exactly one."""
-    pledgers = (
-        select(PledgeRow.person_id).where(PledgeRow.appeal_id.in_(list(appeal_ids)))
-        .correlate(None)
-    )
+def homes() -> Subquery:
+    """Per person: their organisation, when they belong to exactly one.
+
+    Every role is read: the role table (one row per membership) costs less to group than
+    finding an appeal's pledgers first, which would be a second pass over its pledges.
+    """
     return (
         select(
             RoleRow.person_id.label("person_id"),
             func.min(RoleRow.organisation_id).label("organisation_id"),
         )
-        .where(
-            RoleRow.role != RoleName.ADMIN.value,
-            RoleRow.organisation_id.is_not(None),
-            RoleRow.person_id.in_(pledgers),
-        )
+        .where(RoleRow.role != RoleName.ADMIN.value, RoleRow.organisation_id.is_not(None))
         .group_by(RoleRow.person_id)
         .having(func.count(func.distinct(RoleRow.organisation_id)) == 1)
         .subquery("homes")
@@ -100,7 +96,7 @@ def _pledges(
     """
     with_deliveries = sums or today is not None
     deliveries = deliveries_by_pledge(appeal_ids)
-    home = homes(appeal_ids)
+    home = homes()
     organisation = func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id)
     delivered = func.coalesce(deliveries.c.delivered, 0)
     columns: list[Any] = [
@@ -316,7 +312,7 @@ class SqlTotalsRepository:
         )
         if appeal is None:
             return None
-        home = homes([appeal])
+        home = homes()
         found = await self._session.scalar(
             select(func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id))
             .outerjoin(home, home.c.person_id == PledgeRow.person_id)

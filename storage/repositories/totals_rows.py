@@ -31,7 +31,7 @@ def _of_appeal(query: Any, appeal_id: int, scope: Scope, joined: Any = None) -> 
     found = query.where(PledgeRow.appeal_id == appeal_id)
     if scope is None:
         return found
-    home = joined if joined is not None else homes([appeal_id])
+    home = joined if joined is not None else homes()
     if joined is None:
         found = found.outerjoin(home, home.c.person_id == PledgeRow.person_id)
     organisation = func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id)
@@ -52,7 +52,7 @@ class SqlReportRows:
     async def pledges(self, appeal_id: int, scope: Scope) -> AsyncIterator[PledgeLine]:
         """Every pledge of the appeal in scope, cancelled ones too, oldest first."""
         done = deliveries_by_pledge([appeal_id])
-        home = homes([appeal_id])
+        home = homes()
         counted_for = aliased(OrganisationRow)
         query = (
             select(
