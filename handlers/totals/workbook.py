@@ -6,13 +6,14 @@ in memory: XlsxWriter's `constant_memory` flushes each row once the next one sta
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
@@ -21,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from domain.kernel.calendar import zone_of
 from domain.kernel.quantities import currency_exponent
 from domain.totals.models import Figures, percent
-from domain.totals.report import AppealReport, PledgeLine
+from domain.totals.report import AppealReport, DeliveryLine, PledgeLine
 from handlers.context import Reader
 from handlers.i18n import N_
 from handlers.totals.names import NameOf
@@ -63,6 +64,9 @@ OFFER_COLUMNS: tuple[Column, ...] = (
     (N_("Unit"), "text"), (N_("For need"), "text"), (N_("Matched"), "number"),
     (N_("Offered by"), "text"), (N_("Status"), "text"), (N_("Offered on"), "time"),
 )
+#: Rows written to a file at a time, in a worker thread.
+BATCH = 1000
+Line = TypeVar("Line")
 #: How wide a column of each kind is at least, in Excel's character widths.
 WIDTHS = {"text": 16, "number": 12, "money": 16, "date": 12, "time": 18}
 
@@ -140,21 +144,15 @@ class ReportWriter:
         try:
             self._summary(sheets, report)
             sheet, kinds = sheets.sheet(N_("Pledges"), PLEDGE_COLUMNS)
-            count = 0
-            async for line in report.pledges():
-                count += 1
-                sheets.row(sheet, kinds, count, self.pledge_values(line))
+            count = await _in_batches(
+                report.pledges(), self.pledge_values,
+                lambda at, values: sheets.row(sheet, kinds, at, values),
+            )
             sheet, kinds = sheets.sheet(N_("Deliveries"), DELIVERY_COLUMNS)
-            at = 0
-            async for d in report.deliveries():
-                at += 1
-                money = d.kind.value == "money"
-                sheets.row(sheet, kinds, at, (
-                    d.pledge_id, d.item or self._names.kind(d.kind),
-                    major(d.quantity, d.currency) if money else d.quantity,
-                    d.currency if money else self._names.unit(d.unit), d.reported_by,
-                    d.reported_at, self._names.state(d.state), d.confirmed_at,
-                ))
+            await _in_batches(
+                report.deliveries(), self._delivery_values,
+                lambda at, values: sheets.row(sheet, kinds, at, values),
+            )
             self._organisations(sheets, report)
             self._needs(sheets, report)
             self._recipients(sheets, report)
@@ -169,6 +167,15 @@ class ReportWriter:
         finally:
             sheets.close()
         return count
+
+    def _delivery_values(self, d: DeliveryLine) -> tuple[Any, ...]:
+        money = d.kind.value == "money"
+        return (
+            d.pledge_id, d.item or self._names.kind(d.kind),
+            major(d.quantity, d.currency) if money else d.quantity,
+            d.currency if money else self._names.unit(d.unit), d.reported_by,
+            d.reported_at, self._names.state(d.state), d.confirmed_at,
+        )
 
     def pledge_values(self, line: PledgeLine) -> tuple[Any, ...]:
         """One pledge's cells, in PLEDGE_COLUMNS' order."""
@@ -257,10 +264,41 @@ class ReportWriter:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             out = csv.writer(handle)
             out.writerow([self._reader.t(title) for title, _ in PLEDGE_COLUMNS])
-            async for line in report.pledges():
-                count += 1
-                out.writerow(["" if v is None else _csv_cell(v) for v in self.pledge_values(line)])
+            count = await _in_batches(
+                report.pledges(), self.pledge_values,
+                lambda _, values: out.writerow(
+                    ["" if v is None else _csv_cell(v) for v in values]
+                ),
+            )
         return count
+
+
+async def _in_batches(
+    lines: AsyncIterator[Line],
+    values: Callable[[Line], Sequence[Any]],
+    write: Callable[[int, Sequence[Any]], object],
+) -> int:
+    """Write streamed lines a batch at a time in a worker thread; return how many.
+
+    Writing a cell is slow pure Python: in a thread, the bot goes on answering while a
+    large report is written. One batch is held at a time, so memory stays bounded.
+    """
+    count = 0
+    batch: list[Sequence[Any]] = []
+
+    def flush(first: int, rows: list[Sequence[Any]]) -> None:
+        for offset, row in enumerate(rows):
+            write(first + offset, row)
+
+    async for line in lines:
+        batch.append(values(line))
+        if len(batch) >= BATCH:
+            await asyncio.to_thread(flush, count + 1, batch)
+            count, batch = count + len(batch), []
+    if batch:
+        await asyncio.to_thread(flush, count + 1, batch)
+        count += len(batch)
+    return count
 
 
 def _csv_cell(value: object) -> str:
