@@ -44,6 +44,7 @@ from domain.outbox.service import OutboxService
 from domain.pledges.ports import PledgeUnitOfWork
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.reminders.escalation import EscalationService
 from domain.reminders.models import parse_clock_time
 from domain.reminders.ports import PledgeChangesIn
 from domain.reminders.scheduled import ReminderJob, ReminderSettings
@@ -55,6 +56,7 @@ from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.i18n import Translations
 from handlers.offers.render import OfferNotices
+from handlers.reminders.escalation import EscalationTexts
 from handlers.reminders.render import ReminderTexts
 from handlers.review.render import BatchNotices, PledgeNotices
 from handlers.setup import all_commands, features, register_handlers
@@ -306,6 +308,9 @@ class Runtime:
             reminders=ReminderService(
                 uow, self.clock, self.reminder_settings(), self._pledges_in(translations)
             ),
+            escalations=EscalationService(
+                uow, self.clock, EscalationTexts(translations), self.reminder_settings()
+            ),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",
@@ -347,8 +352,9 @@ class Runtime:
                 uow, self.clock, ReminderTexts(translations), self.reminder_settings()
             )
 
-            async def send_reminders(_context: TongxinContext) -> None:
+            async def send_reminders(context: TongxinContext) -> None:
                 await reminders.tick()
+                await context.services.escalations.tick()
 
             app.job_queue.run_repeating(
                 self._leader_only(send_reminders), interval=settings.tick_seconds, first=1,

@@ -16,6 +16,7 @@ from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.reminders.escalation import EscalationService
 from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService
 from handlers.flood import FloodControl
@@ -39,6 +40,7 @@ class Services:
     dialog_engine: DialogEngine[Any]
     totals: TotalsService
     reminders: ReminderService
+    escalations: EscalationService
     bot_username: str = ""
 
 

@@ -29,6 +29,7 @@ from handlers.offers.commands import OfferFeature
 from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
 from handlers.reminders.commands import ReminderHandlers
+from handlers.reminders.escalation import remind_now_button
 from handlers.review.commands import ReviewHandlers
 from handlers.totals.commands import TotalsHandlers
 
@@ -41,7 +42,7 @@ def features() -> list[Feature]:
     """Every feature area on the dialog engine, in the order their handlers are registered."""
     return [
         AppealsFeature(),
-        TotalsHandlers(),
+        TotalsHandlers([remind_now_button]),
         ReminderHandlers(),
         OfferFeature(),
         ReviewHandlers(),

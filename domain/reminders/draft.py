@@ -9,6 +9,7 @@ re-plan land with it in one commit.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +19,7 @@ from domain.errors import N_, InvalidInput
 from domain.kernel.origin import Origin
 from domain.outbox.models import MediaKind
 from domain.pledges.ports import AmountReader
+from domain.reminders.escalation import EscalationService
 from domain.reminders.ports import DeliveredAmount
 from domain.reminders.service import Answered, ReminderService, own_pledge
 
@@ -38,12 +40,15 @@ class Action(StrEnum):
     PART = "part"
     DATE = "date"
     CANCEL = "cancel"
+    #: a coordinator's new date for a stalled pledge ("I called them")
+    NEW_DATE = "codate"
 
 
 ACCEPTS = {
     Action.PART: Accepts.TEXT | Accepts.FILE,
     Action.DATE: Accepts.TEXT | Accepts.BUTTON,
     Action.CANCEL: Accepts.TEXT,
+    Action.NEW_DATE: Accepts.TEXT,
 }
 
 
@@ -59,9 +64,14 @@ class ReminderAnswerKind(OneAnswerKind):
     code = CODE
 
     def __init__(
-        self, service: ReminderService, measure: DeliveredAmount, dates: AmountReader
+        self,
+        service: ReminderService,
+        escalations: EscalationService,
+        measure: DeliveredAmount,
+        dates: AmountReader,
     ) -> None:
         self._service = service
+        self._escalations = escalations
         self._measure = measure
         self._dates = dates
 
@@ -75,17 +85,16 @@ class ReminderAnswerKind(OneAnswerKind):
     async def take(self, uow: Any, origin: Origin, draft: OneAnswer, answer: Answer) -> Answered:
         """Do what the answer says, in the engine's unit of work; a refusal changes nothing."""
         action, pledge_id = Action(draft.action), draft.subject_id
+        if action is Action.NEW_DATE:
+            due = self._date(answer, await self._service.today_of(uow, origin.actor_id or 0))
+            return await self._escalations.new_date(uow, origin, pledge_id, due)
         if action is Action.DATE:
             if isinstance(answer, Pressed):
                 days = int(answer.value) if answer.value in {str(d) for d in MORE_DAYS} else 0
                 if not days:
                     raise InvalidInput(NO_SUCH_CHOICE)
                 return await self._service.more_days(uow, origin, pledge_id, days)
-            text = _typed(answer)[:MAX_DATE_TEXT].strip()
-            today = await self._service.today_of(uow, origin.actor_id or 0)
-            due = self._dates.read_date(text, today) if text else None
-            if due is None:
-                raise InvalidInput(UNREADABLE_DATE)
+            due = self._date(answer, await self._service.today_of(uow, origin.actor_id or 0))
             return await self._service.move(uow, origin, pledge_id, due)
         if action is Action.CANCEL:
             return await self._service.withdraw(uow, origin, pledge_id, _typed(answer))
@@ -98,6 +107,15 @@ class ReminderAnswerKind(OneAnswerKind):
         pledge = await own_pledge(uow, origin.actor_id or 0, pledge_id)
         quantity, unit = self._measure(pledge, text)
         return await self._service.deliver(uow, origin, pledge_id, quantity, proof, unit)
+
+
+    def _date(self, answer: Answer, today: date) -> date:
+        """The date typed (2026-02-25, 2月25日, 明天), read against the person's today."""
+        text = _typed(answer)[:MAX_DATE_TEXT].strip()
+        due = self._dates.read_date(text, today) if text else None
+        if due is None:
+            raise InvalidInput(UNREADABLE_DATE)
+        return due
 
 
 def _typed(answer: Answer) -> str:

@@ -125,6 +125,12 @@ class SlotKind(StrEnum):
     BEFORE = "before"
     DUE = "due"
     OVERDUE = "overdue"
+    #: one more, asked for by a coordinator ("remind again now"), outside the sequence
+    AGAIN = "again"
+
+
+#: The slot label of the reminder a coordinator asked for now.
+AGAIN = SlotKind.AGAIN.value
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,10 @@ class ReminderRepository(Protocol):
         """Lease rows due by `now` and not leased (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
         ...
 
+    async def stalled(self, limit: int) -> list[ReminderTrack]:
+        """Rows with nothing planned after reminders went or a block, of pledges not cancelled."""
+        ...
+
     async def of_person(self, person_id: int) -> list[ReminderTrack]:
         """The rows of a person's pledges (planned or not), by pledge."""
         ...

@@ -26,14 +26,17 @@ from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Pledge
 from domain.reminders.models import (
+    AGAIN,
     Calendar,
     Pause,
     PlannedReminder,
     QuietHours,
     ReminderPolicy,
+    Slot,
     SlotKind,
     due_date_of,
     plan_next,
+    remindable,
 )
 from domain.reminders.ports import (
     RemindersUnitOfWork,
@@ -186,6 +189,12 @@ class ReminderJob:
             facts = await facts_of(uow, self._settings, pledge)
             planned = facts.plan(self._settings, now, track.last_sent_at)
             person, due = facts.person, facts.due
+            if track.slot == AGAIN and due is not None and remindable(pledge):
+                # a coordinator's "remind again now": one more, outside the sequence
+                today = facts.calendar.local_day(now)
+                planned = PlannedReminder(
+                    Slot(SlotKind.AGAIN, today), facts.calendar.outside_quiet(now)
+                )
             if planned is None or planned.at > now or due is None:
                 await uow.reminders.save(planned_track(track, planned))
                 await uow.commit()
@@ -203,7 +212,7 @@ class ReminderJob:
                     person.id,
                     self._texts.reminder(
                         person.language, pledge, facts.appeal, due,
-                        planned.slot.kind is SlotKind.OVERDUE,
+                        facts.calendar.local_day(now) > due,
                     ),
                     buttons=self._texts.buttons(person.language, pledge),
                 ),

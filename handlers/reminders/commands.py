@@ -33,9 +33,10 @@ from handlers.common import (
     refuse,
     reply,
 )
-from handlers.context import Services, TongxinContext
+from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.reminders.dialogs import ReminderAnswerView
+from handlers.reminders.escalation import ESCALATION_CODE
 from handlers.reminders.render import (
     BUTTON_CODE,
     SETTING_CODE,
@@ -46,6 +47,9 @@ from handlers.reminders.render import (
 from handlers.render import escape
 
 REMINDER_BUTTON = re.compile(rf"^{BUTTON_CODE}:(all|part|more|cancel):([0-9]{{1,19}})$")
+ESCALATION_BUTTON = re.compile(rf"^{ESCALATION_CODE}:(now|date|lapse):([0-9]{{1,19}})$")
+REMINDING = N_("Pledge #{number} will be reminded again in a moment.")
+MARKED_LAPSED = N_("Pledge #{number} is marked lapsed; it is no longer chased.")
 SETTING_BUTTON = re.compile(rf"^{SETTING_CODE}:(snooze|off|on):([0-9]{{1,2}})$")
 REMINDERS_USAGE = N_(
     "Write /reminders to see your coming reminders, /reminders off or /reminders on, "
@@ -76,13 +80,14 @@ class ReminderHandlers:
         reader = ParsingReader()
         # the amount of a delivery is read as /mypledges reads it (one rule for both)
         measure = partial(delivered_measure, reader)
-        return [ReminderAnswerKind(services.reminders, measure, reader)]
+        return [ReminderAnswerKind(services.reminders, services.escalations, measure, reader)]
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """The reminder's buttons."""
         app.add_handler(CallbackQueryHandler(self.press, pattern=rf"^{BUTTON_CODE}:"))
         app.add_handler(CommandHandler("reminders", self.reminders))
         app.add_handler(CallbackQueryHandler(self.setting, pattern=rf"^{SETTING_CODE}:"))
+        app.add_handler(CallbackQueryHandler(self.escalated, pattern=rf"^{ESCALATION_CODE}:"))
 
     async def reminders(self, update: Update, context: TongxinContext) -> None:
         """`/reminders`: the coming reminders; `off`, `on` or N (days of snooze) change them."""
@@ -163,9 +168,35 @@ class ReminderHandlers:
                 await reply(update, answered_text(reader, answered))
                 return
             await services.reminders.pledge_of(reader.person.id, pledge_id)
-            turn = await services.dialog_engine.begin(
-                origin, self._view.kind, reminder_answer(OPENS[action], pledge_id)
-            )
+            await self._ask(update, context, reader, origin, OPENS[action], pledge_id)
+        except AlreadyProcessed:
+            note_claimed(context)
+        except DomainError as error:
+            await refuse(update, reader, error)
+
+    async def escalated(self, update: Update, context: TongxinContext) -> None:
+        """A coordinator's answer to a stalled pledge: remind again now, a new date, lapsed.
+
+        The coordinator's right to chase the pledge is read again at the press.
+        """
+        found = await pressed(update, context, ESCALATION_BUTTON, ids=(2,))
+        if found is None:
+            return
+        query, reader, match = found
+        action, pledge_id = match.group(1), int(match.group(2))
+        escalations = context.services.escalations
+        origin = Origin(reader.person.id, update.update_id)
+        try:
+            if action == "date":
+                await escalations.chased(origin, pledge_id)
+                await self._ask(update, context, reader, origin, Action.NEW_DATE, pledge_id)
+                return
+            if action == "now":
+                await escalations.remind_now(origin, pledge_id)
+                done = reader.t(REMINDING, number=pledge_id)
+            else:
+                await escalations.lapse(origin, pledge_id)
+                done = reader.t(MARKED_LAPSED, number=pledge_id)
         except AlreadyProcessed:
             note_claimed(context)
             return
@@ -173,10 +204,21 @@ class ReminderHandlers:
             await refuse(update, reader, error)
             return
         note_claimed(context)
-        if turn.outcome is Outcome.REPLAYED:
-            return
-        # the reminder keeps its buttons (they work again later); only the question is asked
         await query.answer()
+        await reply(update, escape(done))
+
+    async def _ask(
+        self, update: Update, context: TongxinContext, reader: Reader, origin: Origin,
+        action: Action, pledge_id: int,
+    ) -> None:
+        """Open the question `action` on the engine and ask it; the pressed message keeps
+        its buttons (a reminder's and the daily message's work again later)."""
+        engine = context.services.dialog_engine
+        turn = await engine.begin(origin, self._view.kind, reminder_answer(action, pledge_id))
+        note_claimed(context)
+        if turn.outcome is Outcome.REPLAYED or update.callback_query is None:
+            return
+        await update.callback_query.answer()
         sent = await self._view.show(update, context, reader, turn)
         if sent is not None and has_buttons(sent):
-            await services.dialog_engine.remember_question(turn, sent.message_id)
+            await engine.remember_question(turn, sent.message_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
+from domain.dialogs.engine import OneAnswer
 from domain.dialogs.models import Outcome, Turn
 from domain.errors import N_
 from domain.reminders.draft import CODE, DIALOG_KIND, MORE_DAYS, Action
@@ -24,6 +25,9 @@ QUESTIONS = {
         "2026-02-25, 2月25日 or 明天."
     ),
     Action.CANCEL: N_("Why do you cancel? One line is enough."),
+    Action.NEW_DATE: N_(
+        "What is the new date for pledge #{number}? For example 2026-02-25, 2月25日 or 明天."
+    ),
 }
 MORE_LABELS = {1: N_("+1 day"), 3: N_("+3 days"), 7: N_("+1 week")}
 
@@ -43,7 +47,12 @@ class ReminderAnswerView(View):
     ) -> Message | None:
         """The question asked now, or what the answer did."""
         if turn.outcome is Outcome.FINISHED and isinstance(turn.result, Answered):
-            return await reply(update, answered_text(reader, turn.result))
+            by_coordinator = isinstance(turn.draft, OneAnswer) and (
+                turn.draft.action == Action.NEW_DATE.value
+            )
+            return await reply(
+                update, answered_text(reader, turn.result, coordinator=by_coordinator)
+            )
         if turn.outcome is Outcome.CANCELLED:
             return await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
         if turn.question is None:
@@ -55,4 +64,5 @@ class ReminderAnswerView(View):
                 [[dialog_button(reader.t(MORE_LABELS[days]), CODE, action.value, days)
                   for days in MORE_DAYS]]
             )
-        return await reply(update, escape(reader.t(QUESTIONS[action])), markup)
+        text = reader.t(QUESTIONS[action], number=turn.question.shown)
+        return await reply(update, escape(text), markup)

@@ -100,10 +100,14 @@ OVER = N_("That is more than was still open; it is recorded and a coordinator wi
 MOVED = N_("Pledge #{number} will now be delivered by {date}.")
 CANCELLED = N_("Pledge #{number} is cancelled.")
 NEXT_REMINDER = N_("I will remind you again on {date}.")
+NEXT_REMINDER_OF = N_("The pledger will be reminded again on {date}.")
 
 
-def answered_text(reader: Reader, answered: Answered) -> str:
-    """What an answer to a reminder did, and when the next reminder comes (HTML)."""
+def answered_text(reader: Reader, answered: Answered, *, coordinator: bool = False) -> str:
+    """What an answer to a reminder did, and when the next reminder comes (HTML).
+
+    `coordinator`: the reader gave the answer for the pledger (a new date from escalation).
+    """
     pledge, language, translations = answered.pledge, reader.language, reader.translations
     if pledge.status is PledgeStatus.CANCELLED:
         lines = [reader.t(CANCELLED, number=pledge.id)]
@@ -119,7 +123,8 @@ def answered_text(reader: Reader, answered: Answered) -> str:
             lines.append(reader.t(OVER))
     if answered.next_reminder is not None:
         day = local_date(answered.next_reminder, reader.person.timezone)
-        lines.append(reader.t(NEXT_REMINDER, date=day_text(language, day)))
+        next_one = NEXT_REMINDER_OF if coordinator else NEXT_REMINDER
+        lines.append(reader.t(next_one, date=day_text(language, day)))
     return escape("\n".join(lines))
 
 

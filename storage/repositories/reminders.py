@@ -106,6 +106,21 @@ class SqlReminderRepository:
             )
         return ids
 
+    async def stalled(self, limit: int) -> list[ReminderTrack]:
+        """Rows with nothing planned after reminders went or a block, of pledges not cancelled."""
+        rows = await self._session.scalars(
+            select(ReminderRow)
+            .join(PledgeRow, PledgeRow.id == ReminderRow.pledge_id)
+            .where(
+                ReminderRow.due_at.is_(None),
+                or_(ReminderRow.unreachable_at.is_not(None), ReminderRow.sent_count > 0),
+                PledgeRow.cancelled.is_(False),
+            )
+            .order_by(ReminderRow.pledge_id)
+            .limit(limit)
+        )
+        return [_track(r) for r in rows]
+
     async def of_person(self, person_id: int) -> list[ReminderTrack]:
         """The rows of a person's pledges, by pledge."""
         rows = await self._session.scalars(

@@ -304,3 +304,73 @@ async def test_delivered_part_takes_a_photo_as_proof_with_the_amount_as_its_capt
     assert pledge.fulfilments[0].proof_file_id is not None
     notice = await review_notice(chat, co, seen)
     assert notice["photo"][0]["file_id"] == pledge.fulfilments[0].proof_file_id
+
+
+# -- escalation: the coordinators' daily message ----------------------------------------------
+
+#: The deadline's sequence in Shanghai: two days before, the day, three overdue 3 days apart.
+SLOTS = [datetime(2020, month, day, 2, 0, tzinfo=UTC)
+         for month, day in ((2, 27), (2, 29), (3, 3), (3, 6), (3, 9))]
+
+
+async def test_unanswered_reminders_reach_the_coordinator_in_one_message_with_its_buttons(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    co, org = await coordinator_of(client, chat, store, lang="zh-hans")
+    appeal = await make_appeal(store, clock, organisation_id=org)
+    li = await member(client, chat, "Li", "zh-hans")
+    await join(store, li, org)
+    for text in ("消毒液 3000公斤", "N95口罩 500个"):
+        [summary] = await chat.say(li, f"/pledge {appeal.id} {text}")
+        await confirm(chat, li, summary)
+    for slot in SLOTS:  # every reminder goes, nobody answers
+        seen = await last_id(client, li)
+        clock.set(slot)
+        await chat.next_messages(li, 2, seen)
+    notice = await escalation_after(chat, co)
+    assert notice["text"] == (
+        "这些认捐需要你跟进：提醒没有回应，或无法联系到认捐人。请与他们联系。\n"
+        "• #1 Li：3000公斤消毒液，原定 2月29日；5 次提醒没有回应\n"
+        "• #2 Li：500个N95口罩，原定 2月29日；5 次提醒没有回应"
+    ), notice["text"]
+    assert [b["callback_data"] for b in buttons(notice)] == [
+        "re:now:1", "re:date:1", "re:lapse:1", "re:now:2", "re:date:2", "re:lapse:2"
+    ]
+    # nobody else may chase it; the pledger neither
+    for stranger in (li, await member(client, chat, "Wang", "en")):
+        [own] = await chat.say(stranger, "/reminders")
+        refused = await chat.press(stranger, stranger, own, data="re:lapse:1", forged=True)
+        assert refused["text"] in ("这个认捐不归你协调。", "This pledge is not one you coordinate.")
+    # remind again now: one more reminder to the pledger
+    seen = await last_id(client, li)
+    told = await press(chat, co, notice, "re:now:1")
+    assert told["text"] == "认捐 #1 将在片刻后再次提醒。", told["text"]
+    [again] = await chat.next_messages(li, 1, seen)
+    assert again["text"].startswith(
+        "认捐 #1 提醒：还差 3000公斤消毒液，原定 2月29日送达，已经逾期。"
+    ), again["text"]
+    # a new date ("I called them"): the reminders start again from it
+    question = await press(chat, co, notice, "re:date:1")
+    assert question["text"].startswith("认捐 #1 的新日期是？"), question["text"]
+    [moved] = await chat.say(co, "3月20日")
+    assert moved["text"] == (
+        "认捐 #1 的送达日期已改为 3月20日。\n认捐人将在 3月18日再次收到提醒。"
+    ), moved["text"]
+    # lapsed: closed, no longer chased
+    lapsed = await press(chat, co, notice, "re:lapse:2")
+    assert lapsed["text"] == "认捐 #2 已标记为失效，不再跟进。", lapsed["text"]
+    first, second = sorted(await pledges_of(store, li), key=lambda p: p.id)
+    assert first.due_date == date(2020, 3, 20) and first.status is PledgeStatus.PLEDGED
+    assert second.status is PledgeStatus.CANCELLED and second.cancel_reason == "lapsed"
+    assert (await row(store, 2)).due_at is None
+
+
+async def escalation_after(chat: Conversation, coordinator: int) -> Json:
+    """The coordinator's next message with escalation buttons (news batches may come first)."""
+    after = 0
+    for _ in range(6):
+        [message] = await chat.next_messages(coordinator, 1, after)
+        if any(b.get("callback_data", "").startswith("re:") for b in buttons(message)):
+            return message
+        after = int(message["message_id"])
+    raise AssertionError("no escalation message")
