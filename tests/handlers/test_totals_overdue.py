@@ -62,7 +62,10 @@ async def test_the_overdue_list_is_oldest_first_and_opens_a_pledge(
         "送达记录：", f"• {AT.date().isoformat()}：5,000元（有疑问）",
         "变更记录：", f"• {AT.date().isoformat()} pledge.create 1000000 CNY",
     ]
-    [back] = buttons(opened)
+    [remind, back] = buttons(opened)  # the reminders feature's button, then the way back
+    assert (remind["text"], remind["callback_data"]) == (
+        "现在再提醒一次", "re:now:" + first["callback_data"].split(":")[-1]
+    )
     assert back["text"] == "‹ 返回列表"
     again = await edited(chat, admin, opened, back["callback_data"])
     assert again["text"] == listing["text"]
