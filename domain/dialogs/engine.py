@@ -91,7 +91,7 @@ class DraftKind(Generic[D]):
         assert is_dataclass(draft) and not isinstance(draft, type)
         return asdict(draft)
 
-    async def late_press(self, uow: object, origin: Origin, press: Pressed) -> Any:
+    async def late_press(self, uow: Any, origin: Origin, press: Pressed) -> Any:
         """No press is recognised once the dialog ended."""
         return None
 
