@@ -36,9 +36,9 @@ from domain.appeals.service import AppealService
 from domain.clock import Clock, SystemClock
 from domain.dialogs.engine import DialogEngine
 from domain.dialogs.service import DialogService
+from domain.digests.service import DigestService
 from domain.network.models import RoleName
 from domain.network.service import NetworkService
-from domain.notices.service import NoticeService
 from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
 from domain.pledges.ports import PledgeUnitOfWork
@@ -329,7 +329,7 @@ class Runtime:
                 self._leader_only(self.prune_updates), interval=INBOX_PRUNE_INTERVAL, first=60,
                 name="updates",
             )
-            notices = NoticeService(
+            notices = DigestService(
                 uow,
                 self.clock,
                 BatchNotices(translations),

@@ -10,12 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory, AppealTotals
 from domain.clock import Clock, SystemClock
 from domain.dialogs.ports import DialogRepository
-from domain.notices.ports import NoticeRepository
-from domain.notices.service import NoticesUnitOfWorkFactory
-from domain.offers.ports import OfferRepository, OfferUnitOfWorkFactory
-from domain.outbox.ports import OutboxRepository
-from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
-from domain.ports import (
+from domain.digests.service import DigestUnitOfWorkFactory
+from domain.network.ports import (
     AuditLog,
     ChatRepository,
     OrganisationRepository,
@@ -24,6 +20,10 @@ from domain.ports import (
     RoleRepository,
     UnitOfWorkFactory,
 )
+from domain.notices.ports import NoticeRepository
+from domain.offers.ports import OfferRepository, OfferUnitOfWorkFactory
+from domain.outbox.ports import OutboxRepository
+from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
 from domain.reminders.ports import ReminderRepository, RemindersUnitOfWorkFactory
 from domain.totals.ports import ReportRows, TotalsRepository, TotalsUnitOfWorkFactory
@@ -145,7 +145,7 @@ def _conforms_for_offers(factory: SqlUnitOfWorkFactory) -> OfferUnitOfWorkFactor
     return factory
 
 
-def _conforms_for_notices(factory: SqlUnitOfWorkFactory) -> NoticesUnitOfWorkFactory:
+def _conforms_for_notices(factory: SqlUnitOfWorkFactory) -> DigestUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the notice batches' ports."""
     return factory
 

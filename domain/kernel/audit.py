@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from domain.clock import Clock
 from domain.kernel.origin import Origin
-from domain.network.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who changed what, when: written in the same unit of work as the change."""
+
+    actor_id: int | None
+    action: str
+    subject: str
+    before: str | None
+    after: str | None
+    at: datetime
 
 
 class AuditRecorder(Protocol):

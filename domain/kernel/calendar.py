@@ -12,7 +12,6 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.clock import Clock
-from domain.network.models import Person
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -34,10 +33,19 @@ def local_date(moment: datetime, *timezones: str | None) -> date:
     return moment.astimezone(zone_of(*timezones)).date()
 
 
+class Zoned(Protocol):
+    """A person as the calendar sees them: the zone they live in ("" or unknown: none)."""
+
+    @property
+    def timezone(self) -> str:
+        """The person's IANA zone name."""
+        ...
+
+
 class PersonLookup(Protocol):
     """Reads a person by id."""
 
-    async def get(self, person_id: int) -> Person | None:
+    async def get(self, person_id: int) -> Zoned | None:
         """The person, or None when unknown."""
         ...
 

@@ -1,10 +1,94 @@
-"""A person's standing (their roles), read inside the unit of work that acts on it."""
+"""A person's roles and standing, read inside the unit of work that acts on them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
-from domain.network.models import Role, Standing
+from domain.kernel.tree import Placed, subtree_ids
+
+
+class RoleName(StrEnum):
+    """What a person may do beyond being a member."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+@dataclass(frozen=True)
+class Role:
+    """A granted role; `organisation_id` None means the whole network."""
+
+    person_id: int
+    role: RoleName
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's roles as read from the database at the moment of an action."""
+
+    person_id: int
+    roles: tuple[Role, ...] = field(default_factory=tuple)
+
+    @property
+    def is_admin(self) -> bool:
+        """True when the person is an admin of the network."""
+        return any(r.role is RoleName.ADMIN for r in self.roles)
+
+    @property
+    def is_coordinator(self) -> bool:
+        """True when the person coordinates some part of the network (admins do too)."""
+        return self.is_admin or any(r.role is RoleName.COORDINATOR for r in self.roles)
+
+    @property
+    def highest(self) -> RoleName:
+        """The strongest role the person holds."""
+        if self.is_admin:
+            return RoleName.ADMIN
+        if self.is_coordinator:
+            return RoleName.COORDINATOR
+        return RoleName.MEMBER
+
+    def belongs_to(self) -> set[int]:
+        """Organisations the person is a member or coordinator of (not admin-wide ones)."""
+        return {
+            r.organisation_id
+            for r in self.roles
+            if r.organisation_id is not None and r.role is not RoleName.ADMIN
+        }
+
+    def coordinates(self, organisation_id: int | None, organisations: Sequence[Placed]) -> bool:
+        """True when the person may coordinate for this organisation (None: whole network)."""
+        if self.is_admin:
+            return True
+        for role in self.roles:
+            if role.role is not RoleName.COORDINATOR:
+                continue
+            if role.organisation_id is None:
+                return True
+            if organisation_id is not None and organisation_id in subtree_ids(
+                organisations, role.organisation_id
+            ):
+                return True
+        return False
+
+    def scope(self, organisations: Sequence[Placed]) -> set[int] | None:
+        """Organisation ids the person coordinates; None means everything."""
+        if self.is_admin:
+            return None
+        ids: set[int] = set()
+        for role in self.roles:
+            if role.role is RoleName.COORDINATOR:
+                if role.organisation_id is None:
+                    return None
+                ids |= subtree_ids(organisations, role.organisation_id)
+        return ids
+
+
 
 
 class RoleLookup(Protocol):

@@ -2,21 +2,52 @@
 
 Every command, dialog step, list, deep link, one-line form and button asks these functions,
 with the person's `Standing` read from the database at the moment of the action, so a rule
-is decided in one place only.
+is decided in one place only. The rules read only what they need of an appeal or a pledge
+(`Addressed`, `Pledged`), so the network, which every feature builds on, imports none of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import Protocol, TypeVar
 
-from domain.appeals.models import Appeal
 from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
-from domain.pledges.models import Pledge
+
+
+class Addressed(Protocol):
+    """An appeal as the rules read it: its organisation (None: the network) and its writer."""
+
+    @property
+    def organisation_id(self) -> int | None:
+        """The organisation the appeal belongs to."""
+        ...
+
+    @property
+    def created_by(self) -> int:
+        """Who wrote the appeal."""
+        ...
+
+
+class Pledged(Protocol):
+    """A pledge as the rules read it: who pledged, and for which organisation if any."""
+
+    @property
+    def person_id(self) -> int:
+        """The pledger."""
+        ...
+
+    @property
+    def on_behalf_of(self) -> int | None:
+        """The organisation pledged for, or None."""
+        ...
+
+
+A = TypeVar("A", bound=Addressed)
 
 
 def may_see_appeal(
     standing: Standing,
-    appeal: Appeal,
+    appeal: Addressed,
     organisations: list[Organisation],
     reached_in: Collection[int] = (),
 ) -> bool:
@@ -39,16 +70,16 @@ def may_see_appeal(
 
 def visible_appeals(
     standing: Standing,
-    appeals: Iterable[Appeal],
+    appeals: Iterable[A],
     organisations: list[Organisation],
     reached_in: Collection[int] = (),
-) -> list[Appeal]:
+) -> list[A]:
     """The appeals among `appeals` the person may see, in the given order."""
     return [a for a in appeals if may_see_appeal(standing, a, organisations, reached_in)]
 
 
 def may_manage_appeal(
-    standing: Standing, appeal: Appeal, organisations: list[Organisation]
+    standing: Standing, appeal: Addressed, organisations: list[Organisation]
 ) -> bool:
     """True when the person may edit, extend or close the appeal."""
     mine = appeal.created_by == standing.person_id and standing.is_coordinator
@@ -56,7 +87,7 @@ def may_manage_appeal(
 
 
 def pledge_homes(
-    pledge: Pledge, appeal: Appeal | None, pledger: Standing
+    pledge: Pledged, appeal: Addressed | None, pledger: Standing
 ) -> set[int | None]:
     """The organisations a pledge concerns: its appeal's, its on-behalf, the pledger's own.
 
@@ -73,8 +104,8 @@ def pledge_homes(
 
 def may_review_pledge(
     standing: Standing,
-    pledge: Pledge,
-    appeal: Appeal | None,
+    pledge: Pledged,
+    appeal: Addressed | None,
     pledger: Standing,
     organisations: list[Organisation],
 ) -> bool:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import N_, InvalidInput
+
+# Roles, standing, the tree walk and the audit event are the kernel's (every feature checks
+# permissions and audits); they are named here too, where the network's records are.
+from domain.kernel.audit import AuditEvent as AuditEvent
+from domain.kernel.standing import Role as Role
+from domain.kernel.standing import RoleName as RoleName
+from domain.kernel.standing import Standing as Standing
+from domain.kernel.tree import subtree_ids as subtree_ids
 
 MAX_ORGANISATION_NAME = 100
 
@@ -82,22 +90,6 @@ def build_tree(organisations: list[Organisation]) -> list[OrganisationNode]:
     return [node(o) for o in sorted(roots, key=lambda o: o.name)]
 
 
-def subtree_ids(organisations: list[Organisation], root_id: int) -> set[int]:
-    """Return the ids of `root_id` and every organisation below it."""
-    children: dict[int | None, list[int]] = {}
-    for org in organisations:
-        children.setdefault(org.parent_id, []).append(org.id)
-    found: set[int] = set()
-    stack = [root_id]
-    while stack:
-        current = stack.pop()
-        if current in found:
-            continue
-        found.add(current)
-        stack.extend(children.get(current, []))
-    return found
-
-
 class ChatStatus(StrEnum):
     """Where a group chat stands with the network."""
 
@@ -132,94 +124,3 @@ class Person:
     timezone: str
     reachable: bool
     created_at: datetime
-
-
-class RoleName(StrEnum):
-    """What a person may do beyond being a member."""
-
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    MEMBER = "member"
-
-
-@dataclass(frozen=True)
-class Role:
-    """A granted role; `organisation_id` None means the whole network."""
-
-    person_id: int
-    role: RoleName
-    organisation_id: int | None
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A person's roles as read from the database at the moment of an action."""
-
-    person_id: int
-    roles: tuple[Role, ...] = field(default_factory=tuple)
-
-    @property
-    def is_admin(self) -> bool:
-        """True when the person is an admin of the network."""
-        return any(r.role is RoleName.ADMIN for r in self.roles)
-
-    @property
-    def is_coordinator(self) -> bool:
-        """True when the person coordinates some part of the network (admins do too)."""
-        return self.is_admin or any(r.role is RoleName.COORDINATOR for r in self.roles)
-
-    @property
-    def highest(self) -> RoleName:
-        """The strongest role the person holds."""
-        if self.is_admin:
-            return RoleName.ADMIN
-        if self.is_coordinator:
-            return RoleName.COORDINATOR
-        return RoleName.MEMBER
-
-    def belongs_to(self) -> set[int]:
-        """Organisations the person is a member or coordinator of (not admin-wide ones)."""
-        return {
-            r.organisation_id
-            for r in self.roles
-            if r.organisation_id is not None and r.role is not RoleName.ADMIN
-        }
-
-    def coordinates(self, organisation_id: int | None, organisations: list[Organisation]) -> bool:
-        """True when the person may coordinate for this organisation (None: whole network)."""
-        if self.is_admin:
-            return True
-        for role in self.roles:
-            if role.role is not RoleName.COORDINATOR:
-                continue
-            if role.organisation_id is None:
-                return True
-            if organisation_id is not None and organisation_id in subtree_ids(
-                organisations, role.organisation_id
-            ):
-                return True
-        return False
-
-    def scope(self, organisations: list[Organisation]) -> set[int] | None:
-        """Organisation ids the person coordinates; None means everything."""
-        if self.is_admin:
-            return None
-        ids: set[int] = set()
-        for role in self.roles:
-            if role.role is RoleName.COORDINATOR:
-                if role.organisation_id is None:
-                    return None
-                ids |= subtree_ids(organisations, role.organisation_id)
-        return ids
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """Who changed what, when: written in the same unit of work as the change."""
-
-    actor_id: int | None
-    action: str
-    subject: str
-    before: str | None
-    after: str | None
-    at: datetime

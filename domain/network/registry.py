@@ -8,7 +8,7 @@ from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin
 from domain.kernel.standing import standing_in
 from domain.network.models import Organisation
-from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.network.ports import UnitOfWork, UnitOfWorkFactory
 
 
 class Registry:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from domain.errors import N_, Conflict, InvalidInput, NotFound
 from domain.kernel.origin import Origin, claim_update
 from domain.network.models import Person, Role, RoleName
+from domain.network.ports import UnitOfWork
 from domain.network.registry import Registry
 from domain.parsing.integers import parse_id
-from domain.ports import UnitOfWork
 
 #: The words an admin may write for a role, in each language we speak.
 ROLE_WORDS: dict[str, RoleName] = {

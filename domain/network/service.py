@@ -15,8 +15,8 @@ from domain.kernel.standing import standing_in
 from domain.network.chats import ChatUseCases
 from domain.network.models import Language, Person, Role, RoleName, Standing, language_from_client
 from domain.network.organisations import OrganisationUseCases
+from domain.network.ports import UnitOfWorkFactory
 from domain.network.roles import RoleUseCases
-from domain.ports import UnitOfWorkFactory
 
 
 @dataclass(frozen=True)

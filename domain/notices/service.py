@@ -1,59 +1,45 @@
-"""Coordinators are told of pledges made, changed and cancelled, and of fitting offers.
+"""Coordinators' news is recorded in the transaction of the change it tells of.
 
-Events are rows (`NoticeRepository`), written in the transaction of the change itself. A
-repeating job (`NoticeService.flush`) turns each coordinator's waiting events into one
-message in the outbox, at most one per coordinator per `interval` (a first event waits
-`gather` for others to join it), and marks the events batched in the same transaction: a
-restart loses nothing and sends nothing twice.
+A pledge made, changed or cancelled, or an offer fitting open needs, queues one event per
+coordinator in scope (`NoticeRepository`); the digests (`domain.digests`) send each
+coordinator's waiting events later, as one message. The pledges and offers features call
+these functions, so this package reads only what it needs of a pledge, an offer or an appeal
+(`NoticedPledge`, `NoticedOffer`, `Addressed`) and imports none of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
-from domain.appeals.models import Appeal
-from domain.clock import Clock
 from domain.kernel.standing import standing_in
-from domain.network.access import pledge_homes
-from domain.network.models import Language
+from domain.network.access import Addressed, Pledged, pledge_homes
 from domain.notices.models import NoticeEvent, coordinators_in_scope
 from domain.notices.ports import NoticeRepository
-from domain.offers.models import Offer
-from domain.offers.ports import OfferRepository
-from domain.outbox.models import Purpose
-from domain.outbox.ports import NewDelivery, OutboxRepository
-from domain.pledges.models import Pledge
-from domain.pledges.ports import AppealLookup, PledgeRepository
 from domain.ports import UnitOfWork
 
-DEFAULT_INTERVAL = timedelta(minutes=5)
-#: A first event waits this long for others to join it in the same batch.
-DEFAULT_GATHER = timedelta(minutes=1)
-#: Batched events are kept this long, only to space the next batch; then forgotten.
-KEEP_BATCHED = timedelta(days=1)
-#: Coordinators handled per run of the job; the rest follow at the next run.
-BATCH_LIMIT = 100
+
+class NoticedPledge(Pledged, Protocol):
+    """A pledge as its news reads it: its number, pledger and organisation pledged for."""
+
+    @property
+    def id(self) -> int:
+        """The pledge's number."""
+        ...
 
 
-@dataclass(frozen=True)
-class NoticeLine:
-    """One event as a coordinator reads it: who, what, for which appeal, on whose behalf."""
+class NoticedOffer(Protocol):
+    """An offer as its news reads it: its number and who offers."""
 
-    event: NoticeEvent
-    who: str
-    pledge: Pledge | None = None
-    offer: Offer | None = None
-    appeal: Appeal | None = None
-    behalf: str | None = None
+    @property
+    def id(self) -> int:
+        """The offer's number."""
+        ...
 
-
-class BatchRenderer(Protocol):
-    """Writes one batch message (HTML, at most 4,096 characters) in the reader's language."""
-
-    def __call__(self, language: Language, lines: list[NoticeLine]) -> str:
-        """The message; too many lines are summarised, never cut mid-line."""
+    @property
+    def person_id(self) -> int:
+        """Who offers."""
         ...
 
 
@@ -63,27 +49,10 @@ class NoticeQueue(UnitOfWork, Protocol):
     notices: NoticeRepository
 
 
-class NoticesUnitOfWork(NoticeQueue, Protocol):
-    """A unit of work holding the notice queue and what its lines describe."""
-
-    pledges: PledgeRepository
-    appeal_lookup: AppealLookup
-    offers: OfferRepository
-    outbox: OutboxRepository
-
-
-class NoticesUnitOfWorkFactory(Protocol):
-    """Makes units of work for the notice batches."""
-
-    def __call__(self) -> NoticesUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
-
-
 async def record_pledge_event(
     uow: NoticeQueue,
-    pledge: Pledge,
-    appeal: Appeal | None,
+    pledge: NoticedPledge,
+    appeal: Addressed | None,
     event: NoticeEvent,
     at: datetime,
 ) -> int:
@@ -106,7 +75,7 @@ async def record_pledge_event(
 
 
 async def record_offer_event(
-    uow: NoticeQueue, offer: Offer, appeals: list[Appeal], at: datetime
+    uow: NoticeQueue, offer: NoticedOffer, appeals: Sequence[Addressed], at: datetime
 ) -> int:
     """Queue a new offer for the coordinators of the appeals whose open needs it fits."""
     if not appeals:
@@ -120,94 +89,3 @@ async def record_offer_event(
     for person_id in people:
         await uow.notices.add(person_id, NoticeEvent.OFFER, offer.id, at)
     return len(people)
-
-
-def batch_subject(coordinator_id: int, first_notice_id: int) -> str:
-    """The outbox subject of one batch (unique: its first event is in no other batch)."""
-    return f"notices:{coordinator_id}:{first_notice_id}"
-
-
-class NoticeService:
-    """Sends each coordinator's waiting events as one message, at most once per interval."""
-
-    def __init__(
-        self,
-        uow: NoticesUnitOfWorkFactory,
-        clock: Clock,
-        render: BatchRenderer,
-        interval: timedelta = DEFAULT_INTERVAL,
-        gather: timedelta = DEFAULT_GATHER,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._render = render
-        self._interval = interval
-        self._gather = gather
-
-    async def flush(self) -> int:
-        """Queue one batch message for every coordinator who is due; return how many."""
-        now = self._clock.now()
-        async with self._uow() as uow:
-            due = await uow.notices.due(now - self._interval, now - self._gather, BATCH_LIMIT)
-            await uow.notices.prune(now - KEEP_BATCHED)
-            await uow.commit()
-        sent = 0
-        for coordinator_id in due:
-            sent += await self._batch(coordinator_id, now)
-        return sent
-
-    async def _batch(self, coordinator_id: int, now: datetime) -> int:
-        """One coordinator's batch: the message and the marks land together."""
-        async with self._uow() as uow:
-            waiting = await uow.notices.waiting(coordinator_id)
-            if not waiting:
-                return 0
-            person = await uow.people.get(coordinator_id)
-            language = person.language if person is not None else Language.EN
-            lines = [await self._line(uow, n.event, n.subject_id) for n in waiting]
-            kept = [line for line in lines if line is not None]
-            if kept:
-                await uow.outbox.enqueue(
-                    NewDelivery(
-                        Purpose.NOTICE,
-                        batch_subject(coordinator_id, waiting[0].id),
-                        coordinator_id,
-                        self._render(language, kept),
-                    ),
-                    now,
-                )
-            await uow.notices.mark_batched([n.id for n in waiting], now)
-            await uow.commit()
-            return 1 if kept else 0
-
-    async def _line(
-        self, uow: NoticesUnitOfWork, event: NoticeEvent, subject_id: int
-    ) -> NoticeLine | None:
-        if event is NoticeEvent.OFFER:
-            offer = await uow.offers.get(subject_id)
-            if offer is None:
-                return None
-            return NoticeLine(event, await self._name(uow, offer.person_id), offer=offer)
-        pledge = await uow.pledges.get(subject_id)
-        if pledge is None:
-            return None
-        appeal = (
-            await uow.appeal_lookup.get(pledge.appeal_id) if pledge.appeal_id is not None else None
-        )
-        behalf = None
-        if pledge.on_behalf_of is not None:
-            organisation = await uow.organisations.get(pledge.on_behalf_of)
-            behalf = organisation.name if organisation is not None else None
-        return NoticeLine(
-            event,
-            await self._name(uow, pledge.person_id),
-            pledge=pledge,
-            appeal=appeal,
-            behalf=behalf,
-        )
-
-    async def _name(self, uow: NoticesUnitOfWork, person_id: int) -> str:
-        person = await uow.people.get(person_id)
-        if person is None:
-            return str(person_id)
-        return f"{person.name} (@{person.username})" if person.username else person.name

@@ -12,9 +12,9 @@ from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from domain.digests.service import NoticeLine
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
-from domain.notices.service import NoticeLine
 from domain.pledges.models import Fulfilment, Pledge
 from domain.pledges.ports import DeliveryParties
 from handlers.common import MAX_TEXT

@@ -10,11 +10,7 @@ from typing import Self
 
 from domain.appeals.ports import AppealRepository
 from domain.dialogs.ports import DialogRepository
-from domain.notices.ports import NoticeRepository
-from domain.offers.ports import OfferRepository
-from domain.outbox.ports import OutboxRepository
-from domain.pledges.ports import AppealLookup, PledgeRepository
-from domain.ports import (
+from domain.network.ports import (
     AuditLog,
     ChatRepository,
     OrganisationRepository,
@@ -22,6 +18,10 @@ from domain.ports import (
     ProcessedUpdates,
     RoleRepository,
 )
+from domain.notices.ports import NoticeRepository
+from domain.offers.ports import OfferRepository
+from domain.outbox.ports import OutboxRepository
+from domain.pledges.ports import AppealLookup, PledgeRepository
 from tests.fakes.appeals import FakeAppealRepository
 from tests.fakes.audit import FakeAuditLog
 from tests.fakes.network import (

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from domain.appeals.models import Appeal, AppealStatus
 from domain.clock import FakeClock
+from domain.digests.service import NoticeLine
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
-from domain.notices.service import NoticeLine
 from domain.pledges.models import Pledge, PledgeKind, Visibility
 from handlers.i18n import Translations
 from handlers.review.render import BatchNotices

@@ -1,0 +1,1 @@
+"""Each coordinator's waiting news (the notice events) sent as one message."""
