@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.appeals.dialog import MANAGE_KIND
@@ -42,7 +42,9 @@ MANAGE_BUTTON = re.compile(
 )
 MANAGE_COMMANDS = (CommandSpec("reopen", N_("Reopen a closed appeal"), RoleName.ADMIN),)
 
-Action = Callable[[Update, TongxinContext, Reader, Appeal], Awaitable[None]]
+Action = Callable[[Update, TongxinContext, CallbackQuery, Reader, Appeal], Awaitable[None]]
+#: the answers to "Close appeal #N?": said to be closed already once it is
+ANSWERS_TO_CLOSE = frozenset({"closeok", "keep"})
 
 
 class AppealManageHandlers:
@@ -81,18 +83,20 @@ class AppealManageHandlers:
             if not await services.appeals.may_manage(reader.person.id, appeal):
                 await answer_stale_button(update, reader)
                 return
-            await self._actions[action](update, context, reader, appeal)
+            if action in ANSWERS_TO_CLOSE and not appeal.is_open:
+                await _answered_closed(query, reader, appeal)
+                return
+            await self._actions[action](update, context, query, reader, appeal)
         except AlreadyProcessed:
             await query.answer()
         except DomainError as error:
             await refuse(update, reader, error)
 
     async def _ask_change(
-        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+        self, update: Update, context: TongxinContext, query: CallbackQuery, reader: Reader,
+        appeal: Appeal,
     ) -> None:
         """Ask for the new text or deadline (a one-question dialog on the engine)."""
-        query = update.callback_query
-        assert query is not None
         if not appeal.is_open:
             await query.answer(reader.t(N_("This appeal is closed.")), show_alert=True)
             return
@@ -103,23 +107,19 @@ class AppealManageHandlers:
         await show_turn(update, context, reader, self._view, turn)
 
     async def _keep(
-        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+        self, update: Update, context: TongxinContext, query: CallbackQuery, reader: Reader,
+        appeal: Appeal,
     ) -> None:
         """The close question answered "keep it open"."""
-        query = update.callback_query
-        assert query is not None
-        if await _answered_closed(update, reader, appeal):
-            return
         await query.edit_message_text(
             escape(reader.t(N_("Appeal #{number} stays open."), number=appeal.id))
         )
         await query.answer()
 
     async def _ask_to_close(
-        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+        self, update: Update, context: TongxinContext, query: CallbackQuery, reader: Reader,
+        appeal: Appeal,
     ) -> None:
-        query = update.callback_query
-        assert query is not None
         if not appeal.is_open:
             await query.answer(
                 reader.t(N_("Appeal #{number} is already closed."), number=appeal.id),
@@ -144,13 +144,10 @@ class AppealManageHandlers:
         )
 
     async def _close(
-        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+        self, update: Update, context: TongxinContext, query: CallbackQuery, reader: Reader,
+        appeal: Appeal,
     ) -> None:
         """Close it: the groups' messages say so and each group gets the final totals."""
-        query = update.callback_query
-        assert query is not None
-        if await _answered_closed(update, reader, appeal):
-            return
         services = context.services
         closing = ClosingText(services.translations, services.default_language)
         await services.appeals.close(
@@ -170,11 +167,10 @@ class AppealManageHandlers:
         await query.answer()  # after the edit: the presser sees both together
 
     async def _resend(
-        self, update: Update, context: TongxinContext, reader: Reader, appeal: Appeal
+        self, update: Update, context: TongxinContext, query: CallbackQuery, reader: Reader,
+        appeal: Appeal,
     ) -> None:
         """Send it to the approved groups of its audience that lack it."""
-        query = update.callback_query
-        assert query is not None
         services = context.services
         count = await services.appeals.resend(
             Origin(reader.person.id, update.update_id), appeal.id, group_renderer(services)
@@ -221,14 +217,9 @@ class AppealManageHandlers:
             await refuse(update, reader, error)
 
 
-async def _answered_closed(update: Update, reader: Reader, appeal: Appeal) -> bool:
+async def _answered_closed(query: CallbackQuery, reader: Reader, appeal: Appeal) -> None:
     """The close question answered before (or the appeal closed meanwhile): say so."""
-    if appeal.is_open:
-        return False
-    query = update.callback_query
-    assert query is not None
     await query.answer(
         reader.t(N_("Appeal #{number} is already closed."), number=appeal.id), show_alert=True
     )
     await drop_buttons(query)
-    return True
