@@ -7,10 +7,9 @@ extends it with its own repositories (`domain.ports` names it for them).
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
-from domain.dialogs.ports import DialogRepository
+from domain.dialogs.ports import DialogRepository, DialogUnitOfWork
 from domain.kernel.audit import AuditEvent
 from domain.kernel.standing import Role
 from domain.network.models import Chat, ChatStatus, Organisation, Person
@@ -128,8 +127,12 @@ class AuditLog(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction: repositories see the same session; nothing lands before `commit`."""
+class UnitOfWork(DialogUnitOfWork, Protocol):
+    """One transaction: repositories see the same session; nothing lands before `commit`.
+
+    Its transaction methods are the dialog engine's (`DialogUnitOfWork`), which every
+    feature's unit of work is.
+    """
 
     organisations: OrganisationRepository
     chats: ChatRepository
@@ -138,23 +141,6 @@ class UnitOfWork(Protocol):
     dialogs: DialogRepository
     updates: ProcessedUpdates
     audit: AuditLog
-
-    async def __aenter__(self) -> Self:
-        """Open the transaction."""
-        ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Roll back whatever was not committed."""
-        ...
-
-    async def commit(self) -> None:
-        """Make the work durable."""
-        ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -22,6 +22,9 @@ from handlers.i18n import N_
 from handlers.render import escape
 from handlers.review.render import show_status
 
+#: What a dialog keeps of the message whose button began it (`kept_notice`).
+Kept = dict[str, object]
+
 
 class _MessageView(View):
     """Asks for one short message, then says it was sent and marks the message it is about.
@@ -58,14 +61,9 @@ class _MessageView(View):
         return await reply(update, escape(reader.t(self.sent_note, number=number)))
 
     async def mark_sent(
-        self,
-        context: TongxinContext,
-        reader: Reader,
-        sent: ReviewMessage,
-        message_id: int,
-        kept: dict[str, object],
+        self, context: TongxinContext, reader: Reader, sent: ReviewMessage, at: int, kept: Kept
     ) -> None:
-        """Show on the pressed message (`message_id`) that the message was sent."""
+        """Show on the pressed message (`at`, what the dialog `kept` of it) that it was sent."""
         raise NotImplementedError
 
 
@@ -84,19 +82,14 @@ class QuestionView(_MessageView):
     )
 
     async def mark_sent(
-        self,
-        context: TongxinContext,
-        reader: Reader,
-        sent: ReviewMessage,
-        message_id: int,
-        kept: dict[str, object],
+        self, context: TongxinContext, reader: Reader, sent: ReviewMessage, at: int, kept: Kept
     ) -> None:
         """The notice shows the question as its status."""
         status = reader.t(
             N_("Questioned by {who}: “{question}”"), who=reader.person.name, question=sent.text
         )
         html, media = str(kept.get("html", "")), bool(kept.get("media"))
-        await show_status(context, reader.person.id, message_id, html, media, status)
+        await show_status(context, reader.person.id, at, html, media, status)
 
 
 class AnswerView(_MessageView):
@@ -113,12 +106,7 @@ class AnswerView(_MessageView):
     )
 
     async def mark_sent(
-        self,
-        context: TongxinContext,
-        reader: Reader,
-        sent: ReviewMessage,
-        message_id: int,
-        kept: dict[str, object],
+        self, context: TongxinContext, reader: Reader, sent: ReviewMessage, at: int, kept: Kept
     ) -> None:
         """The answered question keeps no live button."""
-        await drop_buttons_of(context, reader.person.id, message_id)
+        await drop_buttons_of(context, reader.person.id, at)
