@@ -1,4 +1,4 @@
-"""What only the SQL repositories do: database errors, and how datetimes are stored.
+"""What only the SQL repositories do: database errors, and refusing a naive datetime at once.
 
 The round trips of every network entity run on the fakes too, in
 `tests/storage/contract/test_network_contract.py`.
@@ -6,7 +6,7 @@ The round trips of every network entity run on the fakes too, in
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -41,20 +41,6 @@ async def test_references_count_children_chats_and_roles(
         assert await uow.organisations.references(org.id) == 3
         with pytest.raises(IntegrityError):
             await uow.organisations.remove(org.id)
-
-
-async def test_datetimes_come_back_aware_utc(uow_factory: SqlUnitOfWorkFactory) -> None:
-    beijing = timezone(timedelta(hours=8))
-    moment = datetime(2020, 2, 19, 17, 30, 15, 123456, tzinfo=beijing)
-    async with uow_factory() as uow:
-        await uow.chats.save(Chat(1, "t", "group", ChatStatus.PENDING, None, None, moment))
-        await uow.commit()
-    async with uow_factory() as uow:
-        loaded = await uow.chats.get(1)
-    assert loaded is not None
-    assert loaded.updated_at == moment
-    assert loaded.updated_at.utcoffset() == timedelta(0)
-    assert loaded.updated_at.tzinfo is not None
 
 
 async def test_naive_datetimes_are_refused(uow_factory: SqlUnitOfWorkFactory) -> None:

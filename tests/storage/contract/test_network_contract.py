@@ -341,8 +341,7 @@ async def test_an_update_marked_in_a_unit_left_uncommitted_is_not_kept(units: Un
         assert await uow.updates.seen(11) is False
 
 
-async def test_times_come_back_in_utc_and_naive_ones_are_refused(units: Units) -> None:
-    # The fake kept each datetime's own zone and took naive ones; SQL keeps aware UTC.
+async def test_datetimes_come_back_aware_utc(units: Units) -> None:
     beijing = timezone(timedelta(hours=8))
     moment = datetime(2020, 2, 19, 17, 30, 15, 123456, tzinfo=beijing)
     async with units() as uow:
@@ -351,7 +350,13 @@ async def test_times_come_back_in_utc_and_naive_ones_are_refused(units: Units) -
     async with units() as uow:
         loaded = await uow.chats.get(1)
     assert loaded is not None
-    assert loaded.updated_at == moment and loaded.updated_at.utcoffset() == timedelta(0)
+    assert loaded.updated_at == moment
+    assert loaded.updated_at.utcoffset() == timedelta(0)
+    assert loaded.updated_at.tzinfo is not None
+
+
+async def test_a_naive_time_is_refused(units: Units) -> None:
+    # The fake took naive datetimes; SQL's UTCDateTime refuses them.
     naive = datetime(2020, 2, 19, 9, 0)  # noqa: DTZ001 - the point of the test
     with pytest.raises(Exception, match="naive"):  # at flush in SQL, at commit in the fake
         async with units() as uow:
