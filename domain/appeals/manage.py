@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.appeals.draft import clean_body
-from domain.appeals.models import Appeal, AppealStatus
+from domain.appeals.models import Appeal, AppealStatus, broadcast_subject
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory, ClosingTotals
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -50,11 +50,6 @@ class ClosingRenderer(Protocol):
     def __call__(self, appeal: Appeal, totals: ClosingTotals) -> str:
         """The closing message (at most 4,096 characters)."""
         ...
-
-
-def broadcast_subject(appeal_id: int) -> str:
-    """The outbox subject of an appeal's broadcast."""
-    return f"appeal:{appeal_id}"
 
 
 class AppealManagement:

@@ -88,3 +88,8 @@ def parse_appeal_deep_link(payload: str) -> tuple[int, int] | None:
     if appeal_id is None or chat_id is None or digits.startswith("-"):
         return None
     return appeal_id, chat_id
+
+
+def broadcast_subject(appeal_id: int) -> str:
+    """The outbox subject of an appeal's broadcast (other features find its messages by it)."""
+    return f"appeal:{appeal_id}"

@@ -11,13 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.appeals.draft import MESSAGE_LIMIT, AppealDraft, AudienceKind
-from domain.appeals.manage import (
-    AppealManagement,
-    GroupMessage,
-    GroupMessageRenderer,
-    broadcast_subject,
-)
-from domain.appeals.models import Appeal
+from domain.appeals.manage import AppealManagement, GroupMessage, GroupMessageRenderer
+from domain.appeals.models import Appeal, broadcast_subject
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
 from domain.clock import Clock
 from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
