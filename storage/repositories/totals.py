@@ -86,6 +86,7 @@ def _pledges(
     today: date | None = None,
     sums: bool = True,
     shared: bool = False,
+    lookups: bool = False,
 ) -> Any:
     """One row per counted pledge of the appeals, with what the aggregates need.
 
@@ -98,7 +99,13 @@ def _pledges(
     deliveries = deliveries_by_pledge(appeal_ids)
     home = homes()
     organisation = func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id)
-    delivered = func.coalesce(deliveries.c.delivered, 0)
+    if lookups:  # SQLite: one index lookup per pledge beats joining the grouped deliveries
+        found = _looked_up()
+        delivered = func.coalesce(found["delivered"], 0)
+        received = func.coalesce(found["received"], 0)
+    else:
+        delivered = func.coalesce(deliveries.c.delivered, 0)
+        received = func.coalesce(deliveries.c.received, 0)
     columns: list[Any] = [
         (line(organisation) if line is not None else PledgeRow.appeal_id).label("line"),
         PledgeRow.id.label("pledge_id"),
@@ -116,7 +123,7 @@ def _pledges(
             _flag(PledgeRow.approximate).label("approximate"),
             _flag(PledgeRow.estimated_approximate).label("estimated_approximate"),
             delivered.label("delivered"),
-            func.coalesce(deliveries.c.received, 0).label("received"),
+            received.label("received"),
         ]
     if today is not None:
         measure = case(
@@ -126,7 +133,7 @@ def _pledges(
         late = PledgeRow.due_date.is_not(None) & (PledgeRow.due_date < today)
         columns.append(_flag(late & (delivered < measure)).label("overdue"))
     query = select(*columns)
-    if with_deliveries:
+    if with_deliveries and not lookups:
         query = query.outerjoin(deliveries, deliveries.c.pledge_id == PledgeRow.id)
     if line is not None or scope is not None:
         query = query.outerjoin(home, home.c.person_id == PledgeRow.person_id)
@@ -137,6 +144,20 @@ def _pledges(
         query = query.where(organisation.in_(list(scope)))
     # `shared`: read by several selects of one statement, so computed once (a CTE)
     return query.cte("counted") if shared else query.subquery("counted")
+
+
+def _looked_up() -> dict[str, Any]:
+    """A pledge's delivered and received sums, each a subquery of that pledge (read through
+    the index on `fulfilment.pledge_id`)."""
+    counted = FulfilmentRow.state != FulfilmentState.QUESTIONED.value
+    confirmed = FulfilmentRow.state == FulfilmentState.CONFIRMED.value
+    of_pledge = FulfilmentRow.pledge_id == PledgeRow.id
+    return {
+        "delivered": select(func.sum(case((counted, FulfilmentRow.quantity), else_=0)))
+        .where(of_pledge).scalar_subquery(),
+        "received": select(func.sum(case((confirmed, FulfilmentRow.quantity), else_=0)))
+        .where(of_pledge).scalar_subquery(),
+    }
 
 
 def _money_and_value(rows: Subquery) -> Select[Any]:
@@ -161,6 +182,12 @@ class SqlTotalsRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        bind = session.bind
+        self._lookups = bind is not None and bind.dialect.name == "sqlite"
+
+    def _counted(self, appeal_ids: Collection[int], scope: Scope, **options: Any) -> Any:
+        """The per-pledge subquery, in the form this database runs fastest."""
+        return _pledges(appeal_ids, scope, lookups=self._lookups, **options)
 
     async def _sums(self, rows: Subquery) -> dict[Any, Figures]:
         """Money and in-kind sums and pledge counts per line (no pledgers yet)."""
@@ -184,8 +211,8 @@ class SqlTotalsRepository:
 
     async def by_appeal(self, appeal_ids: Collection[int], scope: Scope) -> dict[int, Figures]:
         """Each appeal's figures (appeals without pledges are left out)."""
-        found = await self._sums(_pledges(appeal_ids, scope))
-        people = _pledges(appeal_ids, scope, sums=False)
+        found = await self._sums(self._counted(appeal_ids, scope))
+        people = self._counted(appeal_ids, scope, sums=False)
         for line, pledgers in await self._session.execute(
             select(people.c.line, func.count(func.distinct(people.c.person_id)))
             .group_by(people.c.line)
@@ -197,7 +224,7 @@ class SqlTotalsRepository:
         self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
     ) -> list[Cell]:
         """The appeal's pledges summed per line, need, recipient and currency."""
-        rows = _pledges([appeal_id], scope, line=_keyed(lines), today=today)
+        rows = self._counted([appeal_id], scope, line=_keyed(lines), today=today)
         money = rows.c.kind == MONEY
         volunteer = rows.c.kind == VOLUNTEER
         by_value = (rows.c.kind == GOODS) & rows.c.quantity.is_(None)
@@ -246,7 +273,7 @@ class SqlTotalsRepository:
     ) -> tuple[int, dict[int, int], dict[int | None, int]]:
         """How many people pledged in all the lines, in each line and for each recipient:
         one statement, its three counts over one pass of the pledges, no deliveries read."""
-        rows = _pledges([appeal_id], scope, line=_keyed(lines), sums=False, shared=True)
+        rows = self._counted([appeal_id], scope, line=_keyed(lines), sums=False, shared=True)
         people = func.count(func.distinct(rows.c.person_id))
         everyone = select(literal("all"), literal(None), people)
         if lines is not None:
@@ -272,7 +299,7 @@ class SqlTotalsRepository:
 
     async def overdue_count(self, appeal_id: int, scope: Scope, today: date) -> int:
         """How many pledges are past their due date with something still to deliver."""
-        rows = _pledges([appeal_id], scope, today=today, sums=False)
+        rows = self._counted([appeal_id], scope, today=today, sums=False)
         found = await self._session.scalar(select(func.coalesce(func.sum(rows.c.overdue), 0)))
         return _int(found)
 
@@ -280,7 +307,7 @@ class SqlTotalsRepository:
         self, appeal_id: int, scope: Scope, today: date, offset: int, limit: int
     ) -> list[OverduePledge]:
         """The overdue pledges, oldest due date first (then oldest pledge), one page."""
-        rows = _pledges([appeal_id], scope, line=lambda organisation: organisation, today=today)
+        rows = self._counted([appeal_id], scope, line=lambda org: org, today=today)
         query = (
             select(
                 rows.c.pledge_id, rows.c.person_id, func.coalesce(PersonRow.name, ""),
