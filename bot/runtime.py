@@ -44,6 +44,7 @@ from domain.outbox.service import OutboxService
 from domain.pledges.ports import PledgeUnitOfWork
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.reminders.digest import DigestService
 from domain.reminders.escalation import EscalationService
 from domain.reminders.models import parse_clock_time
 from domain.reminders.ports import PledgeChangesIn
@@ -56,6 +57,7 @@ from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.i18n import Translations
 from handlers.offers.render import OfferNotices
+from handlers.reminders.digest import DigestTexts
 from handlers.reminders.escalation import EscalationTexts
 from handlers.reminders.render import ReminderTexts
 from handlers.review.render import BatchNotices, PledgeNotices
@@ -311,6 +313,9 @@ class Runtime:
             escalations=EscalationService(
                 uow, self.clock, EscalationTexts(translations), self.reminder_settings()
             ),
+            digests=DigestService(
+                uow, self.clock, DigestTexts(translations), self.reminder_settings()
+            ),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",
@@ -355,6 +360,7 @@ class Runtime:
             async def send_reminders(context: TongxinContext) -> None:
                 await reminders.tick()
                 await context.services.escalations.tick()
+                await context.services.digests.tick()
 
             app.job_queue.run_repeating(
                 self._leader_only(send_reminders), interval=settings.tick_seconds, first=1,

@@ -25,6 +25,7 @@ from domain.offers.ports import OfferRepository, OfferUnitOfWorkFactory
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
+from domain.reminders.digest import DigestRepository, DigestUnitOfWorkFactory
 from domain.reminders.ports import ReminderRepository, RemindersUnitOfWorkFactory
 from domain.totals.ports import ReportRows, TotalsRepository, TotalsUnitOfWorkFactory
 from storage.repositories.appeal_totals import SqlAppealTotals
@@ -38,7 +39,7 @@ from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.people import SqlPersonRepository, SqlRoleRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 from storage.repositories.privacy import SqlPrivacyRepository
-from storage.repositories.reminders import SqlReminderRepository
+from storage.repositories.reminders import SqlDigestRepository, SqlReminderRepository
 from storage.repositories.totals import SqlTotalsRepository
 from storage.repositories.totals_rows import SqlReportRows
 
@@ -74,6 +75,7 @@ class SqlUnitOfWork:
         self.privacy: PrivacyRepository = SqlPrivacyRepository(session)
         self.totals: TotalsRepository = SqlTotalsRepository(session)
         self.reminders: ReminderRepository = SqlReminderRepository(session)
+        self.digests: DigestRepository = SqlDigestRepository(session)
         self.report_rows: ReportRows = SqlReportRows(session)
 
     async def __aenter__(self) -> Self:
@@ -162,4 +164,9 @@ def _conforms_for_totals(factory: SqlUnitOfWorkFactory) -> TotalsUnitOfWorkFacto
 
 def _conforms_for_reminders(factory: SqlUnitOfWorkFactory) -> RemindersUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the reminders' ports."""
+    return factory
+
+
+def _conforms_for_digests(factory: SqlUnitOfWorkFactory) -> DigestUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the digest's ports."""
     return factory

@@ -36,6 +36,7 @@ from handlers.common import (
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.reminders.dialogs import ReminderAnswerView
+from handlers.reminders.digest import digest_command
 from handlers.reminders.escalation import ESCALATION_CODE
 from handlers.reminders.render import (
     BUTTON_CODE,
@@ -58,6 +59,7 @@ REMINDERS_USAGE = N_(
 REMINDER_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("reminders", N_("Your coming reminders: snooze or turn them off"),
                 RoleName.MEMBER),
+    CommandSpec("digest", N_("Your daily digest: off, on or its time"), RoleName.COORDINATOR),
 )
 #: The question each of the reminder's buttons opens ("all" asks nothing).
 OPENS = {"part": Action.PART, "more": Action.DATE, "cancel": Action.CANCEL}
@@ -86,6 +88,7 @@ class ReminderHandlers:
         """The reminder's buttons."""
         app.add_handler(CallbackQueryHandler(self.press, pattern=rf"^{BUTTON_CODE}:"))
         app.add_handler(CommandHandler("reminders", self.reminders))
+        app.add_handler(CommandHandler("digest", digest_command))
         app.add_handler(CallbackQueryHandler(self.setting, pattern=rf"^{SETTING_CODE}:"))
         app.add_handler(CallbackQueryHandler(self.escalated, pattern=rf"^{ESCALATION_CODE}:"))
 

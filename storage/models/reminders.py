@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime
@@ -38,3 +38,17 @@ class ReminderPauseRow(Base):
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     off: Mapped[bool] = mapped_column(default=False)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DigestSettingRow(Base):
+    """A coordinator's daily digest: off, or the local time it goes; and the last one's day."""
+
+    __tablename__ = "digest_setting"
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    off: Mapped[bool] = mapped_column(default=False)
+    at_time: Mapped[str] = mapped_column(String(5))
+    #: the local day of the last digest looked at (sent, or silent on a quiet day)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    #: what the next digest counts from
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -32,7 +32,7 @@ from storage.models.notices import CoordinatorNoticeRow
 from storage.models.offers import OfferMatchRow, OfferRow
 from storage.models.outbox import DeliveryRow
 from storage.models.pledges import FulfilmentRow, PledgeRow
-from storage.models.reminders import ReminderPauseRow
+from storage.models.reminders import DigestSettingRow, ReminderPauseRow
 from storage.repositories.people import new_internal_id
 from storage.repositories.statements import execute_count
 
@@ -71,6 +71,7 @@ ERASED_COLUMNS: tuple[Column[Any], ...] = (
     _DELIVERY.c.chat_id,
     _NOTICE.c.coordinator_id,
     _t(ReminderPauseRow).c.person_id,
+    _t(DigestSettingRow).c.person_id,
 )
 
 

@@ -9,10 +9,11 @@ from sqlalchemy import Table, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.reminders.models import Pause
+from domain.reminders.digest import DigestSetting
+from domain.reminders.models import Pause, parse_clock_time
 from domain.reminders.ports import ReminderTrack
-from storage.models.pledges import PledgeRow
-from storage.models.reminders import ReminderPauseRow, ReminderRow
+from storage.models.pledges import FulfilmentRow, PledgeRow
+from storage.models.reminders import DigestSettingRow, ReminderPauseRow, ReminderRow
 
 
 def _track(row: ReminderRow) -> ReminderTrack:
@@ -27,8 +28,8 @@ def _track(row: ReminderRow) -> ReminderTrack:
     )
 
 
-class SqlReminderRepository:
-    """Implements `domain.reminders.ports.ReminderRepository`."""
+class _Rows:
+    """A session, and the upsert both repositories write with."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -43,6 +44,10 @@ class SqlReminderRepository:
         statement = dialect.insert(table).values(**values)
         changed = {k: v for k, v in values.items() if k not in keys}
         return statement.on_conflict_do_update(index_elements=keys, set_=changed)
+
+
+class SqlReminderRepository(_Rows):
+    """Implements `domain.reminders.ports.ReminderRepository`."""
 
     async def get(self, pledge_id: int) -> ReminderTrack | None:
         """Return a pledge's row; on PostgreSQL it stays locked until the transaction ends."""
@@ -151,3 +156,54 @@ class SqlReminderRepository:
                 {"person_id": person_id, "off": pause.off, "snoozed_until": pause.snoozed_until},
             )
         )
+
+
+class SqlDigestRepository(_Rows):
+    """Implements `domain.reminders.digest.DigestRepository`."""
+
+    async def digest_of(self, person_id: int) -> DigestSetting:
+        """A coordinator's setting (the default when they have none)."""
+        row = await self._session.scalar(
+            select(DigestSettingRow)
+            .where(DigestSettingRow.person_id == person_id)
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            return DigestSetting()
+        return DigestSetting(row.off, parse_clock_time(row.at_time), row.last_day, row.last_at)
+
+    async def save_digest(self, person_id: int, setting: DigestSetting) -> None:
+        """Record a coordinator's setting."""
+        await self._session.execute(
+            self._upsert(
+                cast(Table, DigestSettingRow.__table__),
+                ["person_id"],
+                {
+                    "person_id": person_id,
+                    "off": setting.off,
+                    "at_time": f"{setting.at:%H:%M}",
+                    "last_day": setting.last_day,
+                    "last_at": setting.last_at,
+                },
+            )
+        )
+
+    async def pledges_made_since(self, since: datetime, limit: int) -> list[int]:
+        """Pledges made at or after `since`, oldest first."""
+        rows = await self._session.scalars(
+            select(PledgeRow.id)
+            .where(PledgeRow.created_at >= since)
+            .order_by(PledgeRow.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def deliveries_reported_since(self, since: datetime, limit: int) -> list[int]:
+        """Delivery reports made at or after `since`, oldest first."""
+        rows = await self._session.scalars(
+            select(FulfilmentRow.id)
+            .where(FulfilmentRow.reported_at >= since)
+            .order_by(FulfilmentRow.id)
+            .limit(limit)
+        )
+        return list(rows)

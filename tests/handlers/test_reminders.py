@@ -374,3 +374,48 @@ async def escalation_after(chat: Conversation, coordinator: int) -> Json:
             return message
         after = int(message["message_id"])
     raise AssertionError("no escalation message")
+
+
+# -- the daily digest -------------------------------------------------------------------------
+
+
+async def test_digest_setting_and_a_digest_at_the_chosen_hour(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    co, org = await coordinator_of(client, chat, store, lang="zh-hant")
+    [shown] = await chat.say(co, "/digest")
+    assert shown["text"] == (
+        "你的每日摘要已開啟，時間為 18:00。\n"
+        "可以用 /digest off、/digest on 或 /digest HH:MM 更改，例如 /digest 19:30。"
+    ), shown["text"]
+    for bad in ("25:00", "19", "sometime", "19:30" * 100):
+        [refused] = await chat.say(co, f"/digest {bad}")
+        assert refused["text"] == "請按 HH:MM 寫一天中的時間，例如 18:00。", (bad, refused)
+    [changed] = await chat.say(co, "/digest 19:30")
+    assert changed["text"].startswith("你的每日摘要已開啟，時間為 19:30。"), changed["text"]
+    appeal = await make_appeal(store, clock, organisation_id=org)
+    li = await member(client, chat, "Li", "zh-hans")
+    await join(store, li, org)
+    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
+    await confirm(chat, li, summary)
+    [refused] = await chat.say(li, "/digest off")
+    assert refused["text"] == "每日摘要只发给协调员。", refused["text"]
+    seen = await last_id(client, co)
+    clock.set(datetime(2020, 2, 19, 11, 30, tzinfo=UTC))  # 19:30 in Shanghai, the same day
+    digest = await message_starting(chat, co, seen, "你的每日摘要：")
+    assert digest["text"] == (
+        "你的每日摘要：\n新認捐：1 項\n• #1 消毒液 3000公斤\n"
+        "倡議 #1 抗疫倡议：1 位認捐人的 1 項認捐，0 項逾期"
+    ), digest["text"]
+    [off] = await chat.say(co, "/digest off")
+    assert off["text"].startswith("你的每日摘要已關閉。"), off["text"]
+
+
+async def message_starting(chat: Conversation, person: int, after: int, start: str) -> Json:
+    """The person's next message that starts with `start` (others may come first)."""
+    for _ in range(6):
+        [message] = await chat.next_messages(person, 1, after)
+        if message.get("text", "").startswith(start):
+            return message
+        after = int(message["message_id"])
+    raise AssertionError(f"no message starting {start!r}")
