@@ -44,7 +44,7 @@ from domain.outbox.service import OutboxService
 from domain.pledges.ports import PledgeUnitOfWork
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
-from domain.reminders.digest import DigestService
+from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
 from domain.reminders.models import parse_clock_time
 from domain.reminders.ports import PledgeChangesIn
@@ -313,7 +313,7 @@ class Runtime:
             escalations=EscalationService(
                 uow, self.clock, EscalationTexts(translations), self.reminder_settings()
             ),
-            digests=DigestService(
+            daily_digests=DailyDigestService(
                 uow, self.clock, DigestTexts(translations), self.reminder_settings()
             ),
             clock=self.clock,
@@ -360,7 +360,7 @@ class Runtime:
             async def send_reminders(context: TongxinContext) -> None:
                 await reminders.tick()
                 await context.services.escalations.tick()
-                await context.services.digests.tick()
+                await context.services.daily_digests.tick()
 
             app.job_queue.run_repeating(
                 self._leader_only(send_reminders), interval=settings.tick_seconds, first=1,

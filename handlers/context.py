@@ -16,7 +16,7 @@ from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
-from domain.reminders.digest import DigestService
+from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
 from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService
@@ -42,7 +42,7 @@ class Services:
     totals: TotalsService
     reminders: ReminderService
     escalations: EscalationService
-    digests: DigestService
+    daily_digests: DailyDigestService
     bot_username: str = ""
 
 

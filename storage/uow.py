@@ -25,7 +25,7 @@ from domain.offers.ports import OfferRepository, OfferUnitOfWorkFactory
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
-from domain.reminders.digest import DigestRepository, DigestUnitOfWorkFactory
+from domain.reminders.digest import DailyDigestRepository, DailyDigestUnitOfWorkFactory
 from domain.reminders.ports import ReminderRepository, RemindersUnitOfWorkFactory
 from domain.totals.ports import ReportRows, TotalsRepository, TotalsUnitOfWorkFactory
 from storage.repositories.appeal_totals import SqlAppealTotals
@@ -39,7 +39,7 @@ from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.people import SqlPersonRepository, SqlRoleRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 from storage.repositories.privacy import SqlPrivacyRepository
-from storage.repositories.reminders import SqlDigestRepository, SqlReminderRepository
+from storage.repositories.reminders import SqlDailyDigestRepository, SqlReminderRepository
 from storage.repositories.totals import SqlTotalsRepository
 from storage.repositories.totals_rows import SqlReportRows
 
@@ -75,7 +75,7 @@ class SqlUnitOfWork:
         self.privacy: PrivacyRepository = SqlPrivacyRepository(session)
         self.totals: TotalsRepository = SqlTotalsRepository(session)
         self.reminders: ReminderRepository = SqlReminderRepository(session)
-        self.digests: DigestRepository = SqlDigestRepository(session)
+        self.daily_digests: DailyDigestRepository = SqlDailyDigestRepository(session)
         self.report_rows: ReportRows = SqlReportRows(session)
 
     async def __aenter__(self) -> Self:
@@ -167,6 +167,8 @@ def _conforms_for_reminders(factory: SqlUnitOfWorkFactory) -> RemindersUnitOfWor
     return factory
 
 
-def _conforms_for_digests(factory: SqlUnitOfWorkFactory) -> DigestUnitOfWorkFactory:
-    """Let mypy check that the SQL units also satisfy the digest's ports."""
+def _conforms_for_daily_digests(
+    factory: SqlUnitOfWorkFactory,
+) -> DailyDigestUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the daily digest's ports."""
     return factory

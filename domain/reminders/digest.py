@@ -79,7 +79,7 @@ class DigestTexts(Protocol):
         ...
 
 
-class DigestRepository(Protocol):
+class DailyDigestRepository(Protocol):
     """Digest settings, and what happened since a moment."""
 
     async def digest_of(self, person_id: int) -> DigestSetting:
@@ -99,17 +99,17 @@ class DigestRepository(Protocol):
         ...
 
 
-class DigestUnitOfWork(RemindersUnitOfWork, Protocol):
+class DailyDigestUnitOfWork(RemindersUnitOfWork, Protocol):
     """A unit of work with what the digest reads."""
 
-    digests: DigestRepository
+    daily_digests: DailyDigestRepository
     totals: TotalsRepository
 
 
-class DigestUnitOfWorkFactory(Protocol):
+class DailyDigestUnitOfWorkFactory(Protocol):
     """Makes units of work for the digest."""
 
-    def __call__(self) -> DigestUnitOfWork:
+    def __call__(self) -> DailyDigestUnitOfWork:
         """Return a new, unopened unit of work."""
         ...
 
@@ -119,12 +119,12 @@ def digest_subject(coordinator_id: int, day: date) -> str:
     return f"digest:{coordinator_id}:{day.isoformat()}"
 
 
-class DigestService:
+class DailyDigestService:
     """Sends the digests when due; `/digest` changes a coordinator's setting."""
 
     def __init__(
         self,
-        uow: DigestUnitOfWorkFactory,
+        uow: DailyDigestUnitOfWorkFactory,
         clock: Clock,
         texts: DigestTexts,
         settings: ReminderSettings,
@@ -153,7 +153,7 @@ class DigestService:
     async def _one(self, coordinator_id: int, now: datetime) -> int:
         """One coordinator: their digest if its hour came today; 1 when one was queued."""
         async with self._uow() as uow:
-            setting = await uow.digests.digest_of(coordinator_id)
+            setting = await uow.daily_digests.digest_of(coordinator_id)
             person = await uow.people.get(coordinator_id)
             calendar = self._settings.calendar(person.timezone if person is not None else None)
             local = now.astimezone(calendar.zone)
@@ -171,14 +171,14 @@ class DigestService:
                     ),
                     now,
                 )
-            await uow.digests.save_digest(
+            await uow.daily_digests.save_digest(
                 coordinator_id, replace(setting, last_day=local.date(), last_at=now)
             )
             await uow.commit()
             return 0 if digest.quiet else 1
 
     async def _digest(
-        self, uow: DigestUnitOfWork, standing: Standing, since: datetime
+        self, uow: DailyDigestUnitOfWork, standing: Standing, since: datetime
     ) -> Digest:
         """What happened since `since` in the coordinator's scope, and where appeals stand."""
         organisations = await uow.organisations.all()
@@ -192,12 +192,12 @@ class DigestService:
             return may_review_pledge(standing, pledge, appeal, pledger, organisations)
 
         new = []
-        for pledge_id in await uow.digests.pledges_made_since(since, READ_LIMIT):
+        for pledge_id in await uow.daily_digests.pledges_made_since(since, READ_LIMIT):
             pledge = await uow.pledges.get(pledge_id)
             if pledge is not None and await in_scope(pledge):
                 new.append(pledge)
         delivered = []
-        for fulfilment_id in await uow.digests.deliveries_reported_since(since, READ_LIMIT):
+        for fulfilment_id in await uow.daily_digests.deliveries_reported_since(since, READ_LIMIT):
             fulfilment = await uow.pledges.fulfilment(fulfilment_id)
             pledge = await uow.pledges.get(fulfilment.pledge_id) if fulfilment else None
             if fulfilment is not None and pledge is not None and await in_scope(pledge):
@@ -208,7 +208,7 @@ class DigestService:
                       await self._progress(uow, standing, organisations))
 
     async def _progress(
-        self, uow: DigestUnitOfWork, standing: Standing, organisations: list[Organisation]
+        self, uow: DailyDigestUnitOfWork, standing: Standing, organisations: list[Organisation]
     ) -> list[AppealProgress]:
         """Each open appeal the coordinator coordinates: its figures and overdue count."""
         today = self._settings.calendar(None).local_day(self._clock.now())
@@ -231,7 +231,7 @@ class DigestService:
         """A coordinator's digest setting; others are refused."""
         async with self._uow() as uow:
             await self._coordinator(uow, person_id)
-            return await uow.digests.digest_of(person_id)
+            return await uow.daily_digests.digest_of(person_id)
 
     async def change(
         self, origin: Origin, *, off: bool = False, at: time | None = None
@@ -241,14 +241,14 @@ class DigestService:
         async with self._uow() as uow:
             await self._coordinator(uow, person_id)
             await claim_update(uow, origin)
-            setting = await uow.digests.digest_of(person_id)
+            setting = await uow.daily_digests.digest_of(person_id)
             changed = replace(setting, off=off, at=at or setting.at)
-            await uow.digests.save_digest(person_id, changed)
+            await uow.daily_digests.save_digest(person_id, changed)
             await uow.commit()
             return changed
 
     @staticmethod
-    async def _coordinator(uow: DigestUnitOfWork, person_id: int) -> None:
+    async def _coordinator(uow: DailyDigestUnitOfWork, person_id: int) -> None:
         """Refuse anyone but a coordinator or an admin, by their roles now."""
         if not (await standing_in(uow, person_id)).is_coordinator:
             raise PermissionDenied(COORDINATORS_ONLY)

@@ -73,7 +73,7 @@ async def digest_command(update: Update, context: TongxinContext) -> None:
     message = update.effective_message
     if reader is None or message is None:
         return
-    service = context.services.digests
+    service = context.services.daily_digests
     origin = Origin(reader.person.id, update.update_id)
     word = command_arguments(message).lower()
     try:

@@ -158,8 +158,8 @@ class SqlReminderRepository(_Rows):
         )
 
 
-class SqlDigestRepository(_Rows):
-    """Implements `domain.reminders.digest.DigestRepository`."""
+class SqlDailyDigestRepository(_Rows):
+    """Implements `domain.reminders.digest.DailyDigestRepository`."""
 
     async def digest_of(self, person_id: int) -> DigestSetting:
         """A coordinator's setting (the default when they have none)."""

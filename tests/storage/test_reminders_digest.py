@@ -13,7 +13,7 @@ from domain.kernel.origin import Origin
 from domain.network.models import Language
 from domain.outbox.models import Purpose
 from domain.pledges.models import Fulfilment
-from domain.reminders.digest import Digest, DigestService
+from domain.reminders.digest import DailyDigestService, Digest
 from domain.reminders.scheduled import ReminderSettings
 from storage.models.outbox import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory
@@ -58,7 +58,7 @@ async def test_a_digest_at_eighteen_then_silence_on_a_quiet_day(
 ) -> None:
     pledge_id = await network(uow_factory, member_of_an_organisation=True, reachable=True)
     clock = FakeClock(shanghai(10, 17, 59))
-    service = DigestService(uow_factory, clock, Summary(), ReminderSettings())
+    service = DailyDigestService(uow_factory, clock, Summary(), ReminderSettings())
     assert await service.tick() == 0  # not yet 18:00 there
     clock.set(shanghai(10, 18, 0))
     assert await service.tick() == 2  # the pledger's coordinator and the appeal's
@@ -84,7 +84,7 @@ async def test_a_digest_at_eighteen_then_silence_on_a_quiet_day(
 async def test_off_and_another_hour(uow_factory: SqlUnitOfWorkFactory) -> None:
     await network(uow_factory, member_of_an_organisation=True, reachable=True)
     clock = FakeClock(shanghai(10, 12))
-    service = DigestService(uow_factory, clock, Summary(), ReminderSettings())
+    service = DailyDigestService(uow_factory, clock, Summary(), ReminderSettings())
     changed = await service.change(Origin(PLEDGER_COORDINATOR, 1), at=time(20, 30))
     assert (changed.off, changed.at) == (False, time(20, 30))
     clock.set(shanghai(10, 19))
