@@ -83,8 +83,12 @@ class AppealView(View):
         return Pressed(press.step, press.value, pressed_id)
 
     def keeps_buttons(self, update: Update, turn: Turn) -> bool:
-        """A group picked from the list: the list stays for more picks, then Done."""
-        return isinstance(turn.result, GroupPicked)
+        """A group picked: the list stays for more picks. Send: one edit of the preview.
+
+        The pressed preview becomes the progress message; editing its text takes its
+        buttons away in the same call.
+        """
+        return isinstance(turn.result, GroupPicked) or turn.outcome is Outcome.FINISHED
 
     async def show(
         self, update: Update, context: TongxinContext, reader: Reader, turn: Turn
@@ -135,6 +139,8 @@ class AppealView(View):
         self, update: Update, context: TongxinContext, reader: Reader, published: Published
     ) -> None:
         """The pressed preview becomes the progress message the broadcast reporter edits."""
+        if update.callback_query is not None:
+            await update.callback_query.answer()
         if not published.new:
             return
         services = context.services
