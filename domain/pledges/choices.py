@@ -7,8 +7,9 @@ from datetime import date
 
 from domain.appeals.models import Appeal
 from domain.errors import InvalidInput
-from domain.pledges.draft import STALE_BUTTON, PledgeDraft, match_need
+from domain.pledges.draft import STALE_BUTTON, PledgeDraft
 from domain.pledges.models import PledgeKind
+from domain.pledges.one_line import match_need
 from domain.pledges.ports import AmountReader
 
 # what the summary's "change" buttons reopen

@@ -7,9 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.appeals.models import Appeal
-from domain.appeals.service import broadcast_subject
 from domain.clock import Clock
-from domain.dialogs import Dialog
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.calendar import Calendar
@@ -21,39 +19,16 @@ from domain.kernel.quantities import (
     format_quantity,
 )
 from domain.kernel.standing import standing_in
-from domain.network.access import (
-    behalf_organisations,
-    may_review_pledge,
-    may_see_appeal,
-    visible_appeals,
-)
-from domain.network.models import ChatStatus, Organisation, RoleName, Standing
+from domain.network.access import may_review_pledge
+from domain.network.models import Organisation, RoleName, Standing
 from domain.notices.models import NoticeEvent
 from domain.notices.service import record_pledge_event
 from domain.outbox.models import MediaKind, Purpose
 from domain.outbox.ports import NewDelivery
-from domain.parsing.integers import parse_choice
-from domain.pledges.choices import attach_appeal, reopen
-from domain.pledges.draft import (
-    DIALOG_KIND,
-    STALE_BUTTON,
-    TEXT_STEPS,
-    PledgeDraft,
-    Step,
-    answer_button,
-    answer_text,
-    check_hours,
-    need_of,
-    next_step,
-)
-from domain.pledges.models import (
-    Fulfilment,
-    FulfilmentState,
-    Pledge,
-    PledgeKind,
-    PledgeStatus,
-    Visibility,
-)
+from domain.pledges.access import pledger_in
+from domain.pledges.creating import create_pledge
+from domain.pledges.draft import PledgeDraft
+from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, PledgeStatus
 from domain.pledges.ports import (
     AmountReader,
     DeliveryNotices,
@@ -63,10 +38,6 @@ from domain.pledges.ports import (
 from domain.pledges.review import DeliveryReview, review_buttons
 
 INBOX_LIMIT = 50
-NO_LONGER_VISIBLE = N_(
-    "You may no longer pledge to appeal {number}, so nothing was saved. "
-    "Send /cancel to end this pledge."
-)
 OWN_DELIVERY = N_(
     "You cannot confirm the delivery of your own pledge; another coordinator or an admin does."
 )
@@ -79,47 +50,6 @@ class DeliveryReport:
     pledge: Pledge
     fulfilment: Fulfilment
     over: bool
-
-
-@dataclass(frozen=True)
-class DraftContext:
-    """What the pledge dialog's next step depends on, read in one unit of work.
-
-    `dialog` is the person's open dialog (None when there is none or it expired; it may be
-    of another kind); `appeal` is its draft's appeal (or the one asked for), any status.
-    """
-
-    dialog: Dialog | None
-    appeal: Appeal | None
-    organisations: list[Organisation]
-    # the question (with buttons) this answer answered, when its id was kept: its buttons
-    # are to be taken away
-    answered_message_id: int | None = None
-
-
-def describe(pledge: Pledge) -> str:
-    """A short language-neutral line naming what a pledge promises (amounts and units)."""
-    if pledge.kind is PledgeKind.MONEY:
-        return format_minor(pledge.amount_minor or 0, pledge.currency)
-    if pledge.quantity is not None and pledge.kind is PledgeKind.GOODS:
-        return f"{pledge.item} {format_quantity(pledge.quantity, pledge.unit)}".strip()
-    if pledge.kind is PledgeKind.VOLUNTEER and pledge.quantity is not None:
-        return f"{pledge.description} · {format_quantity(pledge.quantity, pledge.unit)}"
-    return pledge.description
-
-
-def audited(pledge: Pledge) -> str:
-    """What the append-only audit trail keeps of a pledge: never a note the person typed.
-
-    A service's or a task's description is the person's own words (it may name them) and
-    the trail cannot forget; goods, amounts and units are what the history is for.
-    """
-    if pledge.kind is PledgeKind.SERVICE:
-        return PledgeKind.SERVICE.value
-    if pledge.kind is PledgeKind.VOLUNTEER:
-        hours = format_quantity(pledge.quantity, pledge.unit) if pledge.quantity else ""
-        return f"{PledgeKind.VOLUNTEER.value} {hours}".strip()
-    return describe(pledge)
 
 
 def describe_measure(pledge: Pledge, measure: Decimal) -> str:
@@ -137,14 +67,18 @@ class PledgeService(DeliveryReview):
         uow: PledgeUnitOfWorkFactory,
         clock: Clock,
         notices: DeliveryNotices,
+        amounts: AmountReader,
         *,
         currency: str,
         timezone: str = "Asia/Shanghai",
     ) -> None:
-        # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
-        # read against for a person without a zone of their own; `currency` (settings
-        # CURRENCY) is the one of a pledge made without an appeal, unless it names another
+        # `amounts` reads amounts, quantities and dates as people write them (built once by
+        # the composition root); `timezone` is the network's (settings TIMEZONE): the day
+        # "today" and "明天" are read against for a person without a zone of their own;
+        # `currency` (settings CURRENCY) is the one of a pledge made without an appeal,
+        # unless it names another
         self._uow = uow
+        self.amounts = amounts
         self.currency = currency
         self._clock = clock
         self._notices = notices
@@ -164,120 +98,8 @@ class PledgeService(DeliveryReview):
     async def appeals_for(self, person_id: int) -> list[Appeal]:
         """The open appeals this person may see and pledge to (the /appeals rule)."""
         async with self._uow() as uow:
-            standing = await standing_in(uow, person_id)
-            organisations = await uow.organisations.all()
-            return visible_appeals(
-                standing, await uow.appeal_lookup.open_appeals(), organisations
-            )
-
-    async def linked_appeal(
-        self, person_id: int, appeal_id: int, member_chat: int | None
-    ) -> Appeal:
-        """The open appeal of a group's deep link, refused unless the person may see it.
-
-        A group's button leads its members to the appeal even when it is not among the
-        appeals of their own organisations: `member_chat` is the group of the link when the
-        caller asked Telegram and it said the person is in it now (else None), and it is
-        honoured when the appeal was sent there. Any other appeal the person may not see is
-        refused as unknown.
-        """
-        async with self._uow() as uow:
-            return await self._pledgeable(uow, person_id, appeal_id, member_chat)
-
-    async def _organisations_of(
-        self, uow: PledgeUnitOfWork, person_id: int
-    ) -> list[Organisation]:
-        """Organisations a person may pledge on behalf of (theirs and those they coordinate)."""
-        standing = await standing_in(uow, person_id)
-        if not standing.roles:
-            return []
-        return behalf_organisations(standing, await uow.organisations.all())
-
-    async def draft_context(
-        self, person_id: int, appeal_id: int | None, *, open_only: bool = False
-    ) -> DraftContext:
-        """The appeal and the person's organisations, for the next question.
-
-        With `open_only`, an appeal that takes no pledges (closed, unknown) is refused.
-        """
-        async with self._uow() as uow:
-            appeal = None
-            if appeal_id and open_only:
-                appeal = await self._visible_appeal(uow, person_id, appeal_id)
-            elif appeal_id:
-                appeal = await uow.appeal_lookup.get(appeal_id)
-            return DraftContext(None, appeal, await self._organisations_of(uow, person_id))
-
-    async def answer(
-        self, origin: Origin, button: tuple[str, str] | None, text: str, amounts: AmountReader
-    ) -> DraftContext:
-        """Take one answer to the person's pledge draft and store it, in one unit of work.
-
-        `button` is a pressed button's (step, value); without one, `text` is a typed answer.
-        The draft is read, answered, stored and the update marked handled together, and what
-        the next question needs comes back. A context without a dialog means the person has
-        no pledge draft open (a stale button); a refused answer changes nothing.
-        """
-        person_id = origin.actor_id
-        if person_id is None:
-            raise PermissionDenied(N_("Only a person can pledge."))
-        async with self._uow() as uow:
-            now = self._clock.now()
-            dialog = await uow.dialogs.get(person_id)
-            if dialog is None or dialog.expired(now) or dialog.kind != DIALOG_KIND:
-                return DraftContext(None, None, [])
-            draft = PledgeDraft.from_data(dialog.data)
-            appeal = None
-            if draft.appeal_id:
-                # every answer is re-authorised now: the person may have lost the right to
-                # see the appeal (or it closed) since the draft began. The draft's group is
-                # taken at its word here; Confirm asks Telegram again (`confirm`).
-                appeal = await self._still_pledgeable(
-                    uow, person_id, draft.appeal_id, draft.source_chat_id
-                )
-            organisations = await self._organisations_of(uow, person_id)
-            org_ids = [o.id for o in organisations]
-            step = next_step(draft, appeal, org_ids)
-            if button is None:
-                if step not in TEXT_STEPS:
-                    raise InvalidInput(N_("Please use the buttons to answer."))
-                today = self.today()
-                if step is Step.DUE:  # a due date is read in the person's own day
-                    today = await self.calendar.today_of(uow, person_id)
-                answer_text(draft, step, text, reader=amounts, appeal=appeal, today=today)
-            elif button[0] == "edit" and step is Step.CONFIRM:
-                reopen(draft, button[1], org_ids)
-            elif button[0] != step.value:
-                raise InvalidInput(STALE_BUTTON)
-            elif step is Step.APPEAL:
-                number = parse_choice(button[1])
-                if number is None:
-                    raise InvalidInput(STALE_BUTTON)
-                appeal = await self._visible_appeal(uow, person_id, number) if number else None
-                attach_appeal(draft, appeal, await self.calendar.today_of(uow, person_id), amounts)
-            else:
-                answer_button(draft, step, button[1], appeal, org_ids)
-            answered, draft.question_message_id = draft.question_message_id, None
-            dialog.data = draft.to_data()
-            if origin.update_id is None or await uow.updates.mark(origin.update_id):
-                dialog.touch(now)
-                await uow.dialogs.save(dialog)
-                await uow.commit()
-            return DraftContext(dialog, appeal, organisations, answered)
-
-    async def remember_question(self, person_id: int, token: str, message_id: int) -> None:
-        """Keep the id of the question just asked (with buttons) of this person's draft."""
-        async with self._uow() as uow:
-            dialog = await uow.dialogs.get(person_id)
-            if dialog is None or dialog.kind != DIALOG_KIND:
-                return
-            draft = PledgeDraft.from_data(dialog.data)
-            if draft.token != token:
-                return
-            draft.question_message_id = message_id
-            dialog.data = draft.to_data()
-            await uow.dialogs.save(dialog)
-            await uow.commit()
+            pledger = await pledger_in(uow, person_id)
+            return pledger.visible(await uow.appeal_lookup.open_appeals())
 
     async def mine(self, person_id: int) -> list[Pledge]:
         """A person's pledges, newest first, with their deliveries."""
@@ -287,157 +109,19 @@ class PledgeService(DeliveryReview):
     async def pledge_of(self, person_id: int, pledge_id: int) -> Pledge:
         """One of the person's own pledges; another person's is refused as unknown."""
         async with self._uow() as uow:
-            return await self._own(uow, person_id, pledge_id)
+            return await self.own(uow, person_id, pledge_id)
 
     # -- creating --------------------------------------------------------------------------
 
     async def create(self, origin: Origin, draft: PledgeDraft) -> Pledge:
         """Turn a confirmed draft into a pledge; a second confirm returns the same pledge."""
-        async with self._uow() as uow:
-            pledge = await self._create(uow, origin, draft)
-            await uow.commit()
-            return pledge
-
-    async def confirm(
-        self, origin: Origin, token: str, member_chat: int | None = None
-    ) -> Pledge | None:
-        """Confirm the person's open draft with this token: the pledge and the dialog's end.
-
-        Both land in one unit of work with the update mark. A confirm pressed again finds
-        the pledge it made; None when the token is neither the person's draft nor pledge.
-        The appeal must still be open and visible to the person now; `member_chat` is the
-        draft's group when Telegram just said the person is in it (see `linked_appeal`).
-        """
-        person_id = origin.actor_id
-        if person_id is None:
-            raise PermissionDenied(N_("Only a person can pledge."))
-        async with self._uow() as uow:
-            dialog = await uow.dialogs.get(person_id)
-            draft = None
-            now = self._clock.now()
-            if dialog is not None and dialog.kind == DIALOG_KIND and not dialog.expired(now):
-                draft = PledgeDraft.from_data(dialog.data)
-            if draft is None or draft.token != token:
-                pledge = await uow.pledges.by_token(token)
-                return pledge if pledge is not None and pledge.person_id == person_id else None
-            pledge = await self._create(uow, origin, draft, member_chat)
-            await uow.dialogs.delete(person_id)
-            await uow.commit()
-            return pledge
-
-    async def cancel_draft(self, origin: Origin, token: str) -> Pledge | None:
-        """A summary's Cancel: end the draft with this token; or find the pledge it became.
-
-        None means the draft was closed (nothing saved) or there was nothing to close; a
-        pledge means this summary was confirmed before, so there is nothing left to cancel
-        here. A Cancel of another, older draft leaves the person's current draft alone.
-        """
-        person_id = origin.actor_id
-        if person_id is None:
-            raise PermissionDenied(N_("Only a person can pledge."))
-        async with self._uow() as uow:
-            dialog = await uow.dialogs.get(person_id)
-            if dialog is not None and dialog.kind == DIALOG_KIND:
-                draft = PledgeDraft.from_data(dialog.data)
-                if draft.token == token:
-                    await claim_update(uow, origin)
-                    await uow.dialogs.delete(person_id)
-                    await uow.commit()
-                    return None
-            pledge = await uow.pledges.by_token(token) if token else None
-            if pledge is not None and pledge.person_id == person_id:
-                return pledge
-            raise InvalidInput(STALE_BUTTON)
-
-    async def _create(
-        self,
-        uow: PledgeUnitOfWork,
-        origin: Origin,
-        draft: PledgeDraft,
-        member_chat: int | None = None,
-    ) -> Pledge:
-        """Insert the pledge a confirmed draft makes, audited; or return the one it made.
-
-        The appeal is authorised again at this moment (open, and visible to the person:
-        by their roles, or through `member_chat`, a group Telegram just said they are in).
-        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can pledge."))
-        existing = await uow.pledges.by_token(draft.token)
-        if existing is not None:
-            if existing.person_id != origin.actor_id:
-                raise PermissionDenied(N_("This button is not yours."))
-            return existing
-        appeal = None
-        if draft.appeal_id is not None:
-            appeal = await self._still_pledgeable(
-                uow, origin.actor_id, draft.appeal_id, member_chat
-            )
-        org_ids = [o.id for o in await self._organisations_of(uow, origin.actor_id)]
-        if next_step(draft, appeal, org_ids) is not Step.CONFIRM:
-            raise InvalidInput(N_("This pledge is not complete yet."))
-        pledge = self._pledge_from(origin, draft, appeal, org_ids)
-        await claim_update(uow, origin)
-        stored = await uow.pledges.add(pledge)
-        if stored.person_id != origin.actor_id:
-            raise PermissionDenied(N_("This button is not yours."))
-        await self._audit(
-            uow, origin, "pledge.create", f"pledge:{stored.id}", None, audited(stored)
-        )
-        await record_pledge_event(uow, stored, appeal, NoticeEvent.PLEDGED, self._clock.now())
-        return stored
-
-    def _pledge_from(
-        self, origin: Origin, draft: PledgeDraft, appeal: Appeal | None, org_ids: list[int]
-    ) -> Pledge:
-        assert origin.actor_id is not None
-        kind = draft.pledge_kind
-        assert kind is not None
-        need = need_of(appeal, draft.need_id)
-        if draft.need_id is not None and need is None:
-            raise NotFound(N_("That need is no longer part of the appeal."))
-        if draft.earmark is not None and (
-            appeal is None or all(r.id != draft.earmark for r in appeal.recipients)
-        ):
-            raise NotFound(N_("That recipient is no longer part of the appeal."))
-        if draft.behalf is not None and draft.behalf not in org_ids:
-            raise PermissionDenied(N_("You cannot pledge on behalf of that organisation."))
-        quantity = draft.quantity_value
-        # goods known by their value alone have no quantity yet: it may come with the delivery
-        by_value = kind is PledgeKind.GOODS and draft.value_only and draft.estimated_minor
-        if kind is not PledgeKind.MONEY and kind is not PledgeKind.SERVICE and not by_value:
-            if quantity is None:
-                raise InvalidInput(N_("This pledge is not complete yet."))
-            check_quantity(quantity)
-            if kind is PledgeKind.VOLUNTEER:
-                check_hours(quantity)
-        return Pledge(
-            id=0,
-            token=draft.token,
-            person_id=origin.actor_id,
-            kind=kind,
-            appeal_id=draft.appeal_id,
-            need_id=draft.need_id,
-            item=draft.item,
-            amount_minor=draft.amount_minor if kind is PledgeKind.MONEY else None,
-            currency=draft.currency,
-            quantity=None if kind in (PledgeKind.MONEY, PledgeKind.SERVICE) or by_value
-            else quantity,
-            unit=draft.unit,
-            estimated_minor=draft.estimated_minor,
-            estimated_approximate=draft.value_approximate,
-            approximate=draft.approximate,
-            description=draft.description or "",
-            on_behalf_of=draft.behalf,
-            earmark_recipient_id=draft.earmark,
-            due_date=draft.due_date,
-            visibility=Visibility(draft.visibility or Visibility.ANONYMOUS.value),
-            cancelled=False,
-            cancel_reason=None,
-            source_chat_id=draft.source_chat_id,
-            source_update_id=origin.update_id,
-            created_at=self._clock.now(),
-        )
+        async with self._uow() as uow:
+            pledger = await pledger_in(uow, origin.actor_id)
+            pledge = await create_pledge(uow, self._clock, origin, draft, pledger)
+            await uow.commit()
+            return pledge
 
     # -- deliveries ------------------------------------------------------------------------
 
@@ -455,48 +139,68 @@ class PledgeService(DeliveryReview):
         Goods pledged by their value alone take the delivered quantity (in `unit`) as theirs:
         the delivery is the whole lot, and from then on the pledge counts in that quantity.
         """
+        async with self._uow() as uow:
+            report = await self.deliver(
+                uow, origin, pledge_id, quantity, proof_file_id, proof_kind, unit
+            )
+            await uow.commit()
+            return report
+
+    async def deliver(
+        self,
+        uow: PledgeUnitOfWork,
+        origin: Origin,
+        pledge_id: int,
+        quantity: Decimal | None,
+        proof_file_id: str | None = None,
+        proof_kind: MediaKind | None = None,
+        unit: str | None = None,
+    ) -> DeliveryReport:
+        """`report_delivery` inside an open unit of work (a dialog's answer), not committed.
+
+        Like every in-unit use case here, it claims the origin's update; a dialog kind
+        passes an origin without one, as the engine marks the update itself.
+        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can report a delivery."))
-        async with self._uow() as uow:
-            pledge = await self._own(uow, origin.actor_id, pledge_id)
-            if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
-                raise Conflict(N_("This pledge is closed; nothing more can be reported."))
-            amount = pledge.open_measure if quantity is None else check_quantity(quantity)
-            if pledge.value_only and quantity is not None and pledge.status is PledgeStatus.PLEDGED:
-                if not (unit or pledge.unit):
-                    raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
-                pledge.quantity, pledge.unit = amount, unit or pledge.unit
-                await uow.pledges.save(pledge)
-            elif pledge.value_only and quantity is not None:
-                raise Conflict(N_("Everything of this pledge is already reported as delivered."))
-            if amount <= 0:
-                raise Conflict(N_("Everything of this pledge is already reported as delivered."))
-            over = amount > pledge.open_measure
-            await claim_update(uow, origin)
-            fulfilment = await uow.pledges.add_fulfilment(
-                Fulfilment(
-                    id=0,
-                    pledge_id=pledge.id,
-                    quantity=amount,
-                    over=over,
-                    reported_by=origin.actor_id,
-                    reported_at=self._clock.now(),
-                    proof_file_id=proof_file_id,
-                    proof_kind=proof_kind if proof_file_id else None,
-                )
+        pledge = await self.own(uow, origin.actor_id, pledge_id)
+        if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
+            raise Conflict(N_("This pledge is closed; nothing more can be reported."))
+        amount = pledge.open_measure if quantity is None else check_quantity(quantity)
+        if pledge.value_only and quantity is not None and pledge.status is PledgeStatus.PLEDGED:
+            if not (unit or pledge.unit):
+                raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
+            pledge.quantity, pledge.unit = amount, unit or pledge.unit
+            await uow.pledges.save(pledge)
+        elif pledge.value_only and quantity is not None:
+            raise Conflict(N_("Everything of this pledge is already reported as delivered."))
+        if amount <= 0:
+            raise Conflict(N_("Everything of this pledge is already reported as delivered."))
+        over = amount > pledge.open_measure
+        await claim_update(uow, origin)
+        fulfilment = await uow.pledges.add_fulfilment(
+            Fulfilment(
+                id=0,
+                pledge_id=pledge.id,
+                quantity=amount,
+                over=over,
+                reported_by=origin.actor_id,
+                reported_at=self._clock.now(),
+                proof_file_id=proof_file_id,
+                proof_kind=proof_kind if proof_file_id else None,
             )
-            pledge.fulfilments.append(fulfilment)
-            await self._audit(
-                uow,
-                origin,
-                "fulfilment.report",
-                f"pledge:{pledge.id}",
-                None,
-                f"{describe_measure(pledge, amount)}{' (over)' if over else ''}",
-            )
-            await self._notify_coordinators(uow, pledge, fulfilment)
-            await uow.commit()
-            return DeliveryReport(pledge, fulfilment, over)
+        )
+        pledge.fulfilments.append(fulfilment)
+        await self._audit(
+            uow,
+            origin,
+            "fulfilment.report",
+            f"pledge:{pledge.id}",
+            None,
+            f"{describe_measure(pledge, amount)}{' (over)' if over else ''}",
+        )
+        await self._notify_coordinators(uow, pledge, fulfilment)
+        return DeliveryReport(pledge, fulfilment, over)
 
     async def _notify_coordinators(
         self, uow: PledgeUnitOfWork, pledge: Pledge, fulfilment: Fulfilment
@@ -571,46 +275,58 @@ class PledgeService(DeliveryReview):
 
     async def change_due(self, origin: Origin, pledge_id: int, due: date) -> Pledge:
         """The pledger moves the delivery date (today or later; checked by the caller's read)."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can change a pledge."))
         async with self._uow() as uow:
-            if due < await self.calendar.today_of(uow, origin.actor_id):
-                raise InvalidInput(
-                    N_("That date has passed. Please give today or a later date.")
-                )
-            pledge = await self._own(uow, origin.actor_id, pledge_id)
-            if pledge.status not in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
-                raise Conflict(N_("This pledge is closed; its date cannot be changed."))
-            await claim_update(uow, origin)
-            before = pledge.due_date
-            pledge.due_date = due
-            await uow.pledges.save(pledge)
-            await self._audit(uow, origin, "pledge.due", f"pledge:{pledge.id}", before, due)
-            await self._tell_coordinators(uow, pledge, NoticeEvent.CHANGED)
+            pledge = await self.move_due(uow, origin, pledge_id, due)
             await uow.commit()
             return pledge
 
+    async def move_due(
+        self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, due: date
+    ) -> Pledge:
+        """`change_due` inside an open unit of work (see `deliver`), not committed."""
+        if origin.actor_id is None:
+            raise PermissionDenied(N_("Only a person can change a pledge."))
+        if due < await self.calendar.today_of(uow, origin.actor_id):
+            raise InvalidInput(N_("That date has passed. Please give today or a later date."))
+        pledge = await self.own(uow, origin.actor_id, pledge_id)
+        if pledge.status not in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
+            raise Conflict(N_("This pledge is closed; its date cannot be changed."))
+        await claim_update(uow, origin)
+        before = pledge.due_date
+        pledge.due_date = due
+        await uow.pledges.save(pledge)
+        await self._audit(uow, origin, "pledge.due", f"pledge:{pledge.id}", before, due)
+        await self._tell_coordinators(uow, pledge, NoticeEvent.CHANGED)
+        return pledge
+
     async def cancel(self, origin: Origin, pledge_id: int, reason: str) -> Pledge:
         """The pledger withdraws a pledge, with a reason."""
+        async with self._uow() as uow:
+            pledge = await self.withdraw(uow, origin, pledge_id, reason)
+            await uow.commit()
+            return pledge
+
+    async def withdraw(
+        self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, reason: str
+    ) -> Pledge:
+        """`cancel` inside an open unit of work (see `deliver`), not committed."""
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can cancel a pledge."))
         clean = clean_description(reason)
-        async with self._uow() as uow:
-            pledge = await self._own(uow, origin.actor_id, pledge_id)
-            if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
-                raise Conflict(N_("This pledge is closed; it cannot be cancelled."))
-            await claim_update(uow, origin)
-            pledge.cancelled = True
-            pledge.cancel_reason = clean
-            await uow.pledges.save(pledge)
-            # the reason is the person's own words: it stays on the pledge (erased when they
-            # are forgotten), never in the append-only trail, which cannot forget it
-            await self._audit(
-                uow, origin, "pledge.cancel", f"pledge:{pledge.id}", None, PledgeStatus.CANCELLED
-            )
-            await self._tell_coordinators(uow, pledge, NoticeEvent.CANCELLED)
-            await uow.commit()
-            return pledge
+        pledge = await self.own(uow, origin.actor_id, pledge_id)
+        if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
+            raise Conflict(N_("This pledge is closed; it cannot be cancelled."))
+        await claim_update(uow, origin)
+        pledge.cancelled = True
+        pledge.cancel_reason = clean
+        await uow.pledges.save(pledge)
+        # the reason is the person's own words: it stays on the pledge (erased when they
+        # are forgotten), never in the append-only trail, which cannot forget it
+        await self._audit(
+            uow, origin, "pledge.cancel", f"pledge:{pledge.id}", None, PledgeStatus.CANCELLED
+        )
+        await self._tell_coordinators(uow, pledge, NoticeEvent.CANCELLED)
+        return pledge
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -623,69 +339,8 @@ class PledgeService(DeliveryReview):
             appeal = await uow.appeal_lookup.get(pledge.appeal_id)
         await record_pledge_event(uow, pledge, appeal, event, self._clock.now())
 
-    async def _visible_appeal(
-        self, uow: PledgeUnitOfWork, person_id: int, appeal_id: int
-    ) -> Appeal:
-        """An open appeal the person may see; one they may not is refused as unknown."""
-        return await self._pledgeable(uow, person_id, appeal_id)
-
-    async def _open_appeal(self, uow: PledgeUnitOfWork, appeal_id: int) -> Appeal:
-        appeal = await uow.appeal_lookup.get(appeal_id)
-        if appeal is None:
-            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-        if not appeal.is_open:
-            raise Conflict(
-                N_("Appeal {number} is closed and takes no more pledges."), number=appeal_id
-            )
-        return appeal
-
-    async def _pledgeable(
-        self, uow: PledgeUnitOfWork, person_id: int, appeal_id: int, via_chat: int | None = None
-    ) -> Appeal:
-        """An open appeal the person may see (domain.network.access), else a refusal.
-
-        An appeal the person may not see is refused exactly as one that does not exist.
-        """
-        appeal = await self._open_appeal(uow, appeal_id)
-        if not await self._may_see(uow, person_id, appeal, via_chat):
-            raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-        return appeal
-
-    async def _still_pledgeable(
-        self, uow: PledgeUnitOfWork, person_id: int, appeal_id: int, via_chat: int | None
-    ) -> Appeal:
-        """The appeal of a draft, authorised again now; a lost right is refused plainly."""
-        appeal = await self._open_appeal(uow, appeal_id)
-        if not await self._may_see(uow, person_id, appeal, via_chat):
-            raise PermissionDenied(NO_LONGER_VISIBLE, number=appeal_id)
-        return appeal
-
-    async def _may_see(
-        self, uow: PledgeUnitOfWork, person_id: int, appeal: Appeal, via_chat: int | None
-    ) -> bool:
-        """The one visibility rule, with the person's roles read now.
-
-        `via_chat` is a group the person is in: it counts (its organisation as theirs) only
-        when it is approved and the appeal was sent to it, and is read only when needed.
-        """
-        standing = await standing_in(uow, person_id)
-        organisations = await uow.organisations.all()
-        if may_see_appeal(standing, appeal, organisations):
-            return True
-        reached: set[int] = set()
-        if via_chat is not None and await self._sent_to(uow, appeal.id, via_chat):
-            chat = await uow.chats.get(via_chat)
-            if chat is not None and chat.status is ChatStatus.APPROVED and chat.organisation_id:
-                reached.add(chat.organisation_id)
-        return bool(reached) and may_see_appeal(standing, appeal, organisations, reached)
-
-    @staticmethod
-    async def _sent_to(uow: PledgeUnitOfWork, appeal_id: int, chat_id: int) -> bool:
-        """True when the appeal was sent to this chat (a delivery row exists)."""
-        sent = await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(appeal_id))
-        return any(d.chat_id == chat_id for d in sent)
-
-    async def _own(self, uow: PledgeUnitOfWork, person_id: int, pledge_id: int) -> Pledge:
+    async def own(self, uow: PledgeUnitOfWork, person_id: int, pledge_id: int) -> Pledge:
+        """One of the person's pledges, read in `uow`; another person's is refused as unknown."""
         pledge = await uow.pledges.get(pledge_id)
         if pledge is None or pledge.person_id != person_id:
             raise NotFound(N_("You have no pledge with that number."))
