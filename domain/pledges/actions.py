@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.dialogs.engine import OneAnswer, OneAnswerKind
-from domain.dialogs.models import Accepts, Answer, Sent, Typed
+from domain.dialogs.models import Accepts, Answer, Question, Sent, Typed
 from domain.errors import N_, InvalidInput
 from domain.kernel.origin import Origin
 from domain.outbox.models import MediaKind
@@ -30,6 +30,15 @@ class PledgeActionKind(OneAnswerKind):
 
     def __init__(self, pledges: PledgeService) -> None:
         self._pledges = pledges
+
+    async def question(
+        self, uow: PledgeUnitOfWork, origin: Origin, draft: OneAnswer, known: Question | None
+    ) -> Question:
+        """The one question, about one of the person's own pledges (another's is refused)."""
+        if known is None:
+            assert origin.actor_id is not None
+            await self._pledges.own(uow, origin.actor_id, draft.subject_id)
+        return await super().question(uow, origin, draft, known)
 
     @staticmethod
     def acting(origin: Origin) -> Origin:

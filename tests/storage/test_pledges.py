@@ -10,6 +10,7 @@ from domain.kernel.origin import Origin
 from domain.network.models import Language
 from domain.pledges.draft import PledgeDraft
 from domain.pledges.models import Fulfilment, Pledge, PledgeKind, PledgeStatus, Visibility
+from domain.pledges.reading import ParsingReader
 from domain.pledges.service import PledgeService
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -52,7 +53,7 @@ async def test_a_token_stores_one_pledge_and_round_trips(uow_factory: SqlUnitOfW
 
 
 async def test_deliveries_through_the_service(uow_factory: SqlUnitOfWorkFactory) -> None:
-    service = PledgeService(uow_factory, FakeClock(AT), Notices(), currency="CNY")
+    service = PledgeService(uow_factory, FakeClock(AT), Notices(), ParsingReader(), currency="CNY")
     draft = PledgeDraft(
         token="abc", currency="CNY", appeal_chosen=True, kind="money", amount_minor=5_000_000,
         earmark_chosen=True, due_chosen=True, visibility="anonymous",

@@ -6,7 +6,8 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.pledges.choices import attach_appeal, edit_value, mentions_pledge, reopen
-from domain.pledges.draft import Step, natural_draft, next_step, one_line_draft
+from domain.pledges.draft import Step, next_step
+from domain.pledges.one_line import natural_draft, one_line_draft
 from tests.domain.pledges.examples import READER, TODAY, appeal
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,25 +13,25 @@ from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
 from domain.dialogs import Dialog
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.kernel.calendar import local_date
+from domain.kernel.calendar import Calendar, local_date
 from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.kernel.quantities import to_minor
 from domain.network.models import Language, Organisation, Person, Role, RoleName
 from domain.parsing import messages
+from domain.dialogs.engine import DialogEngine
+from domain.dialogs.models import Typed
+from domain.pledges.answers import AMOUNT_EXAMPLES, answer_button, answer_text
+from domain.pledges.dialog import PledgeDialog
 from domain.pledges.draft import (
-    AMOUNT_EXAMPLES,
     DIALOG_KIND,
     ORGANISATION_ONLY,
     TOO_MANY_HOURS,
     PledgeDraft,
     Step,
-    answer_button,
-    answer_text,
     next_step,
-    one_line_draft,
-    split_one_line,
     visibility_choices,
 )
+from domain.pledges.one_line import one_line_draft, split_one_line
 from domain.pledges.models import (
     Fulfilment,
     FulfilmentState,
@@ -100,7 +101,7 @@ def fakes(fake_uow_factory: FakeUnitOfWorkFactory) -> FakeUnitOfWorkFactory:
 
 @pytest.fixture
 def service(fakes: FakeUnitOfWorkFactory, clock: FakeClock) -> PledgeService:
-    return PledgeService(fakes, clock, Notices(), currency="CNY")
+    return PledgeService(fakes, clock, Notices(), READER, currency="CNY")
 
 
 def money_draft(token: str = "t1", amount: str = "5万元") -> PledgeDraft:
@@ -140,7 +141,8 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
     assert next_step(draft, appeal(), [1]) is Step.VISIBILITY
     draft.visibility = "anonymous"
     assert next_step(draft, appeal(), [1]) is Step.CONFIRM
-    assert PledgeDraft.from_data(draft.to_data()) == draft
+    kind = PledgeDialog(FakeClock(), Calendar(FakeClock(), "Asia/Shanghai"), READER)
+    assert kind.load(kind.dump(draft)) == draft
 
 
 @pytest.mark.parametrize(
@@ -346,7 +348,7 @@ def _at_due(fakes: FakeUnitOfWorkFactory, person_id: int) -> None:
     draft.behalf_chosen = True
     draft.amount_minor = 50_000
     fakes.store.dialogs[person_id] = Dialog(
-        person_id, DIALOG_KIND, draft.to_data(), 1, LATE, LATE + timedelta(hours=24)
+        person_id, DIALOG_KIND, asdict(draft), 1, LATE, LATE + timedelta(hours=24)
     )
 
 
@@ -354,25 +356,27 @@ async def test_dates_are_read_in_the_persons_day_not_in_utcs(
     fakes: FakeUnitOfWorkFactory,
 ) -> None:
     service = PledgeService(
-        fakes, FakeClock(LATE), Notices(), currency="CNY", timezone="Asia/Shanghai"
+        fakes, FakeClock(LATE), Notices(), READER, currency="CNY", timezone="Asia/Shanghai"
     )
     assert service.today() == date(2020, 2, 20)
     assert service.today("America/Los_Angeles") == date(2020, 2, 19)
     fakes.store.people[MEMBER] = _person(MEMBER, "Asia/Shanghai")
     _at_due(fakes, MEMBER)
+    dialogs = DialogEngine(fakes, FakeClock(LATE))
+    dialogs.register([PledgeDialog(FakeClock(LATE), service.calendar, READER)])
     with pytest.raises(InvalidInput):  # yesterday in Shanghai, though still today in UTC
-        await service.answer(Origin(MEMBER, 1), None, "2020-02-19", READER)
-    known = await service.answer(Origin(MEMBER, 2), None, "明天", READER)
+        await dialogs.answer(Origin(MEMBER, 1), Typed("2020-02-19"))
+    known = await dialogs.answer(Origin(MEMBER, 2), Typed("明天"))
     assert known.dialog is not None and known.dialog.data["due"] == "2020-02-21"
     # someone whose own zone is behind UTC: their today is still the 19th
     fakes.store.people[OTHER] = _person(OTHER, "America/Los_Angeles")
     _at_due(fakes, OTHER)
-    known = await service.answer(Origin(OTHER, 3), None, "tomorrow", READER)
+    known = await dialogs.answer(Origin(OTHER, 3), Typed("tomorrow"))
     assert known.dialog is not None and known.dialog.data["due"] == "2020-02-20"
     # no person row: the network's zone
     stranger = 9_000_000_005
     _at_due(fakes, stranger)
-    known = await service.answer(Origin(stranger, 4), None, "today", READER)
+    known = await dialogs.answer(Origin(stranger, 4), Typed("today"))
     assert known.dialog is not None and known.dialog.data["due"] == "2020-02-20"
 
 
@@ -380,7 +384,7 @@ async def test_moving_the_date_is_checked_against_the_persons_day(
     fakes: FakeUnitOfWorkFactory,
 ) -> None:
     service = PledgeService(
-        fakes, FakeClock(LATE), Notices(), currency="CNY", timezone="Asia/Shanghai"
+        fakes, FakeClock(LATE), Notices(), READER, currency="CNY", timezone="Asia/Shanghai"
     )
     fakes.store.people[MEMBER] = _person(MEMBER, "Asia/Shanghai")
     pledge = await service.create(Origin(MEMBER, 1), money_draft())
