@@ -42,6 +42,7 @@ from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
 from domain.pledges.ports import PledgeUnitOfWork
+from domain.pledges.reading import ParsingReader
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
 from domain.reminders.digest import DailyDigestService
@@ -106,6 +107,8 @@ class Runtime:
         self.clock = clock or SystemClock()
         #: This runtime's metrics (a registry of its own); the sender may count into it too.
         self.metrics = metrics or Metrics()
+        #: the one amount parser: the pledge service, its dialogs and the reminders read with it
+        self.amounts = ParsingReader()
         self.health: HealthServer | None = None
         self._bot_api_check: BotApiCheck | None = None
         self._engine: AsyncEngine | None = None
@@ -288,6 +291,7 @@ class Runtime:
             uow,
             self.clock,
             PledgeNotices(translations),
+            self.amounts,
             timezone=settings.timezone,
             currency=settings.currency,
         )
@@ -378,6 +382,7 @@ class Runtime:
                 lambda: uow,
                 self.clock,
                 PledgeNotices(translations),
+                self.amounts,
                 timezone=self.settings.timezone,
                 currency=self.settings.currency,
             )

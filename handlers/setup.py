@@ -14,11 +14,9 @@ from telegram.ext import (
     filters,
 )
 
-from domain.pledges.reading import ParsingReader
 from handlers.appeals.commands import AppealsFeature
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
-from handlers.context import TongxinContext
 from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogFlow, DialogRouter
 from handlers.feature import Feature
@@ -26,7 +24,9 @@ from handlers.guard import drop_replays_and_noise, mark_handled
 from handlers.lists import register_lists
 from handlers.network.commands import NetworkHandlers
 from handlers.offers.commands import OfferFeature
-from handlers.pledges import PLEDGE_COMMANDS, PledgeFlow, PledgeHandlers, pledge_flows
+from handlers.pledges.commands import PLEDGE_COMMANDS, PledgeFeature
+from handlers.pledges.delivery import proof_handler
+from handlers.pledges.group import private_words
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
 from handlers.reminders.commands import ReminderHandlers
 from handlers.reminders.escalation import remind_now_button
@@ -46,23 +46,24 @@ def features() -> list[Feature]:
         ReminderHandlers(),
         OfferFeature(),
         ReviewHandlers(),
+        PledgeFeature(),  # after the others, as its handlers were: its /start links first
     ]
 
 
 def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
     """Every command of the bot, for /help and the command menu."""
-    featured = tuple(spec for feature in [*features(), *extra] for spec in feature.commands)
-    return (
+    listed = (
         CORE_COMMANDS
-        + PLEDGE_COMMANDS
+        + PLEDGE_COMMANDS  # in its place in /help
         + PRIVACY_COMMANDS
-        + featured
     )
+    areas = [*features(), *extra]
+    return listed + tuple(s for area in areas for s in area.commands if s not in listed)
 
 
 def dialog_flows() -> list[DialogFlow]:
     """Every conversation kind that reads free text."""
-    return [*pledge_flows(ParsingReader())]
+    return []
 
 
 def register_handlers(
@@ -73,24 +74,17 @@ def register_handlers(
     commands = all_commands(extra)
     core = CoreHandlers(commands)
     app.add_handler(TypeHandler(Update, drop_replays_and_noise), group=GUARD_GROUP)
-    pledge_flow = PledgeFlow(ParsingReader())
-    pledges = PledgeHandlers(pledge_flow, ParsingReader())
     router = DialogRouter(
         dialog_flows(),
-        idle=pledges.entries.private_words,
+        idle=private_words,
         views=[view for area in areas for view in area.views()],
     )
     app.add_handler(CallbackQueryHandler(router.on_press, pattern=router.owns_press))
-
-    async def private_file(update: Update, context: TongxinContext) -> None:
-        # a dialog on the engine that takes files first (a reminder's "how much" proof)
-        if not await router.on_private_file(update, context):
-            await pledges.proof(update, context)
-
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & FILES, private_file))
+    # a photo or document goes to a dialog that takes files (a delivery's proof, a
+    # reminder's "how much"); otherwise the bot says how to send a proof
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & FILES, proof_handler(router)))
     for area in areas:
         area.register(app)
-    pledges.register(app)
     register_lists(app)
     core.register(app)
     NetworkHandlers().register(app)

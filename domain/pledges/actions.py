@@ -28,6 +28,9 @@ CAPTION_NEEDED = N_("Please add how much was delivered as the caption, e.g. 1000
 class PledgeActionKind(OneAnswerKind):
     """A follow-up question about one of the person's pledges (`OneAnswer.subject_id`)."""
 
+    name: str
+    code: str
+
     def __init__(self, pledges: PledgeService) -> None:
         self._pledges = pledges
 

@@ -17,7 +17,7 @@ from domain.kernel.standing import standing_in
 from domain.network.models import Language, Standing
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
-from domain.pledges.draft import read_money
+from domain.pledges.answers import read_money
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind
 from domain.pledges.ports import (
     AmountReader,

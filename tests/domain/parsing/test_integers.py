@@ -6,7 +6,7 @@ import pytest
 
 from domain.appeals.models import parse_appeal_deep_link
 from domain.parsing.integers import INT64_MAX, parse_chat_id, parse_choice, parse_id, parse_int
-from domain.pledges.draft import parse_prefill_payload, split_one_line
+from domain.pledges.one_line import parse_prefill_payload, split_one_line
 
 
 @pytest.mark.parametrize(

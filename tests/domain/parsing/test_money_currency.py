@@ -10,15 +10,9 @@ import pytest
 from domain.appeals.models import Appeal, AppealStatus, Need
 from domain.errors import InvalidInput
 from domain.offers.draft import read_price
-from domain.pledges.draft import (
-    OTHER_CURRENCY,
-    PledgeDraft,
-    Step,
-    answer_text,
-    natural_draft,
-    one_line_draft,
-    read_money,
-)
+from domain.pledges.answers import answer_text, read_money
+from domain.pledges.draft import OTHER_CURRENCY, PledgeDraft, Step
+from domain.pledges.one_line import natural_draft, one_line_draft
 from domain.pledges.reading import ParsingReader
 
 READER = ParsingReader()

@@ -12,14 +12,14 @@ import pytest
 from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
 from domain.dialogs import Dialog
+from domain.dialogs.engine import DialogEngine
+from domain.dialogs.models import Typed
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.calendar import Calendar, local_date
 from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.kernel.quantities import to_minor
 from domain.network.models import Language, Organisation, Person, Role, RoleName
 from domain.parsing import messages
-from domain.dialogs.engine import DialogEngine
-from domain.dialogs.models import Typed
 from domain.pledges.answers import AMOUNT_EXAMPLES, answer_button, answer_text
 from domain.pledges.dialog import PledgeDialog
 from domain.pledges.draft import (
@@ -31,7 +31,6 @@ from domain.pledges.draft import (
     next_step,
     visibility_choices,
 )
-from domain.pledges.one_line import one_line_draft, split_one_line
 from domain.pledges.models import (
     Fulfilment,
     FulfilmentState,
@@ -40,6 +39,7 @@ from domain.pledges.models import (
     PledgeStatus,
     Visibility,
 )
+from domain.pledges.one_line import one_line_draft, split_one_line
 from domain.pledges.service import PledgeService
 from tests.domain.pledges.examples import COORD, READER, TODAY, appeal
 from tests.fakes import FakeUnitOfWorkFactory

@@ -1,0 +1,1 @@
+"""Pledging in Telegram: commands and entries, dialog views, their texts, delivery tracking."""
