@@ -76,34 +76,43 @@ class DeliveredPart(PledgeActionKind):
         )
 
 
-class NewDate(PledgeActionKind):
+class TypedAction(PledgeActionKind):
+    """A follow-up answered by typing one line."""
+
+    async def take(
+        self, uow: PledgeUnitOfWork, origin: Origin, draft: OneAnswer, answer: Answer
+    ) -> Pledge:
+        """Do what the typed line asks to the pledge."""
+        text = answer.text if isinstance(answer, Typed) else ""
+        return await self.act(uow, self.acting(origin), draft.subject_id, text)
+
+    async def act(self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, text: str) -> Pledge:
+        """The use case of the answer, in the engine's unit of work."""
+        raise NotImplementedError
+
+
+class NewDate(TypedAction):
     """"Change the date": the new delivery date, read in the person's own day."""
 
     name = "pledge_due"
     code = "pdu"
 
-    async def take(
-        self, uow: PledgeUnitOfWork, origin: Origin, draft: OneAnswer, answer: Answer
-    ) -> Pledge:
+    async def act(self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, text: str) -> Pledge:
         """Move the pledge's delivery date."""
-        text = answer.text if isinstance(answer, Typed) else ""
         today = await self._pledges.calendar.today_of(uow, origin.actor_id)
         due = read_due(self._pledges.amounts, text, today)
-        return await self._pledges.move_due(uow, self.acting(origin), draft.subject_id, due)
+        return await self._pledges.move_due(uow, origin, pledge_id, due)
 
 
-class CancelReason(PledgeActionKind):
+class CancelReason(TypedAction):
     """"Cancel pledge": why, in one line."""
 
     name = "pledge_cancel"
     code = "pdc"
 
-    async def take(
-        self, uow: PledgeUnitOfWork, origin: Origin, draft: OneAnswer, answer: Answer
-    ) -> Pledge:
+    async def act(self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, text: str) -> Pledge:
         """Withdraw the pledge with the reason given."""
-        text = answer.text if isinstance(answer, Typed) else ""
-        return await self._pledges.withdraw(uow, self.acting(origin), draft.subject_id, text)
+        return await self._pledges.withdraw(uow, origin, pledge_id, text)
 
 
 #: the kind each /mypledges button begins
