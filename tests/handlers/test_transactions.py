@@ -27,7 +27,7 @@ from sandbox.server import SandboxServer
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.harness import ADMIN_ID, Conversation, running_bot, settings_for
-from tests.talk import approved_groups
+from tests.talk import approved_groups, make_appeal, member
 
 Json = dict[str, Any]
 _handling: ContextVar[str | None] = ContextVar("counted_update", default=None)
@@ -205,3 +205,43 @@ async def test_each_appeal_dialog_answer_is_one_transaction(
         assert counter.of(answer) == one, answer
         assert counter.reads_of(answer) == 1, f"{answer}: the guard's look-up alone"
     assert counter.of("ap:send") == one, "Send: the appeal published and the dialog ended"
+
+
+async def test_each_pledge_dialog_answer_is_one_transaction(
+    database_url: str, sandbox: SandboxServer, client: SandboxClient, clock: FakeClock,
+    counter: TransactionCounter,
+) -> None:
+    chat = Conversation(client)
+    async with counted_bot(database_url, sandbox, clock, counter):
+        engine = create_engine(database_url)
+        try:
+            store = SqlUnitOfWorkFactory(session_factory(engine))
+            appeal = await make_appeal(store, clock, recipients=("黄山街道办事处",))
+        finally:
+            await engine.dispose()
+        ann = await member(client, chat, "Ann", "en")
+        begin = f"/pledge {appeal.id}"
+        [kind] = await chat.say(ann, begin)
+        amount = await answered(chat, ann, lambda: chat.press(ann, ann, kind, data="pd:kind:money"))
+        assert amount["text"].startswith("How much money?")
+        [earmark] = await chat.say(ann, "500元")
+        due = await answered(chat, ann, lambda: chat.press(ann, ann, earmark, data="pd:earmark:0"))
+        [visibility] = await chat.say(ann, "2020-02-25")
+        shown = data_of(visibility, "pd:visibility:")
+        summary = await answered(chat, ann, lambda: chat.press(ann, ann, visibility, data=shown))
+        ok = data_of(summary, "pd:ok:")
+        thanks = await answered(chat, ann, lambda: chat.press(ann, ann, summary, data=ok))
+        assert thanks["text"].startswith("Thank you! Your pledge #1 is recorded")
+        # the next update of the same person starts once the Confirm is handled completely
+        await chat.say(ann, "/mypledges")
+    assert due["text"].startswith("When will it be delivered?")
+    one = Units(opened=1, commits=1)
+    assert counter.of(begin) == one, "begin: the appeal read, the dialog stored, the update marked"
+    for answer in ("pd:kind:money", "500元", "2020-02-25", shown):
+        assert counter.of(answer) == one, answer
+    # The date takes typing or a button: once that question is sent, its message id is kept
+    # (one more unit, after the answer's) so a typed date can take the buttons away.
+    assert counter.of("pd:earmark:0") == Units(opened=2, commits=2)
+    # Confirm first reads the draft's group (to ask Telegram whether the person is still in
+    # it), then one unit makes the pledge, its audit and notice event, and ends the dialog.
+    assert counter.of(ok) == Units(opened=2, commits=1)
