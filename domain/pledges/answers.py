@@ -35,28 +35,28 @@ AMOUNT_EXAMPLES = N_(
 
 
 def read_amount(
-    reader: AmountReader, text: str, currency: str, bare_unit: str | None = None
+    amounts: AmountReader, text: str, currency: str, bare_unit: str | None = None
 ) -> ReadAmount:
     """Read an amount; with `bare_unit`, a number written alone is a quantity in that unit."""
     if not text.strip() or len(text) > 200:
         raise InvalidInput(AMOUNT_EXAMPLES)
     if bare_unit:
-        bare = reader.read_bare(text, bare_unit)
+        bare = amounts.read_bare(text, bare_unit)
         if bare is not None:
             return bare
-    found = reader.read(text, currency)
+    found = amounts.read(text, currency)
     if found is None:
         raise InvalidInput(AMOUNT_EXAMPLES)
     return found
 
 
-def read_money(reader: AmountReader, text: str, currency: str) -> tuple[int, bool]:
+def read_money(amounts: AmountReader, text: str, currency: str) -> tuple[int, bool]:
     """Read an amount of money in `currency`'s minor units, with its approximate flag.
 
     An amount written in another currency is refused: minor units are only meaningful in the
     currency they were computed in, so it is never relabelled.
     """
-    found = read_amount(reader, text, currency)
+    found = read_amount(amounts, text, currency)
     if found.currency is None:
         raise InvalidInput(
             N_("That is a quantity, not an amount of money. Write e.g. 500元 or 5万元.")
@@ -80,9 +80,9 @@ def draft_minor(draft: PledgeDraft, value: Decimal, written: str) -> int:
     return _minor_in(value, written, draft.currency)
 
 
-def read_draft_money(draft: PledgeDraft, reader: AmountReader, text: str) -> tuple[int, bool]:
+def read_draft_money(draft: PledgeDraft, amounts: AmountReader, text: str) -> tuple[int, bool]:
     """Read the draft's money (amount or value); sets its currency when it has no appeal."""
-    found = read_amount(reader, text, draft.currency)
+    found = read_amount(amounts, text, draft.currency)
     if found.currency is None:
         raise InvalidInput(
             N_("That is a quantity, not an amount of money. Write e.g. 500元 or 5万元.")
@@ -95,16 +95,16 @@ def answer_text(
     step: Step,
     text: str,
     *,
-    reader: AmountReader,
+    amounts: AmountReader,
     appeal: Appeal | None,
     today: date,
 ) -> None:
     """Read a typed answer into the draft; refuse it (changing nothing) when it does not fit."""
     kind = draft.pledge_kind
     if step is Step.AMOUNT:
-        draft.amount_minor, draft.approximate = read_draft_money(draft, reader, text)
+        draft.amount_minor, draft.approximate = read_draft_money(draft, amounts, text)
     elif step is Step.VALUE:
-        draft.estimated_minor, draft.value_approximate = read_draft_money(draft, reader, text)
+        draft.estimated_minor, draft.value_approximate = read_draft_money(draft, amounts, text)
     elif step is Step.DESCRIPTION:
         draft.description = clean_description(text)
     elif step is Step.QUANTITY and kind is PledgeKind.VOLUNTEER:
@@ -115,7 +115,7 @@ def answer_text(
             return
         if names_parts_of_days(text):  # two afternoons, 半天: how many hours is not guessed
             raise InvalidInput(VOLUNTEER_HOURS)
-        found = read_amount(reader, text, draft.currency, bare_unit=HOURS)
+        found = read_amount(amounts, text, draft.currency, bare_unit=HOURS)
         # days, weeks and months are refused too: a day of volunteering is not 24 hours
         if found.currency is not None or found.unit not in ("", HOURS):
             raise InvalidInput(VOLUNTEER_HOURS)
@@ -123,9 +123,9 @@ def answer_text(
         draft.unit = HOURS
         draft.approximate = found.approximate
     elif step is Step.QUANTITY:
-        read_goods(draft, reader, text, appeal)
+        read_goods(draft, amounts, text, appeal)
     elif step is Step.DUE:
-        draft.due = read_due(reader, text, today).isoformat()
+        draft.due = read_due(amounts, text, today).isoformat()
         draft.due_chosen = True
     else:
         raise InvalidInput(N_("Please use the buttons to answer."))
@@ -189,7 +189,7 @@ def answer_button(
         raise InvalidInput(STALE_BUTTON)
 
 
-def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appeal | None) -> None:
+def read_goods(draft: PledgeDraft, amounts: AmountReader, text: str, appeal: Appeal | None) -> None:
     """Read a goods quantity (and the item, when no need line was chosen).
 
     For a need line, a number written alone counts in the need's unit (`500` for masks counted
@@ -197,7 +197,7 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
     """
     need = need_of(appeal, draft.need_id)
     bare_unit = need.unit if need is not None else None
-    found = read_amount(reader, text, draft.currency, bare_unit=bare_unit)
+    found = read_amount(amounts, text, draft.currency, bare_unit=bare_unit)
     if found.value_only:
         read_value_only(draft, found, need)
         return
@@ -205,7 +205,7 @@ def read_goods(draft: PledgeDraft, reader: AmountReader, text: str, appeal: Appe
         raise InvalidInput(
             N_("That is an amount of money. For goods write a quantity, e.g. 3000公斤 or 300箱.")
         )
-    quantity = check_goods(reader, need, found.value, found.unit)
+    quantity = check_goods(amounts, need, found.value, found.unit)
     item = need.item if need is not None else (found.item or draft.item or "").strip()
     if not item:
         raise InvalidInput(N_("Please name the item too, e.g. N95口罩 500个."))
@@ -245,7 +245,7 @@ def read_value_only(draft: PledgeDraft, found: ReadAmount, need: Need | None) ->
 
 
 def check_goods(
-    reader: AmountReader, need: Need | None, value: Decimal, unit: str
+    amounts: AmountReader, need: Need | None, value: Decimal, unit: str
 ) -> Decimal:
     """The one check of a goods quantity, however it came (typed, prefilled, one line).
 
@@ -255,7 +255,7 @@ def check_goods(
     if not unit:
         raise InvalidInput(N_("Please add a unit, e.g. 3000公斤, 300箱, 500个."))
     quantity = check_quantity(value)
-    if need is not None and not reader.units_compatible(unit, need.unit):
+    if need is not None and not amounts.units_compatible(unit, need.unit):
         raise InvalidInput(
             N_("“{unit}” does not fit this need, which is counted in “{need_unit}”."),
             unit=unit,
@@ -264,9 +264,9 @@ def check_goods(
     return quantity
 
 
-def read_due(reader: AmountReader, text: str, today: date) -> date:
+def read_due(amounts: AmountReader, text: str, today: date) -> date:
     """Read a delivery date that is today or later."""
-    found = reader.read_date(text.strip()[:100], today) if text.strip() else None
+    found = amounts.read_date(text.strip()[:100], today) if text.strip() else None
     if found is None:
         raise InvalidInput(
             N_("I could not read that date. Write it like 2026-02-25, 2月25日 or 明天.")

@@ -32,7 +32,7 @@ def mentions_pledge(text: str) -> bool:
 
 
 def attach_appeal(
-    draft: PledgeDraft, appeal: Appeal | None, today: date, reader: AmountReader
+    draft: PledgeDraft, appeal: Appeal | None, today: date, amounts: AmountReader
 ) -> None:
     """Choose the draft's appeal; a one-line draft also takes its deadline and matching need.
 
@@ -47,7 +47,7 @@ def attach_appeal(
         draft.due = appeal.deadline.isoformat()
     if draft.pledge_kind is PledgeKind.GOODS and draft.need_id is None and draft.unit:
         need = match_need(appeal, draft.item)
-        if need is not None and reader.units_compatible(draft.unit, need.unit):
+        if need is not None and amounts.units_compatible(draft.unit, need.unit):
             draft.need_id = need.id
             draft.item = need.item
 

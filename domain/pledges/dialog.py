@@ -136,7 +136,7 @@ class PledgeDialog(DraftKind[PledgeDraft]):
             today = self._calendar.today()
             if step is Step.DUE:  # a due date is read in the person's own day
                 today = await self._calendar.today_of(uow, origin.actor_id)
-            answer_text(draft, step, answer.text, reader=self._amounts, appeal=shown.appeal,
+            answer_text(draft, step, answer.text, amounts=self._amounts, appeal=shown.appeal,
                         today=today)
             return Continue()
         if not isinstance(answer, Pressed):
@@ -228,7 +228,7 @@ class PledgeDialog(DraftKind[PledgeDraft]):
         read = one_line_draft(
             draft.token,
             request.text,
-            reader=self._amounts,
+            amounts=self._amounts,
             appeal=appeal,
             today=self._calendar.today(request.timezone),
             default_currency=appeal.currency if appeal is not None else draft.currency,

@@ -45,7 +45,7 @@ def one_line_draft(
     token: str,
     text: str,
     *,
-    reader: AmountReader,
+    amounts: AmountReader,
     appeal: Appeal | None,
     today: date,
     default_currency: str,
@@ -54,7 +54,7 @@ def one_line_draft(
     draft = PledgeDraft(token=token, currency=default_currency, one_line=True)
     if appeal is not None:  # without one, the dialog asks which appeal (or none)
         draft.choose_appeal(appeal)
-    found = read_amount(reader, text, draft.currency)
+    found = read_amount(amounts, text, draft.currency)
     if found.currency is not None and found.item is None and found.unit in ("", found.currency):
         draft.kind = PledgeKind.MONEY.value
         draft.amount_minor = draft_minor(draft, found.value, found.currency)
@@ -62,26 +62,26 @@ def one_line_draft(
     else:
         draft.kind = PledgeKind.GOODS.value
         need = match_need(appeal, found.item)
-        fitting = _needs_in_unit(reader, appeal, found) if need is None else []
+        fitting = _needs_in_unit(amounts, appeal, found) if need is None else []
         if len(fitting) > 1:  # `3000公斤` and two needs in kg: the NEED step asks which
             _one_line_defaults(draft, appeal, today)
-            draft.quantity = str(check_goods(reader, None, found.value, found.unit))
+            draft.quantity = str(check_goods(amounts, None, found.value, found.unit))
             draft.unit = found.unit
             draft.approximate = found.approximate
             return draft
         need = fitting[0] if fitting else need
         draft.need_id = None if need is None else need.id
         draft.item_chosen = True
-        read_goods(draft, reader, text, appeal)
+        read_goods(draft, amounts, text, appeal)
     _one_line_defaults(draft, appeal, today)
     return draft
 
 
-def _needs_in_unit(reader: AmountReader, appeal: Appeal | None, found: ReadAmount) -> list[Need]:
+def _needs_in_unit(amounts: AmountReader, appeal: Appeal | None, found: ReadAmount) -> list[Need]:
     """For a bare quantity (`3000公斤`, no item): the appeal's needs counted in a fitting unit."""
     if appeal is None or found.item is not None or not found.unit or found.currency is not None:
         return []
-    return [n for n in appeal.needs if reader.units_compatible(found.unit, n.unit)]
+    return [n for n in appeal.needs if amounts.units_compatible(found.unit, n.unit)]
 
 
 def _one_line_defaults(draft: PledgeDraft, appeal: Appeal | None, today: date) -> None:
@@ -98,7 +98,7 @@ def natural_draft(
     token: str,
     text: str,
     *,
-    reader: AmountReader,
+    amounts: AmountReader,
     appeal: Appeal | None,
     today: date,
     default_currency: str,
@@ -111,12 +111,12 @@ def natural_draft(
     """
     try:
         return one_line_draft(
-            token, text, reader=reader, appeal=appeal, today=today,
+            token, text, amounts=amounts, appeal=appeal, today=today,
             default_currency=default_currency,
         )
     except InvalidInput:
         pass
-    found = reader.read(text[:200], default_currency) if text.strip() else None
+    found = amounts.read(text[:200], default_currency) if text.strip() else None
     if found is None or found.currency is None or found.unit not in ("", found.currency):
         return None
     draft = PledgeDraft(token=token, currency=default_currency, one_line=True)
@@ -139,14 +139,14 @@ _PREFILL = re.compile(
 )
 
 
-def prefill_from(reader: AmountReader, text: str, appeal: Appeal) -> Prefill | None:
+def prefill_from(amounts: AmountReader, text: str, appeal: Appeal) -> Prefill | None:
     """Read `我捐500元` or `我捐3000公斤消毒液` against an appeal; None when it holds no pledge.
 
     Words that would be refused as an answer (`-1`, a number past the limit) carry nothing.
     """
     try:
         draft = natural_draft(
-            "prefill", text, reader=reader, appeal=appeal, today=date.min,
+            "prefill", text, amounts=amounts, appeal=appeal, today=date.min,
             default_currency=appeal.currency,
         )
     except InvalidInput:
@@ -202,7 +202,7 @@ def parse_prefill_payload(payload: str) -> tuple[int, int, Prefill | None] | Non
 
 
 def apply_prefill(
-    draft: PledgeDraft, prefill: Prefill, appeal: Appeal, reader: AmountReader
+    draft: PledgeDraft, prefill: Prefill, appeal: Appeal, amounts: AmountReader
 ) -> None:
     """Fill the draft from a group reply's link, checked as a typed answer is.
 
@@ -218,7 +218,7 @@ def apply_prefill(
     need = need_of(appeal, prefill.need_id)
     if need is None or prefill.quantity is None:
         raise InvalidInput(STALE_BUTTON)
-    quantity = check_goods(reader, need, prefill.quantity, prefill.unit)
+    quantity = check_goods(amounts, need, prefill.quantity, prefill.unit)
     draft.kind = PledgeKind.GOODS.value
     draft.need_id = need.id
     draft.item = need.item

@@ -1,4 +1,4 @@
-"""What pledges need from storage and from the text reader, as protocols."""
+"""What pledges need from storage and from the amount parser, as protocols."""
 
 from __future__ import annotations
 

@@ -194,7 +194,7 @@ async def private_words(update: Update, context: TongxinContext, reader: Reader)
     draft = natural_draft(
         new_draft(context).token,
         text,
-        reader=pledges.amounts,
+        amounts=pledges.amounts,
         appeal=None,
         today=pledges.today(reader.person.timezone),
         default_currency=pledges.currency,

@@ -48,20 +48,20 @@ def test_a_delivery_in_another_currency_is_refused() -> None:
 
 def test_a_goods_value_in_another_currency_is_refused_for_an_appeal() -> None:
     with pytest.raises(InvalidInput) as refused:
-        one_line_draft("t", "N95口罩 500个 价值2200美元", reader=READER, appeal=_appeal(),
+        one_line_draft("t", "N95口罩 500个 价值2200美元", amounts=READER, appeal=_appeal(),
                        today=TODAY, default_currency="CNY")  # fmt: skip
     assert refused.value.message == OTHER_CURRENCY
 
 
 def test_a_goods_value_without_appeal_keeps_its_currency() -> None:
-    draft = one_line_draft("t", "N95口罩 500个 价值2200美元", reader=READER, appeal=None,
+    draft = one_line_draft("t", "N95口罩 500个 价值2200美元", amounts=READER, appeal=None,
                            today=TODAY, default_currency="CNY")  # fmt: skip
     assert (draft.estimated_minor, draft.currency) == (220_000, "USD")
 
 
 def test_the_dialog_amount_without_appeal_keeps_its_currency() -> None:
     draft = PledgeDraft(token="t", currency="CNY", appeal_chosen=True, kind="money")
-    answer_text(draft, Step.AMOUNT, "10000 JPY", reader=READER, appeal=None, today=TODAY)
+    answer_text(draft, Step.AMOUNT, "10000 JPY", amounts=READER, appeal=None, today=TODAY)
     assert (draft.amount_minor, draft.currency) == (10_000, "JPY")
 
 
@@ -71,14 +71,14 @@ def test_the_dialog_amount_for_an_appeal_refuses_another_currency() -> None:
     draft.choose_appeal(appeal)
     draft.kind = "money"
     with pytest.raises(InvalidInput):
-        answer_text(draft, Step.AMOUNT, "5000美元", reader=READER, appeal=appeal, today=TODAY)
+        answer_text(draft, Step.AMOUNT, "5000美元", amounts=READER, appeal=appeal, today=TODAY)
     assert draft.amount_minor is None and draft.currency == "HKD"
-    answer_text(draft, Step.AMOUNT, "5000", reader=READER, appeal=appeal, today=TODAY)
+    answer_text(draft, Step.AMOUNT, "5000", amounts=READER, appeal=appeal, today=TODAY)
     assert (draft.amount_minor, draft.currency) == (500_000, "HKD")
 
 
 def test_choosing_an_appeal_in_another_currency_after_the_amount_is_refused() -> None:
-    draft = one_line_draft("t", "1万日元", reader=READER, appeal=None, today=TODAY,
+    draft = one_line_draft("t", "1万日元", amounts=READER, appeal=None, today=TODAY,
                            default_currency="CNY")  # fmt: skip
     assert (draft.amount_minor, draft.currency) == (10_000, "JPY")
     with pytest.raises(InvalidInput) as refused:
@@ -90,9 +90,9 @@ def test_choosing_an_appeal_in_another_currency_after_the_amount_is_refused() ->
 
 
 def test_a_reply_in_another_currency_gives_no_prefill() -> None:
-    assert natural_draft("t", "我们捐5000美元", reader=READER, appeal=_appeal("CNY"),
+    assert natural_draft("t", "我们捐5000美元", amounts=READER, appeal=_appeal("CNY"),
                          today=TODAY, default_currency="CNY") is None  # fmt: skip
-    draft = natural_draft("t", "我们捐5000美元", reader=READER, appeal=None, today=TODAY,
+    draft = natural_draft("t", "我们捐5000美元", amounts=READER, appeal=None, today=TODAY,
                           default_currency="CNY")  # fmt: skip
     assert draft is not None and (draft.amount_minor, draft.currency) == (500_000, "USD")
 

@@ -27,18 +27,18 @@ def test_chatter_is_not_taken_for_a_pledge(text: str) -> None:
 def test_money_in_a_sentence_is_money_whatever_words_surround_it() -> None:
     for text, minor in (("我们单位捐5万元", 5_000_000), ("I'll give 2000 yuan", 200_000)):
         draft = natural_draft(
-            "t", text, reader=READER, appeal=None, today=TODAY, default_currency="CNY"
+            "t", text, amounts=READER, appeal=None, today=TODAY, default_currency="CNY"
         )
         assert draft is not None and (draft.kind, draft.amount_minor) == ("money", minor), text
         assert next_step(draft, None, []) is Step.APPEAL
     assert natural_draft(
-        "t", "我想捐点东西", reader=READER, appeal=None, today=TODAY, default_currency="CNY"
+        "t", "我想捐点东西", amounts=READER, appeal=None, today=TODAY, default_currency="CNY"
     ) is None
 
 
 def test_an_appeal_chosen_after_a_one_line_goods_pledge_brings_its_deadline_and_need() -> None:
     draft = one_line_draft(
-        "t", "消毒液 3000公斤", reader=READER, appeal=None, today=TODAY, default_currency="CNY"
+        "t", "消毒液 3000公斤", amounts=READER, appeal=None, today=TODAY, default_currency="CNY"
     )
     assert draft.need_id is None and draft.due is None
     attach_appeal(draft, appeal(), TODAY, READER)
@@ -48,7 +48,7 @@ def test_an_appeal_chosen_after_a_one_line_goods_pledge_brings_its_deadline_and_
 
 def test_summary_changes_are_bound_to_their_draft() -> None:
     draft = one_line_draft(
-        "tok", "5万元", reader=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
+        "tok", "5万元", amounts=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
     )
     for value in (edit_value("behalf", "other"), "behalf", edit_value("colour", "tok")):
         with pytest.raises(InvalidInput):

@@ -108,7 +108,7 @@ def money_draft(token: str = "t1", amount: str = "5万元") -> PledgeDraft:
     draft = PledgeDraft(currency="CNY", token=token)
     draft.choose_appeal(appeal())
     draft.kind = PledgeKind.MONEY.value
-    answer_text(draft, Step.AMOUNT, amount, reader=READER, appeal=appeal(), today=TODAY)
+    answer_text(draft, Step.AMOUNT, amount, amounts=READER, appeal=appeal(), today=TODAY)
     draft.earmark_chosen = True
     draft.due_chosen = True
     draft.behalf_chosen = True  # for themselves (they belong to organisation 1)
@@ -128,7 +128,7 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
     assert next_step(draft, appeal(), []) is Step.NEED
     draft.need_id, draft.item_chosen = 7, True
     assert next_step(draft, appeal(), []) is Step.QUANTITY
-    answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
+    answer_text(draft, Step.QUANTITY, "3000公斤", amounts=READER, appeal=appeal(), today=TODAY)
     assert (draft.quantity, draft.unit, draft.item) == ("3000", "kg", "消毒液")
     assert next_step(draft, appeal(), [1]) is Step.VALUE  # optional for goods: skipped
     answer_button(draft, Step.VALUE, "skip", appeal(), [1])
@@ -137,7 +137,7 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
     assert next_step(draft, appeal(), [1]) is Step.EARMARK
     draft.earmark_chosen = True
     assert next_step(draft, appeal(), [1]) is Step.DUE
-    answer_text(draft, Step.DUE, "2020-02-25", reader=READER, appeal=appeal(), today=TODAY)
+    answer_text(draft, Step.DUE, "2020-02-25", amounts=READER, appeal=appeal(), today=TODAY)
     assert next_step(draft, appeal(), [1]) is Step.VISIBILITY
     draft.visibility = "anonymous"
     assert next_step(draft, appeal(), [1]) is Step.CONFIRM
@@ -160,7 +160,7 @@ def test_the_dialog_asks_only_what_is_missing() -> None:
 def test_bad_amounts_are_refused_and_change_nothing(text: str, expected: str | None) -> None:
     draft = PledgeDraft(currency="CNY", token="t", appeal_chosen=True, kind="money")
     with pytest.raises(InvalidInput) as caught:
-        answer_text(draft, Step.AMOUNT, text, reader=READER, appeal=None, today=TODAY)
+        answer_text(draft, Step.AMOUNT, text, amounts=READER, appeal=None, today=TODAY)
     if expected is not None:
         assert caught.value.message == expected
     assert draft.amount_minor is None
@@ -177,7 +177,7 @@ def test_a_unit_that_does_not_fit_the_need_is_refused() -> None:
     draft = PledgeDraft(currency="CNY", token="t", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.need_id, draft.item_chosen = 7, True
     with pytest.raises(InvalidInput) as caught:
-        answer_text(draft, Step.QUANTITY, "500个", reader=READER, appeal=appeal(), today=TODAY)
+        answer_text(draft, Step.QUANTITY, "500个", amounts=READER, appeal=appeal(), today=TODAY)
     assert caught.value.params["need_unit"] == "kg"
     assert draft.quantity is None
 
@@ -186,14 +186,14 @@ def test_a_unit_that_does_not_fit_the_need_is_refused() -> None:
 def test_past_or_unreadable_dates_are_refused(text: str) -> None:
     draft = PledgeDraft(currency="CNY", token="t")
     with pytest.raises(InvalidInput):
-        answer_text(draft, Step.DUE, text, reader=READER, appeal=None, today=TODAY)
+        answer_text(draft, Step.DUE, text, amounts=READER, appeal=None, today=TODAY)
     assert not draft.due_chosen
 
 
 def test_a_4096_character_description_is_refused() -> None:
     draft = PledgeDraft(currency="CNY", token="t", appeal_chosen=True, kind="service")
     with pytest.raises(InvalidInput):
-        answer_text(draft, Step.DESCRIPTION, "免" * 4096, reader=READER, appeal=None, today=TODAY)
+        answer_text(draft, Step.DESCRIPTION, "免" * 4096, amounts=READER, appeal=None, today=TODAY)
     assert draft.description is None
 
 
@@ -201,15 +201,15 @@ def test_one_line_forms() -> None:
     assert split_one_line("3 5万元") == (3, "5万元")
     assert split_one_line("消毒液 3000公斤") == (None, "消毒液 3000公斤")
     money = one_line_draft(
-        "a", "5万元", reader=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
+        "a", "5万元", amounts=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
     )
     assert (money.kind, money.amount_minor, money.due) == ("money", 5_000_000, "2020-03-01")
     goods = one_line_draft(
-        "b", "消毒液 3000公斤", reader=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
+        "b", "消毒液 3000公斤", amounts=READER, appeal=appeal(), today=TODAY, default_currency="CNY"
     )
     assert (goods.kind, goods.need_id, goods.quantity) == ("goods", 7, "3000")
     masks = one_line_draft(
-        "c", "N95口罩 500个 价值2200元", reader=READER, appeal=None, today=TODAY,
+        "c", "N95口罩 500个 价值2200元", amounts=READER, appeal=None, today=TODAY,
         default_currency="CNY",
     )
     assert (masks.item, masks.unit, masks.estimated_minor) == ("N95口罩", "piece", 220_000)
@@ -253,7 +253,7 @@ async def test_batches_lead_to_received(
     draft = PledgeDraft(currency="CNY", token="g", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.currency = "CNY"
     draft.need_id, draft.item_chosen = 7, True
-    answer_text(draft, Step.QUANTITY, "3000公斤", reader=READER, appeal=appeal(), today=TODAY)
+    answer_text(draft, Step.QUANTITY, "3000公斤", amounts=READER, appeal=appeal(), today=TODAY)
     draft.earmark_chosen = draft.due_chosen = draft.behalf_chosen = draft.value_asked = True
     draft.visibility = "named"
     draft.source_chat_id = GROUP
@@ -454,7 +454,7 @@ def test_a_bare_number_at_the_hours_step_is_hours(
     text: str, hours: str, approximate: bool
 ) -> None:
     draft = _volunteer()
-    answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=None, today=TODAY)
+    answer_text(draft, Step.QUANTITY, text, amounts=READER, appeal=None, today=TODAY)
     assert (draft.quantity, draft.unit, draft.approximate) == (hours, "hour", approximate)
 
 
@@ -462,7 +462,7 @@ def test_a_bare_number_at_the_hours_step_is_hours(
 def test_more_hours_than_one_pledge_holds_are_refused(text: str) -> None:
     draft = _volunteer()
     with pytest.raises(InvalidInput) as caught:
-        answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=None, today=TODAY)
+        answer_text(draft, Step.QUANTITY, text, amounts=READER, appeal=None, today=TODAY)
     assert (caught.value.message, caught.value.params) == (TOO_MANY_HOURS, {"limit": "10,000"})
     assert draft.quantity is None and draft.unit == ""
 
@@ -480,7 +480,7 @@ def test_more_hours_than_one_pledge_holds_are_refused(text: str) -> None:
 def test_hours_that_are_no_hours_are_refused(text: str, message: str) -> None:
     draft = _volunteer()
     with pytest.raises(InvalidInput) as caught:
-        answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=None, today=TODAY)
+        answer_text(draft, Step.QUANTITY, text, amounts=READER, appeal=None, today=TODAY)
     assert caught.value.message == message
     assert draft.quantity is None
 
@@ -506,7 +506,7 @@ def test_a_bare_number_for_a_need_counts_in_the_needs_unit(
 ) -> None:
     draft = PledgeDraft(currency="CNY", token="g", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.need_id, draft.item_chosen = 7, True
-    answer_text(draft, Step.QUANTITY, text, reader=READER, appeal=appeal(), today=TODAY)
+    answer_text(draft, Step.QUANTITY, text, amounts=READER, appeal=appeal(), today=TODAY)
     expected_unit = "t" if text == "2吨" else "kg"
     assert (draft.item, draft.quantity, draft.unit) == ("消毒液", quantity, expected_unit)
     assert draft.approximate is approximate
@@ -516,5 +516,5 @@ def test_a_bare_number_without_a_need_still_needs_a_unit() -> None:
     draft = PledgeDraft(currency="CNY", token="g", appeal_chosen=True, appeal_id=3, kind="goods")
     draft.item_chosen = True
     with pytest.raises(InvalidInput):
-        answer_text(draft, Step.QUANTITY, "500", reader=READER, appeal=appeal(), today=TODAY)
+        answer_text(draft, Step.QUANTITY, "500", amounts=READER, appeal=appeal(), today=TODAY)
     assert draft.quantity is None
