@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
@@ -37,6 +39,7 @@ from domain.pledges.ports import (
 )
 from domain.pledges.review import DeliveryReview, review_buttons
 
+T = TypeVar("T")
 INBOX_LIMIT = 50
 OWN_DELIVERY = N_(
     "You cannot confirm the delivery of your own pledge; another coordinator or an admin does."
@@ -139,12 +142,10 @@ class PledgeService(DeliveryReview):
         Goods pledged by their value alone take the delivered quantity (in `unit`) as theirs:
         the delivery is the whole lot, and from then on the pledge counts in that quantity.
         """
-        async with self._uow() as uow:
-            report = await self.deliver(
-                uow, origin, pledge_id, quantity, proof_file_id, proof_kind, unit
-            )
-            await uow.commit()
-            return report
+        return await self._committed(
+            lambda uow: self.deliver(uow, origin, pledge_id, quantity, proof_file_id, proof_kind,
+                                     unit)
+        )
 
     async def deliver(
         self,
@@ -275,10 +276,7 @@ class PledgeService(DeliveryReview):
 
     async def change_due(self, origin: Origin, pledge_id: int, due: date) -> Pledge:
         """The pledger moves the delivery date (today or later; checked by the caller's read)."""
-        async with self._uow() as uow:
-            pledge = await self.move_due(uow, origin, pledge_id, due)
-            await uow.commit()
-            return pledge
+        return await self._committed(lambda uow: self.move_due(uow, origin, pledge_id, due))
 
     async def move_due(
         self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, due: date
@@ -301,10 +299,7 @@ class PledgeService(DeliveryReview):
 
     async def cancel(self, origin: Origin, pledge_id: int, reason: str) -> Pledge:
         """The pledger withdraws a pledge, with a reason."""
-        async with self._uow() as uow:
-            pledge = await self.withdraw(uow, origin, pledge_id, reason)
-            await uow.commit()
-            return pledge
+        return await self._committed(lambda uow: self.withdraw(uow, origin, pledge_id, reason))
 
     async def withdraw(
         self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, reason: str
@@ -329,6 +324,13 @@ class PledgeService(DeliveryReview):
         return pledge
 
     # -- helpers ---------------------------------------------------------------------------
+
+    async def _committed(self, act: Callable[[PledgeUnitOfWork], Awaitable[T]]) -> T:
+        """Run an in-unit use case in a unit of work of its own, and commit it."""
+        async with self._uow() as uow:
+            result = await act(uow)
+            await uow.commit()
+            return result
 
     async def _tell_coordinators(
         self, uow: PledgeUnitOfWork, pledge: Pledge, event: NoticeEvent
