@@ -48,6 +48,7 @@ from domain.privacy.service import PrivacyService
 from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
 from domain.reminders.models import parse_clock_time
+from domain.reminders.nudges import NudgeService
 from domain.reminders.ports import PledgeChangesIn
 from domain.reminders.scheduled import ReminderJob, ReminderSettings
 from domain.reminders.service import ReminderService
@@ -60,6 +61,7 @@ from handlers.i18n import Translations
 from handlers.offers.render import OfferNotices
 from handlers.reminders.digest import DigestTexts
 from handlers.reminders.escalation import EscalationTexts
+from handlers.reminders.nudges import NudgeTexts
 from handlers.reminders.render import ReminderTexts
 from handlers.review.render import BatchNotices, PledgeNotices
 from handlers.setup import all_commands, features, register_handlers
@@ -320,6 +322,10 @@ class Runtime:
             daily_digests=DailyDigestService(
                 uow, self.clock, DigestTexts(translations), self.reminder_settings()
             ),
+            nudges=NudgeService(
+                uow, self.clock, NudgeTexts(translations), self.reminder_settings(),
+                settings.default_language,
+            ),
             clock=self.clock,
             default_language=settings.default_language,
             bot_username=app.bot.username or "",
@@ -365,6 +371,7 @@ class Runtime:
                 await reminders.tick()
                 await context.services.escalations.tick()
                 await context.services.daily_digests.tick()
+                await context.services.nudges.tick()
 
             app.job_queue.run_repeating(
                 self._leader_only(send_reminders), interval=settings.tick_seconds, first=1,

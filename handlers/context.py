@@ -18,6 +18,7 @@ from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
 from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
+from domain.reminders.nudges import NudgeService
 from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService
 from handlers.flood import FloodControl
@@ -43,6 +44,7 @@ class Services:
     reminders: ReminderService
     escalations: EscalationService
     daily_digests: DailyDigestService
+    nudges: NudgeService
     bot_username: str = ""
 
 

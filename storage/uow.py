@@ -26,6 +26,7 @@ from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWorkFactory
 from domain.privacy.ports import AuditTrail, PrivacyRepository, PrivacyUnitOfWorkFactory
 from domain.reminders.digest import DailyDigestRepository, DailyDigestUnitOfWorkFactory
+from domain.reminders.nudges import NudgeRepository, NudgesUnitOfWorkFactory
 from domain.reminders.ports import ReminderRepository, RemindersUnitOfWorkFactory
 from domain.totals.ports import ReportRows, TotalsRepository, TotalsUnitOfWorkFactory
 from storage.repositories.appeal_totals import SqlAppealTotals
@@ -39,7 +40,11 @@ from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.people import SqlPersonRepository, SqlRoleRepository
 from storage.repositories.pledges import SqlAppealLookup, SqlPledgeRepository
 from storage.repositories.privacy import SqlPrivacyRepository
-from storage.repositories.reminders import SqlDailyDigestRepository, SqlReminderRepository
+from storage.repositories.reminders import (
+    SqlDailyDigestRepository,
+    SqlNudgeRepository,
+    SqlReminderRepository,
+)
 from storage.repositories.totals import SqlTotalsRepository
 from storage.repositories.totals_rows import SqlReportRows
 
@@ -76,6 +81,7 @@ class SqlUnitOfWork:
         self.totals: TotalsRepository = SqlTotalsRepository(session)
         self.reminders: ReminderRepository = SqlReminderRepository(session)
         self.daily_digests: DailyDigestRepository = SqlDailyDigestRepository(session)
+        self.nudges: NudgeRepository = SqlNudgeRepository(session)
         self.report_rows: ReportRows = SqlReportRows(session)
 
     async def __aenter__(self) -> Self:
@@ -171,4 +177,9 @@ def _conforms_for_daily_digests(
     factory: SqlUnitOfWorkFactory,
 ) -> DailyDigestUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the daily digest's ports."""
+    return factory
+
+
+def _conforms_for_nudges(factory: SqlUnitOfWorkFactory) -> NudgesUnitOfWorkFactory:
+    """Let mypy check that the SQL units also satisfy the nudges' ports."""
     return factory

@@ -38,6 +38,7 @@ from handlers.dialogs import DialogView
 from handlers.reminders.dialogs import ReminderAnswerView
 from handlers.reminders.digest import digest_command
 from handlers.reminders.escalation import ESCALATION_CODE
+from handlers.reminders.nudges import nudges_command
 from handlers.reminders.render import (
     BUTTON_CODE,
     SETTING_CODE,
@@ -60,6 +61,8 @@ REMINDER_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("reminders", N_("Your coming reminders: snooze or turn them off"),
                 RoleName.MEMBER),
     CommandSpec("digest", N_("Your daily digest: off, on or its time"), RoleName.COORDINATOR),
+    CommandSpec("nudges", N_("Turn an appeal's deadline nudges to groups off or on"),
+                RoleName.COORDINATOR),
 )
 #: The question each of the reminder's buttons opens ("all" asks nothing).
 OPENS = {"part": Action.PART, "more": Action.DATE, "cancel": Action.CANCEL}
@@ -89,6 +92,7 @@ class ReminderHandlers:
         app.add_handler(CallbackQueryHandler(self.press, pattern=rf"^{BUTTON_CODE}:"))
         app.add_handler(CommandHandler("reminders", self.reminders))
         app.add_handler(CommandHandler("digest", digest_command))
+        app.add_handler(CommandHandler("nudges", nudges_command))
         app.add_handler(CallbackQueryHandler(self.setting, pattern=rf"^{SETTING_CODE}:"))
         app.add_handler(CallbackQueryHandler(self.escalated, pattern=rf"^{ESCALATION_CODE}:"))
 

@@ -52,3 +52,14 @@ class DigestSettingRow(Base):
     last_day: Mapped[date | None] = mapped_column(Date)
     #: what the next digest counts from
     last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AppealNudgeRow(Base):
+    """An appeal whose deadline nudges to groups were turned off (`/nudges APPEAL off`)."""
+
+    __tablename__ = "appeal_nudge"
+
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeal.id", ondelete="CASCADE"), primary_key=True
+    )
+    off: Mapped[bool] = mapped_column(default=False)

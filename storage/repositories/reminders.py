@@ -13,7 +13,12 @@ from domain.reminders.digest import DigestSetting
 from domain.reminders.models import Pause, parse_clock_time
 from domain.reminders.ports import ReminderTrack
 from storage.models.pledges import FulfilmentRow, PledgeRow
-from storage.models.reminders import DigestSettingRow, ReminderPauseRow, ReminderRow
+from storage.models.reminders import (
+    AppealNudgeRow,
+    DigestSettingRow,
+    ReminderPauseRow,
+    ReminderRow,
+)
 
 
 def _track(row: ReminderRow) -> ReminderTrack:
@@ -207,3 +212,23 @@ class SqlDailyDigestRepository(_Rows):
             .limit(limit)
         )
         return list(rows)
+
+
+class SqlNudgeRepository(_Rows):
+    """Implements `domain.reminders.nudges.NudgeRepository`."""
+
+    async def nudges_off(self, appeal_id: int) -> bool:
+        """True when the appeal's nudges were turned off."""
+        off = await self._session.scalar(
+            select(AppealNudgeRow.off).where(AppealNudgeRow.appeal_id == appeal_id)
+        )
+        return bool(off)
+
+    async def set_nudges_off(self, appeal_id: int, off: bool) -> None:
+        """Turn an appeal's nudges off (or back on)."""
+        await self._session.execute(
+            self._upsert(
+                cast(Table, AppealNudgeRow.__table__), ["appeal_id"],
+                {"appeal_id": appeal_id, "off": off},
+            )
+        )

@@ -419,3 +419,30 @@ async def message_starting(chat: Conversation, person: int, after: int, start: s
             return message
         after = int(message["message_id"])
     raise AssertionError(f"no message starting {start!r}")
+
+
+# -- /nudges ------------------------------------------------------------------------------------
+
+
+async def test_nudges_are_switched_by_the_appeals_coordinator_only(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    co, org = await coordinator_of(client, chat, store, lang="en")
+    appeal = await make_appeal(store, clock, organisation_id=org)
+    li = await member(client, chat, "Li", "zh-hans")
+    await join(store, li, org)
+    [refused] = await chat.say(li, f"/nudges {appeal.id} off")
+    assert refused["text"] == "只有倡议 #1 的协调员才能更改它的截止提醒。", refused["text"]
+    for bad in ("", "1", "off", "1 maybe", "-1 off", "99999999999999999999 off"):
+        [usage] = await chat.say(co, f"/nudges {bad}".strip())
+        assert usage["text"] == (
+            "Write /nudges APPEAL off or /nudges APPEAL on, e.g. /nudges 12 off."
+        ), (bad, usage)
+    [unknown] = await chat.say(co, "/nudges 42 off")
+    assert unknown["text"] == "There is no appeal number 42.", unknown["text"]
+    [off] = await chat.say(co, f"/nudges {appeal.id} off")
+    assert off["text"] == "Appeal #1's groups get no more deadline nudges.", off["text"]
+    async with store() as uow:
+        assert await uow.nudges.nudges_off(appeal.id)
+    [on] = await chat.say(co, f"/nudges #{appeal.id} on")
+    assert on["text"] == "Appeal #1's groups get deadline nudges again.", on["text"]

@@ -1,0 +1,75 @@
+"""Deadline nudges to groups (`domain.reminders.nudges`) and `/nudges APPEAL off|on`."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from domain.errors import N_, DomainError
+from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.network.models import Language
+from domain.parsing.integers import parse_id
+from domain.reminders.nudges import StillNeeded
+from handlers.common import command_arguments, note_claimed, private_reader, refuse, reply
+from handlers.context import TongxinContext
+from handlers.i18n import Translations
+from handlers.render import escape, money_text, quantity_text
+
+ENDS_TODAY = N_("Appeal #{number} {title} ends today. Still needed: {needs}.")
+ENDS_SOON = N_("Appeal #{number} {title} ends in {days} days. Still needed: {needs}.")
+PLEDGE_HINT = N_("Pledge with the appeal's button, or write to me in private.")
+NUDGES_USAGE = N_("Write /nudges APPEAL off or /nudges APPEAL on, e.g. /nudges 12 off.")
+NUDGES_OFF = N_("Appeal #{number}'s groups get no more deadline nudges.")
+NUDGES_ON = N_("Appeal #{number}'s groups get deadline nudges again.")
+
+
+class NudgeTexts:
+    """Writes a group's nudge (implements `domain.reminders.nudges.NudgeTexts`)."""
+
+    def __init__(self, translations: Translations) -> None:
+        self._translations = translations
+
+    def nudge(self, language: Language, appeals: list[StillNeeded]) -> str:
+        """One line per appeal ending soon with what it still needs (HTML); totals only."""
+        t = self._translations.translate
+        chinese = language in (Language.ZH_HANS, Language.ZH_HANT)
+        separator = "、" if chinese else ", "
+        lines = []
+        for needed in appeals:
+            parts = [
+                f"{quantity_text(language, left, need.unit)}{'' if chinese else ' '}{need.item}"
+                for need, left in needed.needs
+            ]
+            if needed.money_minor:
+                parts.append(money_text(language, needed.money_minor, needed.appeal.currency))
+            message = ENDS_TODAY if needed.days_left == 0 else ENDS_SOON
+            lines.append(t(language, message, number=needed.appeal.id,
+                           title=needed.appeal.title, days=needed.days_left,
+                           needs=separator.join(parts)))
+        lines.append(t(language, PLEDGE_HINT))
+        return escape("\n".join(lines))
+
+
+async def nudges_command(update: Update, context: TongxinContext) -> None:
+    """`/nudges APPEAL off|on`: a coordinator of the appeal switches its deadline nudges."""
+    reader = await private_reader(update, context)
+    message = update.effective_message
+    if reader is None or message is None:
+        return
+    number, _, word = command_arguments(message).lower().lstrip("#").partition(" ")
+    appeal_id = parse_id(number)
+    if appeal_id is None or word.strip() not in ("off", "on"):
+        await reply(update, escape(reader.t(NUDGES_USAGE)))
+        return
+    off = word.strip() == "off"
+    try:
+        await context.services.nudges.switch(
+            Origin(reader.person.id, update.update_id), appeal_id, off
+        )
+    except AlreadyProcessed:
+        note_claimed(context)
+        return
+    except DomainError as error:
+        await refuse(update, reader, error)
+        return
+    note_claimed(context)
+    await reply(update, escape(reader.t(NUDGES_OFF if off else NUDGES_ON, number=appeal_id)))
