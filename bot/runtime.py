@@ -52,6 +52,7 @@ from domain.reminders.nudges import NudgeService
 from domain.reminders.ports import PledgeChangesIn
 from domain.reminders.scheduled import ReminderJob, ReminderSettings
 from domain.reminders.service import ReminderService
+from domain.totals.scheduled import BOARD_MINUTES, Boards
 from domain.totals.service import TotalsService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
@@ -65,6 +66,7 @@ from handlers.reminders.nudges import NudgeTexts
 from handlers.reminders.render import ReminderTexts
 from handlers.review.render import BatchNotices, PledgeNotices
 from handlers.setup import all_commands, features, register_handlers
+from handlers.totals.board import BoardText
 from storage.claims import SqlUpdateClaims
 from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
@@ -376,6 +378,16 @@ class Runtime:
             app.job_queue.run_repeating(
                 self._leader_only(send_reminders), interval=settings.tick_seconds, first=1,
                 name="reminders",
+            )
+            boards = Boards(uow, self.clock, services.totals)
+            board_text = BoardText(translations, settings.default_language, services.bot_username)
+
+            async def refresh_boards(_context: TongxinContext) -> None:
+                await boards.refresh(board_text)
+
+            app.job_queue.run_repeating(
+                self._leader_only(refresh_boards), interval=BOARD_MINUTES * 60,
+                first=BOARD_MINUTES * 60, name="boards",
             )
         self._watch_outbox()
         self._start_sender(app, services, OutboxService(uow))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.ports import AppealRepository
+from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import PledgeRepository
 from domain.ports import UnitOfWork
 from domain.privacy.ports import AuditTrail
@@ -108,6 +109,7 @@ class TotalsUnitOfWork(UnitOfWork, Protocol):
     report_rows: ReportRows
     pledges: PledgeRepository  # one overdue pledge opened, with its deliveries
     audit_trail: AuditTrail  # and its history
+    outbox: OutboxRepository  # the live boards' edits of the groups' appeal messages
     appeals: AppealRepository
 
 

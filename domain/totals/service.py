@@ -256,9 +256,13 @@ class TotalsService:
             if appeal_id is not None and not mine:
                 raise NotFound(N_("Appeal #{number} is not one of this group's."),
                                number=appeal_id)
-            public = Reach(None, member=True)
-            return [await self._view(uow, None, a, public, organisations, None)
-                    for a in mine[:GROUP_APPEALS]]
+            return [await self.public_view(uow, a, organisations) for a in mine[:GROUP_APPEALS]]
+
+    async def public_view(
+        self, uow: TotalsUnitOfWork, appeal: Appeal, organisations: list[Organisation]
+    ) -> AppealTotalsView:
+        """An appeal's totals as everyone may see them (no names), read in `uow`."""
+        return await self._view(uow, None, appeal, Reach(None, member=True), organisations, None)
 
     async def overdue_overview(self, person_id: int) -> list[tuple[Appeal, int]]:
         """Each open appeal the coordinator may chase, with its overdue count in their scope."""

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from domain.network.models import ChatStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.domain.totals.seed import seed_scenario
-from tests.handlers.totals_talk import person, pledgers
+from tests.handlers.totals_talk import group_of, person, pledgers
 from tests.harness import Conversation
-
-
-async def group_of(client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory,
-                   member: int, organisation_id: int | None, approved: bool = True) -> int:
-    """A group the bot is in, linked to an organisation (approved in the database)."""
-    group = await client.create_group("支援群", members=[member])
-    await client.add_bot(group["id"], by_user_id=member)
-    await chat.next_messages(group["id"], 1, None)  # the bot's greeting
-    async with store() as uow:
-        record = await uow.chats.get(group["id"])
-        assert record is not None
-        record.status = ChatStatus.APPROVED if approved else ChatStatus.PENDING
-        record.organisation_id = organisation_id
-        await uow.chats.save(record)
-        await uow.commit()
-    return int(group["id"])
 
 
 async def test_a_group_sees_the_totals_without_names_and_bad_numbers_are_answered(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.network.models import Role, RoleName
+from domain.network.models import ChatStatus, Role, RoleName
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import Conversation
@@ -46,3 +46,19 @@ async def edited(chat: Conversation, user: int, message: Json, data: str) -> Jso
     [found] = [m for m in await chat.client.messages(user)
                if m["message_id"] == message["message_id"]]
     return found
+
+
+async def group_of(client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory,
+                   member: int, organisation_id: int | None, approved: bool = True) -> int:
+    """A group the bot is in, linked to an organisation (approved in the database)."""
+    group = await client.create_group("支援群", members=[member])
+    await client.add_bot(group["id"], by_user_id=member)
+    await chat.next_messages(group["id"], 1, None)  # the bot's greeting
+    async with store() as uow:
+        record = await uow.chats.get(group["id"])
+        assert record is not None
+        record.status = ChatStatus.APPROVED if approved else ChatStatus.PENDING
+        record.organisation_id = organisation_id
+        await uow.chats.save(record)
+        await uow.commit()
+    return int(group["id"])
