@@ -172,9 +172,12 @@ class AppealKind(DraftKind[AppealDraft]):
             return await self._typed[question.step](uow, origin, draft, answer.text)
         if not isinstance(answer, Pressed):
             raise InvalidInput(USE_BUTTONS)
+        pressed = self._pressed.get(answer.step)
+        if pressed is None:  # a forged press naming a typed question (ap:title)
+            raise InvalidInput(STALE_BUTTON)
         if question.step == PREVIEW and _superseded(draft, answer):
             raise InvalidInput(ALREADY_ANSWERED)
-        return await self._pressed[answer.step](uow, origin, draft, answer)
+        return await pressed(uow, origin, draft, answer)
 
     # -- typed answers -------------------------------------------------------------------
 

@@ -97,6 +97,18 @@ async def test_a_member_cannot_appeal_or_press_a_coordinator_button(
     member = await client.create_user("Mo", language_code="en")
     [refused] = await chat.say(member["id"], "/appeal")
     assert refused["text"] == "Only coordinators and admins can write appeals."
+    # a press forged for a question answered by typing is no button of the dialog
+    [title_q] = await chat.say(ADMIN_ID, "/appeal")
+    for data, said in (
+        ("ap:title", "This button is no longer valid."),
+        ("ap:title:x", "This button is no longer valid."),
+        ("ap:deadline:1", "This question is already answered."),  # another step's
+        ("ap:nosuch", "This question is already answered."),
+    ):
+        forged = await chat.press(ADMIN_ID, ADMIN_ID, title_q, data=data, forged=True)
+        assert forged["text"] == said, data
+    [body_q] = await chat.say(ADMIN_ID, "口罩")
+    assert body_q["text"] == "Write the appeal's text, as the groups should read it."
     async with store() as uow:
         assert await uow.dialogs.get(member["id"]) is None
     [listing] = await chat.say(member["id"], "/appeals")
