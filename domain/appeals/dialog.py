@@ -328,8 +328,8 @@ class AppealManageKind(OneAnswerKind):
         self, uow: AppealsUnitOfWork, origin: Origin, draft: OneAnswer, answer: Answer
     ) -> tuple[Appeal, int]:
         """Change the appeal; the groups' messages are queued to be edited. How many."""
-        if not isinstance(answer, Typed):
-            raise InvalidInput(USE_BUTTONS)
+        if not isinstance(answer, Typed):  # the question has no button: a forged press
+            raise InvalidInput(STALE_BUTTON)
         change = (
             self._appeals.edit_text_in
             if draft.action == "edit"

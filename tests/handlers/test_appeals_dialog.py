@@ -402,6 +402,8 @@ async def test_an_abandoned_appeal_is_discarded_with_a_note_and_an_abandoned_edi
     [listing] = await chat.say(ADMIN_ID, "/appeals")
     _, [question] = await press_and_read_many(chat, ADMIN_ID, listing, f"am:edit:{appeal.id}", 1)
     assert question["text"] == "Send the new text of the appeal."
+    forged = await chat.press(ADMIN_ID, ADMIN_ID, question, data="ae:edit:", forged=True)
+    assert forged["text"] == "This button is no longer valid."
     clock.advance(timedelta(hours=24, minutes=1))
     await job.run(app)
     [note] = await chat.next_messages(co, 1, int(title_q["message_id"]))
