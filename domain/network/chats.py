@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.errors import N_, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
 from domain.network.access import may_link_chat, may_relink
@@ -34,7 +35,9 @@ class ChatUseCases(Registry):
             else:
                 return chat, False
             await uow.chats.save(chat)
-            await self._audit(uow, Origin(None), "chat.joined", f"chat:{chat_id}", None, title)
+            await record_audit(
+                uow, self._clock, Origin(None), "chat.joined", f"chat:{chat_id}", None, title
+            )
             await uow.commit()
             return chat, fresh
 
@@ -48,7 +51,9 @@ class ChatUseCases(Registry):
             chat.status = ChatStatus.LEFT
             chat.updated_at = self._clock.now()
             await uow.chats.save(chat)
-            await self._audit(uow, Origin(None), "chat.left", f"chat:{chat_id}", before, "left")
+            await record_audit(
+                uow, self._clock, Origin(None), "chat.left", f"chat:{chat_id}", before, "left"
+            )
             await uow.commit()
             return chat
 
@@ -66,8 +71,9 @@ class ChatUseCases(Registry):
                     moved.title = title[:255]
                 moved.updated_at = self._clock.now()
                 await uow.chats.save(moved)
-            await self._audit(
-                uow, Origin(None), "chat.migrated", f"chat:{old_id}", str(old_id), str(new_id)
+            await record_audit(
+                uow, self._clock,
+                Origin(None), "chat.migrated", f"chat:{old_id}", str(old_id), str(new_id)
             )
             await uow.commit()
 
@@ -81,7 +87,9 @@ class ChatUseCases(Registry):
             chat.title = title[:255]
             chat.updated_at = self._clock.now()
             await uow.chats.save(chat)
-            await self._audit(uow, Origin(None), "chat.title", f"chat:{chat_id}", before, title)
+            await record_audit(
+                uow, self._clock, Origin(None), "chat.title", f"chat:{chat_id}", before, title
+            )
             await uow.commit()
 
     async def chat(self, chat_id: int) -> Chat | None:
@@ -138,8 +146,9 @@ class ChatUseCases(Registry):
             chat.organisation_id = org.id
             chat.updated_at = self._clock.now()
             await uow.chats.save(chat)
-            await self._audit(
-                uow, origin, "chat.link", f"chat:{chat_id}", before, f"approved:{org.id}"
+            await record_audit(
+                uow, self._clock,
+                origin, "chat.link", f"chat:{chat_id}", before, f"approved:{org.id}"
             )
             await uow.commit()
             return chat

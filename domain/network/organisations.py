@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.errors import N_, Conflict, NotFound
+from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.network.models import (
     Organisation,
@@ -57,8 +58,8 @@ class OrganisationUseCases(Registry):
                     )
                 parent_id = parent.id
             org = await uow.organisations.add(clean, parent_id)
-            await self._audit(
-                uow, origin, "organisation.add", f"organisation:{org.id}", None, clean
+            await record_audit(
+                uow, self._clock, origin, "organisation.add", f"organisation:{org.id}", None, clean
             )
             await uow.commit()
             return org
@@ -78,8 +79,9 @@ class OrganisationUseCases(Registry):
             before = org.name
             org.name = clean_new
             await uow.organisations.save(org)
-            await self._audit(
-                uow, origin, "organisation.rename", f"organisation:{org.id}", before, clean_new
+            await record_audit(
+                uow, self._clock,
+                origin, "organisation.rename", f"organisation:{org.id}", before, clean_new
             )
             await uow.commit()
             return org
@@ -94,8 +96,9 @@ class OrganisationUseCases(Registry):
             if counts:
                 raise StillReferenced(org.name, counts)
             await uow.organisations.remove(org.id)
-            await self._audit(
-                uow, origin, "organisation.remove", f"organisation:{org.id}", org.name, None
+            await record_audit(
+                uow, self._clock,
+                origin, "organisation.remove", f"organisation:{org.id}", org.name, None
             )
             await uow.commit()
             return org

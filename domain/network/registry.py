@@ -1,10 +1,9 @@
-"""What the network's use cases share: the unit of work, the clock, the admin check, audit."""
+"""What the network's use cases share: the unit of work, the clock, the admin check."""
 
 from __future__ import annotations
 
 from domain.clock import Clock
 from domain.errors import N_, NotFound, PermissionDenied
-from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin
 from domain.kernel.standing import standing_in
 from domain.network.models import Organisation
@@ -31,15 +30,3 @@ class Registry:
             return
         if not (await standing_in(uow, origin.actor_id)).is_admin:
             raise PermissionDenied(N_("Only admins can do that."))
-
-    async def _audit(
-        self,
-        uow: UnitOfWork,
-        origin: Origin,
-        action: str,
-        subject: str,
-        before: object,
-        after: object,
-    ) -> None:
-        """Append the change to the audit trail, in the change's unit of work."""
-        await record_audit(uow, self._clock, origin, action, subject, before, after)

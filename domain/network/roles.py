@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.errors import N_, Conflict, InvalidInput, NotFound
+from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.network.models import Person, Role, RoleName
 from domain.network.ports import UnitOfWork
@@ -67,8 +68,9 @@ class RoleUseCases(Registry):
             await claim_update(uow, origin)
             if not await uow.roles.add(granted):
                 raise Conflict(N_("That person already has this role."))
-            await self._audit(
+            await record_audit(
                 uow,
+                self._clock,
                 origin,
                 "role.grant",
                 f"person:{person_id}",
@@ -90,8 +92,9 @@ class RoleUseCases(Registry):
             await claim_update(uow, origin)
             if not await uow.roles.remove(person_id, revoked.organisation_id, revoked.role):
                 raise NotFound(N_("That person does not have this role."))
-            await self._audit(
+            await record_audit(
                 uow,
+                self._clock,
                 origin,
                 "role.revoke",
                 f"person:{person_id}",

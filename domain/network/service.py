@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from domain.clock import Clock
 from domain.errors import N_, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
 from domain.network.chats import ChatUseCases
@@ -151,8 +152,8 @@ class NetworkService(OrganisationUseCases, ChatUseCases, RoleUseCases):
             person.language = language
             person.language_chosen = True
             await uow.people.save(person)
-            await self._audit(
-                uow, origin, "person.language", f"person:{person.id}", before, language
+            await record_audit(
+                uow, self._clock, origin, "person.language", f"person:{person.id}", before, language
             )
             await uow.commit()
             return person
@@ -172,8 +173,9 @@ class NetworkService(OrganisationUseCases, ChatUseCases, RoleUseCases):
         async with self._uow() as uow:
             for admin_id in sorted(admin_ids):
                 if await uow.roles.add(Role(admin_id, RoleName.ADMIN, None)):
-                    await self._audit(
+                    await record_audit(
                         uow,
+                        self._clock,
                         Origin(None),
                         "role.grant",
                         f"person:{admin_id}",

@@ -58,29 +58,25 @@ class PledgeNotices:
 
     def receipt_confirmed(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
         """The member's notice that a coordinator confirmed receipt."""
-        return escape(
-            self._translations.translate(
-                language,
-                N_("A coordinator confirmed receipt of {delivered} for your pledge #{number}. "
-                   "Thank you!"),
-                delivered=measure_text(language, pledge, fulfilment.quantity, self._translations),
-                number=pledge.id,
-            )
+        return self._about(
+            language,
+            N_("A coordinator confirmed receipt of {delivered} for your pledge #{number}. "
+               "Thank you!"),
+            pledge,
+            fulfilment,
         )
 
     def delivery_questioned(
         self, language: Language, pledge: Pledge, fulfilment: Fulfilment, question: str
     ) -> str:
         """The member's notice of a coordinator's question, with the Answer button beside it."""
-        return escape(
-            self._translations.translate(
-                language,
-                N_("A coordinator has a question about your delivery of {delivered} for "
-                   "pledge #{number}: “{question}”"),
-                delivered=measure_text(language, pledge, fulfilment.quantity, self._translations),
-                number=pledge.id,
-                question=question,
-            )
+        return self._about(
+            language,
+            N_("A coordinator has a question about your delivery of {delivered} for "
+               "pledge #{number}: “{question}”"),
+            pledge,
+            fulfilment,
+            question=question,
         )
 
     def answer_label(self, language: Language) -> str:
@@ -91,15 +87,29 @@ class PledgeNotices:
         self, language: Language, pledge: Pledge, fulfilment: Fulfilment, who: str, answer: str
     ) -> str:
         """The coordinator's notice of the answer; the report awaits their review again."""
+        return self._about(
+            language,
+            N_("{who} answers about the delivery of {delivered} for pledge #{number}: "
+               "“{answer}”. Please confirm or question it again."),
+            pledge,
+            fulfilment,
+            who=who,
+            answer=answer,
+        )
+
+    def _about(
+        self,
+        language: Language,
+        message: str,
+        pledge: Pledge,
+        fulfilment: Fulfilment,
+        **params: object,
+    ) -> str:
+        """A notice about one delivery report: what was delivered for which pledge (HTML)."""
+        delivered = measure_text(language, pledge, fulfilment.quantity, self._translations)
         return escape(
             self._translations.translate(
-                language,
-                N_("{who} answers about the delivery of {delivered} for pledge #{number}: "
-                   "“{answer}”. Please confirm or question it again."),
-                who=who,
-                delivered=measure_text(language, pledge, fulfilment.quantity, self._translations),
-                number=pledge.id,
-                answer=answer,
+                language, message, delivered=delivered, number=pledge.id, **params
             )
         )
 
