@@ -1,0 +1,1 @@
+"""The delivery review in chat: confirm receipt, question a report, answer a question."""
