@@ -33,10 +33,10 @@ from bot.sender import PacedSender
 from bot.settings import Settings
 from bot.webhook import WebhookServer
 from domain.appeals.service import AppealService
+from domain.batches.service import BatchService
 from domain.clock import Clock, SystemClock
 from domain.dialogs.engine import DialogEngine
 from domain.dialogs.service import DialogService
-from domain.digests.service import DigestService
 from domain.network.models import RoleName
 from domain.network.service import NetworkService
 from domain.offers.service import OfferService
@@ -346,7 +346,7 @@ class Runtime:
                 self._leader_only(self.prune_updates), interval=INBOX_PRUNE_INTERVAL, first=60,
                 name="updates",
             )
-            notices = DigestService(
+            notices = BatchService(
                 uow,
                 self.clock,
                 BatchNotices(translations),

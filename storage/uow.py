@@ -8,9 +8,9 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.appeals.ports import AppealRepository, AppealsUnitOfWorkFactory, AppealTotals
+from domain.batches.service import BatchUnitOfWorkFactory
 from domain.clock import Clock, SystemClock
 from domain.dialogs.ports import DialogRepository
-from domain.digests.service import DigestUnitOfWorkFactory
 from domain.network.ports import (
     AuditLog,
     ChatRepository,
@@ -153,7 +153,7 @@ def _conforms_for_offers(factory: SqlUnitOfWorkFactory) -> OfferUnitOfWorkFactor
     return factory
 
 
-def _conforms_for_notices(factory: SqlUnitOfWorkFactory) -> DigestUnitOfWorkFactory:
+def _conforms_for_notices(factory: SqlUnitOfWorkFactory) -> BatchUnitOfWorkFactory:
     """Let mypy check that the SQL units also satisfy the notice batches' ports."""
     return factory
 

@@ -1,7 +1,7 @@
 """Coordinators' news is recorded in the transaction of the change it tells of.
 
 A pledge made, changed or cancelled, or an offer fitting open needs, queues one event per
-coordinator in scope (`NoticeRepository`); the digests (`domain.digests`) send each
+coordinator in scope (`NoticeRepository`); the batches (`domain.batches`) send each
 coordinator's waiting events later, as one message. The pledges and offers features call
 these functions, so this package reads only what it needs of a pledge, an offer or an appeal
 (`NoticedPledge`, `NoticedOffer`, `Addressed`) and imports none of them.

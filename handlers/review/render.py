@@ -12,7 +12,7 @@ from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from domain.digests.service import NoticeLine
+from domain.batches.service import NoticeLine
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
 from domain.pledges.models import Fulfilment, Pledge

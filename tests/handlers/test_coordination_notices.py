@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from domain.appeals.models import Appeal, AppealStatus
+from domain.batches.service import NoticeLine
 from domain.clock import FakeClock
-from domain.digests.service import NoticeLine
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
 from domain.pledges.models import Pledge, PledgeKind, Visibility

@@ -1,10 +1,10 @@
-"""Each coordinator's waiting news as one message: the digests of the notice events.
+"""Each coordinator's waiting news as one message: the batches of notice events.
 
 Events are rows (`domain.notices`), written in the transaction of the change itself. A
-repeating job (`DigestService.flush`) turns each coordinator's waiting events into one
+repeating job (`BatchService.flush`) turns each coordinator's waiting events into one
 message in the outbox, at most one per coordinator per `interval` (a first event waits
 `gather` for others to join it), and marks the events batched in the same transaction: a
-restart loses nothing and sends nothing twice. A digest describes pledges and offers, so it
+restart loses nothing and sends nothing twice. A batch describes pledges and offers, so it
 sits above those features (which record the events) and reads them through their ports.
 """
 
@@ -55,7 +55,7 @@ class BatchRenderer(Protocol):
         ...
 
 
-class DigestUnitOfWork(NoticeQueue, Protocol):
+class BatchUnitOfWork(NoticeQueue, Protocol):
     """A unit of work holding the notice queue and what its lines describe."""
 
     pledges: PledgeRepository
@@ -64,10 +64,10 @@ class DigestUnitOfWork(NoticeQueue, Protocol):
     outbox: OutboxRepository
 
 
-class DigestUnitOfWorkFactory(Protocol):
+class BatchUnitOfWorkFactory(Protocol):
     """Makes units of work for the notice batches."""
 
-    def __call__(self) -> DigestUnitOfWork:
+    def __call__(self) -> BatchUnitOfWork:
         """Return a new, unopened unit of work."""
         ...
 
@@ -77,12 +77,12 @@ def batch_subject(coordinator_id: int, first_notice_id: int) -> str:
     return f"notices:{coordinator_id}:{first_notice_id}"
 
 
-class DigestService:
+class BatchService:
     """Sends each coordinator's waiting events as one message, at most once per interval."""
 
     def __init__(
         self,
-        uow: DigestUnitOfWorkFactory,
+        uow: BatchUnitOfWorkFactory,
         clock: Clock,
         render: BatchRenderer,
         interval: timedelta = DEFAULT_INTERVAL,
@@ -131,7 +131,7 @@ class DigestService:
             return 1 if kept else 0
 
     async def _line(
-        self, uow: DigestUnitOfWork, event: NoticeEvent, subject_id: int
+        self, uow: BatchUnitOfWork, event: NoticeEvent, subject_id: int
     ) -> NoticeLine | None:
         if event is NoticeEvent.OFFER:
             offer = await uow.offers.get(subject_id)
@@ -156,7 +156,7 @@ class DigestService:
             behalf=behalf,
         )
 
-    async def _name(self, uow: DigestUnitOfWork, person_id: int) -> str:
+    async def _name(self, uow: BatchUnitOfWork, person_id: int) -> str:
         person = await uow.people.get(person_id)
         if person is None:
             return str(person_id)
