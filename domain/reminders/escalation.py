@@ -29,7 +29,7 @@ from domain.network.models import Language, Standing
 from domain.notices.models import coordinators_in_scope
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
-from domain.pledges.models import Pledge
+from domain.pledges.models import Pledge, PledgeKind
 from domain.reminders.models import AGAIN, remindable, sequence
 from domain.reminders.ports import (
     RemindersUnitOfWork,
@@ -92,12 +92,17 @@ def stalled_since(
     track: ReminderTrack, pledge: Pledge, due: date | None, settings: ReminderSettings,
     zone: str | None,
 ) -> tuple[Stall, datetime] | None:
-    """Why and since when an open pledge is stalled, or None when its reminders still run."""
+    """Why and since when an open pledge is stalled, or None when its reminders still run.
+
+    Volunteer time is not chased: its "did it happen?" left unanswered records nothing.
+    """
+    if pledge.kind is PledgeKind.VOLUNTEER:
+        return None
     if not remindable(pledge) or due is None or track.due_at is not None:
         return None
     if track.unreachable_at is not None:
         return Stall.BLOCKED, track.unreachable_at
-    last = settings.calendar(zone).at(sequence(due, settings.policy)[-1].day)
+    last = settings.calendar(zone).slot_at(sequence(due, settings.policy)[-1])
     if track.last_sent_at is not None and last <= track.last_sent_at:
         return Stall.UNANSWERED, last
     return None

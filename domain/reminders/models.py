@@ -103,6 +103,13 @@ class Calendar:
         """The moment (UTC) a reminder planned for this local day goes."""
         return datetime.combine(day, self.send_time, tzinfo=self.zone).astimezone(UTC)
 
+    def slot_at(self, slot: Slot) -> datetime:
+        """The moment (UTC) of a slot: its day at the reminders' hour; a volunteer's morning
+        reminder at the end of the quiet hours (08:00), before the shift."""
+        if slot.kind is SlotKind.MORNING and self.quiet.start != self.quiet.end:
+            return datetime.combine(slot.day, self.quiet.end, tzinfo=self.zone).astimezone(UTC)
+        return self.at(slot.day)
+
     def local_day(self, moment: datetime) -> date:
         """The local date of a moment."""
         return moment.astimezone(self.zone).date()
@@ -127,6 +134,11 @@ class SlotKind(StrEnum):
     OVERDUE = "overdue"
     #: one more, asked for by a coordinator ("remind again now"), outside the sequence
     AGAIN = "again"
+    #: volunteer time: the day before ("still coming?"), the morning of, the day after
+    #: ("did it happen?")
+    EVE = "eve"
+    MORNING = "morning"
+    AFTER = "after"
 
 
 #: The slot label of the reminder a coordinator asked for now.
@@ -171,17 +183,12 @@ def due_date_of(pledge: Pledge, appeal: Appeal | None) -> date | None:
 
 
 def remindable(pledge: Pledge) -> bool:
-    """True when the pledge still owes something, to someone who can be asked, in this sequence.
+    """True when the pledge still owes something, to someone who can be asked.
 
-    Volunteer time has a sequence of its own (still coming? / the morning of / did it
-    happen?), not this one. A pledge whose giver was forgotten or anonymised names a
-    negative id (never a Telegram user's, and a group's if sent to): nobody to remind.
+    A pledge whose giver was forgotten or anonymised names a negative id (never a Telegram
+    user's, and a group's if sent to): nobody to remind.
     """
-    return (
-        pledge.person_id > 0
-        and pledge.kind is not PledgeKind.VOLUNTEER
-        and pledge.status in OPEN_STATUSES
-    )
+    return pledge.person_id > 0 and pledge.status in OPEN_STATUSES
 
 
 def sequence(due: date, policy: ReminderPolicy) -> list[Slot]:
@@ -195,6 +202,22 @@ def sequence(due: date, policy: ReminderPolicy) -> list[Slot]:
         for n in range(1, policy.max_overdue + 1)
     )
     return slots
+
+
+def volunteer_sequence(day: date) -> list[Slot]:
+    """Volunteer time's own sequence (Mobilize's): the day before, the morning, the day after."""
+    return [
+        Slot(SlotKind.EVE, day - timedelta(days=1)),
+        Slot(SlotKind.MORNING, day),
+        Slot(SlotKind.AFTER, day + timedelta(days=1)),
+    ]
+
+
+def sequence_of(pledge: Pledge, due: date, policy: ReminderPolicy) -> list[Slot]:
+    """The pledge's slots: volunteer time's own sequence, else the policy's."""
+    if pledge.kind is PledgeKind.VOLUNTEER:
+        return volunteer_sequence(due)
+    return sequence(due, policy)
 
 
 def plan_next(
@@ -221,14 +244,15 @@ def plan_next(
     earliest = max(now, since + MIN_GAP)
     if pause.snoozed_until is not None:
         earliest = max(earliest, pause.snoozed_until)
-    waiting = [slot for slot in sequence(due, policy) if calendar.at(slot.day) > since]
+    slots = sequence_of(pledge, due, policy)
+    waiting = [slot for slot in slots if calendar.slot_at(slot) > since]
     if not waiting:
         return None
-    passed = [slot for slot in waiting if calendar.at(slot.day) <= earliest]
+    passed = [slot for slot in waiting if calendar.slot_at(slot) <= earliest]
     if passed:
         return PlannedReminder(passed[-1], calendar.outside_quiet(earliest))
     first = waiting[0]
-    return PlannedReminder(first, calendar.outside_quiet(calendar.at(first.day)))
+    return PlannedReminder(first, calendar.outside_quiet(calendar.slot_at(first)))
 
 
 def sequence_over(
@@ -241,4 +265,4 @@ def sequence_over(
     """True when an open pledge had every reminder of its sequence (escalation follows)."""
     if due is None or last_sent is None or not remindable(pledge):
         return False
-    return calendar.at(sequence(due, policy)[-1].day) <= last_sent
+    return calendar.slot_at(sequence_of(pledge, due, policy)[-1]) <= last_sent

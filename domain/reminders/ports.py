@@ -17,7 +17,7 @@ from domain.outbox.ports import OutboxRepository
 from domain.pledges.models import Pledge
 from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWork
 from domain.ports import UnitOfWork
-from domain.reminders.models import Pause
+from domain.reminders.models import Pause, SlotKind
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,15 @@ class ReminderTexts(Protocol):
     """Writes a reminder (HTML) and its buttons (outbox JSON) in the reader's language."""
 
     def reminder(
-        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date, overdue: bool
+        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date,
+        overdue: bool, slot: SlotKind,
     ) -> str:
-        """What is still open and by when it was promised (`overdue`: that date passed)."""
+        """What is still open and by when it was promised (`overdue`: that date passed);
+        volunteer time's slots ask their own questions."""
         ...
 
-    def buttons(self, language: Language, pledge: Pledge) -> str:
-        """Delivered all / delivered part / need more time / cancel, for this pledge."""
+    def buttons(self, language: Language, pledge: Pledge, slot: SlotKind) -> str:
+        """Delivered all / part / more time / cancel; a volunteer's coming? or happened?"""
         ...
 
 

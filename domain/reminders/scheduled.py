@@ -212,9 +212,9 @@ class ReminderJob:
                     person.id,
                     self._texts.reminder(
                         person.language, pledge, facts.appeal, due,
-                        facts.calendar.local_day(now) > due,
+                        facts.calendar.local_day(now) > due, planned.slot.kind,
                     ),
-                    buttons=self._texts.buttons(person.language, pledge),
+                    buttons=self._texts.buttons(person.language, pledge, planned.slot.kind),
                 ),
                 now,
             )

@@ -137,6 +137,16 @@ class ReminderService:
             await uow.commit()
         return await self.coming(person_id)
 
+    async def acknowledge(self, origin: Origin, pledge_id: int, answer: str) -> Pledge:
+        """A volunteer's answer that changes no figure ("coming", "did not happen"): audited."""
+        async with self._uow() as uow:
+            pledge = await own_pledge(uow, origin.actor_id or 0, pledge_id)
+            await claim_update(uow, origin)
+            await record_audit(uow, self._clock, origin, f"reminder.{answer}",
+                               f"pledge:{pledge.id}", None, answer)
+            await uow.commit()
+            return pledge
+
     # -- inside a unit of work the caller commits (the dialog engine's, or the one above) ----
 
     async def deliver(

@@ -48,7 +48,14 @@ from handlers.reminders.render import (
 )
 from handlers.render import escape
 
-REMINDER_BUTTON = re.compile(rf"^{BUTTON_CODE}:(all|part|more|cancel):([0-9]{{1,19}})$")
+REMINDER_BUTTON = re.compile(
+    rf"^{BUTTON_CODE}:(all|part|more|cancel|coming|no):([0-9]{{1,19}})$"
+)
+#: A volunteer's answers that change no figure, and what the bot says to each.
+ACKNOWLEDGED = {
+    "coming": N_("Thank you! See you there."),
+    "no": N_("Noted: nothing is recorded as done for pledge #{number}."),
+}
 ESCALATION_BUTTON = re.compile(rf"^{ESCALATION_CODE}:(now|date|lapse):([0-9]{{1,19}})$")
 REMINDING = N_("Pledge #{number} will be reminded again in a moment.")
 MARKED_LAPSED = N_("Pledge #{number} is marked lapsed; it is no longer chased.")
@@ -173,6 +180,13 @@ class ReminderHandlers:
                 await query.answer()
                 await drop_buttons(query)
                 await reply(update, answered_text(reader, answered))
+                return
+            if action in ACKNOWLEDGED:
+                await services.reminders.acknowledge(origin, pledge_id, action)
+                note_claimed(context)
+                await query.answer()
+                await drop_buttons(query)
+                await reply(update, escape(reader.t(ACKNOWLEDGED[action], number=pledge_id)))
                 return
             await services.reminders.pledge_of(reader.person.id, pledge_id)
             await self._ask(update, context, reader, origin, OPENS[action], pledge_id)

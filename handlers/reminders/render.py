@@ -13,6 +13,7 @@ from domain.errors import N_
 from domain.kernel.calendar import local_date, zone_of
 from domain.network.models import Language
 from domain.pledges.models import Pledge, PledgeKind, PledgeStatus
+from domain.reminders.models import SlotKind
 from domain.reminders.service import Answered, PersonReminders
 from handlers.context import Reader
 from handlers.i18n import Translations
@@ -30,6 +31,17 @@ DELIVERED_ALL = N_("Delivered all")
 DELIVERED_PART = N_("Delivered part")
 NEED_MORE_TIME = N_("Need more time")
 CANCEL_PLEDGE = N_("Cancel pledge")
+#: Volunteer time's own sequence: still coming? / today / did it happen?
+VOLUNTEER_TEXTS = {
+    SlotKind.EVE: N_("Pledge #{number}: tomorrow ({date}) you volunteer: {task}. "
+                     "Are you still coming?"),
+    SlotKind.MORNING: N_("Pledge #{number}: today you volunteer: {task}. Thank you!"),
+    SlotKind.AFTER: N_("Pledge #{number}: did your volunteering on {date} happen?"),
+}
+STILL_COMING = N_("Yes, I am coming")
+CANNOT_COME = N_("I cannot come")
+IT_HAPPENED = N_("Yes, it happened")
+IT_DID_NOT = N_("No, it did not")
 #: A reminder's buttons: `rm:<action>:<pledge>`; they carry no state, so they work days later.
 BUTTON_CODE = "rm"
 
@@ -59,10 +71,14 @@ class ReminderTexts:
         self._translations = translations
 
     def reminder(
-        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date, overdue: bool
+        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date,
+        overdue: bool, slot: SlotKind,
     ) -> str:
-        """What is still open and by when it was promised (HTML)."""
+        """What is still open and by when it was promised; a volunteer's question (HTML)."""
         t = self._translations.translate
+        if slot in VOLUNTEER_TEXTS:
+            return escape(t(language, VOLUNTEER_TEXTS[slot], number=pledge.id,
+                            task=pledge.description, date=day_text(language, due)))
         lines = [
             t(
                 language,
@@ -77,21 +93,23 @@ class ReminderTexts:
         lines.append(t(language, HOW_TO_ANSWER))
         return escape("\n".join(lines))
 
-    def buttons(self, language: Language, pledge: Pledge) -> str:
-        """Delivered all / delivered part / need more time / cancel (outbox JSON)."""
+    def buttons(self, language: Language, pledge: Pledge, slot: SlotKind) -> str:
+        """Delivered all / part / more time / cancel; a volunteer's own (outbox JSON)."""
         t = self._translations.translate
 
         def button(label: str, action: str) -> dict[str, str]:
             data = f"{BUTTON_CODE}:{action}:{pledge.id}"
             return {"text": t(language, label), "callback_data": data}
 
-        return json.dumps(
-            [
-                [button(DELIVERED_ALL, "all"), button(DELIVERED_PART, "part")],
-                [button(NEED_MORE_TIME, "more"), button(CANCEL_PLEDGE, "cancel")],
-            ],
-            ensure_ascii=False,
-        )
+        rows = {
+            SlotKind.EVE: [[button(STILL_COMING, "coming"), button(CANNOT_COME, "cancel")]],
+            SlotKind.MORNING: [[button(CANNOT_COME, "cancel")]],
+            SlotKind.AFTER: [[button(IT_HAPPENED, "all"), button(IT_DID_NOT, "no")]],
+        }.get(slot) or [
+            [button(DELIVERED_ALL, "all"), button(DELIVERED_PART, "part")],
+            [button(NEED_MORE_TIME, "more"), button(CANCEL_PLEDGE, "cancel")],
+        ]
+        return json.dumps(rows, ensure_ascii=False)
 
 
 RECORDED = N_("Recorded: {delivered} delivered for pledge #{number}. Status: {status}.")

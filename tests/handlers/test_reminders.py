@@ -446,3 +446,46 @@ async def test_nudges_are_switched_by_the_appeals_coordinator_only(
         assert await uow.nudges.nudges_off(appeal.id)
     [on] = await chat.say(co, f"/nudges #{appeal.id} on")
     assert on["text"] == "Appeal #1's groups get deadline nudges again.", on["text"]
+
+
+# -- volunteer time: still coming? / the morning of / did it happen? ------------------------
+
+
+async def test_volunteer_time_is_asked_the_day_before_reminded_the_morning_and_asked_after(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    ann = await member(client, chat, "Ann", "en")
+    [which] = await chat.say(ann, "/pledge")
+    kind = await press(chat, ann, which, "pd:appeal:0")
+    await press(chat, ann, kind, "pd:kind:volunteer")
+    await chat.say(ann, "Sorting donations at the Hankou warehouse")
+    await chat.say(ann, "8 hours")
+    [visibility] = await chat.say(ann, "2020-02-25")
+    summary = await press(chat, ann, visibility, "pd:visibility:anonymous")
+    await confirm(chat, ann, summary)
+    steps = (
+        (datetime(2020, 2, 24, 2, 0, tzinfo=UTC),  # the day before, 10:00 in Shanghai
+         "Pledge #1: tomorrow (2020-02-25) you volunteer: Sorting donations at the Hankou "
+         "warehouse. Are you still coming?", ["Yes, I am coming", "I cannot come"]),
+        (datetime(2020, 2, 25, 0, 0, tzinfo=UTC),  # the morning of, 08:00 there
+         "Pledge #1: today you volunteer: Sorting donations at the Hankou warehouse. Thank you!",
+         ["I cannot come"]),
+        (datetime(2020, 2, 26, 2, 0, tzinfo=UTC),  # the day after
+         "Pledge #1: did your volunteering on 2020-02-25 happen?",
+         ["Yes, it happened", "No, it did not"]),
+    )
+    for moment, text, labels in steps:
+        seen = await last_id(client, ann)
+        clock.set(moment)
+        message = await reminder_after(chat, ann, seen)
+        assert message["text"] == text, message["text"]
+        assert [b["text"] for b in buttons(message)] == labels
+        if labels[0] == "Yes, I am coming":
+            coming = await press(chat, ann, message, "rm:coming:")
+            assert coming["text"] == "Thank you! See you there."
+    recorded = await press(chat, ann, message, "rm:all:")
+    assert recorded["text"] == (
+        "Recorded: 8 hours delivered for pledge #1. Status: delivered."
+    ), recorded["text"]
+    [pledge] = await pledges_of(store, ann)
+    assert pledge.status is PledgeStatus.DELIVERED

@@ -13,7 +13,7 @@ from domain.clock import FakeClock
 from domain.network.models import Language, Person
 from domain.outbox.models import Purpose
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, Visibility
-from domain.reminders.models import Pause
+from domain.reminders.models import Pause, SlotKind
 from domain.reminders.ports import ReminderTrack
 from domain.reminders.scheduled import LEASE, ReminderJob, ReminderSettings
 from storage.models.outbox import DeliveryRow
@@ -34,12 +34,13 @@ class Texts:
     """Plain reminder texts that show what the job passed."""
 
     def reminder(
-        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date, overdue: bool
+        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date,
+        overdue: bool, slot: SlotKind,
     ) -> str:
         """pledge, language, open measure, due date, overdue."""
         return f"#{pledge.id} {language.value} {pledge.open_measure.normalize():f} {due} {overdue}"
 
-    def buttons(self, language: Language, pledge: Pledge) -> str:
+    def buttons(self, language: Language, pledge: Pledge, slot: SlotKind) -> str:
         """One button."""
         return f'[[{{"text": "ok", "callback_data": "pm:all:{pledge.id}"}}]]'
 

@@ -306,7 +306,16 @@ def test_no_due_date_no_reminders() -> None:
 
 def test_volunteer_time_follows_its_own_sequence_not_this_one() -> None:
     pledge = goods(kind=PledgeKind.VOLUNTEER, quantity=Decimal(4), unit="小时")
-    assert plan_next(pledge, DUE, POLICY, SHANGHAI, MADE) is None
+    now, last, sent = MADE, None, []
+    while (planned := plan_next(pledge, DUE, POLICY, SHANGHAI, now, last_sent=last)):
+        sent.append((planned.slot.kind, planned.at))
+        now = last = planned.at
+    assert sent == [
+        (SlotKind.EVE, sh(date(2026, 2, 19), 10)),  # still coming?
+        (SlotKind.MORNING, sh(DUE, 8)),  # the morning of, before the shift
+        (SlotKind.AFTER, sh(date(2026, 2, 21), 10)),  # did it happen?
+    ]
+    assert sequence_over(pledge, DUE, POLICY, SHANGHAI, sh(date(2026, 2, 21), 10))
 
 
 def test_a_pledge_whose_giver_was_forgotten_is_not_reminded() -> None:
