@@ -98,21 +98,10 @@ class PledgeService(DeliveryReview):
         async with self._uow() as uow:
             return await uow.appeal_lookup.get(appeal_id)
 
-    async def appeals_for(self, person_id: int) -> list[Appeal]:
-        """The open appeals this person may see and pledge to (the /appeals rule)."""
-        async with self._uow() as uow:
-            pledger = await pledger_in(uow, person_id)
-            return pledger.visible(await uow.appeal_lookup.open_appeals())
-
     async def mine(self, person_id: int) -> list[Pledge]:
         """A person's pledges, newest first, with their deliveries."""
         async with self._uow() as uow:
             return await uow.pledges.of_person(person_id)
-
-    async def pledge_of(self, person_id: int, pledge_id: int) -> Pledge:
-        """One of the person's own pledges; another person's is refused as unknown."""
-        async with self._uow() as uow:
-            return await self.own(uow, person_id, pledge_id)
 
     # -- creating --------------------------------------------------------------------------
 
