@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -41,42 +40,13 @@ from domain.pledges.models import (
 )
 from domain.pledges.one_line import one_line_draft, split_one_line
 from domain.pledges.service import PledgeService
-from tests.domain.pledges.examples import COORD, READER, TODAY, appeal
+from tests.domain.pledges.examples import COORD, READER, TODAY, Notices, appeal
 from tests.fakes import FakeUnitOfWorkFactory
 
 MEMBER = 9_000_000_002
 OTHER = 9_000_000_003
 OUTSIDER = 9_000_000_004
 GROUP = -1001234567890123
-
-
-class Notices:
-    """Plain notices for the tests."""
-
-    def delivery_reported(
-        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, parties: Any
-    ) -> str:
-        """The notice text."""
-        return f"{language}:{pledge.id}:{fulfilment.quantity}"
-
-    def review_labels(self, language: Language) -> tuple[str, str]:
-        return "ok", "?"
-
-    def receipt_confirmed(self, language: Language, pledge: Pledge, fulfilment: Fulfilment) -> str:
-        return f"confirmed:{pledge.id}"
-
-    def delivery_questioned(
-        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, question: str
-    ) -> str:
-        return f"question:{pledge.id}:{question}"
-
-    def answer_label(self, language: Language) -> str:
-        return "answer"
-
-    def question_answered(
-        self, language: Language, pledge: Pledge, fulfilment: Fulfilment, who: str, answer: str
-    ) -> str:
-        return f"answer:{pledge.id}:{answer}"
 
 
 @pytest.fixture
