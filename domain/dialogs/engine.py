@@ -37,6 +37,7 @@ from domain.kernel.origin import Origin
 
 USE_BUTTONS = N_("Please use the buttons to answer.")
 NOT_A_FILE = N_("Please answer this question with text, not a file.")
+NOT_A_BUTTON = N_("This button is no longer valid.")
 
 U = TypeVar("U", bound=DialogUnitOfWork)
 U_contra = TypeVar("U_contra", contravariant=True)
@@ -296,6 +297,9 @@ def _draft_data(dialog: Dialog) -> dict[str, Any]:
 
 def _check_accepts(question: Question, answer: Answer) -> None:
     """Refuse an answer of a sort the question does not take."""
+    if isinstance(answer, Pressed) and Accepts.BUTTON not in question.accepts:
+        if not question.presses:  # no button was ever sent for it: forged data
+            raise InvalidInput(NOT_A_BUTTON)
     if isinstance(answer, Typed) and Accepts.TEXT not in question.accepts:
         raise InvalidInput(USE_BUTTONS)
     if isinstance(answer, Sent) and Accepts.FILE not in question.accepts:

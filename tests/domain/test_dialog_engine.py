@@ -104,7 +104,7 @@ async def test_each_call_is_one_unit_of_work_that_marks_its_update(
     await engine.begin(Origin(ANN, 4), "pair", Pair())
     assert (await engine.begin(Origin(ANN, 4), "pair", Pair())).outcome is Outcome.REPLAYED
     await engine.answer(Origin(ANN, 5), Pressed("letter", "x"), "pair")
-    replayed = await engine.answer(Origin(ANN, 5), Pressed("word", "y"), "pair")
+    replayed = await engine.answer(Origin(ANN, 5), Pressed("letter", "z"), "pair")
     assert replayed.outcome in (Outcome.STALE, Outcome.REPLAYED)
     dialog = await engine.current(ANN)
     assert dialog is not None and dialog.data["letter"] == "x"
@@ -141,6 +141,8 @@ async def test_one_answer_dialogs_cancel_and_expiry(
     await engine.begin(Origin(ANN, 1), "reason", OneAnswer("cancel", 42))
     with pytest.raises(InvalidInput):
         await engine.answer(Origin(ANN, 2), Typed(""))
+    with pytest.raises(InvalidInput):  # a press for a question that takes no buttons
+        await engine.answer(Origin(ANN, 21), Pressed("cancel", "x"), "reason")
     done = await engine.answer(Origin(ANN, 3), Sent("f", "document"))
     assert done.outcome is Outcome.FINISHED and done.result == (42, "cancel", "file")
     await engine.begin(Origin(ANN, 4), "reason", OneAnswer("due", 9))
