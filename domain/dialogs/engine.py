@@ -297,9 +297,10 @@ def _draft_data(dialog: Dialog) -> dict[str, Any]:
 
 def _check_accepts(question: Question, answer: Answer) -> None:
     """Refuse an answer of a sort the question does not take."""
-    if isinstance(answer, Pressed) and Accepts.BUTTON not in question.accepts:
-        if not question.presses:  # no button was ever sent for it: forged data
-            raise InvalidInput(NOT_A_BUTTON)
+    # a press for a question that was never sent with buttons is forged data
+    pressed_at_text = isinstance(answer, Pressed) and Accepts.BUTTON not in question.accepts
+    if pressed_at_text and not question.presses:
+        raise InvalidInput(NOT_A_BUTTON)
     if isinstance(answer, Typed) and Accepts.TEXT not in question.accepts:
         raise InvalidInput(USE_BUTTONS)
     if isinstance(answer, Sent) and Accepts.FILE not in question.accepts:
