@@ -30,7 +30,7 @@ from domain.notices.models import coordinators_in_scope
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Pledge, PledgeKind
-from domain.reminders.models import AGAIN, remindable, sequence
+from domain.reminders.models import AGAIN, Calendar, ReminderPolicy, remindable, sequence
 from domain.reminders.ports import (
     RemindersUnitOfWork,
     RemindersUnitOfWorkFactory,
@@ -89,8 +89,8 @@ def escalation_subject(coordinator_id: int, day: date) -> str:
 
 
 def stalled_since(
-    track: ReminderTrack, pledge: Pledge, due: date | None, settings: ReminderSettings,
-    zone: str | None,
+    track: ReminderTrack, pledge: Pledge, due: date | None, policy: ReminderPolicy,
+    calendar: Calendar,
 ) -> tuple[Stall, datetime] | None:
     """Why and since when an open pledge is stalled, or None when its reminders still run.
 
@@ -102,7 +102,7 @@ def stalled_since(
         return None
     if track.unreachable_at is not None:
         return Stall.BLOCKED, track.unreachable_at
-    last = settings.calendar(zone).slot_at(sequence(due, settings.policy)[-1])
+    last = calendar.slot_at(sequence(due, policy)[-1])
     if track.last_sent_at is not None and last <= track.last_sent_at:
         return Stall.UNANSWERED, last
     return None
@@ -149,8 +149,7 @@ class EscalationService:
             if pledge is None:
                 continue
             facts = await facts_of(uow, self._settings, pledge)
-            zone = facts.person.timezone if facts.person is not None else None
-            stall = stalled_since(track, pledge, facts.due, self._settings, zone)
+            stall = stalled_since(track, pledge, facts.due, facts.policy, facts.calendar)
             if stall is None or facts.due is None:
                 continue
             pledger = await standing_in(uow, pledge.person_id)

@@ -61,6 +61,14 @@ class ReminderPolicy:
 
 
 @dataclass(frozen=True)
+class AppealPolicy:
+    """An appeal's own reminders: paused, or a policy of its own (None: the network's)."""
+
+    paused: bool = False
+    policy: ReminderPolicy | None = None
+
+
+@dataclass(frozen=True)
 class QuietHours:
     """A daily span of local time in which nothing is sent (it may wrap past midnight)."""
 

@@ -20,18 +20,16 @@ from typing import Protocol
 from domain.appeals.models import Appeal, Need, broadcast_subject
 from domain.appeals.ports import AppealTotals
 from domain.clock import Clock
-from domain.errors import N_, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
 from domain.network.models import ChatStatus, Language
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.reminders.ports import RemindersUnitOfWork
 from domain.reminders.scheduled import ReminderSettings
+from domain.reminders.service import appeal_they_coordinate
 
 LOOK_EVERY = timedelta(minutes=10)
-NOT_THEIRS = N_("Only a coordinator of appeal #{number} can change its nudges.")
 
 
 @dataclass(frozen=True)
@@ -170,12 +168,7 @@ class NudgeService:
     async def switch(self, origin: Origin, appeal_id: int, off: bool) -> Appeal:
         """A coordinator of the appeal's organisation turns its nudges off or on."""
         async with self._uow() as uow:
-            appeal = await uow.appeal_lookup.get(appeal_id)
-            if appeal is None:
-                raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-            standing = await standing_in(uow, origin.actor_id or 0)
-            if not standing.coordinates(appeal.organisation_id, await uow.organisations.all()):
-                raise PermissionDenied(NOT_THEIRS, number=appeal_id)
+            appeal = await appeal_they_coordinate(uow, origin.actor_id or 0, appeal_id)
             await claim_update(uow, origin)
             await uow.nudges.set_nudges_off(appeal_id, off)
             await record_audit(uow, self._clock, origin, "appeal.nudges", f"appeal:{appeal_id}",

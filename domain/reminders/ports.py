@@ -17,7 +17,7 @@ from domain.outbox.ports import OutboxRepository
 from domain.pledges.models import Pledge
 from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWork
 from domain.ports import UnitOfWork
-from domain.reminders.models import Pause, SlotKind
+from domain.reminders.models import AppealPolicy, Pause, SlotKind
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,18 @@ class ReminderRepository(Protocol):
 
     async def of_person(self, person_id: int) -> list[ReminderTrack]:
         """The rows of a person's pledges (planned or not), by pledge."""
+        ...
+
+    async def appeal_policy(self, appeal_id: int) -> AppealPolicy:
+        """An appeal's own policy (none: the network's, not paused)."""
+        ...
+
+    async def save_appeal_policy(self, appeal_id: int, policy: AppealPolicy) -> None:
+        """Record an appeal's own policy."""
+        ...
+
+    async def open_pledges_of_appeal(self, appeal_id: int) -> list[int]:
+        """The appeal's pledges not cancelled, by id."""
         ...
 
     async def pause_of(self, person_id: int) -> Pause:

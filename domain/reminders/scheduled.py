@@ -27,6 +27,7 @@ from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Pledge
 from domain.reminders.models import (
     AGAIN,
+    AppealPolicy,
     Calendar,
     Pause,
     PlannedReminder,
@@ -80,6 +81,8 @@ class PledgeFacts:
     person: Person | None
     calendar: Calendar
     pause: Pause
+    #: the appeal's own policy, else the network's
+    policy: ReminderPolicy
 
     @property
     def due(self) -> date | None:
@@ -91,7 +94,7 @@ class PledgeFacts:
     ) -> PlannedReminder | None:
         """The next reminder as of `now` (see `plan_next`)."""
         return plan_next(
-            self.pledge, self.due, settings.policy, self.calendar, now,
+            self.pledge, self.due, self.policy, self.calendar, now,
             last_sent=last_sent, pause=self.pause,
         )
 
@@ -104,12 +107,17 @@ async def facts_of(
         await uow.appeal_lookup.get(pledge.appeal_id) if pledge.appeal_id is not None else None
     )
     person = await uow.people.get(pledge.person_id)
+    own = (
+        await uow.reminders.appeal_policy(appeal.id) if appeal is not None else AppealPolicy()
+    )
+    pause = await uow.reminders.pause_of(pledge.person_id)
     return PledgeFacts(
         pledge,
         appeal,
         person,
         settings.calendar(person.timezone if person is not None else None),
-        await uow.reminders.pause_of(pledge.person_id),
+        replace(pause, off=True) if own.paused else pause,
+        own.policy or settings.policy,
     )
 
 

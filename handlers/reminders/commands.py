@@ -39,6 +39,7 @@ from handlers.reminders.dialogs import ReminderAnswerView
 from handlers.reminders.digest import digest_command
 from handlers.reminders.escalation import ESCALATION_CODE
 from handlers.reminders.nudges import nudges_command
+from handlers.reminders.policy import appeal_reminders_command
 from handlers.reminders.render import (
     BUTTON_CODE,
     SETTING_CODE,
@@ -70,6 +71,8 @@ REMINDER_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("digest", N_("Your daily digest: off, on or its time"), RoleName.COORDINATOR),
     CommandSpec("nudges", N_("Turn an appeal's deadline nudges to groups off or on"),
                 RoleName.COORDINATOR),
+    CommandSpec("appealreminders", N_("An appeal's reminders: pause, resume or change them"),
+                RoleName.COORDINATOR),
 )
 #: The question each of the reminder's buttons opens ("all" asks nothing).
 OPENS = {"part": Action.PART, "more": Action.DATE, "cancel": Action.CANCEL}
@@ -100,6 +103,7 @@ class ReminderHandlers:
         app.add_handler(CommandHandler("reminders", self.reminders))
         app.add_handler(CommandHandler("digest", digest_command))
         app.add_handler(CommandHandler("nudges", nudges_command))
+        app.add_handler(CommandHandler("appealreminders", appeal_reminders_command))
         app.add_handler(CallbackQueryHandler(self.setting, pattern=rf"^{SETTING_CODE}:"))
         app.add_handler(CallbackQueryHandler(self.escalated, pattern=rf"^{ESCALATION_CODE}:"))
 

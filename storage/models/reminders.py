@@ -63,3 +63,17 @@ class AppealNudgeRow(Base):
         ForeignKey("appeal.id", ondelete="CASCADE"), primary_key=True
     )
     off: Mapped[bool] = mapped_column(default=False)
+
+
+class AppealReminderPolicyRow(Base):
+    """An appeal's own reminders: paused, or its own N / M / K (None: the network's)."""
+
+    __tablename__ = "appeal_reminder_policy"
+
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeal.id", ondelete="CASCADE"), primary_key=True
+    )
+    paused: Mapped[bool] = mapped_column(default=False)
+    before_days: Mapped[int | None] = mapped_column(Integer)
+    every_days: Mapped[int | None] = mapped_column(Integer)
+    max_overdue: Mapped[int | None] = mapped_column(Integer)

@@ -10,11 +10,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.reminders.digest import DigestSetting
-from domain.reminders.models import Pause, parse_clock_time
+from domain.reminders.models import AppealPolicy, Pause, ReminderPolicy, parse_clock_time
 from domain.reminders.ports import ReminderTrack
 from storage.models.pledges import FulfilmentRow, PledgeRow
 from storage.models.reminders import (
     AppealNudgeRow,
+    AppealReminderPolicyRow,
     DigestSettingRow,
     ReminderPauseRow,
     ReminderRow,
@@ -140,6 +141,47 @@ class SqlReminderRepository(_Rows):
             .order_by(ReminderRow.pledge_id)
         )
         return [_track(r) for r in rows]
+
+    async def appeal_policy(self, appeal_id: int) -> AppealPolicy:
+        """An appeal's own policy (none: the network's, not paused)."""
+        row = await self._session.scalar(
+            select(AppealReminderPolicyRow)
+            .where(AppealReminderPolicyRow.appeal_id == appeal_id)
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            return AppealPolicy()
+        own = None
+        if row.before_days is not None and row.every_days is not None and (
+            row.max_overdue is not None
+        ):
+            own = ReminderPolicy(row.before_days, row.every_days, row.max_overdue)
+        return AppealPolicy(row.paused, own)
+
+    async def save_appeal_policy(self, appeal_id: int, policy: AppealPolicy) -> None:
+        """Record an appeal's own policy."""
+        own = policy.policy
+        await self._session.execute(
+            self._upsert(
+                cast(Table, AppealReminderPolicyRow.__table__), ["appeal_id"],
+                {
+                    "appeal_id": appeal_id,
+                    "paused": policy.paused,
+                    "before_days": own.before_days if own else None,
+                    "every_days": own.every_days if own else None,
+                    "max_overdue": own.max_overdue if own else None,
+                },
+            )
+        )
+
+    async def open_pledges_of_appeal(self, appeal_id: int) -> list[int]:
+        """The appeal's pledges not cancelled, by id."""
+        rows = await self._session.scalars(
+            select(PledgeRow.id)
+            .where(PledgeRow.appeal_id == appeal_id, PledgeRow.cancelled.is_(False))
+            .order_by(PledgeRow.id)
+        )
+        return list(rows)
 
     async def pause_of(self, person_id: int) -> Pause:
         """What the person asked of their reminders."""

@@ -432,7 +432,7 @@ async def test_nudges_are_switched_by_the_appeals_coordinator_only(
     li = await member(client, chat, "Li", "zh-hans")
     await join(store, li, org)
     [refused] = await chat.say(li, f"/nudges {appeal.id} off")
-    assert refused["text"] == "只有倡议 #1 的协调员才能更改它的截止提醒。", refused["text"]
+    assert refused["text"] == "只有倡议 #1 的协调员才能更改这项设置。", refused["text"]
     for bad in ("", "1", "off", "1 maybe", "-1 off", "99999999999999999999 off"):
         [usage] = await chat.say(co, f"/nudges {bad}".strip())
         assert usage["text"] == (
@@ -489,3 +489,44 @@ async def test_volunteer_time_is_asked_the_day_before_reminded_the_morning_and_a
     ), recorded["text"]
     [pledge] = await pledges_of(store, ann)
     assert pledge.status is PledgeStatus.DELIVERED
+
+
+
+# -- an appeal's own reminders ----------------------------------------------------------------
+
+
+async def test_an_appeals_reminders_are_paused_changed_and_resumed_by_its_coordinator(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    co, org = await coordinator_of(client, chat, store, lang="en")
+    appeal = await make_appeal(store, clock, organisation_id=org)
+    li = await member(client, chat, "Li", "zh-hans")
+    await join(store, li, org)
+    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
+    await confirm(chat, li, summary)
+    [shown] = await chat.say(co, f"/appealreminders {appeal.id}")
+    assert shown["text"] == (
+        "Appeal #1 抗疫倡议: reminders 2 days before the due date, on the day, then every 3 "
+        "days, at most 3 after it.\nThis is the network's policy."
+    ), shown["text"]
+    [refused] = await chat.say(li, f"/appealreminders {appeal.id} pause")
+    assert refused["text"] == "只有倡议 #1 的协调员才能更改这项设置。", refused["text"]
+    for bad, answer in (
+        ("", "Write /appealreminders APPEAL"), (f"{appeal.id} sometimes", "Write /appeal"),
+        (f"{appeal.id} 2 3", "Write /appealreminders"), (f"{appeal.id} 2 0 3", "Days before"),
+        (f"{appeal.id} 31 3 3", "Days before"), (f"{appeal.id} -1 3 3", "Days before"),
+    ):
+        [reply_] = await chat.say(co, f"/appealreminders {bad}".strip())
+        assert reply_["text"].startswith(answer), (bad, reply_["text"])
+    [paused] = await chat.say(co, f"/appealreminders {appeal.id} pause")
+    assert paused["text"] == "Appeal #1 抗疫倡议: its reminders are paused.", paused["text"]
+    assert (await row(store)).due_at is None  # re-planned in the same transaction
+    [own] = await chat.say(co, f"/appealreminders {appeal.id} 5 1 2")
+    assert own["text"].startswith("Appeal #1 抗疫倡议: its reminders are paused."), own["text"]
+    [resumed] = await chat.say(co, f"/appealreminders {appeal.id} resume")
+    assert resumed["text"] == (
+        "Appeal #1 抗疫倡议: reminders 5 days before the due date, on the day, then every 1 "
+        "days, at most 2 after it."
+    ), resumed["text"]
+    # five days before the 29th, at 10:00 in Shanghai
+    assert (await row(store)).due_at == datetime(2020, 2, 24, 2, 0, tzinfo=UTC)
