@@ -25,7 +25,7 @@ from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Fulfilment, Pledge
 from domain.reminders.ports import RemindersUnitOfWork
-from domain.reminders.scheduled import ReminderSettings
+from domain.reminders.scheduled import Every, ReminderSettings
 from domain.totals.ports import TotalsRepository
 
 DEFAULT_TIME = time(18, 0)
@@ -133,14 +133,13 @@ class DailyDigestService:
         self._clock = clock
         self._texts = texts
         self._settings = settings
-        self._looked: datetime | None = None
+        self._every = Every(LOOK_EVERY)
 
     async def tick(self) -> int:
         """Every `LOOK_EVERY`, send each coordinator's digest that is due; return how many."""
         now = self._clock.now()
-        if self._looked is not None and now - self._looked < LOOK_EVERY:
+        if not self._every.due(now):
             return 0
-        self._looked = now
         async with self._uow() as uow:
             coordinators = sorted(
                 {r.person_id for r in await uow.roles.all() if r.role is not RoleName.MEMBER}

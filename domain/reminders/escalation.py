@@ -36,7 +36,7 @@ from domain.reminders.ports import (
     RemindersUnitOfWorkFactory,
     ReminderTrack,
 )
-from domain.reminders.scheduled import ReminderSettings, facts_of, replan
+from domain.reminders.scheduled import Every, ReminderSettings, facts_of, replan
 from domain.reminders.service import Answered
 
 #: A stalled pledge reaches the appeal's coordinators this long after it stalled.
@@ -122,14 +122,13 @@ class EscalationService:
         self._clock = clock
         self._texts = texts
         self._settings = settings
-        self._looked: datetime | None = None
+        self._every = Every(LOOK_EVERY)
 
     async def tick(self) -> int:
         """Every `LOOK_EVERY`, queue each coordinator's message of the day; return how many."""
         now = self._clock.now()
-        if self._looked is not None and now - self._looked < LOOK_EVERY:
+        if not self._every.due(now):
             return 0
-        self._looked = now
         async with self._uow() as uow:
             queued = 0
             for coordinator_id, stalled in (await self._by_coordinator(uow, now)).items():

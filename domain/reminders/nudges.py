@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -26,7 +26,7 @@ from domain.network.models import ChatStatus, Language
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.reminders.ports import RemindersUnitOfWork
-from domain.reminders.scheduled import ReminderSettings
+from domain.reminders.scheduled import Every, ReminderSettings
 from domain.reminders.service import appeal_they_coordinate
 
 LOOK_EVERY = timedelta(minutes=10)
@@ -98,14 +98,13 @@ class NudgeService:
         self._texts = texts
         self._settings = settings
         self._language = language
-        self._looked: datetime | None = None
+        self._every = Every(LOOK_EVERY)
 
     async def tick(self) -> int:
         """Every `LOOK_EVERY`, once the day's hour came, queue each group's nudge of the day."""
         now = self._clock.now()
-        if self._looked is not None and now - self._looked < LOOK_EVERY:
+        if not self._every.due(now):
             return 0
-        self._looked = now
         calendar = self._settings.calendar(None)
         local = now.astimezone(calendar.zone)
         if local.time() < self._settings.send_time:

@@ -67,6 +67,25 @@ class ReminderSettings:
         return Calendar.of(zone, self.timezone, self.quiet, self.send_time)
 
 
+class Every:
+    """Lets a job look at most once per `interval` of the injected clock.
+
+    Kept in memory: after a restart the job looks at once, and what it queues is unique per
+    day in the outbox, so looking again sends nothing twice.
+    """
+
+    def __init__(self, interval: timedelta) -> None:
+        self._interval = interval
+        self._last: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        """True (and noted) when `interval` passed since the last look."""
+        if self._last is not None and now - self._last < self._interval:
+            return False
+        self._last = now
+        return True
+
+
 def reminder_subject(pledge_id: int, number: int) -> str:
     """The outbox subject of a pledge's n-th reminder (unique: queued once)."""
     return f"reminder:{pledge_id}:{number}"
