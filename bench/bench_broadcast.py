@@ -30,9 +30,9 @@ from telegram.request import HTTPXRequest
 from bot.pace import BudgetRateLimiter, FloodBudget, Lane, in_lane
 from bot.sender import ChatEvents, PacedSender
 from domain.clock import SystemClock
-from domain.outbox.models import DeliveryStatus, Purpose
+from domain.outbox.models import DeliveryStatus, Purpose, progress_of
 from domain.outbox.ports import NewDelivery
-from domain.outbox.service import OutboxService, progress_of
+from domain.outbox.service import OutboxService
 from sandbox.server import SandboxServer
 from sandbox.world import DEFAULT_TOKEN, Fault
 from storage.database import create_engine, session_factory, upgrade

@@ -12,7 +12,7 @@ from domain.appeals.models import Appeal
 from domain.appeals.service import AppealService
 from domain.network.models import Language
 from domain.network.service import NetworkService
-from domain.outbox.service import BroadcastProgress
+from domain.outbox.models import BroadcastProgress
 from handlers.appeals.render import progress_text, report_text
 from handlers.i18n import Translations
 

@@ -117,9 +117,11 @@ class BotProcess:
     """The bot as a real process (`python -m bot run`), killable and restartable."""
 
     def __init__(self, settings: Settings, log_path: Path,
-                 extra_env: dict[str, str] | None = None, ready_method: str = "getUpdates"
-                 ) -> None:
+                 extra_env: dict[str, str] | None = None, ready_method: str = "getUpdates",
+                 launcher: Sequence[str] = ("-m", "bot")) -> None:
         self.settings = settings
+        #: what the interpreter runs before `run` (a bench's launcher script, say)
+        self.launcher = tuple(launcher)
         self.log_path = log_path
         self.extra_env = extra_env or {}
         self.ready_method = ready_method
@@ -145,7 +147,7 @@ class BotProcess:
         since = max((c["seq"] for c in await client.calls()), default=0)
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=str(ROOT), env=self._env(),
+            sys.executable, *self.launcher, "run", cwd=str(ROOT), env=self._env(),
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
         )
         log.close()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.models import Appeal
-from domain.outbox.service import OutboxUnitOfWork
+from domain.outbox.ports import OutboxUnitOfWork
 
 
 class AppealRepository(Protocol):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.appeals.draft import MESSAGE_LIMIT, AppealDraft, AudienceKind
-from domain.appeals.manage import AppealManagement, GroupMessage, GroupMessageRenderer
+from domain.appeals.manage import AppealManagement, GroupMessageRenderer
 from domain.appeals.models import Appeal, broadcast_subject
 from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
 from domain.clock import Clock
@@ -22,11 +22,8 @@ from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
 from domain.network.access import may_manage_appeal, may_see_appeal, visible_appeals
 from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
-from domain.outbox.models import Purpose
+from domain.outbox.models import BroadcastProgress, Purpose, progress_of
 from domain.outbox.ports import NewDelivery
-from domain.outbox.service import BroadcastProgress, progress_of
-
-__all__ = ["GroupMessage", "GroupMessageRenderer", "broadcast_subject"]
 
 
 @dataclass(frozen=True)

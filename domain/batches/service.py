@@ -18,7 +18,7 @@ from domain.appeals.models import Appeal
 from domain.clock import Clock
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
-from domain.notices.service import NoticeQueue
+from domain.notices.recording import NoticeQueue
 from domain.offers.models import Offer
 from domain.offers.ports import OfferRepository
 from domain.outbox.models import Purpose

@@ -16,7 +16,7 @@ from domain.kernel.quantities import check_quantity
 from domain.kernel.quantities import format_quantity as plain_quantity
 from domain.kernel.standing import standing_in
 from domain.network.models import Language, Standing
-from domain.notices.service import record_offer_event
+from domain.notices.recording import record_offer_event
 from domain.offers.draft import OfferDraft, Step, next_step
 from domain.offers.models import (
     Candidate,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -67,3 +68,32 @@ class Delivery:
     sent_at: datetime | None
     media_kind: MediaKind | None = None
     media_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BroadcastProgress:
+    """How far one broadcast has come, and why some of it failed."""
+
+    total: int
+    sent: int
+    failed: dict[FailureReason, list[int]] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        """Messages with a final outcome."""
+        return self.sent + sum(len(chats) for chats in self.failed.values())
+
+    @property
+    def finished(self) -> bool:
+        """True when every message has a final outcome."""
+        return self.done >= self.total
+
+
+def progress_of(deliveries: list[Delivery]) -> BroadcastProgress:
+    """Summarise a broadcast's deliveries."""
+    counts = Counter(d.status for d in deliveries)
+    failed: dict[FailureReason, list[int]] = {}
+    for delivery in deliveries:
+        if delivery.status is DeliveryStatus.FAILED:
+            failed.setdefault(delivery.failure or FailureReason.OTHER, []).append(delivery.chat_id)
+    return BroadcastProgress(len(deliveries), counts[DeliveryStatus.SENT], failed)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.outbox.models import Delivery, FailureReason, MediaKind, Purpose
+from domain.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -72,4 +73,18 @@ class OutboxRepository(Protocol):
 
     async def next_due(self, include_leases: bool) -> datetime | None:
         """When a pending message falls due (with `include_leases`, or a lease ends), else None."""
+        ...
+
+
+class OutboxUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also holds the outbox."""
+
+    outbox: OutboxRepository
+
+
+class OutboxUnitOfWorkFactory(Protocol):
+    """Makes units of work with an outbox."""
+
+    def __call__(self) -> OutboxUnitOfWork:
+        """Return a new, unopened unit of work."""
         ...

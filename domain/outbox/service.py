@@ -2,60 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from domain.outbox.models import Delivery, DeliveryStatus, FailureReason, Purpose
-from domain.outbox.ports import NewDelivery, OutboxRepository
-from domain.ports import UnitOfWork
+from domain.outbox.models import (
+    BroadcastProgress,
+    Delivery,
+    FailureReason,
+    Purpose,
+    progress_of,
+)
+from domain.outbox.ports import NewDelivery, OutboxUnitOfWorkFactory
 
 #: How long a claimed message stays reserved for the sender that claimed it.
 LEASE = timedelta(seconds=60)
-
-
-class OutboxUnitOfWork(UnitOfWork, Protocol):
-    """A unit of work that also holds the outbox."""
-
-    outbox: OutboxRepository
-
-
-class OutboxUnitOfWorkFactory(Protocol):
-    """Makes units of work with an outbox."""
-
-    def __call__(self) -> OutboxUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
-
-
-@dataclass(frozen=True)
-class BroadcastProgress:
-    """How far one broadcast has come, and why some of it failed."""
-
-    total: int
-    sent: int
-    failed: dict[FailureReason, list[int]] = field(default_factory=dict)
-
-    @property
-    def done(self) -> int:
-        """Messages with a final outcome."""
-        return self.sent + sum(len(chats) for chats in self.failed.values())
-
-    @property
-    def finished(self) -> bool:
-        """True when every message has a final outcome."""
-        return self.done >= self.total
-
-
-def progress_of(deliveries: list[Delivery]) -> BroadcastProgress:
-    """Summarise a broadcast's deliveries."""
-    counts = Counter(d.status for d in deliveries)
-    failed: dict[FailureReason, list[int]] = {}
-    for delivery in deliveries:
-        if delivery.status is DeliveryStatus.FAILED:
-            failed.setdefault(delivery.failure or FailureReason.OTHER, []).append(delivery.chat_id)
-    return BroadcastProgress(len(deliveries), counts[DeliveryStatus.SENT], failed)
 
 
 class OutboxService:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.appeals.models import Appeal
-from domain.appeals.service import broadcast_subject
+from domain.appeals.models import Appeal, broadcast_subject
 from domain.errors import N_, Conflict, NotFound, PermissionDenied
 from domain.kernel.standing import standing_in
 from domain.network.access import behalf_organisations, may_see_appeal, visible_appeals

@@ -9,7 +9,7 @@ from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.quantities import check_quantity, format_minor, format_quantity
 from domain.notices.models import NoticeEvent
-from domain.notices.service import record_pledge_event
+from domain.notices.recording import record_pledge_event
 from domain.pledges.access import Pledger, still_pledgeable
 from domain.pledges.draft import PledgeDraft, Step, check_hours, need_of, next_step
 from domain.pledges.models import Pledge, PledgeKind, Visibility

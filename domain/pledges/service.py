@@ -24,7 +24,7 @@ from domain.kernel.standing import standing_in
 from domain.network.access import may_review_pledge
 from domain.network.models import Organisation, RoleName, Standing
 from domain.notices.models import NoticeEvent
-from domain.notices.service import record_pledge_event
+from domain.notices.recording import record_pledge_event
 from domain.outbox.models import MediaKind, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.access import pledger_in

@@ -28,7 +28,7 @@ from domain.appeals.service import Published
 from domain.dialogs.engine import OneAnswer
 from domain.dialogs.models import Outcome, Pressed, Turn
 from domain.errors import N_
-from domain.outbox.service import BroadcastProgress
+from domain.outbox.models import BroadcastProgress
 from handlers.appeals.render import (
     QUESTIONS,
     AppealRenderer,

@@ -14,8 +14,7 @@ from domain.appeals.models import Appeal, AppealStatus, appeal_deep_link_payload
 from domain.appeals.ports import ClosingTotals, MoneyTotal, NeedTotal
 from domain.errors import N_
 from domain.network.models import Language
-from domain.outbox.models import FailureReason
-from domain.outbox.service import BroadcastProgress
+from domain.outbox.models import BroadcastProgress, FailureReason
 from handlers.context import Reader
 from handlers.dialogs import dialog_button
 from handlers.i18n import Translations

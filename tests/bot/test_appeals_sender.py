@@ -18,8 +18,8 @@ from telegram.request import HTTPXRequest
 from bot.broadcast import BroadcastReporter
 from bot.pace import BudgetRateLimiter, FloodBudget
 from bot.sender import CHAT_GAP, ChatEvents, PacedSender
-from domain.appeals.models import Appeal, AppealStatus
-from domain.appeals.service import AppealService, broadcast_subject, report_subject
+from domain.appeals.models import Appeal, AppealStatus, broadcast_subject
+from domain.appeals.service import AppealService, report_subject
 from domain.clock import FakeClock
 from domain.network.models import Language
 from domain.network.service import NetworkService

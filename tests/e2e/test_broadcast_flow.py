@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from domain.appeals.models import parse_appeal_deep_link
-from domain.appeals.service import broadcast_subject
+from domain.appeals.models import broadcast_subject, parse_appeal_deep_link
 from domain.outbox.models import DeliveryStatus, Purpose
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from bot.runtime import TongxinApplication
-from domain.appeals.models import appeal_deep_link_payload
-from domain.appeals.service import broadcast_subject
+from domain.appeals.models import appeal_deep_link_payload, broadcast_subject
 from domain.clock import FakeClock
 from domain.network.models import ChatStatus
 from domain.outbox.models import Purpose

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.appeals.models import Appeal, appeal_deep_link_payload
-from domain.appeals.service import broadcast_subject
+from domain.appeals.models import Appeal, appeal_deep_link_payload, broadcast_subject
 from domain.clock import FakeClock
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery

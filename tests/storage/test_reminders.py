@@ -3,54 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import event, select
 
-from domain.appeals.models import Appeal
 from domain.clock import FakeClock
 from domain.network.models import Language, Person
 from domain.outbox.models import Purpose
-from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, Visibility
-from domain.reminders.models import Pause, SlotKind
+from domain.pledges.models import Fulfilment, FulfilmentState, Pledge
+from domain.reminders.models import Pause
 from domain.reminders.ports import ReminderTrack
-from domain.reminders.scheduled import LEASE, ReminderJob, ReminderSettings
+from domain.reminders.scheduled import LEASE, ReminderJob
 from storage.models.outbox import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory
-
-MEMBER = 9_000_000_002
-DUE = date(2026, 2, 20)
-MADE = datetime(2026, 2, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
-SETTINGS = ReminderSettings()
-
-
-def at(day: int, hour: int, month: int = 2) -> datetime:
-    """A Shanghai wall-clock hour in February 2026, in UTC."""
-    return datetime(2026, month, day, hour, tzinfo=UTC) - timedelta(hours=8)
-
-
-class Texts:
-    """Plain reminder texts that show what the job passed."""
-
-    def reminder(
-        self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date,
-        overdue: bool, slot: SlotKind,
-    ) -> str:
-        """pledge, language, open measure, due date, overdue."""
-        return f"#{pledge.id} {language.value} {pledge.open_measure.normalize():f} {due} {overdue}"
-
-    def buttons(self, language: Language, pledge: Pledge, slot: SlotKind) -> str:
-        """One button."""
-        return f'[[{{"text": "ok", "callback_data": "pm:all:{pledge.id}"}}]]'
-
-
-def goods(token: str, due: date | None = DUE) -> Pledge:
-    """3000 kg disinfectant due on `due`."""
-    return Pledge(
-        0, token, MEMBER, PledgeKind.GOODS, None, None, "消毒液", None, "CNY", Decimal(3000),
-        "kg", None, False, "", None, None, due, Visibility.NAMED, False, None, None, None, MADE,
-    )
+from tests.storage.reminders_seed import DUE, MADE, MEMBER, SETTINGS, Texts, at, goods
 
 
 async def setup(uow_factory: SqlUnitOfWorkFactory, *tokens: str, reachable: bool = True

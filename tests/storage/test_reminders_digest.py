@@ -17,10 +17,11 @@ from domain.reminders.digest import DailyDigestService, Digest
 from domain.reminders.scheduled import ReminderSettings
 from storage.models.outbox import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.storage.test_reminders import MEMBER, goods
-from tests.storage.test_reminders_escalation import (
+from tests.storage.reminders_seed import (
     APPEAL_COORDINATOR,
+    MEMBER,
     PLEDGER_COORDINATOR,
+    goods,
     network,
 )
 

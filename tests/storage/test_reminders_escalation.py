@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from domain.appeals.models import Appeal, AppealStatus
 from domain.clock import FakeClock
-from domain.network.models import Language, Person, Role, RoleName
+from domain.network.models import Language
 from domain.outbox.models import Purpose
 from domain.reminders.escalation import EscalationService, Stalled
 from domain.reminders.scheduled import ReminderJob, ReminderSettings
 from storage.models.outbox import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.storage.test_reminders import MADE, MEMBER, Texts, at, goods
-
-PLEDGER_COORDINATOR = 9_000_000_010
-APPEAL_COORDINATOR = 9_000_000_011
+from tests.storage.reminders_seed import (
+    APPEAL_COORDINATOR,
+    MADE,
+    PLEDGER_COORDINATOR,
+    Texts,
+    at,
+    network,
+)
 
 
 class Listing:
@@ -31,31 +33,6 @@ class Listing:
     def buttons(self, language: Language, stalled: list[Stalled]) -> str:
         """No buttons."""
         return "[]"
-
-
-async def network(uow_factory: SqlUnitOfWorkFactory, *, member_of_an_organisation: bool,
-                  reachable: bool) -> int:
-    """Two organisations, a coordinator of each, the pledger (of the first, or of none) and
-    a pledge to an appeal of the second; returns the pledge's id."""
-    async with uow_factory() as uow:
-        own = await uow.organisations.add("红十字会", None)
-        other = await uow.organisations.add("工商联", None)
-        for person_id, name in ((MEMBER, "Li"), (PLEDGER_COORDINATOR, "Co"),
-                                (APPEAL_COORDINATOR, "Ap")):
-            await uow.people.save(Person(person_id, name, None, Language.ZH_HANS, True,
-                                         "Asia/Shanghai", person_id != MEMBER or reachable,
-                                         MADE))
-        await uow.roles.add(Role(PLEDGER_COORDINATOR, RoleName.COORDINATOR, own.id))
-        await uow.roles.add(Role(APPEAL_COORDINATOR, RoleName.COORDINATOR, other.id))
-        if member_of_an_organisation:
-            await uow.roles.add(Role(MEMBER, RoleName.MEMBER, own.id))
-        appeal = await uow.appeals.add(Appeal(
-            0, "抗疫倡议", "请支援", AppealStatus.OPEN, date(2026, 2, 20), "CNY", None,
-            other.id, APPEAL_COORDINATOR, MADE,
-        ))
-        pledge = await uow.pledges.add(replace(goods("e"), appeal_id=appeal.id))
-        await uow.commit()
-    return pledge.id
 
 
 async def escalations(uow_factory: SqlUnitOfWorkFactory) -> list[tuple[int, str, str]]:

@@ -19,7 +19,7 @@ from handlers.i18n import Translations
 from handlers.reminders.nudges import NudgeTexts
 from storage.models.outbox import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.storage.test_reminders import goods
+from tests.storage.reminders_seed import goods
 
 GROUP = -1001234567890
 QUIET_GROUP = -1009876543210
