@@ -36,7 +36,6 @@ from domain.appeals.service import AppealService
 from domain.batches.service import BatchService
 from domain.clock import Clock, SystemClock
 from domain.dialogs.engine import DialogEngine
-from domain.dialogs.service import DialogService
 from domain.network.models import RoleName
 from domain.network.service import NetworkService
 from domain.offers.service import OfferService
@@ -302,7 +301,6 @@ class Runtime:
         appeals = AppealService(uow, self.clock, settings.currency, settings.timezone)
         services = Services(
             network=network,
-            dialogs=DialogService(uow, self.clock),
             dialog_engine=DialogEngine(uow, self.clock),
             translations=translations,
             pledges=pledges,

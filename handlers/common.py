@@ -171,15 +171,6 @@ async def pressed(
     return Press(query, reader, match)
 
 
-async def cancel_by_button(update: Update, context: TongxinContext, press: Press) -> None:
-    """A dialog's Cancel button: end the dialog, saving nothing, and say so."""
-    reader = press.reader
-    await context.services.dialogs.close(reader.person.id)
-    await context.services.network.mark_update(update.update_id)
-    await press.query.answer()
-    await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
-
-
 def command_arguments(message: Message) -> str:
     """Return the text after the command word, with surrounding space trimmed."""
     text = message.text or ""

@@ -10,7 +10,6 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from domain.appeals.service import AppealService
 from domain.clock import Clock
 from domain.dialogs.engine import DialogEngine
-from domain.dialogs.service import DialogService
 from domain.network.models import Language, Person, Standing
 from domain.network.service import NetworkService
 from domain.offers.service import OfferService
@@ -30,7 +29,6 @@ class Services:
     """Everything the handlers may call, wired once by the composition root."""
 
     network: NetworkService
-    dialogs: DialogService
     translations: Translations
     clock: Clock
     default_language: Language

@@ -109,46 +109,20 @@ class View:
         return False
 
 
-class DialogFlow(Protocol):
-    """A conversation kind not yet on the engine: it reads free text its own way."""
-
-    kind: str
-
-    async def on_text(
-        self, update: Update, context: TongxinContext, reader: Reader, dialog: Dialog
-    ) -> None:
-        """Take the person's next answer."""
-        ...
-
-    async def on_expired(self, context: TongxinContext, dialog: Dialog) -> None:
-        """Tell the person, once, that their abandoned dialog was closed."""
-        ...
-
-
 IdleWords = Callable[[Update, TongxinContext, Reader], Awaitable[bool]]
 
 
 class DialogRouter:
-    """Routes typed answers, presses, files, /cancel and expiry to the engine and the views."""
+    """Routes typed answers, presses, files and expiry to the engine and the views."""
 
-    def __init__(
-        self,
-        flows: Sequence[DialogFlow],
-        idle: IdleWords | None = None,
-        views: Sequence[DialogView] = (),
-    ) -> None:
-        self._flows = {flow.kind: flow for flow in flows}
+    def __init__(self, idle: IdleWords | None = None, views: Sequence[DialogView] = ()) -> None:
         self._views = {view.kind: view for view in views}
         self._codes = {view.code: view for view in views}
         # words typed with no dialog open (`我捐500元` starts a pledge); True when taken
         self._idle = idle
 
-    def flow(self, kind: str) -> DialogFlow | None:
-        """Return the legacy flow for a dialog kind."""
-        return self._flows.get(kind)
-
     def view(self, kind: str) -> DialogView | None:
-        """Return the view of a dialog kind on the engine."""
+        """Return the view of a dialog kind."""
         return self._views.get(kind)
 
     def owns_press(self, data: object) -> bool:
@@ -167,11 +141,6 @@ class DialogRouter:
         if reader is None:
             return
         if await self._answer(update, context, reader, Typed(message.text or ""), None):
-            return
-        dialog = await context.services.dialogs.current(reader.person.id)
-        flow = self._flows.get(dialog.kind) if dialog is not None else None
-        if dialog is not None and flow is not None:
-            await flow.on_text(update, context, reader, dialog)
             return
         if self._idle is not None and await self._idle(update, context, reader):
             return
@@ -252,12 +221,7 @@ class DialogRouter:
 
     async def _note_expired(self, context: TongxinContext, dialog: Dialog) -> None:
         view = self._views.get(dialog.kind)
-        if view is None:
-            flow = self._flows.get(dialog.kind)
-            if flow is not None:
-                await flow.on_expired(context, dialog)
-            return
-        if not view.expired_note:
+        if view is None or not view.expired_note:
             return
         services = context.services
         person = await services.network.person(dialog.person_id)

@@ -30,3 +30,17 @@ class Feature(Protocol):
     def kinds(self, services: Services) -> Sequence[DialogKind[Any]]:
         """The feature's dialog kinds, built from the wired services."""
         ...
+
+
+class WithoutDialogs:
+    """A feature area that has commands and buttons but no dialog of its own."""
+
+    commands: tuple[CommandSpec, ...] = ()
+
+    def views(self) -> Sequence[DialogView]:
+        """No dialog views."""
+        return []
+
+    def kinds(self, services: Services) -> Sequence[DialogKind[Any]]:
+        """No dialog kinds."""
+        return []

@@ -22,6 +22,7 @@ from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeSta
 from domain.pledges.ports import DeliveryParties
 from handlers.common import MAX_TEXT, answer_stale_button, pressed, private_reader, refuse, reply
 from handlers.context import Reader, TongxinContext
+from handlers.feature import WithoutDialogs
 from handlers.i18n import N_
 from handlers.pledge_render import (
     STATUS_NAMES,
@@ -296,8 +297,11 @@ async def list_button(update: Update, context: TongxinContext) -> None:
             raise
 
 
-def register_lists(app: Application) -> None:  # type: ignore[type-arg]
-    """Register /mypledges, /inbox and their list buttons."""
-    app.add_handler(CommandHandler("mypledges", my_pledges))
-    app.add_handler(CommandHandler("inbox", inbox))
-    app.add_handler(CallbackQueryHandler(list_button, pattern=r"^(ml|ib):"))
+class ListsFeature(WithoutDialogs):
+    """One's pledges (/mypledges) and a coordinator's inbox of reported deliveries."""
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Register /mypledges, /inbox and their list buttons."""
+        app.add_handler(CommandHandler("mypledges", my_pledges))
+        app.add_handler(CommandHandler("inbox", inbox))
+        app.add_handler(CallbackQueryHandler(list_button, pattern=r"^(ml|ib):"))

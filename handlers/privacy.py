@@ -24,6 +24,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import Reader, TongxinContext
+from handlers.feature import WithoutDialogs
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.render import escape
 
@@ -65,8 +66,10 @@ _ACTIONS = {
 }
 
 
-class PrivacyHandlers:
+class PrivacyHandlers(WithoutDialogs):
     """What the bot keeps, erasure on request, and the audit trail for admins."""
+
+    commands = PRIVACY_COMMANDS
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the handlers to the application."""

@@ -18,10 +18,10 @@ from handlers.appeals.commands import AppealsFeature
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
 from handlers.core import CoreHandlers, on_error
-from handlers.dialogs import DialogFlow, DialogRouter
+from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.guard import drop_replays_and_noise, mark_handled
-from handlers.lists import register_lists
+from handlers.lists import ListsFeature
 from handlers.network.commands import NetworkHandlers
 from handlers.offers.commands import OfferFeature
 from handlers.pledges.commands import PLEDGE_COMMANDS, PledgeFeature
@@ -39,7 +39,7 @@ LAST_GROUP = 1000
 
 
 def features() -> list[Feature]:
-    """Every feature area on the dialog engine, in the order their handlers are registered."""
+    """Every feature area, in the order their handlers are registered (the one list)."""
     return [
         AppealsFeature(),
         TotalsHandlers([remind_now_button]),
@@ -47,6 +47,9 @@ def features() -> list[Feature]:
         OfferFeature(),
         ReviewHandlers(),
         PledgeFeature(),  # after the others, as its handlers were: its /start links first
+        ListsFeature(),
+        NetworkHandlers(),
+        PrivacyHandlers(),
     ]
 
 
@@ -61,11 +64,6 @@ def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
     return listed + tuple(s for area in areas for s in area.commands if s not in listed)
 
 
-def dialog_flows() -> list[DialogFlow]:
-    """Every conversation kind that reads free text."""
-    return []
-
-
 def register_handlers(
     app: Application[Any, Any, Any, Any, Any, Any], extra: Sequence[Feature] = ()
 ) -> DialogRouter:
@@ -75,7 +73,6 @@ def register_handlers(
     core = CoreHandlers(commands)
     app.add_handler(TypeHandler(Update, drop_replays_and_noise), group=GUARD_GROUP)
     router = DialogRouter(
-        dialog_flows(),
         idle=private_words,
         views=[view for area in areas for view in area.views()],
     )
@@ -85,10 +82,7 @@ def register_handlers(
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & FILES, proof_handler(router)))
     for area in areas:
         area.register(app)
-    register_lists(app)
     core.register(app)
-    NetworkHandlers().register(app)
-    PrivacyHandlers().register(app)
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text
