@@ -27,7 +27,8 @@ from telegram import Bot
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.pace import BudgetRateLimiter, FloodBudget, Lane, in_lane
+from bot.pace import FloodBudget, Lane, in_lane
+from bot.rate_limiter import BudgetRateLimiter
 from bot.sender import ChatEvents, PacedSender
 from domain.clock import SystemClock
 from domain.outbox.models import DeliveryStatus, Purpose, progress_of

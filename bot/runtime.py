@@ -27,8 +27,9 @@ from bot.health import BotApiCheck, HealthServer
 from bot.logs import PersonHasher
 from bot.metrics import CountingRequest, Metrics
 from bot.observed import ObservedApplication
-from bot.pace import BudgetRateLimiter, FloodBudget, Lane, in_lane
+from bot.pace import FloodBudget, Lane, in_lane
 from bot.polling import DurablePoller
+from bot.rate_limiter import BudgetRateLimiter
 from bot.sender import PacedSender
 from bot.settings import Settings
 from bot.webhook import WebhookServer

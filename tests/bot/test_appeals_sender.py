@@ -16,7 +16,8 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.broadcast import BroadcastReporter
-from bot.pace import BudgetRateLimiter, FloodBudget
+from bot.pace import FloodBudget
+from bot.rate_limiter import BudgetRateLimiter
 from bot.sender import CHAT_GAP, ChatEvents, PacedSender
 from domain.appeals.models import Appeal, AppealStatus, broadcast_subject
 from domain.appeals.service import AppealService, report_subject

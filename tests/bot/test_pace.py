@@ -17,9 +17,9 @@ from bot.pace import (
     RATE,
     FloodBudget,
     Lane,
-    message_kind,
     retry_seconds,
 )
+from bot.rate_limiter import message_kind
 from sandbox.rules import FloodLimiter
 
 
