@@ -8,15 +8,12 @@ where the last one stopped and resends only what was in flight and unacknowledge
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -27,9 +24,10 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.outbox_calls import deliver
 from bot.pace import FloodBudget, Lane, Slot, in_lane, retry_seconds
 from domain.clock import Clock
-from domain.outbox.models import BULK_PURPOSES, Delivery, FailureReason, MediaKind
+from domain.outbox.models import BULK_PURPOSES, Delivery, FailureReason
 from domain.outbox.service import OutboxService
 from storage.database import is_unavailable
 
@@ -94,24 +92,6 @@ class SenderStats:
     rate_limited: int = 0
     migrated: int = 0
     by_reason: dict[FailureReason, int] = field(default_factory=dict)
-
-
-def keyboard_from_json(buttons: str | None) -> InlineKeyboardMarkup | None:
-    """Turn the outbox's stored keyboard (rows of {text, url|callback_data}) into markup."""
-    if not buttons:
-        return None
-    rows: list[list[dict[str, str]]] = json.loads(buttons)
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b["text"], url=b["url"])
-                if "url" in b
-                else InlineKeyboardButton(b["text"], callback_data=b.get("callback_data"))
-                for b in row
-            ]
-            for row in rows
-        ]
-    )
 
 
 def lane_of(delivery: Delivery) -> Lane:
@@ -307,10 +287,9 @@ class PacedSender:
             log.exception("could not record delivery %s", delivery.id)
 
     async def _attempt(self, delivery: Delivery, lane: Lane, slot: Slot) -> None:
-        markup = keyboard_from_json(delivery.buttons)
         try:
             try:
-                message_id = await self._call(delivery, markup)
+                message_id = await deliver(self._bot, delivery)
             finally:
                 self._budget.done(slot)
         except RetryAfter as error:
@@ -332,51 +311,6 @@ class PacedSender:
         else:
             self.stats.sent += 1
             await self._outbox.sent(delivery.id, message_id, self._clock.now())
-
-    async def _send_media(
-        self, delivery: Delivery, markup: InlineKeyboardMarkup | None
-    ) -> Message:
-        """A photo or document by its Telegram file id, the text as its caption."""
-        send = (
-            self._bot.send_photo
-            if delivery.media_kind is MediaKind.PHOTO
-            else self._bot.send_document
-        )
-        field = "photo" if delivery.media_kind is MediaKind.PHOTO else "document"
-        message: Message = await send(
-            chat_id=delivery.chat_id,
-            caption=delivery.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            **{field: delivery.media_file_id},
-        )
-        return message
-
-    async def _call(self, delivery: Delivery, markup: InlineKeyboardMarkup | None) -> int | None:
-        """Make the Bot API call of one outbox message; the id of the message it made."""
-        if delivery.edit_message_id is not None:
-            result = await self._bot.edit_message_text(
-                text=delivery.text,
-                chat_id=delivery.chat_id,
-                message_id=delivery.edit_message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-            )
-            message_id = delivery.edit_message_id
-            if isinstance(result, Message):
-                message_id = result.message_id
-        elif delivery.media_file_id is not None:
-            message_id = (await self._send_media(delivery, markup)).message_id
-        else:
-            message = await self._bot.send_message(
-                chat_id=delivery.chat_id,
-                text=delivery.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                disable_web_page_preview=True,
-            )
-            message_id = message.message_id
-        return message_id
 
     async def _fail(self, delivery: Delivery, reason: FailureReason, error: str) -> None:
         self.stats.failed += 1
