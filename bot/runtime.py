@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import signal
 import socket
 import time
 import uuid
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +22,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.broadcast import BroadcastReporter, NetworkChatEvents
+from bot.composition import compose_services
 from bot.health import BotApiCheck, HealthServer
+from bot.jobs import schedule_domain_jobs
+from bot.lead import Lead
 from bot.logs import PersonHasher
 from bot.metrics import CountingRequest, Metrics
 from bot.observed import ObservedApplication
@@ -33,40 +35,16 @@ from bot.rate_limiter import BudgetRateLimiter
 from bot.sender import PacedSender
 from bot.settings import Settings
 from bot.webhook import WebhookServer
-from domain.appeals.service import AppealService
-from domain.batches.service import BatchService
 from domain.clock import Clock, SystemClock
-from domain.dialogs.engine import DialogEngine
 from domain.network.models import RoleName
-from domain.network.service import NetworkService
-from domain.offers.service import OfferService
 from domain.outbox.service import OutboxService
-from domain.pledges.ports import PledgeUnitOfWork
 from domain.pledges.reading import ParsingReader
-from domain.pledges.service import PledgeService
-from domain.privacy.service import PrivacyService
-from domain.reminders.digest import DailyDigestService
-from domain.reminders.escalation import EscalationService
-from domain.reminders.models import parse_clock_time
-from domain.reminders.nudges import NudgeService
-from domain.reminders.ports import PledgeChangesIn
-from domain.reminders.scheduled import ReminderJob, ReminderSettings
-from domain.reminders.service import ReminderService
-from domain.totals.scheduled import BOARD_MINUTES, Boards
-from domain.totals.service import TotalsService
 from handlers.commands import publish_menu
 from handlers.context import BotData, Services, TongxinContext
 from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.i18n import Translations
-from handlers.offers.render import OfferNotices
-from handlers.reminders.digest import DigestTexts
-from handlers.reminders.escalation import EscalationTexts
-from handlers.reminders.nudges import NudgeTexts
-from handlers.reminders.render import ReminderTexts
-from handlers.review.render import BatchNotices, PledgeNotices
 from handlers.setup import all_commands, features, register_handlers
-from handlers.totals.board import BoardText
 from storage.claims import SqlUpdateClaims
 from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
@@ -80,17 +58,10 @@ TongxinApplication = Application[Any, TongxinContext, dict[Any, Any], dict[Any, 
 
 DIALOG_SWEEP_INTERVAL = timedelta(minutes=1)
 INBOX_PRUNE_INTERVAL = timedelta(hours=1)
-#: Retention is counted in days; an hourly sweep is late by an hour at most.
-RETENTION_INTERVAL = timedelta(hours=1)
 #: Kept updates are handled within seconds; a day later they are only history.
 KEEP_RECEIVED = timedelta(days=1)
 #: Telegram redelivers a webhook update for hours at most; a week of marks is plenty.
 KEEP_PROCESSED = timedelta(days=7)
-#: How often the sending replica checks it still holds the sender lock.
-LEAD_CHECK_SECONDS = 5.0
-#: How often a standby tries for the lead: a dead leader's lock goes with its connection at
-#: once, so a standby takes over within this (plus its sender's start).
-LEAD_RETRY_SECONDS = 2.0
 #: The outbox table: a committed write to it wakes the sender (`_watch_outbox`).
 OUTBOX_TABLE = "delivery"
 
@@ -120,8 +91,7 @@ class Runtime:
         self._claims: SqlUpdateClaims | None = None
         #: Names this process among replicas (its claims on kept updates carry it).
         self.replica = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        #: True while this process holds the lead: it runs the sender and the scheduled jobs.
-        self.leading = False
+        self.lead = Lead(self.replica, self.metrics)
         self._router: DialogRouter | None = None
         self._sender_stop = asyncio.Event()
         self._sender_task: asyncio.Task[None] | None = None
@@ -289,133 +259,30 @@ class Runtime:
                 single_statement_sessions, self.clock, self.replica, self._engine
             )
         self.metrics.on_scrape(self._refresh_metrics)
-        network = NetworkService(uow, self.clock, settings.default_language, settings.timezone)
         translations = Translations.load()
-        pledges = PledgeService(
-            uow,
-            self.clock,
-            PledgeNotices(translations),
-            self.amounts,
-            timezone=settings.timezone,
-            currency=settings.currency,
-        )
-        appeals = AppealService(uow, self.clock, settings.currency, settings.timezone)
-        services = Services(
-            network=network,
-            dialog_engine=DialogEngine(uow, self.clock),
-            translations=translations,
-            pledges=pledges,
-            appeals=appeals,
-            offers=OfferService(
-                uow, self.clock, OfferNotices(translations), settings.currency, settings.timezone
-            ),
-            privacy=PrivacyService(
-                uow, self.clock, settings.default_language, settings.timezone,
-                settings.retention_days,
-            ),
-            totals=TotalsService(uow, self.clock, settings.timezone),
-            reminders=ReminderService(
-                uow, self.clock, self.reminder_settings(), self._pledges_in(translations)
-            ),
-            escalations=EscalationService(
-                uow, self.clock, EscalationTexts(translations), self.reminder_settings()
-            ),
-            daily_digests=DailyDigestService(
-                uow, self.clock, DigestTexts(translations), self.reminder_settings()
-            ),
-            nudges=NudgeService(
-                uow, self.clock, NudgeTexts(translations), self.reminder_settings(),
-                settings.default_language,
-            ),
-            clock=self.clock,
-            default_language=settings.default_language,
-            bot_username=app.bot.username or "",
+        services = compose_services(
+            settings, self.clock, uow, self.amounts, translations, app.bot.username or ""
         )
         app.bot_data.wire(services)
         for feature in [*features(), *self.features]:
             services.dialog_engine.register(feature.kinds(services))
-        await network.ensure_admins(settings.admin_ids)
+        await services.network.ensure_admins(settings.admin_ids)
         await self._publish_menu(app, services)
         if app.job_queue is not None:
             app.job_queue.run_repeating(
-                self._leader_only(self.sweep_dialogs), interval=DIALOG_SWEEP_INTERVAL, first=5,
+                self.lead.only(self.sweep_dialogs), interval=DIALOG_SWEEP_INTERVAL, first=5,
                 name="dialogs",
             )
             app.job_queue.run_repeating(
-                self._leader_only(self.prune_updates), interval=INBOX_PRUNE_INTERVAL, first=60,
+                self.lead.only(self.prune_updates), interval=INBOX_PRUNE_INTERVAL, first=60,
                 name="updates",
             )
-            notices = BatchService(
-                uow,
-                self.clock,
-                BatchNotices(translations),
-                timedelta(minutes=settings.notice_interval_minutes),
-                timedelta(seconds=settings.notice_gather_seconds),
-            )
-
-            async def send_notices(_context: TongxinContext) -> None:
-                await notices.flush()
-
-            app.job_queue.run_repeating(
-                self._leader_only(send_notices), interval=settings.tick_seconds, first=1,
-                name="notices",
-            )
-            app.job_queue.run_repeating(
-                self._leader_only(self.sweep_retention), interval=RETENTION_INTERVAL, first=120,
-                name="retention",
-            )
-            reminders = ReminderJob(
-                uow, self.clock, ReminderTexts(translations), self.reminder_settings()
-            )
-
-            async def send_reminders(context: TongxinContext) -> None:
-                await reminders.tick()
-                await context.services.escalations.tick()
-                await context.services.daily_digests.tick()
-                await context.services.nudges.tick()
-
-            app.job_queue.run_repeating(
-                self._leader_only(send_reminders), interval=settings.tick_seconds, first=1,
-                name="reminders",
-            )
-            boards = Boards(uow, self.clock, services.totals)
-            board_text = BoardText(translations, settings.default_language, services.bot_username)
-
-            async def refresh_boards(_context: TongxinContext) -> None:
-                await boards.refresh(board_text)
-
-            app.job_queue.run_repeating(
-                self._leader_only(refresh_boards), interval=BOARD_MINUTES * 60,
-                first=BOARD_MINUTES * 60, name="boards",
+            schedule_domain_jobs(
+                app.job_queue, self.lead, settings, self.clock, uow, translations, services
             )
         self._watch_outbox()
         self._start_sender(app, services, OutboxService(uow))
         log.info("Tongxin is running as @%s", app.bot.username)
-
-    def _pledges_in(self, translations: Translations) -> PledgeChangesIn:
-        """The pledges' use cases working inside a reminder answer's unit of work."""
-
-        def pledges_in(uow: PledgeUnitOfWork) -> PledgeService:
-            return PledgeService(
-                lambda: uow,
-                self.clock,
-                PledgeNotices(translations),
-                self.amounts,
-                timezone=self.settings.timezone,
-                currency=self.settings.currency,
-            )
-
-        return pledges_in
-
-    def reminder_settings(self) -> ReminderSettings:
-        """The network's reminder policy and calendar, from the settings."""
-        settings = self.settings
-        return ReminderSettings(
-            settings.reminder_policy,
-            settings.quiet,
-            parse_clock_time(settings.reminder_time),
-            settings.timezone,
-        )
 
     def _start_sender(
         self, app: TongxinApplication, services: Services, outbox: OutboxService
@@ -434,7 +301,9 @@ class Runtime:
         self._sender_stop = asyncio.Event()
         assert self._engine is not None
         self._sender_task = asyncio.create_task(
-            self._lead_and_send(sender, Leadership(self._engine), self._sender_stop),
+            self.lead.send_while_leading(
+                sender, Leadership(self._engine), self._sender_stop, self.settings.tick_seconds
+            ),
             name="sender",
         )
         reporter = BroadcastReporter(
@@ -451,52 +320,9 @@ class Runtime:
 
         if app.job_queue is not None:
             app.job_queue.run_repeating(
-                self._leader_only(report), interval=self.settings.tick_seconds, first=1,
+                self.lead.only(report), interval=self.settings.tick_seconds, first=1,
                 name="broadcast-progress",
             )
-
-    def _leader_only(
-        self, job: Callable[[TongxinContext], Coroutine[Any, Any, None]]
-    ) -> Callable[[TongxinContext], Coroutine[Any, Any, None]]:
-        """The job, run by the leading replica only (each replica schedules every job)."""
-
-        async def run(context: TongxinContext) -> None:
-            if self.leading:
-                await job(context)
-
-        return run
-
-    async def _lead_and_send(
-        self, sender: PacedSender, leadership: Leadership, stop: asyncio.Event
-    ) -> None:
-        """Run the sender only while this process holds the lead (one sender per token)."""
-        while await leadership.wait_until_leader(stop, retry=LEAD_RETRY_SECONDS):
-            log.info("leading: this replica (%s) runs the sender and the jobs", self.replica)
-            self.leading = True
-            self.metrics.leader.set(1)
-            halt = asyncio.Event()
-            watch = asyncio.create_task(self._watch_lead(leadership, stop, halt))
-            try:
-                await sender.run(halt, idle=self.settings.tick_seconds)
-            finally:
-                self.leading = False
-                self.metrics.leader.set(0)
-                watch.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watch
-            if stop.is_set():
-                break
-        await leadership.release()
-
-    async def _watch_lead(
-        self, leadership: Leadership, stop: asyncio.Event, halt: asyncio.Event
-    ) -> None:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), LEAD_CHECK_SECONDS)
-            if not stop.is_set() and not await leadership.held():
-                break
-        halt.set()
 
     async def post_shutdown(self, app: TongxinApplication) -> None:
         """Stop the sender (it records what is in flight) and close the database."""
@@ -550,12 +376,6 @@ class Runtime:
         """Forget kept updates and handled-update marks nobody needs any more."""
         now = self.clock.now()
         await self._inbox().prune(now - KEEP_RECEIVED, now - KEEP_PROCESSED)
-
-    async def sweep_retention(self, context: TongxinContext) -> None:
-        """Anonymise pledges of appeals closed longer ago than RETENTION_DAYS."""
-        moved = await context.services.privacy.sweep_retention()
-        if moved:
-            log.info("retention: %d pledges no longer name their giver", moved)
 
     async def sweep_dialogs(self, context: TongxinContext) -> None:
         """Close dialogs abandoned for 24 hours, with one short note each."""

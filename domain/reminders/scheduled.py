@@ -1,6 +1,6 @@
 """What the reminder job does on each tick: plan pledges without a row, send those due.
 
-The job (`bot/runtime.py`, leader only) is the clock; the rows are the store. Each tick:
+The job (`bot/jobs.py`, leader only) is the clock; the rows are the store. Each tick:
 1. plans every pledge that has no reminder row yet (pledges are made by code that does not
    know about reminders: it need not, the next tick plans them);
 2. leases the rows due by now (`FOR UPDATE SKIP LOCKED` on PostgreSQL), then for each one,
