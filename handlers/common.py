@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from telegram import CallbackQuery, ChatMember, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 
 from domain.errors import DomainError
+from domain.kernel.origin import AlreadyProcessed
 from domain.network.models import ChatStatus, RoleName
 from domain.network.service import SeenUser
 from domain.parsing.integers import parse_id
@@ -20,6 +22,7 @@ from handlers.render import escape, refusal_text
 from handlers.splitting import split_html
 
 MAX_TEXT = 4096
+T = TypeVar("T")
 
 
 def seen_user(user: User) -> SeenUser:
@@ -84,6 +87,45 @@ async def private_reader(update: Update, context: TongxinContext) -> Reader | No
         )
         return None
     return reader
+
+
+async def private_command(
+    update: Update, context: TongxinContext
+) -> tuple[Reader, str] | None:
+    """The reader of a private command and the words after it (None: not for us here)."""
+    reader = await private_reader(update, context)
+    message = update.effective_message
+    if reader is None or message is None:
+        return None
+    return reader, command_arguments(message)
+
+
+async def attempt(
+    update: Update,
+    context: TongxinContext,
+    reader: Reader,
+    use_case: Awaitable[T],
+    *,
+    claims: bool = True,
+    answer_replay: bool = False,
+) -> T | None:
+    """Run a use case for the update: None when it refused (the person is told why) or the
+    update was replayed (already marked processed; with `answer_replay` a replayed press is
+    answered, so its button stops spinning). A use case that `claims` marks the update
+    processed in its own transaction; a read does not."""
+    try:
+        result = await use_case
+    except AlreadyProcessed:
+        note_claimed(context)
+        if answer_replay and update.callback_query is not None:
+            await update.callback_query.answer()
+        return None
+    except DomainError as error:
+        await refuse(update, reader, error)
+        return None
+    if claims:
+        note_claimed(context)
+    return result
 
 
 def is_private(update: Update) -> bool:

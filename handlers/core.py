@@ -11,19 +11,18 @@ from telegram.error import Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.dialogs.models import Outcome
-from domain.errors import DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.kernel.origin import Origin
 from domain.network.models import Language, RoleName
 from handlers.commands import commands_for_standing
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
+    attempt,
     is_private,
     note_claimed,
     pressed,
     private_reader,
     reader_for,
-    refuse,
     reply,
 )
 from handlers.context import TongxinContext
@@ -33,6 +32,8 @@ from handlers.render import escape
 log = logging.getLogger(__name__)
 
 LANG_CALLBACK = re.compile(r"^lang:(zh-Hans|zh-Hant|en)$")
+UNKNOWN_COMMAND = N_("I do not know that command. Send /help to see the commands you can use.")
+NOT_TEXT = N_("I read text messages and buttons only. Send /help to see what you can do.")
 
 _ROLE_INTRO = {
     RoleName.MEMBER: N_(
@@ -131,14 +132,11 @@ class CoreHandlers:
         if press is None:
             return
         query, reader, match = press
-        try:
-            person = await context.services.network.set_language(
-                Origin(reader.person.id, update.update_id), Language(match.group(1))
-            )
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        chosen = context.services.network.set_language(
+            Origin(reader.person.id, update.update_id), Language(match.group(1))
+        )
+        person = await attempt(update, context, reader, chosen, claims=False)
+        if person is None:
             return
         reader.person = person
         await query.answer()
@@ -166,33 +164,12 @@ class CoreHandlers:
 
     async def unknown_command(self, update: Update, context: TongxinContext) -> None:
         """Answer an unknown command in private; stay quiet in groups."""
-        if not is_private(update):
-            return
-        reader = await reader_for(update, context)
-        if reader is None:
-            return
-        await reply(
-            update,
-            escape(
-                reader.t(
-                    N_("I do not know that command. Send /help to see the commands you can use.")
-                )
-            ),
-        )
+        if is_private(update):
+            await _say(update, context, UNKNOWN_COMMAND)
 
     async def not_text(self, update: Update, context: TongxinContext) -> None:
         """Answer stickers, photos and the like in private with what the bot reads."""
-        reader = await reader_for(update, context)
-        if reader is None:
-            return
-        await reply(
-            update,
-            escape(
-                reader.t(
-                    N_("I read text messages and buttons only. Send /help to see what you can do.")
-                )
-            ),
-        )
+        await _say(update, context, NOT_TEXT)
 
     async def unknown_button(self, update: Update, context: TongxinContext) -> None:
         """Answer a press of a button whose data matches nothing we sent."""
@@ -200,6 +177,13 @@ class CoreHandlers:
         if reader is None:
             return
         await answer_stale_button(update, reader)
+
+
+async def _say(update: Update, context: TongxinContext, msgid: str) -> None:
+    """Answer the update with one sentence in the person's language."""
+    reader = await reader_for(update, context)
+    if reader is not None:
+        await reply(update, escape(reader.t(msgid)))
 
 
 async def on_error(update: object, context: TongxinContext) -> None:

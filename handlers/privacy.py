@@ -7,20 +7,19 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import InvalidInput
 from domain.kernel.calendar import zone_of
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.kernel.origin import Origin
 from domain.network.models import Person, RoleName
 from domain.privacy.models import ActorKind, AuditEntry, AuditSubject, Holdings, strict_id
-from domain.privacy.service import erasure_stamp
+from domain.privacy.service import PrivacyService, erasure_stamp
 from handlers.common import (
     MAX_TEXT,
     CommandSpec,
-    command_arguments,
-    note_claimed,
+    attempt,
     pressed,
+    private_command,
     private_reader,
-    refuse,
     reply,
 )
 from handlers.context import Reader, TongxinContext
@@ -87,10 +86,11 @@ class PrivacyHandlers(WithoutDialogs):
         reader = await private_reader(update, context)
         if reader is None:
             return
-        try:
-            holdings = await context.services.privacy.holdings(reader.person.id)
-        except DomainError as error:
-            await refuse(update, reader, error)
+        holdings = await attempt(
+            update, context, reader, context.services.privacy.holdings(reader.person.id),
+            claims=False,
+        )
+        if holdings is None:
             return
         names = {o.id: o.name for o in await context.services.network.organisations()}
         await reply(update, _render_holdings(reader, holdings, names, context))
@@ -114,19 +114,13 @@ class PrivacyHandlers(WithoutDialogs):
 
     async def forget_other(self, update: Update, context: TongxinContext) -> None:
         """An admin erases a person's details on their request: /forget USER, confirmed."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await private_command(update, context)
+        if asked is None:
             return
-        reference = command_arguments(message)
-        try:
-            if not reference:
-                raise InvalidInput(N_("Usage: /forget USER — a numeric id or an @username."))
-            person = await context.services.privacy.erasure_target(
-                Origin(reader.person.id), reference
-            )
-        except DomainError as error:
-            await refuse(update, reader, error)
+        reader, reference = asked
+        target = _erasure_target(context.services.privacy, reader, reference)
+        person = await attempt(update, context, reader, target, claims=False)
+        if person is None:
             return
         text = reader.t(
             N_(
@@ -167,17 +161,12 @@ class PrivacyHandlers(WithoutDialogs):
         if target is None:
             await query.answer(reader.t(N_("This button is no longer valid.")), show_alert=True)
             return
-        try:
-            forgotten = await context.services.privacy.forget(
-                Origin(reader.person.id, update.update_id), target, int(match.group(3))
-            )
-        except AlreadyProcessed:
-            await query.answer()
+        forgetting = context.services.privacy.forget(
+            Origin(reader.person.id, update.update_id), target, int(match.group(3))
+        )
+        forgotten = await attempt(update, context, reader, forgetting, answer_replay=True)
+        if forgotten is None:
             return
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        note_claimed(context)
         if target == reader.person.id:
             text = reader.t(
                 N_(
@@ -198,16 +187,17 @@ class PrivacyHandlers(WithoutDialogs):
 
     async def audit(self, update: Update, context: TongxinContext) -> None:
         """Show an admin the history of a pledge or an appeal: /audit p12, /audit a3."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await private_command(update, context)
+        if asked is None:
             return
-        try:
-            subject = AuditSubject.parse(command_arguments(message))
-            entries = await context.services.privacy.history(Origin(reader.person.id), subject)
-        except DomainError as error:
-            await refuse(update, reader, error)
+        reader, written = asked
+        found = await attempt(
+            update, context, reader, _history(context.services.privacy, reader, written),
+            claims=False,
+        )
+        if found is None:
             return
+        subject, entries = found
         pages = _pages(reader, subject, entries)
         last = len(pages) - 1
         await reply(update, pages[last], _page_buttons(reader, subject, last, len(pages)))
@@ -218,12 +208,13 @@ class PrivacyHandlers(WithoutDialogs):
         if press is None:
             return
         query, reader, match = press
-        try:
-            subject = AuditSubject.parse(match.group(1))
-            entries = await context.services.privacy.history(Origin(reader.person.id), subject)
-        except DomainError as error:
-            await refuse(update, reader, error)
+        found = await attempt(
+            update, context, reader, _history(context.services.privacy, reader, match.group(1)),
+            claims=False,
+        )
+        if found is None:
             return
+        subject, entries = found
         pages = _pages(reader, subject, entries)
         page = int(match.group(2))
         if page >= len(pages):
@@ -235,6 +226,21 @@ class PrivacyHandlers(WithoutDialogs):
             reply_markup=_page_buttons(reader, subject, page, len(pages)),
         )
         await query.answer()
+
+
+async def _erasure_target(privacy: PrivacyService, reader: Reader, reference: str) -> Person:
+    """The person /forget names (no name written is refused with the usage)."""
+    if not reference:
+        raise InvalidInput(N_("Usage: /forget USER — a numeric id or an @username."))
+    return await privacy.erasure_target(Origin(reader.person.id), reference)
+
+
+async def _history(
+    privacy: PrivacyService, reader: Reader, written: str
+) -> tuple[AuditSubject, list[AuditEntry]]:
+    """The subject written (p12, a3) and its audit entries, for an admin."""
+    subject = AuditSubject.parse(written)
+    return subject, await privacy.history(Origin(reader.person.id), subject)
 
 
 def _render_holdings(

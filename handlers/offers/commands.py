@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.errors import DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.kernel.origin import Origin
 from domain.network.models import RoleName
 from domain.offers.draft import DIALOG_KIND, OfferDraft, OfferKind, read_item_line
 from handlers.common import (
     CommandSpec,
-    command_arguments,
+    attempt,
     pressed,
+    private_command,
     private_reader,
     refuse,
     reply,
 )
-from handlers.context import Reader, Services, TongxinContext
+from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView, show_turn
 from handlers.i18n import N_
 from handlers.offers.dialogs import OfferView
@@ -39,7 +40,6 @@ ACCEPT_BUTTON = re.compile(r"^ma:([0-9]{1,19}):([0-9]{1,19}):([0-9]{1,19})$")
 MATCH_ARGUMENT = re.compile(r"^#?([0-9]{1,12})$")
 #: /myoffers shows the newest offers, one message each
 LISTED_OFFERS = 20
-T = TypeVar("T")
 
 OFFER_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("offer", N_("Offer supplies: item, quantity, terms, place"), RoleName.MEMBER),
@@ -74,7 +74,7 @@ class OfferFeature:
 
     async def offer(self, update: Update, context: TongxinContext) -> None:
         """`/offer` opens the dialog; `/offer N95口罩 5000个` starts it with the item read."""
-        asked = await _private_command(update, context)
+        asked = await private_command(update, context)
         if asked is None:
             return
         reader, text = asked
@@ -113,12 +113,14 @@ class OfferFeature:
         if press is None:
             return
         query, reader, match = press
-        offer = await _attempt(
+        offer = await attempt(
             update,
+            context,
             reader,
             context.services.offers.withdraw(
                 Origin(reader.person.id, update.update_id), int(match.group(1))
             ),
+            claims=False,
         )
         if offer is None:
             return
@@ -129,7 +131,7 @@ class OfferFeature:
 
     async def match(self, update: Update, context: TongxinContext) -> None:
         """Coordinators: candidate pairs of open offers and unmet needs, each with Accept."""
-        asked = await _private_command(update, context)
+        asked = await private_command(update, context)
         if asked is None:
             return
         reader, argument = asked
@@ -168,8 +170,12 @@ class OfferFeature:
         query, reader, match = press
         offer_id, appeal_id, need_id = (int(g) for g in match.groups())
         origin = Origin(reader.person.id, update.update_id)
-        accepted = await _attempt(
-            update, reader, context.services.offers.accept(origin, offer_id, appeal_id, need_id)
+        accepted = await attempt(
+            update,
+            context,
+            reader,
+            context.services.offers.accept(origin, offer_id, appeal_id, need_id),
+            claims=False,
         )
         if accepted is None:
             return
@@ -192,25 +198,3 @@ class OfferFeature:
                 )
             ),
         )
-
-
-async def _attempt(update: Update, reader: Reader, use_case: Awaitable[T]) -> T | None:
-    """Run a button's use case: None when it refused (the person is told why) or was replayed."""
-    try:
-        return await use_case
-    except AlreadyProcessed:
-        return None
-    except DomainError as error:
-        await refuse(update, reader, error)
-        return None
-
-
-async def _private_command(
-    update: Update, context: TongxinContext
-) -> tuple[Reader, str] | None:
-    """The reader of a private command and the words after it (None: not for us here)."""
-    reader = await private_reader(update, context)
-    message = update.effective_message
-    if reader is None or message is None:
-        return None
-    return reader, command_arguments(message)

@@ -14,11 +14,11 @@ from typing import Any
 from telegram import Update
 
 from domain.dialogs.engine import OneAnswer
-from domain.errors import N_, DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_
+from domain.kernel.origin import Origin
 from domain.pledges.actions import ACTION_KINDS, CANCEL, DUE, REPORT, CancelReason, NewDate
 from domain.pledges.draft import DIALOG_KIND
-from handlers.common import note_claimed, pressed, reader_for, refuse, reply
+from handlers.common import attempt, pressed, reader_for, reply
 from handlers.context import TongxinContext
 from handlers.dialogs import DialogRouter
 from handlers.pledges.dialogs import ACTION_VIEWS, report_text
@@ -43,25 +43,18 @@ async def pledge_button(update: Update, context: TongxinContext) -> None:
     services = context.services
     origin = Origin(reader.person.id, update.update_id)
     if action == "all":
-        try:
-            report = await services.pledges.report_delivery(origin, pledge_id, None)
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        reported = services.pledges.report_delivery(origin, pledge_id, None)
+        report = await attempt(update, context, reader, reported, claims=False)
+        if report is None:
             return
         await reply(update, report_text(reader, report))
         await query.answer()
         return
     kind = ACTION_KINDS[_ACTIONS[action]]
-    try:
-        turn = await services.dialog_engine.begin(
-            origin, kind.name, OneAnswer(_ACTIONS[action], pledge_id)
-        )
-    except DomainError as error:
-        await refuse(update, reader, error)
+    begun = services.dialog_engine.begin(origin, kind.name, OneAnswer(_ACTIONS[action], pledge_id))
+    turn = await attempt(update, context, reader, begun)
+    if turn is None:
         return
-    note_claimed(context)
     await _VIEWS[kind.name].show(update, context, reader, turn)
     await query.answer()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from functools import partial
 from typing import Any
 
@@ -15,8 +15,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.dialogs.engine import DialogKind
 from domain.dialogs.models import Outcome
-from domain.errors import N_, DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_
+from domain.kernel.origin import Origin
 from domain.network.models import RoleName
 from domain.parsing.integers import parse_int
 from domain.pledges.reading import ParsingReader
@@ -26,11 +26,10 @@ from handlers.answered import drop_buttons, has_buttons
 from handlers.common import (
     CommandSpec,
     answer_stale_button,
-    command_arguments,
+    attempt,
     note_claimed,
     pressed,
-    private_reader,
-    refuse,
+    private_command,
     reply,
 )
 from handlers.context import Reader, Services, TongxinContext
@@ -109,30 +108,24 @@ class ReminderHandlers:
 
     async def reminders(self, update: Update, context: TongxinContext) -> None:
         """`/reminders`: the coming reminders; `off`, `on` or N (days of snooze) change them."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await private_command(update, context)
+        if asked is None:
             return
+        reader, words = asked
         service = context.services.reminders
         origin = Origin(reader.person.id, update.update_id)
-        word = command_arguments(message).lower()
-        try:
-            if not word:
-                mine = await service.coming(reader.person.id)
-            elif word in ("off", "on"):
-                mine = await service.pause(origin, off=word == "off")
-                note_claimed(context)
-            elif (days := parse_int(word)) is not None:
-                mine = await service.pause(origin, snooze_days=days)
-                note_claimed(context)
-            else:
-                await reply(update, escape(reader.t(REMINDERS_USAGE)))
-                return
-        except AlreadyProcessed:
-            note_claimed(context)
+        word = words.lower()
+        if not word:
+            use_case = service.coming(reader.person.id)
+        elif word in ("off", "on"):
+            use_case = service.pause(origin, off=word == "off")
+        elif (days := parse_int(word)) is not None:
+            use_case = service.pause(origin, snooze_days=days)
+        else:
+            await reply(update, escape(reader.t(REMINDERS_USAGE)))
             return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        mine = await attempt(update, context, reader, use_case, claims=bool(word))
+        if mine is None:
             return
         text, markup = coming_text(reader, mine, context.services.clock.now())
         await reply(update, text, markup)
@@ -148,17 +141,12 @@ class ReminderHandlers:
             await answer_stale_button(update, reader)
             return
         origin = Origin(reader.person.id, update.update_id)
-        try:
-            mine = await context.services.reminders.pause(
-                origin, off=action == "off", snooze_days=days if action == "snooze" else None
-            )
-        except AlreadyProcessed:
-            note_claimed(context)
+        paused = context.services.reminders.pause(
+            origin, off=action == "off", snooze_days=days if action == "snooze" else None
+        )
+        mine = await attempt(update, context, reader, paused)
+        if mine is None:
             return
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        note_claimed(context)
         text, markup = coming_text(reader, mine, context.services.clock.now())
         with contextlib.suppress(BadRequest):  # "not modified": the same state pressed again
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -177,27 +165,26 @@ class ReminderHandlers:
         action, pledge_id = match.group(1), int(match.group(2))
         services = context.services
         origin = Origin(reader.person.id, update.update_id)
-        try:
-            if action == "all":
-                answered = await services.reminders.delivered_all(origin, pledge_id)
-                note_claimed(context)
-                await query.answer()
-                await drop_buttons(query)
-                await reply(update, answered_text(reader, answered))
+        if action == "all":
+            delivered = services.reminders.delivered_all(origin, pledge_id)
+            answered = await attempt(update, context, reader, delivered)
+            if answered is None:
                 return
-            if action in ACKNOWLEDGED:
-                await services.reminders.acknowledge(origin, pledge_id, action)
-                note_claimed(context)
-                await query.answer()
-                await drop_buttons(query)
-                await reply(update, escape(reader.t(ACKNOWLEDGED[action], number=pledge_id)))
+            await query.answer()
+            await drop_buttons(query)
+            await reply(update, answered_text(reader, answered))
+            return
+        if action in ACKNOWLEDGED:
+            acknowledged = services.reminders.acknowledge(origin, pledge_id, action)
+            if await attempt(update, context, reader, acknowledged) is None:
                 return
-            await services.reminders.pledge_of(reader.person.id, pledge_id)
-            await self._ask(update, context, reader, origin, OPENS[action], pledge_id)
-        except AlreadyProcessed:
-            note_claimed(context)
-        except DomainError as error:
-            await refuse(update, reader, error)
+            await query.answer()
+            await drop_buttons(query)
+            await reply(update, escape(reader.t(ACKNOWLEDGED[action], number=pledge_id)))
+            return
+        own = services.reminders.pledge_of(reader.person.id, pledge_id)
+        asking = self._ask(update, context, reader, origin, OPENS[action], pledge_id, own)
+        await attempt(update, context, reader, asking, claims=False)
 
     async def escalated(self, update: Update, context: TongxinContext) -> None:
         """A coordinator's answer to a stalled pledge: remind again now, a new date, lapsed.
@@ -211,39 +198,35 @@ class ReminderHandlers:
         action, pledge_id = match.group(1), int(match.group(2))
         escalations = context.services.escalations
         origin = Origin(reader.person.id, update.update_id)
-        try:
-            if action == "date":
-                await escalations.chased(origin, pledge_id)
-                await self._ask(update, context, reader, origin, Action.NEW_DATE, pledge_id)
-                return
-            if action == "now":
-                await escalations.remind_now(origin, pledge_id)
-                done = reader.t(REMINDING, number=pledge_id)
-            else:
-                await escalations.lapse(origin, pledge_id)
-                done = reader.t(MARKED_LAPSED, number=pledge_id)
-        except AlreadyProcessed:
-            note_claimed(context)
+        if action == "date":
+            chased = escalations.chased(origin, pledge_id)
+            asking = self._ask(update, context, reader, origin, Action.NEW_DATE, pledge_id, chased)
+            await attempt(update, context, reader, asking, claims=False)
             return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        if action == "now":
+            use_case, done = escalations.remind_now(origin, pledge_id), REMINDING
+        else:
+            use_case, done = escalations.lapse(origin, pledge_id), MARKED_LAPSED
+        if await attempt(update, context, reader, use_case) is None:
             return
-        note_claimed(context)
         await query.answer()
-        await reply(update, escape(done))
+        await reply(update, escape(reader.t(done, number=pledge_id)))
 
     async def _ask(
         self, update: Update, context: TongxinContext, reader: Reader, origin: Origin,
-        action: Action, pledge_id: int,
-    ) -> None:
-        """Open the question `action` on the engine and ask it; the pressed message keeps
-        its buttons (a reminder's and the daily message's work again later)."""
+        action: Action, pledge_id: int, first: Awaitable[object],
+    ) -> bool:
+        """Await `first` (the check or use case the question follows), then open the question
+        `action` on the engine and ask it; the pressed message keeps its buttons (a
+        reminder's and the daily message's work again later). True once asked (it claims)."""
+        await first
         engine = context.services.dialog_engine
         turn = await engine.begin(origin, self._view.kind, reminder_answer(action, pledge_id))
         note_claimed(context)
         if turn.outcome is Outcome.REPLAYED or update.callback_query is None:
-            return
+            return True
         await update.callback_query.answer()
         sent = await self._view.show(update, context, reader, turn)
         if sent is not None and has_buttons(sent):
             await engine.remember_question(turn, sent.message_id)
+        return True

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from domain.errors import N_, DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_
+from domain.kernel.origin import Origin
 from domain.network.models import Language
-from domain.reminders.digest import Digest, DigestSetting
+from domain.reminders.digest import DailyDigestService, Digest, DigestSetting
 from domain.reminders.models import parse_clock_time
-from handlers.common import command_arguments, note_claimed, private_reader, refuse, reply
+from handlers.common import attempt, private_command, reply
 from handlers.context import Reader, TongxinContext
 from handlers.i18n import Translations
 from handlers.pledge_render import measure_text, pledge_line
@@ -69,26 +69,24 @@ def setting_text(reader: Reader, setting: DigestSetting) -> str:
 
 async def digest_command(update: Update, context: TongxinContext) -> None:
     """`/digest`: the setting; `/digest off`, `/digest on`, `/digest HH:MM` change it."""
-    reader = await private_reader(update, context)
-    message = update.effective_message
-    if reader is None or message is None:
+    asked = await private_command(update, context)
+    if asked is None:
         return
+    reader, words = asked
     service = context.services.daily_digests
     origin = Origin(reader.person.id, update.update_id)
-    word = command_arguments(message).lower()
-    try:
-        if not word:
-            setting = await service.setting(reader.person.id)
-        elif word in ("off", "on"):
-            setting = await service.change(origin, off=word == "off")
-            note_claimed(context)
-        else:
-            setting = await service.change(origin, at=parse_clock_time(word[:10]))
-            note_claimed(context)
-    except AlreadyProcessed:
-        note_claimed(context)
-        return
-    except DomainError as error:
-        await refuse(update, reader, error)
-        return
-    await reply(update, setting_text(reader, setting))
+    word = words.lower()
+    if not word:
+        use_case = service.setting(reader.person.id)
+    elif word in ("off", "on"):
+        use_case = service.change(origin, off=word == "off")
+    else:
+        use_case = _change_time(service, origin, word)
+    setting = await attempt(update, context, reader, use_case, claims=bool(word))
+    if setting is not None:
+        await reply(update, setting_text(reader, setting))
+
+
+async def _change_time(service: DailyDigestService, origin: Origin, word: str) -> DigestSetting:
+    """Move the digest to the time written (a time it cannot read is refused)."""
+    return await service.change(origin, at=parse_clock_time(word[:10]))

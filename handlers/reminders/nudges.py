@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from domain.errors import N_, DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_
+from domain.kernel.origin import Origin
 from domain.network.models import Language
 from domain.parsing.integers import parse_id
 from domain.reminders.nudges import StillNeeded
-from handlers.common import command_arguments, note_claimed, private_reader, refuse, reply
+from handlers.common import attempt, private_command, reply
 from handlers.context import TongxinContext
 from handlers.i18n import Translations
 from handlers.render import escape, money_text, quantity_text
@@ -51,25 +51,19 @@ class NudgeTexts:
 
 async def nudges_command(update: Update, context: TongxinContext) -> None:
     """`/nudges APPEAL off|on`: a coordinator of the appeal switches its deadline nudges."""
-    reader = await private_reader(update, context)
-    message = update.effective_message
-    if reader is None or message is None:
+    asked = await private_command(update, context)
+    if asked is None:
         return
-    number, _, word = command_arguments(message).lower().lstrip("#").partition(" ")
+    reader, words = asked
+    number, _, word = words.lower().lstrip("#").partition(" ")
     appeal_id = parse_id(number)
     if appeal_id is None or word.strip() not in ("off", "on"):
         await reply(update, escape(reader.t(NUDGES_USAGE)))
         return
     off = word.strip() == "off"
-    try:
-        await context.services.nudges.switch(
-            Origin(reader.person.id, update.update_id), appeal_id, off
-        )
-    except AlreadyProcessed:
-        note_claimed(context)
+    switched = context.services.nudges.switch(
+        Origin(reader.person.id, update.update_id), appeal_id, off
+    )
+    if await attempt(update, context, reader, switched) is None:
         return
-    except DomainError as error:
-        await refuse(update, reader, error)
-        return
-    note_claimed(context)
     await reply(update, escape(reader.t(NUDGES_OFF if off else NUDGES_ON, number=appeal_id)))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from domain.errors import N_, DomainError, InvalidInput
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.appeals.models import Appeal
+from domain.errors import N_, InvalidInput
+from domain.kernel.origin import Origin
 from domain.parsing.integers import parse_int
 from domain.reminders.models import (
     MAX_BEFORE_DAYS,
@@ -14,7 +15,8 @@ from domain.reminders.models import (
     AppealPolicy,
     ReminderPolicy,
 )
-from handlers.common import command_arguments, note_claimed, private_reader, refuse, reply
+from domain.reminders.service import ReminderService
+from handlers.common import attempt, private_command, reply
 from handlers.context import Reader, TongxinContext
 from handlers.render import escape
 
@@ -60,32 +62,36 @@ def read_policy(words: list[str], current: AppealPolicy) -> AppealPolicy | None:
 
 async def appeal_reminders_command(update: Update, context: TongxinContext) -> None:
     """Show an appeal's reminders, or pause, resume or change them (its coordinators)."""
-    reader = await private_reader(update, context)
-    message = update.effective_message
-    if reader is None or message is None:
+    asked = await private_command(update, context)
+    if asked is None:
         return
-    words = command_arguments(message).lower().lstrip("#").split()[:5]
+    reader, arguments = asked
+    words = arguments.lower().lstrip("#").split()[:5]
     appeal_id = parse_int(words[0], minimum=1) if words else None
     if appeal_id is None:
         await reply(update, escape(reader.t(USAGE)))
         return
     service = context.services.reminders
-    try:
-        appeal, own = await service.appeal_policy(reader.person.id, appeal_id)
-        if len(words) > 1:
-            wanted = read_policy(words[1:], own)
-            if wanted is None:
-                await reply(update, escape(reader.t(USAGE)))
-                return
-            appeal, own = await service.set_appeal_policy(
-                Origin(reader.person.id, update.update_id), appeal_id, wanted
-            )
-            note_claimed(context)
-    except AlreadyProcessed:
-        note_claimed(context)
+    origin = Origin(reader.person.id, update.update_id)
+    changes = words[1:]
+    shown = _policy(service, reader.person.id, origin, appeal_id, changes)
+    found = await attempt(update, context, reader, shown, claims=bool(changes))
+    if found is None:
         return
-    except DomainError as error:
-        await refuse(update, reader, error)
-        return
+    appeal, own = found
     await reply(update, policy_text(reader, appeal.id, appeal.title, own,
                                     service.network_policy))
+
+
+async def _policy(
+    service: ReminderService, person_id: int, origin: Origin, appeal_id: int, changes: list[str]
+) -> tuple[Appeal, AppealPolicy]:
+    """The appeal's reminders as its coordinator sees them, changed first when `changes` are
+    written (changes it cannot read are refused with the usage)."""
+    appeal, own = await service.appeal_policy(person_id, appeal_id)
+    if not changes:
+        return appeal, own
+    wanted = read_policy(changes, own)
+    if wanted is None:
+        raise InvalidInput(USAGE)
+    return await service.set_appeal_policy(origin, appeal_id, wanted)

@@ -16,15 +16,15 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
 from domain.dialogs.engine import DialogKind, OneAnswer
-from domain.errors import N_, DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_
+from domain.kernel.origin import Origin
 from domain.pledges.review_dialog import (
     DeliveryAnswerKind,
     DeliveryQuestionKind,
     delivery_answer,
     delivery_question,
 )
-from handlers.common import CommandSpec, pressed, refuse
+from handlers.common import CommandSpec, attempt, pressed
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, show_turn
 from handlers.pledge_render import STATUS_NAMES, delivery_text, review_buttons
@@ -68,19 +68,17 @@ class ReviewHandlers:
             draft = delivery_question(fulfilment_id, kept_notice(query.message))
             await self._begin(update, context, reader, self._question, draft)
             return
-        services = context.services
-        try:
-            if action == "see":
-                await self._show_proof(update, context, reader, fulfilment_id)
-                return
-            pledge = await services.pledges.review_delivery(
-                Origin(reader.person.id, update.update_id), fulfilment_id, True
-            )
-        except AlreadyProcessed:
-            await query.answer()
+        if action == "see":
+            shown = self._show_proof(update, context, reader, fulfilment_id)
+            await attempt(update, context, reader, shown, claims=False)
             return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        confirmed = context.services.pledges.review_delivery(
+            Origin(reader.person.id, update.update_id), fulfilment_id, True
+        )
+        pledge = await attempt(
+            update, context, reader, confirmed, claims=False, answer_replay=True
+        )
+        if pledge is None:
             return
         status = reader.t(
             N_("Receipt confirmed by {who}. Pledge #{number} is now: {status}."),
@@ -125,10 +123,9 @@ class ReviewHandlers:
         The engine's begin checks who presses in its unit of work: a refusal opens nothing.
         """
         origin = Origin(reader.person.id, update.update_id)
-        try:
-            turn = await context.services.dialog_engine.begin(origin, view.kind, draft)
-        except DomainError as error:
-            await refuse(update, reader, error)
+        begun = context.services.dialog_engine.begin(origin, view.kind, draft)
+        turn = await attempt(update, context, reader, begun, claims=False)
+        if turn is None:
             return
         await show_turn(update, context, reader, view, turn)
 
