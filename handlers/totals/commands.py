@@ -10,13 +10,12 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.dialogs.engine import DialogKind
-from domain.errors import N_, DomainError
+from domain.errors import N_
 from domain.network.models import RoleName
-from handlers.common import CommandSpec, command_arguments, pressed, private_reader, refuse, reply
+from handlers.common import CommandSpec, attempt, pressed, reply
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
-from handlers.render import escape
-from handlers.totals.asking import appeal_number
+from handlers.totals.asking import appeal_perhaps_asked
 from handlers.totals.files import chart_command, progress_command, report_command
 from handlers.totals.overdue import OverdueHandlers, PledgeAction
 from handlers.totals.render import TotalsText
@@ -68,25 +67,20 @@ class TotalsHandlers:
 
     async def totals(self, update: Update, context: TongxinContext) -> None:
         """`/totals`: one line per open appeal; `/totals N`: that appeal in detail."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await appeal_perhaps_asked(update, context, "totals")
+        if asked is None:
             return
-        number = appeal_number(reader, command_arguments(message), "totals")
-        if isinstance(number, str):
-            await reply(update, escape(number))
-            return
+        reader, number = asked
         service = context.services.totals
         text = TotalsText(reader)
         if number is None:
             await reply(update, text.overview(await service.overview(reader.person.id)))
             return
-        try:
-            view = await service.appeal(reader.person.id, number)
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        await reply(update, text.appeal(view), text.keyboard(view))
+        view = await attempt(
+            update, context, reader, service.appeal(reader.person.id, number), claims=False
+        )
+        if view is not None:
+            await reply(update, text.appeal(view), text.keyboard(view))
 
     async def drill(self, update: Update, context: TongxinContext) -> None:
         """A drill-down press: the same message shows the organisation's children (or up)."""
@@ -95,12 +89,11 @@ class TotalsHandlers:
             return
         query, reader, match = press
         organisation = int(match.group(2)) or None
-        try:
-            view = await context.services.totals.appeal(
-                reader.person.id, int(match.group(1)), organisation
-            )
-        except DomainError as error:
-            await refuse(update, reader, error)
+        drilled = context.services.totals.appeal(
+            reader.person.id, int(match.group(1)), organisation
+        )
+        view = await attempt(update, context, reader, drilled, claims=False)
+        if view is None:
             return
         text = TotalsText(reader)
         await query.edit_message_text(

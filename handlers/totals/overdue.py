@@ -21,15 +21,13 @@ from domain.privacy.models import AuditEntry
 from domain.totals.ports import OverduePledge
 from handlers.common import (
     answer_stale_button,
-    command_arguments,
     pressed,
-    private_reader,
     refuse,
     reply,
 )
 from handlers.context import Reader, TongxinContext
 from handlers.render import escape, style_for
-from handlers.totals.asking import appeal_number
+from handlers.totals.asking import appeal_perhaps_asked
 from handlers.totals.names import NameOf
 from handlers.totals.render import money_text, quantity_text
 
@@ -152,14 +150,10 @@ class OverdueHandlers:
 
     async def command(self, update: Update, context: TongxinContext) -> None:
         """`/overdue`: per appeal how many are overdue; `/overdue N`: the first page."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await appeal_perhaps_asked(update, context, "overdue")
+        if asked is None:
             return
-        number = appeal_number(reader, command_arguments(message), "overdue")
-        if isinstance(number, str):
-            await reply(update, escape(number))
-            return
+        reader, number = asked
         service, text = context.services.totals, OverdueText(reader, self._actions)
         try:
             if number is None:
