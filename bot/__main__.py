@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="run the bot with long polling")
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     demo = commands.add_parser("demo", help="run the bot against a local sandbox with demo data")
-    demo.add_argument("--port", type=int, default=8081, help="sandbox port (default 8081)")
+    demo.add_argument("--port", type=int, default=None,
+                      help="sandbox port (default: SANDBOX_PORT, else 8081)")
     move = commands.add_parser(
         "move-db", help="copy the database (DATABASE_URL) into a new, empty one; bot stopped"
     )
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        code: int = run_demo(settings, port=args.port)
+        code: int = run_demo(settings, port=args.port or settings.sandbox_port)
         return code
     if settings.bot_token is None:
         print("tongxin: configuration error: BOT_TOKEN: required to run the bot "

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     #: (the default, so a laptop opens no port) or a port number, e.g. 8080 in containers.
     health_listen: str = "127.0.0.1"
     health_port: int | None = Field(default=None, ge=0, le=65535)
+    #: `make run` without a token: the port of the local sandbox Bot API it starts.
+    sandbox_port: int = Field(default=8081, ge=1, le=65535)
     #: Reminders (issue 12), the network's policy: the first N days before a pledge is due,
     #: one on the day, then every M days while overdue, at most K of those.
     reminder_before_days: int = Field(default=2, ge=0, le=30)
