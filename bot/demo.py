@@ -67,6 +67,7 @@ def run_demo(settings: Settings, port: int) -> int:
             "bot_api_file_url": f"{url}/file/bot",
             "database_url": database_url,
             "admin_ids": frozenset({ADMIN.user_id}),
+            "clock": "sandbox",  # `/clock +2d` in the terminal chat moves the bot's day too
         })
         Path("data").mkdir(exist_ok=True)
         if database_url == DEMO_DATABASE:

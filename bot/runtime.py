@@ -32,10 +32,11 @@ from bot.observed import ObservedApplication
 from bot.pace import FloodBudget, Lane, in_lane
 from bot.polling import DurablePoller
 from bot.rate_limiter import BudgetRateLimiter
+from bot.sandbox_clock import SandboxClock, clock_for
 from bot.sender import PacedSender
 from bot.settings import Settings
 from bot.webhook import WebhookServer
-from domain.clock import Clock, SystemClock
+from domain.clock import Clock
 from domain.network.models import RoleName
 from domain.outbox.service import OutboxService
 from domain.pledges.reading import ParsingReader
@@ -79,7 +80,7 @@ class Runtime:
         self.settings = settings
         #: feature areas added to the product's (a test's toy dialog, say)
         self.features = tuple(features)
-        self.clock = clock or SystemClock()
+        self.clock = clock or clock_for(settings)
         #: This runtime's metrics (a registry of its own); the sender may count into it too.
         self.metrics = metrics or Metrics()
         #: the one amount parser: the pledge service, its dialogs and the reminders read with it
@@ -246,6 +247,8 @@ class Runtime:
     async def post_init(self, app: TongxinApplication) -> None:
         """Upgrade the database, wire the services, publish the menu, start the jobs."""
         settings = self.settings
+        if isinstance(self.clock, SandboxClock):  # its time first: everything below reads it
+            await self.clock.start(settings.tick_seconds)
         await upgrade(settings.database_url)
         self._engine = create_engine(settings.database_url)
         single_statement_sessions = session_factory(single_statements(self._engine))
@@ -330,6 +333,8 @@ class Runtime:
             self._sender_stop.set()
             await self._sender_task
             self._sender_task = None
+        if isinstance(self.clock, SandboxClock):
+            await self.clock.stop()
         for target, name, listener in self._unwatch:
             event.remove(target, name, listener)
         self._unwatch = []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.errors import DomainError
@@ -29,6 +31,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///data/tongxin.db"
     bot_api_base_url: str = "https://api.telegram.org/bot"
     bot_api_file_url: str = "https://api.telegram.org/file/bot"
+    #: `real`, or `sandbox`: follow the sandbox's movable clock (`bot/sandbox_clock.py`);
+    #: only against a sandbox Bot API on this machine, never against Telegram.
+    clock: Literal["real", "sandbox"] = "real"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     default_language: Language = Language.ZH_HANS
     timezone: str = "Asia/Shanghai"
@@ -62,6 +67,15 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-08:00"
     #: `json`: one JSON object per log line, tagged with the update and a hashed person id.
     log_format: Literal["text", "json"] = "text"
+
+    @field_validator("clock")
+    @classmethod
+    def _sandbox_clock_on_loopback(cls, value: str, info: ValidationInfo) -> str:
+        if value == "sandbox" and not _on_loopback(str(info.data.get("bot_api_base_url", ""))):
+            raise ValueError("sandbox follows the sandbox's clock, so BOT_API_BASE_URL must be "
+                             "the sandbox on this machine (http://127.0.0.1:PORT/bot); "
+                             "against Telegram the clock is the real one")
+        return value
 
     @field_validator("health_port", mode="before")
     @classmethod
@@ -162,6 +176,19 @@ class Settings(BaseSettings):
                 "expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB"
             )
         return value
+
+
+def _on_loopback(url: str) -> bool:
+    """Whether `url` is plain HTTP to this machine (where only a sandbox can be)."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname is None:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings() -> Settings:

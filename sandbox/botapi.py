@@ -510,7 +510,7 @@ async def edit_message_text(api: BotApi, p: Params) -> Json:
         msg["reply_markup"] = inline
     else:
         msg.pop("reply_markup", None)
-    msg["edit_date"] = int(time.time())
+    msg["edit_date"] = int(api.world.clock.unix())
     if parse_mode:
         chat.meta.setdefault(msg["message_id"], {})["parse_mode"] = parse_mode
     api.world.notifier.notify()
@@ -539,7 +539,7 @@ async def edit_message_caption(api: BotApi, p: Params) -> Json:
             msg[key] = value
         else:
             msg.pop(key, None)
-    msg["edit_date"] = int(time.time())
+    msg["edit_date"] = int(api.world.clock.unix())
     if parse_mode:
         chat.meta.setdefault(msg["message_id"], {})["parse_mode"] = parse_mode
     api.world.notifier.notify()
@@ -560,7 +560,7 @@ async def edit_message_reply_markup(api: BotApi, p: Params) -> Json:
         msg["reply_markup"] = inline
     else:
         msg.pop("reply_markup", None)
-    msg["edit_date"] = int(time.time())
+    msg["edit_date"] = int(api.world.clock.unix())
     api.world.notifier.notify()
     return dict(msg)
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sys
+from datetime import timedelta
 from typing import Any, TextIO
 
 from sandbox.client import SandboxClient, SandboxError, SandboxTimeout
 
 Json = dict[str, Any]
+#: ``/clock +2d``, ``+3h``, ``+30m``: how far to move the sandbox's clock forward.
+CLOCK_STEP = re.compile(r"^\+(\d{1,6})([dhm])$")
+CLOCK_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 def render(msg: Json, label: str) -> tuple[str, list[Json]]:
@@ -100,6 +105,22 @@ class ChatSession:
             if m["message_id"] == msg["message_id"] and m != msg:
                 self.show(chat_id, m)
 
+    async def clock(self, step: str) -> None:
+        """Show the sandbox's time (``/clock``) or move it forward (``/clock +2d``)."""
+        if step:
+            match = CLOCK_STEP.match(step)
+            if match is None:
+                print("(usage: /clock, or /clock +2d, +3h, +30m to move time forward)",
+                      file=self.out, flush=True)
+                return
+            amount, unit = int(match.group(1)), CLOCK_UNITS[match.group(2)]
+            shown = await self.client.advance_clock(**{unit: amount})
+        else:
+            shown = await self.client.clock()
+        offset = timedelta(seconds=shown["offset_seconds"])
+        print(f"(sandbox time {shown['now']}, {offset} ahead of real time)",
+              file=self.out, flush=True)
+
     async def handle_line(self, line: str) -> None:
         """Act on one input line."""
         line = line.rstrip("\n")
@@ -111,6 +132,9 @@ class ChatSession:
             target = stripped[len("/press "):]
         if target is not None and target.strip().isdigit():
             await self.press(int(target))
+            return
+        if stripped == "/clock" or stripped.startswith("/clock "):
+            await self.clock(stripped[len("/clock"):].strip())
             return
         await self.client.send_text(self.user["id"], line, chat_id=self.group)
 

@@ -214,6 +214,20 @@ class SandboxClient:
         """Switch group privacy mode on or off."""
         await self.call("set_privacy_mode", enabled=enabled)
 
+    # ------------------------------------------------------------ time
+
+    async def clock(self) -> Json:
+        """The sandbox's time: ``{"now": ISO-8601, "offset_seconds": n}``."""
+        result: Json = await self.call("clock")
+        return result
+
+    async def advance_clock(self, seconds: float = 0, minutes: float = 0, hours: float = 0,
+                            days: float = 0) -> Json:
+        """Move the sandbox's clock forward by the sum given; return the new time."""
+        total = seconds + 60 * minutes + 3_600 * hours + 86_400 * days
+        result: Json = await self.call("advanceClock", seconds=total)
+        return result
+
     # ------------------------------------------------------------ inspection
 
     async def bot_messages(self, chat_id: int, after_message_id: int | None = None

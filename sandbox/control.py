@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from sandbox.clock import advance_seconds
 from sandbox.errors import ControlError
 from sandbox.world import Fault, Json
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 Action = Callable[["SandboxServer", "Args"], Awaitable[Any]]
 ACTIONS: dict[str, Action] = {}
+#: Actions that change the world in a way a GET (a browser's prefetch, a link) must not.
+POST_ONLY = frozenset({"advanceClock"})
 
 
 class Args:
@@ -274,6 +277,18 @@ async def _privacy(sb: SandboxServer, a: Args) -> bool:
     return True
 
 
+@action("clock")
+async def _clock(sb: SandboxServer, a: Args) -> Json:
+    return sb.world.clock.to_api()
+
+
+@action("advanceClock")
+async def _advance_clock(sb: SandboxServer, a: Args) -> Json:
+    sb.world.clock.advance(advance_seconds(a.data))
+    sb.world.notifier.notify()
+    return sb.world.clock.to_api()
+
+
 def _after(msgs: list[Json], after: int | None) -> list[Json]:
     return msgs if after is None else [m for m in msgs if m["message_id"] > after]
 
@@ -395,6 +410,9 @@ def add_control_routes(app: web.Application, sb: SandboxServer) -> None:
         func = ACTIONS.get(name)
         if func is None:
             return web.json_response({"ok": False, "error": f"unknown action {name}"}, status=404)
+        if name in POST_ONLY and request.method != "POST":
+            return web.json_response({"ok": False, "error": f"{name} takes POST only"},
+                                     status=405)
         data: dict[str, Any] = dict(request.query)
         if request.method == "POST" and request.body_exists:
             try:

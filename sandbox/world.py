@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.clock import SandboxClock
 from sandbox.errors import ApiError, ControlError
 from sandbox.formatting import detect_entities
 from sandbox.rules import FloodLimiter
@@ -212,6 +213,8 @@ class World:
         self.flood_enabled = flood_limits
         self.flood = FloodLimiter()
         self.notifier = Notifier()
+        #: Stamps message dates; the control API moves it forward (never back, not on reset).
+        self.clock = SandboxClock()
         self.token: str | None = None
         self.bot: User | None = None
         if token is not None:
@@ -407,7 +410,7 @@ class World:
         elif chat.type == "channel":
             msg["sender_chat"] = chat.to_api()
         msg["chat"] = chat.to_api()
-        msg["date"] = int(time.time())
+        msg["date"] = int(self.clock.unix())
         msg.update(fields)
         chat.messages[message_id] = msg
         return msg
@@ -512,7 +515,7 @@ class World:
         return {
             "chat": chat.to_api(),
             "from": actor.to_api(),
-            "date": int(time.time()),
+            "date": int(self.clock.unix()),
             "old_chat_member": member(old),
             "new_chat_member": member(new),
         }
@@ -668,7 +671,7 @@ class World:
             msg["entities"] = entities
         else:
             msg.pop("entities", None)
-        msg["edit_date"] = int(time.time())
+        msg["edit_date"] = int(self.clock.unix())
         self._deliver_message(chat, dict(msg), kind="edited_message")
         return msg
 

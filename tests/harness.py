@@ -137,6 +137,7 @@ class BotProcess:
             "BOT_API_FILE_URL": self.settings.bot_api_file_url,
             "ADMIN_IDS": ",".join(str(i) for i in sorted(self.settings.admin_ids)),
             "DEFAULT_LANGUAGE": self.settings.default_language.value,
+            "CLOCK": self.settings.clock,
             "PYTHONUNBUFFERED": "1",
         })
         env.update(self.extra_env)
