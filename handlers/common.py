@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -12,7 +12,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 
 from domain.errors import DomainError
-from domain.kernel.origin import AlreadyProcessed
+from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.network.models import ChatStatus, RoleName
 from domain.network.service import SeenUser
 from domain.parsing.integers import parse_id
@@ -98,6 +98,37 @@ async def private_command(
     if reader is None or message is None:
         return None
     return reader, command_arguments(message)
+
+
+async def setting_command(
+    update: Update,
+    context: TongxinContext,
+    read: Callable[[int], Awaitable[T]],
+    switch: Callable[[Origin, bool], Awaitable[T]],
+    other: Callable[[Origin, str], Awaitable[T] | None],
+    usage: str,
+) -> tuple[Reader, T] | None:
+    """A private command that shows a setting (bare), turns it `off` or `on`, or changes it
+    with another word (`other` gives its use case; None: not understood, the `usage` msgid
+    is the answer). The reader and what the use case gave, None when nothing is to be shown.
+    Only a change claims the update: the bare command reads."""
+    asked = await private_command(update, context)
+    if asked is None:
+        return None
+    reader, words = asked
+    word = words.lower()
+    origin = Origin(reader.person.id, update.update_id)
+    if not word:
+        use_case: Awaitable[T] | None = read(reader.person.id)
+    elif word in ("off", "on"):
+        use_case = switch(origin, word == "off")
+    else:
+        use_case = other(origin, word)
+    if use_case is None:
+        await reply(update, escape(reader.t(usage)))
+        return None
+    result = await attempt(update, context, reader, use_case, claims=bool(word))
+    return None if result is None else (reader, result)
 
 
 async def attempt(
@@ -211,6 +242,29 @@ async def pressed(
         await answer_stale_button(update, reader)
         return None
     return Press(query, reader, match)
+
+
+class ItemPress(NamedTuple):
+    """A press of a `<code>:<action>:<id>` button: the action on which item, by whom."""
+
+    query: CallbackQuery
+    reader: Reader
+    action: str
+    item: int
+    origin: Origin
+
+
+async def item_pressed(
+    update: Update, context: TongxinContext, pattern: re.Pattern[str]
+) -> ItemPress | None:
+    """The press of a button whose `pattern` has the action as group 1 and the item's id as
+    group 2 (checked as an id, as `pressed` does); None when it is not such a press."""
+    found = await pressed(update, context, pattern, ids=(2,))
+    if found is None:
+        return None
+    query, reader, match = found
+    origin = Origin(reader.person.id, update.update_id)
+    return ItemPress(query, reader, match.group(1), int(match.group(2)), origin)
 
 
 def command_arguments(message: Message) -> str:

@@ -8,7 +8,8 @@ Numbers follow the reader's language (`STYLES`): 100万元 and 3000公斤 in Chi
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,6 +18,7 @@ from domain.errors import DomainError
 from domain.network.models import Language
 from domain.parsing import Money, Quantity, format_money, format_quantity, get_unit
 from handlers.context import Reader
+from handlers.i18n import Translations
 
 #: The number style of each language (see `domain.parsing.money.STYLES`).
 STYLES = {Language.ZH_HANS: "zh", Language.ZH_HANT: "zh-Hant", Language.EN: "en"}
@@ -79,6 +81,22 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+def keyboard_json(rows: Sequence[Sequence[tuple[str, str]]]) -> str:
+    """Rows of (label, callback data) as the outbox keeps a queued message's keyboard."""
+    return json.dumps(
+        [[{"text": text, "callback_data": data} for text, data in row] for row in rows],
+        ensure_ascii=False,
+    )
+
+
+def action_rows(
+    label: Callable[[str], str], code: str, item: int, table: Sequence[Sequence[tuple[str, str]]]
+) -> list[list[tuple[str, str]]]:
+    """A table of (msgid, action) rows as (label, `<code>:<action>:<item>`) rows: the
+    buttons that act on one item, each msgid written by `label`."""
+    return [[(label(msgid), f"{code}:{action}:{item}") for msgid, action in row] for row in table]
+
+
 def refusal_text(reader: Reader, error: DomainError) -> str:
     """Why nothing happened, in the reader's language, with unit codes in their own words."""
     params = {
@@ -88,3 +106,11 @@ def refusal_text(reader: Reader, error: DomainError) -> str:
         for key, value in error.params.items()
     }
     return reader.translations.translate(reader.language, error.message, **params)
+
+
+class Written:
+    """A writer of the texts the domain asks for in a language it names (its `…Texts` and
+    `…Notices` ports: messages queued for someone who is not the reader of an update)."""
+
+    def __init__(self, translations: Translations) -> None:
+        self._translations = translations

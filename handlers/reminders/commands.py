@@ -22,17 +22,20 @@ from domain.parsing.integers import parse_int
 from domain.pledges.reading import ParsingReader
 from domain.pledges.review import delivered_measure
 from domain.reminders.draft import Action, ReminderAnswerKind, reminder_answer
+from domain.reminders.service import PersonReminders
 from handlers.answered import drop_buttons, has_buttons
 from handlers.common import (
     CommandSpec,
+    ItemPress,
     answer_stale_button,
     attempt,
+    item_pressed,
     note_claimed,
     pressed,
-    private_command,
     reply,
+    setting_command,
 )
-from handlers.context import Reader, Services, TongxinContext
+from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.reminders.dialogs import ReminderAnswerView
 from handlers.reminders.digest import digest_command
@@ -108,27 +111,20 @@ class ReminderHandlers:
 
     async def reminders(self, update: Update, context: TongxinContext) -> None:
         """`/reminders`: the coming reminders; `off`, `on` or N (days of snooze) change them."""
-        asked = await private_command(update, context)
-        if asked is None:
-            return
-        reader, words = asked
         service = context.services.reminders
-        origin = Origin(reader.person.id, update.update_id)
-        word = words.lower()
-        if not word:
-            use_case = service.coming(reader.person.id)
-        elif word in ("off", "on"):
-            use_case = service.pause(origin, off=word == "off")
-        elif (days := parse_int(word)) is not None:
-            use_case = service.pause(origin, snooze_days=days)
-        else:
-            await reply(update, escape(reader.t(REMINDERS_USAGE)))
-            return
-        mine = await attempt(update, context, reader, use_case, claims=bool(word))
-        if mine is None:
-            return
-        text, markup = coming_text(reader, mine, context.services.clock.now())
-        await reply(update, text, markup)
+
+        def snooze(origin: Origin, word: str) -> Awaitable[PersonReminders] | None:
+            days = parse_int(word)
+            return None if days is None else service.pause(origin, snooze_days=days)
+
+        shown = await setting_command(
+            update, context, service.coming, lambda origin, off: service.pause(origin, off=off),
+            snooze, REMINDERS_USAGE,
+        )
+        if shown is not None:
+            reader, mine = shown
+            text, markup = coming_text(reader, mine, context.services.clock.now())
+            await reply(update, text, markup)
 
     async def setting(self, update: Update, context: TongxinContext) -> None:
         """A `/reminders` button: snooze for its days, off or on; the list shows the result."""
@@ -158,75 +154,71 @@ class ReminderHandlers:
         The buttons carry only the pledge's number: they work days later, and a press on a
         pledge that is not the presser's is refused as unknown, changing nothing.
         """
-        found = await pressed(update, context, REMINDER_BUTTON, ids=(2,))
-        if found is None:
+        press = await item_pressed(update, context, REMINDER_BUTTON)
+        if press is None:
             return
-        query, reader, match = found
-        action, pledge_id = match.group(1), int(match.group(2))
-        services = context.services
-        origin = Origin(reader.person.id, update.update_id)
-        if action == "all":
-            delivered = services.reminders.delivered_all(origin, pledge_id)
+        reminders, reader = context.services.reminders, press.reader
+        if press.action == "all":
+            delivered = reminders.delivered_all(press.origin, press.item)
             answered = await attempt(update, context, reader, delivered)
-            if answered is None:
-                return
-            await query.answer()
-            await drop_buttons(query)
-            await reply(update, answered_text(reader, answered))
-            return
-        if action in ACKNOWLEDGED:
-            acknowledged = services.reminders.acknowledge(origin, pledge_id, action)
-            if await attempt(update, context, reader, acknowledged) is None:
-                return
-            await query.answer()
-            await drop_buttons(query)
-            await reply(update, escape(reader.t(ACKNOWLEDGED[action], number=pledge_id)))
-            return
-        own = services.reminders.pledge_of(reader.person.id, pledge_id)
-        asking = self._ask(update, context, reader, origin, OPENS[action], pledge_id, own)
-        await attempt(update, context, reader, asking, claims=False)
+            if answered is not None:
+                await _answered(update, press, answered_text(reader, answered))
+        elif press.action in ACKNOWLEDGED:
+            acknowledged = reminders.acknowledge(press.origin, press.item, press.action)
+            if await attempt(update, context, reader, acknowledged) is not None:
+                said = reader.t(ACKNOWLEDGED[press.action], number=press.item)
+                await _answered(update, press, escape(said))
+        else:
+            own = reminders.pledge_of(reader.person.id, press.item)
+            asking = self._ask(update, context, press, OPENS[press.action], own)
+            await attempt(update, context, reader, asking, claims=False)
 
     async def escalated(self, update: Update, context: TongxinContext) -> None:
         """A coordinator's answer to a stalled pledge: remind again now, a new date, lapsed.
 
         The coordinator's right to chase the pledge is read again at the press.
         """
-        found = await pressed(update, context, ESCALATION_BUTTON, ids=(2,))
-        if found is None:
+        press = await item_pressed(update, context, ESCALATION_BUTTON)
+        if press is None:
             return
-        query, reader, match = found
-        action, pledge_id = match.group(1), int(match.group(2))
         escalations = context.services.escalations
-        origin = Origin(reader.person.id, update.update_id)
-        if action == "date":
-            chased = escalations.chased(origin, pledge_id)
-            asking = self._ask(update, context, reader, origin, Action.NEW_DATE, pledge_id, chased)
-            await attempt(update, context, reader, asking, claims=False)
+        if press.action == "date":
+            chased = escalations.chased(press.origin, press.item)
+            asking = self._ask(update, context, press, Action.NEW_DATE, chased)
+            await attempt(update, context, press.reader, asking, claims=False)
             return
-        if action == "now":
-            use_case, done = escalations.remind_now(origin, pledge_id), REMINDING
+        if press.action == "now":
+            use_case, done = escalations.remind_now(press.origin, press.item), REMINDING
         else:
-            use_case, done = escalations.lapse(origin, pledge_id), MARKED_LAPSED
-        if await attempt(update, context, reader, use_case) is None:
+            use_case, done = escalations.lapse(press.origin, press.item), MARKED_LAPSED
+        if await attempt(update, context, press.reader, use_case) is None:
             return
-        await query.answer()
-        await reply(update, escape(reader.t(done, number=pledge_id)))
+        await press.query.answer()
+        await reply(update, escape(press.reader.t(done, number=press.item)))
 
     async def _ask(
-        self, update: Update, context: TongxinContext, reader: Reader, origin: Origin,
-        action: Action, pledge_id: int, first: Awaitable[object],
+        self, update: Update, context: TongxinContext, press: ItemPress, action: Action,
+        first: Awaitable[object],
     ) -> bool:
         """Await `first` (the check or use case the question follows), then open the question
         `action` on the engine and ask it; the pressed message keeps its buttons (a
         reminder's and the daily message's work again later). True once asked (it claims)."""
         await first
         engine = context.services.dialog_engine
-        turn = await engine.begin(origin, self._view.kind, reminder_answer(action, pledge_id))
+        turn = await engine.begin(press.origin, self._view.kind,
+                                  reminder_answer(action, press.item))
         note_claimed(context)
-        if turn.outcome is Outcome.REPLAYED or update.callback_query is None:
+        if turn.outcome is Outcome.REPLAYED:
             return True
-        await update.callback_query.answer()
-        sent = await self._view.show(update, context, reader, turn)
+        await press.query.answer()
+        sent = await self._view.show(update, context, press.reader, turn)
         if sent is not None and has_buttons(sent):
             await engine.remember_question(turn, sent.message_id)
         return True
+
+
+async def _answered(update: Update, press: ItemPress, text: str) -> None:
+    """Answer a reminder's press that is done at once: its buttons go, the text says what."""
+    await press.query.answer()
+    await drop_buttons(press.query)
+    await reply(update, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import Update
 
 from domain.errors import N_
@@ -9,11 +11,10 @@ from domain.kernel.origin import Origin
 from domain.network.models import Language
 from domain.reminders.digest import DailyDigestService, Digest, DigestSetting
 from domain.reminders.models import parse_clock_time
-from handlers.common import attempt, private_command, reply
+from handlers.common import reply, setting_command
 from handlers.context import Reader, TongxinContext
-from handlers.i18n import Translations
 from handlers.pledge_render import measure_text, pledge_line
-from handlers.render import escape
+from handlers.render import Written, escape
 
 #: Lines of each list in one digest; the rest are counted.
 LISTED = 10
@@ -24,16 +25,13 @@ AWAITING = N_("Reports awaiting your confirmation: {count} (see /inbox)")
 APPEAL = N_("Appeal #{number} {title}: {pledges} pledges from {pledgers} pledgers, "
             "{overdue} overdue")
 MORE = N_("…and {count} more")
-IS_ON = N_("Your daily digest is on, at {time}.")
-IS_OFF = N_("Your daily digest is off.")
+#: Whether the digest is sent, by whether it is off.
+STATE = {True: N_("Your daily digest is off."), False: N_("Your daily digest is on, at {time}.")}
 USAGE = N_("Change it with /digest off, /digest on or /digest HH:MM, e.g. /digest 19:30.")
 
 
-class DigestTexts:
+class DigestTexts(Written):
     """Writes digests (implements `domain.reminders.digest.DigestTexts`)."""
-
-    def __init__(self, translations: Translations) -> None:
-        self._translations = translations
 
     def digest(self, language: Language, digest: Digest) -> str:
         """The new pledges and deliveries, what awaits confirmation, each appeal (HTML)."""
@@ -63,28 +61,19 @@ class DigestTexts:
 
 def setting_text(reader: Reader, setting: DigestSetting) -> str:
     """Whether the digest is on and when, and how to change it (HTML)."""
-    state = reader.t(IS_OFF) if setting.off else reader.t(IS_ON, time=f"{setting.at:%H:%M}")
+    state = reader.t(STATE[setting.off], time=f"{setting.at:%H:%M}")
     return escape(f"{state}\n{reader.t(USAGE)}")
 
 
 async def digest_command(update: Update, context: TongxinContext) -> None:
     """`/digest`: the setting; `/digest off`, `/digest on`, `/digest HH:MM` change it."""
-    asked = await private_command(update, context)
-    if asked is None:
-        return
-    reader, words = asked
     service = context.services.daily_digests
-    origin = Origin(reader.person.id, update.update_id)
-    word = words.lower()
-    if not word:
-        use_case = service.setting(reader.person.id)
-    elif word in ("off", "on"):
-        use_case = service.change(origin, off=word == "off")
-    else:
-        use_case = _change_time(service, origin, word)
-    setting = await attempt(update, context, reader, use_case, claims=bool(word))
-    if setting is not None:
-        await reply(update, setting_text(reader, setting))
+    shown = await setting_command(
+        update, context, service.setting, lambda origin, off: service.change(origin, off=off),
+        partial(_change_time, service), USAGE,
+    )
+    if shown is not None:
+        await reply(update, setting_text(*shown))
 
 
 async def _change_time(service: DailyDigestService, origin: Origin, word: str) -> DigestSetting:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from functools import partial
 
 from telegram import InlineKeyboardButton
 
@@ -12,9 +12,8 @@ from domain.pledges.models import Pledge
 from domain.reminders.escalation import Stall, Stalled
 from domain.reminders.models import remindable
 from handlers.context import Reader
-from handlers.i18n import Translations
 from handlers.reminders.render import day_text, open_text
-from handlers.render import escape
+from handlers.render import Written, action_rows, escape, keyboard_json
 
 #: `re:<now|date|lapse>:<pledge>`: a coordinator's answer to a stalled pledge.
 ESCALATION_CODE = "re"
@@ -24,28 +23,29 @@ WITH_BUTTONS = 8
 HEAD = N_("Pledges that need you: their reminders went unanswered, or the pledger cannot be "
           "reached. Please get in touch.")
 LINE = N_("#{number} {who}: {open}, promised by {date}; {why}")
-UNANSWERED = N_("{count} reminders unanswered")
-BLOCKED = N_("the pledger blocked the bot")
+#: Why a pledge stalled, as its line says it.
+WHY = {
+    Stall.UNANSWERED: N_("{count} reminders unanswered"),
+    Stall.BLOCKED: N_("the pledger blocked the bot"),
+}
 MORE = N_("…and {count} more: see /overdue.")
-REMIND = N_("Remind #{number}")
-NEW_DATE = N_("New date #{number}")
-LAPSED = N_("Lapsed #{number}")
+#: Each stalled pledge's row of buttons, (label, action): `re:<action>:<pledge>`.
+STALLED_BUTTONS = ((
+    (N_("Remind #{number}"), "now"), (N_("New date #{number}"), "date"),
+    (N_("Lapsed #{number}"), "lapse"),
+),)
 REMIND_NOW = N_("Remind again now")
 
 
-class EscalationTexts:
+class EscalationTexts(Written):
     """Writes the daily message (implements `domain.reminders.escalation.EscalationTexts`)."""
-
-    def __init__(self, translations: Translations) -> None:
-        self._translations = translations
 
     def escalation(self, language: Language, stalled: list[Stalled]) -> str:
         """The stalled pledges, at most `LISTED` lines (HTML)."""
         t = self._translations.translate
         lines = [t(language, HEAD)]
         for item in stalled[:LISTED]:
-            why = (t(language, BLOCKED) if item.why is Stall.BLOCKED
-                   else t(language, UNANSWERED, count=item.reminded))
+            why = t(language, WHY[item.why], count=item.reminded)
             lines.append("• " + t(
                 language, LINE, number=item.pledge.id, who=item.who,
                 open=open_text(language, item.pledge, self._translations),
@@ -58,17 +58,15 @@ class EscalationTexts:
     def buttons(self, language: Language, stalled: list[Stalled]) -> str:
         """Remind / new date / lapsed for the first `WITH_BUTTONS` pledges (outbox JSON)."""
         t = self._translations.translate
-
-        def button(label: str, action: str, pledge_id: int) -> dict[str, str]:
-            return {"text": t(language, label, number=pledge_id),
-                    "callback_data": f"{ESCALATION_CODE}:{action}:{pledge_id}"}
-
         rows = [
-            [button(REMIND, "now", item.pledge.id), button(NEW_DATE, "date", item.pledge.id),
-             button(LAPSED, "lapse", item.pledge.id)]
+            row
             for item in stalled[:WITH_BUTTONS]
+            for row in action_rows(
+                partial(t, language, number=item.pledge.id), ESCALATION_CODE, item.pledge.id,
+                STALLED_BUTTONS,
+            )
         ]
-        return json.dumps(rows, ensure_ascii=False)
+        return keyboard_json(rows)
 
 
 def remind_now_button(reader: Reader, pledge: Pledge) -> InlineKeyboardButton | None:

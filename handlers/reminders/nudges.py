@@ -11,22 +11,24 @@ from domain.parsing.integers import parse_id
 from domain.reminders.nudges import StillNeeded
 from handlers.common import attempt, private_command, reply
 from handlers.context import TongxinContext
-from handlers.i18n import Translations
-from handlers.render import escape, money_text, quantity_text
+from handlers.render import Written, escape, money_text, quantity_text
 
-ENDS_TODAY = N_("Appeal #{number} {title} ends today. Still needed: {needs}.")
-ENDS_SOON = N_("Appeal #{number} {title} ends in {days} days. Still needed: {needs}.")
+#: An appeal's line, by whether it ends today.
+ENDS = {
+    True: N_("Appeal #{number} {title} ends today. Still needed: {needs}."),
+    False: N_("Appeal #{number} {title} ends in {days} days. Still needed: {needs}."),
+}
 PLEDGE_HINT = N_("Pledge with the appeal's button, or write to me in private.")
 NUDGES_USAGE = N_("Write /nudges APPEAL off or /nudges APPEAL on, e.g. /nudges 12 off.")
-NUDGES_OFF = N_("Appeal #{number}'s groups get no more deadline nudges.")
-NUDGES_ON = N_("Appeal #{number}'s groups get deadline nudges again.")
+#: What `/nudges APPEAL off|on` did, by whether it turned them off.
+SWITCHED = {
+    True: N_("Appeal #{number}'s groups get no more deadline nudges."),
+    False: N_("Appeal #{number}'s groups get deadline nudges again."),
+}
 
 
-class NudgeTexts:
+class NudgeTexts(Written):
     """Writes a group's nudge (implements `domain.reminders.nudges.NudgeTexts`)."""
-
-    def __init__(self, translations: Translations) -> None:
-        self._translations = translations
 
     def nudge(self, language: Language, appeals: list[StillNeeded]) -> str:
         """One line per appeal ending soon with what it still needs (HTML); totals only."""
@@ -41,8 +43,7 @@ class NudgeTexts:
             ]
             if needed.money_minor:
                 parts.append(money_text(language, needed.money_minor, needed.appeal.currency))
-            message = ENDS_TODAY if needed.days_left == 0 else ENDS_SOON
-            lines.append(t(language, message, number=needed.appeal.id,
+            lines.append(t(language, ENDS[needed.days_left == 0], number=needed.appeal.id,
                            title=needed.appeal.title, days=needed.days_left,
                            needs=separator.join(parts)))
         lines.append(t(language, PLEDGE_HINT))
@@ -66,4 +67,4 @@ async def nudges_command(update: Update, context: TongxinContext) -> None:
     )
     if await attempt(update, context, reader, switched) is None:
         return
-    await reply(update, escape(reader.t(NUDGES_OFF if off else NUDGES_ON, number=appeal_id)))
+    await reply(update, escape(reader.t(SWITCHED[off], number=appeal_id)))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from domain.appeals.models import Appeal
 from domain.errors import N_
@@ -18,7 +18,7 @@ from domain.reminders.service import Answered, PersonReminders
 from handlers.context import Reader
 from handlers.i18n import Translations
 from handlers.pledge_render import STATUS_NAMES, measure_text
-from handlers.render import escape
+from handlers.render import Written, action_rows, escape, keyboard, keyboard_json
 
 REMINDER = N_("Reminder for pledge #{number}: {open} still to deliver, promised by {date}.")
 OVERDUE_REMINDER = N_(
@@ -27,10 +27,6 @@ OVERDUE_REMINDER = N_(
 )
 FOR_APPEAL = N_("For appeal #{number} {title}.")
 HOW_TO_ANSWER = N_("Tell us with a button below how it stands.")
-DELIVERED_ALL = N_("Delivered all")
-DELIVERED_PART = N_("Delivered part")
-NEED_MORE_TIME = N_("Need more time")
-CANCEL_PLEDGE = N_("Cancel pledge")
 #: Volunteer time's own sequence: still coming? / today / did it happen?
 VOLUNTEER_TEXTS = {
     SlotKind.EVE: N_("Pledge #{number}: tomorrow ({date}) you volunteer: {task}. "
@@ -38,10 +34,16 @@ VOLUNTEER_TEXTS = {
     SlotKind.MORNING: N_("Pledge #{number}: today you volunteer: {task}. Thank you!"),
     SlotKind.AFTER: N_("Pledge #{number}: did your volunteering on {date} happen?"),
 }
-STILL_COMING = N_("Yes, I am coming")
-CANNOT_COME = N_("I cannot come")
-IT_HAPPENED = N_("Yes, it happened")
-IT_DID_NOT = N_("No, it did not")
+#: A reminder's buttons as (label, action) rows: an open pledge's, and each volunteer slot's.
+OPEN_BUTTONS = (
+    ((N_("Delivered all"), "all"), (N_("Delivered part"), "part")),
+    ((N_("Need more time"), "more"), (N_("Cancel pledge"), "cancel")),
+)
+VOLUNTEER_BUTTONS = {
+    SlotKind.EVE: (((N_("Yes, I am coming"), "coming"), (N_("I cannot come"), "cancel")),),
+    SlotKind.MORNING: (((N_("I cannot come"), "cancel"),),),
+    SlotKind.AFTER: (((N_("Yes, it happened"), "all"), (N_("No, it did not"), "no")),),
+}
 #: A reminder's buttons: `rm:<action>:<pledge>`; they carry no state, so they work days later.
 BUTTON_CODE = "rm"
 
@@ -64,11 +66,8 @@ def open_text(language: Language, pledge: Pledge, translations: Translations) ->
     return f"{amount}{separator}{pledge.item}"
 
 
-class ReminderTexts:
+class ReminderTexts(Written):
     """Writes reminders (implements `domain.reminders.ports.ReminderTexts`)."""
-
-    def __init__(self, translations: Translations) -> None:
-        self._translations = translations
 
     def reminder(
         self, language: Language, pledge: Pledge, appeal: Appeal | None, due: date,
@@ -95,21 +94,9 @@ class ReminderTexts:
 
     def buttons(self, language: Language, pledge: Pledge, slot: SlotKind) -> str:
         """Delivered all / part / more time / cancel; a volunteer's own (outbox JSON)."""
-        t = self._translations.translate
-
-        def button(label: str, action: str) -> dict[str, str]:
-            data = f"{BUTTON_CODE}:{action}:{pledge.id}"
-            return {"text": t(language, label), "callback_data": data}
-
-        rows = {
-            SlotKind.EVE: [[button(STILL_COMING, "coming"), button(CANNOT_COME, "cancel")]],
-            SlotKind.MORNING: [[button(CANNOT_COME, "cancel")]],
-            SlotKind.AFTER: [[button(IT_HAPPENED, "all"), button(IT_DID_NOT, "no")]],
-        }.get(slot) or [
-            [button(DELIVERED_ALL, "all"), button(DELIVERED_PART, "part")],
-            [button(NEED_MORE_TIME, "more"), button(CANCEL_PLEDGE, "cancel")],
-        ]
-        return json.dumps(rows, ensure_ascii=False)
+        table = VOLUNTEER_BUTTONS.get(slot, OPEN_BUTTONS)
+        label = partial(self._translations.translate, language)
+        return keyboard_json(action_rows(label, BUTTON_CODE, pledge.id, table))
 
 
 RECORDED = N_("Recorded: {delivered} delivered for pledge #{number}. Status: {status}.")
@@ -117,8 +104,11 @@ STILL_OPEN = N_("Still open: {amount}")
 OVER = N_("That is more than was still open; it is recorded and a coordinator will check it.")
 MOVED = N_("Pledge #{number} will now be delivered by {date}.")
 CANCELLED = N_("Pledge #{number} is cancelled.")
-NEXT_REMINDER = N_("I will remind you again on {date}.")
-NEXT_REMINDER_OF = N_("The pledger will be reminded again on {date}.")
+#: When the next reminder comes, by whether a coordinator answered for the pledger.
+NEXT_REMINDER = {
+    False: N_("I will remind you again on {date}."),
+    True: N_("The pledger will be reminded again on {date}."),
+}
 
 
 def answered_text(reader: Reader, answered: Answered, *, coordinator: bool = False) -> str:
@@ -141,8 +131,7 @@ def answered_text(reader: Reader, answered: Answered, *, coordinator: bool = Fal
             lines.append(reader.t(OVER))
     if answered.next_reminder is not None:
         day = local_date(answered.next_reminder, reader.person.timezone)
-        next_one = NEXT_REMINDER_OF if coordinator else NEXT_REMINDER
-        lines.append(reader.t(next_one, date=day_text(language, day)))
+        lines.append(reader.t(NEXT_REMINDER[coordinator], date=day_text(language, day)))
     return escape("\n".join(lines))
 
 
@@ -150,8 +139,11 @@ def answered_text(reader: Reader, answered: Answered, *, coordinator: bool = Fal
 SETTING_CODE = "rs"
 SNOOZE_CHOICES = (1, 3, 7)
 SNOOZE_LABELS = {1: N_("Snooze 1 day"), 3: N_("Snooze 3 days"), 7: N_("Snooze 1 week")}
-TURN_OFF = N_("Turn reminders off")
-TURN_ON = N_("Turn reminders on")
+#: The last row: whether reminders are paused now (off or snoozed) gives (label, action).
+PAUSE_BUTTON = {
+    True: (N_("Turn reminders on"), "on"),
+    False: (N_("Turn reminders off"), "off"),
+}
 ARE_OFF = N_("Your reminders are off: nothing is sent until you turn them on.")
 SNOOZED = N_("Your reminders are snoozed until {moment}.")
 COMING = N_("Coming reminders:")
@@ -182,12 +174,11 @@ def coming_text(
     elif not pause.off:
         lines.append(reader.t(NONE_COMING))
 
-    def button(label: str, action: str, days: int = 0) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            reader.t(label), callback_data=f"{SETTING_CODE}:{action}:{days}"
-        )
-
-    rows = [[button(SNOOZE_LABELS[days], "snooze", days) for days in SNOOZE_CHOICES]]
     paused = pause.off or until is not None
-    rows.append([button(TURN_ON, "on") if paused else button(TURN_OFF, "off")])
-    return escape("\n".join(lines)), InlineKeyboardMarkup(rows)
+    label, action = PAUSE_BUTTON[paused]
+    rows = [
+        [(reader.t(SNOOZE_LABELS[days]), f"{SETTING_CODE}:snooze:{days}")
+         for days in SNOOZE_CHOICES],
+        [(reader.t(label), f"{SETTING_CODE}:{action}:0")],
+    ]
+    return escape("\n".join(lines)), keyboard(rows)
