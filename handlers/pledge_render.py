@@ -35,6 +35,7 @@ STATUS_NAMES = {
     PledgeStatus.DELIVERED: N_("delivered"),
     PledgeStatus.RECEIVED: N_("received"),
     PledgeStatus.CANCELLED: N_("cancelled"),
+    PledgeStatus.LAPSED: N_("lapsed"),
 }
 #: Telegram's limit for a photo's or document's caption.
 MAX_CAPTION = 1024

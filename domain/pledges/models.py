@@ -35,6 +35,13 @@ class PledgeStatus(StrEnum):
     DELIVERED = "delivered"
     RECEIVED = "received"
     CANCELLED = "cancelled"
+    #: closed by a coordinator after the reminders and escalation went unanswered; counted
+    #: like a cancelled pledge, no longer chased; a new date from a coordinator re-opens it
+    LAPSED = "lapsed"
+
+
+#: Where nothing more can be reported or withdrawn.
+CLOSED_STATUSES = frozenset({PledgeStatus.CANCELLED, PledgeStatus.LAPSED, PledgeStatus.RECEIVED})
 
 
 class FulfilmentState(StrEnum):
@@ -67,6 +74,7 @@ class Pledge:
     earmark_recipient_id: int | None
     due_date: date | None
     visibility: Visibility
+    #: Withdrawn from the count: cancelled by the pledger, or lapsed (then `lapsed_at`).
     cancelled: bool
     cancel_reason: str | None
     source_chat_id: int | None
@@ -74,6 +82,8 @@ class Pledge:
     created_at: datetime
     fulfilments: list[Fulfilment] = field(default_factory=list)
     estimated_approximate: bool = False  # the estimated value's own "about" (价值2万余元)
+    #: When a coordinator marked it lapsed (its status is then LAPSED, not CANCELLED).
+    lapsed_at: datetime | None = None
 
     @property
     def value_only(self) -> bool:
@@ -140,9 +150,9 @@ class Fulfilment:
 
 
 def derive_status(pledge: Pledge) -> PledgeStatus:
-    """pledged → partially delivered → delivered → received; cancelled stays cancelled."""
+    """pledged → partially delivered → delivered → received; cancelled or lapsed stays so."""
     if pledge.cancelled:
-        return PledgeStatus.CANCELLED
+        return PledgeStatus.LAPSED if pledge.lapsed_at is not None else PledgeStatus.CANCELLED
     delivered = pledge.delivered
     if delivered <= 0:
         return PledgeStatus.PLEDGED

@@ -30,7 +30,14 @@ from domain.outbox.ports import NewDelivery
 from domain.pledges.access import pledger_in
 from domain.pledges.creating import create_pledge
 from domain.pledges.draft import PledgeDraft
-from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, PledgeStatus
+from domain.pledges.models import (
+    CLOSED_STATUSES,
+    Fulfilment,
+    FulfilmentState,
+    Pledge,
+    PledgeKind,
+    PledgeStatus,
+)
 from domain.pledges.ports import (
     AmountReader,
     DeliveryNotices,
@@ -154,7 +161,7 @@ class PledgeService(DeliveryReview):
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can report a delivery."))
         pledge = await self.own(uow, origin.actor_id, pledge_id)
-        if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
+        if pledge.status in CLOSED_STATUSES:
             raise Conflict(N_("This pledge is closed; nothing more can be reported."))
         amount = pledge.open_measure if quantity is None else check_quantity(quantity)
         if pledge.value_only and quantity is not None and pledge.status is PledgeStatus.PLEDGED:
@@ -298,7 +305,7 @@ class PledgeService(DeliveryReview):
             raise PermissionDenied(N_("Only a person can cancel a pledge."))
         clean = clean_description(reason)
         pledge = await self.own(uow, origin.actor_id, pledge_id)
-        if pledge.status in (PledgeStatus.CANCELLED, PledgeStatus.RECEIVED):
+        if pledge.status in CLOSED_STATUSES:
             raise Conflict(N_("This pledge is closed; it cannot be cancelled."))
         await claim_update(uow, origin)
         pledge.cancelled = True

@@ -5,8 +5,9 @@ still open) or its pledger blocked the bot. Each coordinator of the pledger's or
 (of the appeal's when the pledger belongs to none) gets one private message a day listing
 every stalled pledge in their care; a week after a pledge stalled, the coordinators of its
 appeal's organisation get it too. The message's buttons remind again now, give a new date
-("I called them") or mark the pledge lapsed. The outbox subject names the coordinator and
-their local day, so a restart or a second replica cannot send it twice that day.
+("I called them", which re-opens a lapsed pledge) or mark the pledge lapsed. The outbox
+subject names the coordinator and their local day, so a restart or a second replica cannot
+send it twice that day.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from domain.network.models import Language, Standing
 from domain.notices.models import coordinators_in_scope
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
-from domain.pledges.models import Pledge, PledgeKind
+from domain.pledges.models import Pledge, PledgeKind, PledgeStatus
 from domain.reminders.models import AGAIN, Calendar, ReminderPolicy, remindable, sequence
 from domain.reminders.ports import (
     RemindersUnitOfWork,
@@ -45,8 +46,6 @@ APPEAL_AFTER = timedelta(days=7)
 LOOK_EVERY = timedelta(minutes=10)
 #: Stalled pledges read per look.
 STALLED_LIMIT = 2000
-#: The reason a coordinator's "lapsed" leaves on the pledge.
-LAPSED = "lapsed"
 NOT_IN_SCOPE = N_("This pledge is not one you coordinate.")
 CLOSED = N_("This pledge is closed; there is nothing to chase.")
 
@@ -211,41 +210,53 @@ class EscalationService:
 
         In the caller's unit of work (the dialog engine's, which marks the update).
         """
-        pledge, _track = await self._chased(uow, origin, pledge_id)
+        pledge, _track = await self._chased(uow, origin, pledge_id, lapsed_too=True)
         person = await uow.people.get(pledge.person_id)
         if due < local_date(self._clock.now(), person.timezone if person else None,
                             self._settings.timezone):
             raise Conflict(N_("That date has passed. Please give today or a later date."))
+        reopened = pledge.status is PledgeStatus.LAPSED
+        if reopened:
+            # "I called them" after all: the pledge counts and is chased again
+            pledge.cancelled, pledge.lapsed_at = False, None
+            await record_audit(uow, self._clock, origin, "pledge.reopen", f"pledge:{pledge.id}",
+                               PledgeStatus.LAPSED, pledge.status)
         before, pledge.due_date = pledge.due_date, due
         await uow.pledges.save(pledge)
         await record_audit(uow, self._clock, origin, "pledge.due", f"pledge:{pledge.id}",
                            before, due)
         track = await replan(uow, self._settings, pledge, self._clock.now())
-        return Answered(pledge, due=due, next_reminder=track.due_at)
+        return Answered(pledge, due=due, next_reminder=track.due_at, reopened=reopened)
 
     async def lapse(self, origin: Origin, pledge_id: int) -> Pledge:
-        """Mark the pledge lapsed: closed as cancelled, with `lapsed` as its reason."""
+        """Mark the pledge lapsed: its own status, counted like a cancelled one, not chased.
+
+        A new date from a coordinator (`new_date`) re-opens it.
+        """
         async with self._uow() as uow:
             pledge, _track = await self._chased(uow, origin, pledge_id)
             await claim_update(uow, origin)
-            pledge.cancelled, pledge.cancel_reason = True, LAPSED
+            now = self._clock.now()
+            pledge.cancelled, pledge.lapsed_at = True, now
             await uow.pledges.save(pledge)
             await record_audit(uow, self._clock, origin, "pledge.lapse", f"pledge:{pledge.id}",
-                               None, LAPSED)
-            await replan(uow, self._settings, pledge, self._clock.now())
+                               None, PledgeStatus.LAPSED)
+            await replan(uow, self._settings, pledge, now)
             await uow.commit()
             return pledge
 
     async def chased(self, origin: Origin, pledge_id: int) -> Pledge:
-        """A pledge the coordinator may chase (open, in their scope), or a refusal."""
+        """A pledge the coordinator may give a new date (open or lapsed, in their scope)."""
         async with self._uow() as uow:
-            pledge, _track = await self._chased(uow, origin, pledge_id)
+            pledge, _track = await self._chased(uow, origin, pledge_id, lapsed_too=True)
             return pledge
 
     async def _chased(
-        self, uow: RemindersUnitOfWork, origin: Origin, pledge_id: int
+        self, uow: RemindersUnitOfWork, origin: Origin, pledge_id: int, *,
+        lapsed_too: bool = False,
     ) -> tuple[Pledge, ReminderTrack]:
-        """The open pledge and its row, if the actor coordinates it now; else a refusal."""
+        """The open pledge (`lapsed_too`: or lapsed) and its row, if the actor coordinates it
+        now; else a refusal."""
         if origin.actor_id is None:
             raise PermissionDenied(NOT_IN_SCOPE)
         pledge = await uow.pledges.get(pledge_id)
@@ -258,7 +269,7 @@ class EscalationService:
         pledger = await standing_in(uow, pledge.person_id)
         if not may_review_pledge(standing, pledge, appeal, pledger, await uow.organisations.all()):
             raise PermissionDenied(NOT_IN_SCOPE)
-        if not remindable(pledge):
+        if not remindable(pledge) and not (lapsed_too and pledge.status is PledgeStatus.LAPSED):
             raise Conflict(CLOSED)
         track = await uow.reminders.get(pledge.id) or ReminderTrack(pledge.id, None)
         return pledge, track

@@ -61,6 +61,8 @@ class Answered:
     delivered: Decimal | None = None
     due: date | None = None
     next_reminder: datetime | None = None
+    #: a lapsed pledge was opened again (a coordinator's new date)
+    reopened: bool = False
 
 
 class ReminderService:

@@ -34,6 +34,7 @@ class PledgeLine:
     due_date: date | None
     recipient: str
     cancelled: bool
+    lapsed: bool = False
 
     @property
     def measure(self) -> Decimal:
@@ -44,9 +45,10 @@ class PledgeLine:
 
     @property
     def status(self) -> PledgeStatus:
-        """pledged → partial → delivered → received (all delivered confirmed); or cancelled."""
+        """pledged → partial → delivered → received (all delivered confirmed); or cancelled
+        or lapsed."""
         if self.cancelled:
-            return PledgeStatus.CANCELLED
+            return PledgeStatus.LAPSED if self.lapsed else PledgeStatus.CANCELLED
         if self.delivered <= 0:
             return PledgeStatus.PLEDGED
         if self.delivered < self.measure:

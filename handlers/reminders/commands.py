@@ -61,7 +61,8 @@ ACKNOWLEDGED = {
 }
 ESCALATION_BUTTON = re.compile(rf"^{ESCALATION_CODE}:(now|date|lapse):([0-9]{{1,19}})$")
 REMINDING = N_("Pledge #{number} will be reminded again in a moment.")
-MARKED_LAPSED = N_("Pledge #{number} is marked lapsed; it is no longer chased.")
+MARKED_LAPSED = N_("Pledge #{number} is marked lapsed; it is no longer chased. Its "
+                   "\"New date\" button opens it again.")
 SETTING_BUTTON = re.compile(rf"^{SETTING_CODE}:(snooze|off|on):([0-9]{{1,2}})$")
 REMINDERS_USAGE = N_(
     "Write /reminders to see your coming reminders, /reminders off or /reminders on, "

@@ -104,6 +104,7 @@ STILL_OPEN = N_("Still open: {amount}")
 OVER = N_("That is more than was still open; it is recorded and a coordinator will check it.")
 MOVED = N_("Pledge #{number} will now be delivered by {date}.")
 CANCELLED = N_("Pledge #{number} is cancelled.")
+REOPENED = N_("Pledge #{number} is no longer lapsed: it counts and is chased again.")
 #: When the next reminder comes, by whether a coordinator answered for the pledger.
 NEXT_REMINDER = {
     False: N_("I will remind you again on {date}."),
@@ -121,6 +122,8 @@ def answered_text(reader: Reader, answered: Answered, *, coordinator: bool = Fal
         lines = [reader.t(CANCELLED, number=pledge.id)]
     elif answered.due is not None:
         lines = [reader.t(MOVED, number=pledge.id, date=day_text(language, answered.due))]
+        if answered.reopened:
+            lines.insert(0, reader.t(REOPENED, number=pledge.id))
     else:
         delivered = measure_text(language, pledge, answered.delivered or Decimal(0), translations)
         status = reader.t(STATUS_NAMES[pledge.status])

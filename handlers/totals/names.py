@@ -13,7 +13,7 @@ VISIBILITIES = {Visibility.NAMED: N_("named"), Visibility.ORGANISATION: N_("orga
                 Visibility.ANONYMOUS: N_("anonymous")}
 STATUSES = {PledgeStatus.PLEDGED: N_("pledged"), PledgeStatus.PARTIAL: N_("partly delivered"),
             PledgeStatus.DELIVERED: N_("delivered"), PledgeStatus.RECEIVED: N_("received"),
-            PledgeStatus.CANCELLED: N_("cancelled")}
+            PledgeStatus.CANCELLED: N_("cancelled"), PledgeStatus.LAPSED: N_("lapsed")}
 STATES = {"reported": N_("reported"), "confirmed": N_("confirmed"),
           "questioned": N_("questioned")}
 OFFER_STATUSES = {"open": N_("open"), "matched": N_("matched"), "withdrawn": N_("withdrawn")}

@@ -48,8 +48,10 @@ class PledgeRow(Base):
     )
     due_date: Mapped[date | None] = mapped_column(Date)
     visibility: Mapped[str] = mapped_column(String(16))
+    #: Withdrawn from the count: cancelled by the pledger, or lapsed (`lapsed_at` set).
     cancelled: Mapped[bool] = mapped_column(default=False)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    lapsed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     source_update_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

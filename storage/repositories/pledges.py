@@ -66,6 +66,7 @@ def _pledge(row: PledgeRow, fulfilments: list[Fulfilment]) -> Pledge:
         visibility=Visibility(row.visibility),
         cancelled=row.cancelled,
         cancel_reason=row.cancel_reason,
+        lapsed_at=row.lapsed_at,
         source_chat_id=row.source_chat_id,
         source_update_id=row.source_update_id,
         created_at=row.created_at,
@@ -114,6 +115,7 @@ class SqlPledgeRepository:
             "visibility": pledge.visibility.value,
             "cancelled": pledge.cancelled,
             "cancel_reason": pledge.cancel_reason,
+            "lapsed_at": pledge.lapsed_at,
             "source_chat_id": pledge.source_chat_id,
             "source_update_id": pledge.source_update_id,
             "created_at": pledge.created_at,
@@ -154,6 +156,7 @@ class SqlPledgeRepository:
         row.due_date = pledge.due_date
         row.cancelled = pledge.cancelled
         row.cancel_reason = pledge.cancel_reason
+        row.lapsed_at = pledge.lapsed_at
         row.visibility = pledge.visibility.value
         # goods pledged by value take their quantity with the first delivery
         row.quantity = pledge.quantity

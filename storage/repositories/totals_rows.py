@@ -77,6 +77,7 @@ class SqlReportRows:
                 PledgeKind(row.kind), row.item or row.description, row.amount_minor,
                 row.currency, row.quantity, row.unit, row.estimated_minor, row.approximate,
                 _decimal(delivered), _decimal(received), row.due_date, recipient, row.cancelled,
+                row.lapsed_at is not None,
             )
 
     async def deliveries(self, appeal_id: int, scope: Scope) -> AsyncIterator[DeliveryLine]:

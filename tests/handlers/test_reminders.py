@@ -24,6 +24,7 @@ from tests.talk import (
     make_appeal,
     member,
     pledges_of,
+    press_and_read_edit,
     review_notice,
 )
 
@@ -356,13 +357,31 @@ async def test_unanswered_reminders_reach_the_coordinator_in_one_message_with_it
     assert moved["text"] == (
         "认捐 #1 的送达日期已改为 3月20日。\n认捐人将在 3月18日再次收到提醒。"
     ), moved["text"]
-    # lapsed: closed, no longer chased
+    # lapsed: its own status, no longer chased
     lapsed = await press(chat, co, notice, "re:lapse:2")
-    assert lapsed["text"] == "认捐 #2 已标记为失效，不再跟进。", lapsed["text"]
+    assert lapsed["text"] == (
+        "认捐 #2 已标记为失效，不再跟进。按它的“新日期”按钮可重新开启。"
+    ), lapsed["text"]
     first, second = sorted(await pledges_of(store, li), key=lambda p: p.id)
     assert first.due_date == date(2020, 3, 20) and first.status is PledgeStatus.PLEDGED
-    assert second.status is PledgeStatus.CANCELLED and second.cancel_reason == "lapsed"
+    assert second.status is PledgeStatus.LAPSED and second.cancel_reason is None
     assert (await row(store, 2)).due_at is None
+    [mine] = await chat.say(li, "/mypledges")
+    item = button(mine, "ml:it:2:")["callback_data"]
+    opened = await press_and_read_edit(chat, client, li, mine, item)
+    assert "状态：已失效" in opened["text"] and not buttons(opened)[:-1], opened
+    # chasing it is refused; its new date re-opens it
+    refused = await chat.press(co, co, notice, data="re:now:2")
+    assert refused["text"] == "这个认捐已经结束，无需跟进。", refused
+    question = await press(chat, co, notice, "re:date:2")
+    assert question["text"].startswith("认捐 #2 的新日期是？"), question["text"]
+    [reopened] = await chat.say(co, "3月25日")
+    assert reopened["text"] == (
+        "认捐 #2 不再是失效状态：重新计入总数并继续跟进。\n"
+        "认捐 #2 的送达日期已改为 3月25日。\n认捐人将在 3月23日再次收到提醒。"
+    ), reopened["text"]
+    [_first, second] = sorted(await pledges_of(store, li), key=lambda p: p.id)
+    assert second.status is PledgeStatus.PLEDGED and second.lapsed_at is None
 
 
 async def escalation_after(chat: Conversation, coordinator: int) -> Json:
