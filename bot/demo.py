@@ -51,8 +51,10 @@ def run_demo(settings: Settings, port: int) -> int:
         return 1
     url = f"http://{HOST}:{port}"
     database_url = os.environ.get("DATABASE_URL") or DEMO_DATABASE
+    web_port = os.environ.get("SANDBOX_WEB_PORT", "8080")
     sandbox = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", str(port), "--token", DEMO_TOKEN],
+        [sys.executable, "-m", "sandbox", "--port", str(port), "--token", DEMO_TOKEN,
+         "--web-port", web_port],
         stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -61,6 +63,7 @@ def run_demo(settings: Settings, port: int) -> int:
         if "listening" not in first_line:
             print(f"tongxin: the sandbox did not start on port {port}", file=sys.stderr)
             return 1
+        page_line = sandbox.stdout.readline().strip()  # "sandbox page on http://…"
         demo = settings.model_copy(update={
             "bot_token": DEMO_TOKEN,
             "bot_api_base_url": f"{url}/bot",
@@ -74,7 +77,8 @@ def run_demo(settings: Settings, port: int) -> int:
             # The sandbox's world is new on every start, so the demo's database is too.
             Path("data/demo.sqlite3").unlink(missing_ok=True)
         groups = asyncio.run(seed(demo, url))
-        print(_instructions(url, groups), flush=True)
+        print(_instructions(url, groups) + f"Rehearse in a browser: {page_line.split()[-1]}\n",
+              flush=True)
         Runtime(demo).run()
         return 0
     finally:

@@ -20,6 +20,8 @@ def _serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-flood-limits", action="store_true")
     p.add_argument("--no-privacy-mode", action="store_true")
     p.add_argument("--webhook-retry-delay", type=float, default=1.0)
+    p.add_argument("--web-port", type=int, default=None,
+                   help="also serve the messenger page on this port (0 picks a free port)")
     return p
 
 
@@ -50,11 +52,27 @@ async def _serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
     await server.start()
+    page = None
+    if args.web_port is not None:
+        from sandbox.webui import WebUi
+
+        page = WebUi(server, args.web_port, args.host)
+        try:
+            await page.start()
+        except OSError:
+            await server.stop()
+            print(f"sandbox: the page's port {args.web_port} is busy; choose another "
+                  "(SANDBOX_WEB_PORT=… make run, or --web-port)", file=sys.stderr, flush=True)
+            raise SystemExit(1) from None
     print(f"sandbox listening on {server.url}", flush=True)
+    if page is not None:
+        print(f"sandbox page on {page.url}", flush=True)
     try:
         await done.wait()
     finally:
-        await server.stop()
+        await server.stop()  # ends the page's event streams too
+        if page is not None:
+            await page.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

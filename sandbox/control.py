@@ -423,14 +423,22 @@ def add_control_routes(app: web.Application, sb: SandboxServer) -> None:
                 return web.json_response({"ok": False, "error": "JSON object expected"},
                                          status=400)
             data.update(body)
-        try:
-            result = await func(sb, Args(data))
-        except ControlError as exc:
-            return web.json_response({"ok": False, "error": exc.message}, status=exc.status)
-        except _Timeout as exc:
-            return web.json_response({"ok": False, "error": str(exc), "result": exc.partial},
-                                     status=408)
-        return web.json_response({"ok": True, "result": result},
-                                 dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        return await run_action(sb, name, data)
 
     app.router.add_route("*", "/_sandbox/{action}", handle)
+
+
+async def run_action(sb: SandboxServer, name: str, data: dict[str, Any]) -> web.Response:
+    """Run one control action on its arguments and answer as the control API does."""
+    func = ACTIONS.get(name)
+    if func is None:
+        return web.json_response({"ok": False, "error": f"unknown action {name}"}, status=404)
+    try:
+        result = await func(sb, Args(data))
+    except ControlError as exc:
+        return web.json_response({"ok": False, "error": exc.message}, status=exc.status)
+    except _Timeout as exc:
+        return web.json_response({"ok": False, "error": str(exc), "result": exc.partial},
+                                 status=408)
+    return web.json_response({"ok": True, "result": result},
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
