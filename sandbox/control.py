@@ -407,8 +407,7 @@ def add_control_routes(app: web.Application, sb: SandboxServer) -> None:
 
     async def handle(request: web.Request) -> web.Response:
         name = request.match_info["action"]
-        func = ACTIONS.get(name)
-        if func is None:
+        if name not in ACTIONS:
             return web.json_response({"ok": False, "error": f"unknown action {name}"}, status=404)
         if name in POST_ONLY and request.method != "POST":
             return web.json_response({"ok": False, "error": f"{name} takes POST only"},
