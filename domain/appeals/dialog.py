@@ -137,14 +137,14 @@ class AppealKind(DraftKind[AppealDraft]):
     ) -> Question:
         """What the draft lacks, or the preview; only coordinators and admins begin one."""
         if known is None and draft.untouched:
-            await self._appeals.require_coordinator_in(uow, _person(origin))
+            await self._appeals.require_coordinator_in(uow, origin.person())
         step = draft.next_step()
         if step in _PLAIN_QUESTIONS:
             return _PLAIN_QUESTIONS[step]
         if step == "audience":
             shown = await self._choices(uow, origin, draft, known)
             return Question("audience", TEXT_OR_BUTTON, AUDIENCE_PRESSES, shown)
-        preview = draft.as_appeal(_person(origin), self._clock.now())
+        preview = draft.as_appeal(origin.person(), self._clock.now())
         return Question(PREVIEW, TEXT_OR_BUTTON, PREVIEW_PRESSES, preview)
 
     async def _choices(
@@ -156,7 +156,7 @@ class AppealKind(DraftKind[AppealDraft]):
         shown = known.shown if known is not None else None
         if isinstance(shown, AudienceChoices) and shown.listed == draft.audience_list:
             return shown
-        organisations, chats = await self._appeals.audience_options_in(uow, _person(origin))
+        organisations, chats = await self._appeals.audience_options_in(uow, origin.person())
         return AudienceChoices(draft.audience_list, organisations, chats)
 
     async def answer(
@@ -337,12 +337,6 @@ class AppealManageKind(OneAnswerKind):
         )
         return await change(uow, origin, draft.subject_id, answer.text, self._render)
 
-
-def _person(origin: Origin) -> int:
-    """The writer; an appeal dialog is always a person's."""
-    if origin.actor_id is None:
-        raise ValueError("an appeal dialog needs a person")
-    return origin.actor_id
 
 
 def _number(press: Pressed, parse: Callable[[str], int | None]) -> int:

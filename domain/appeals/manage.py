@@ -17,7 +17,7 @@ from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import RoleName, standing_holding, standing_in
 from domain.network.access import may_manage_appeal
 from domain.network.models import Chat, ChatStatus, subtree_ids
 from domain.outbox.models import DeliveryStatus, Purpose
@@ -168,12 +168,10 @@ class AppealManagement:
         self, origin: Origin, appeal_id: int, render: GroupMessageRenderer
     ) -> Appeal:
         """An admin reopens a closed appeal; the groups' messages take pledges again."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only admins can reopen an appeal."))
         async with self._uow() as uow:
-            standing = await standing_in(uow, origin.actor_id)
-            if not standing.is_admin:
-                raise PermissionDenied(N_("Only admins can reopen an appeal."))
+            await standing_holding(
+                uow, origin, RoleName.ADMIN, N_("Only admins can reopen an appeal.")
+            )
             appeal = await uow.appeals.get(appeal_id)
             if appeal is None:
                 raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)

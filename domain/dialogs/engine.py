@@ -170,7 +170,7 @@ class DialogEngine(Generic[U]):
         redelivery does not open it twice.
         """
         kind = self._kinds[kind_name]
-        person_id = _person(origin)
+        person_id = origin.person()
         async with self._uow() as uow:
             if not await _mark(uow, origin):
                 return Turn(Outcome.REPLAYED, kind.name)
@@ -189,7 +189,7 @@ class DialogEngine(Generic[U]):
         another step than the one asked is stale and changes nothing; an answer the question
         does not take, or that the kind refuses, raises and changes nothing.
         """
-        person_id = _person(origin)
+        person_id = origin.person()
         async with self._uow() as uow:
             now = self._clock.now()
             dialog = await uow.dialogs.get(person_id)
@@ -240,7 +240,7 @@ class DialogEngine(Generic[U]):
 
     async def cancel(self, origin: Origin, kind_name: str | None = None) -> Turn:
         """End the person's open dialog (only one of `kind_name` when given); nothing is kept."""
-        person_id = _person(origin)
+        person_id = origin.person()
         async with self._uow() as uow:
             dialog = await uow.dialogs.get(person_id)
             if dialog is None or dialog.expired(self._clock.now()) or (
@@ -277,12 +277,6 @@ class DialogEngine(Generic[U]):
             await uow.commit()
             return expired
 
-
-def _person(origin: Origin) -> int:
-    """The person answering; a dialog is always a person's."""
-    if origin.actor_id is None:
-        raise ValueError("a dialog needs a person")
-    return origin.actor_id
 
 
 async def _mark(uow: DialogUnitOfWork, origin: Origin) -> bool:

@@ -13,6 +13,12 @@ class Origin:
     actor_id: int | None
     update_id: int | None = None
 
+    def person(self) -> int:
+        """The person acting, for what only a person does (a dialog is always a person's)."""
+        if self.actor_id is None:
+            raise ValueError("only a person does this, not a job or the CLI")
+        return self.actor_id
+
 
 class AlreadyProcessed(Exception):
     """The update that asked for this was handled before; do nothing again."""

@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from domain.errors import N_, PermissionDenied
+from domain.kernel.origin import Origin
 from domain.kernel.tree import Placed, subtree_ids
+
+ONLY_ADMINS = N_("Only admins can do that.")
 
 
 class RoleName(StrEnum):
@@ -43,6 +47,14 @@ class Standing:
     def is_coordinator(self) -> bool:
         """True when the person coordinates some part of the network (admins do too)."""
         return self.is_admin or any(r.role is RoleName.COORDINATOR for r in self.roles)
+
+    def holds(self, role: RoleName) -> bool:
+        """True when the person holds `role` or a stronger one (everyone is a member)."""
+        if role is RoleName.ADMIN:
+            return self.is_admin
+        if role is RoleName.COORDINATOR:
+            return self.is_coordinator
+        return True
 
     @property
     def highest(self) -> RoleName:
@@ -111,3 +123,19 @@ class KnowsRoles(Protocol):
 async def standing_in(uow: KnowsRoles, person_id: int) -> Standing:
     """Read a person's roles inside an open unit of work."""
     return Standing(person_id, tuple(await uow.roles.of(person_id)))
+
+
+async def standing_holding(
+    uow: KnowsRoles, origin: Origin, role: RoleName, refusal: str
+) -> Standing:
+    """The acting person's standing when they hold `role`; anyone else (or no one): `refusal`."""
+    standing = None if origin.actor_id is None else await standing_in(uow, origin.actor_id)
+    if standing is None or not standing.holds(role):
+        raise PermissionDenied(refusal)
+    return standing
+
+
+async def require_admin_unless_system(uow: KnowsRoles, origin: Origin) -> None:
+    """Refuse a person who is not an admin; jobs and the CLI (no person behind them) pass."""
+    if origin.actor_id is not None:
+        await standing_holding(uow, origin, RoleName.ADMIN, ONLY_ADMINS)

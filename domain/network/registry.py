@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from domain.clock import Clock
-from domain.errors import N_, NotFound, PermissionDenied
+from domain.errors import N_, NotFound
 from domain.kernel.origin import Origin
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import require_admin_unless_system
 from domain.network.models import Organisation
 from domain.network.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -26,7 +26,4 @@ class Registry:
 
     async def _require_admin(self, uow: UnitOfWork, origin: Origin) -> None:
         """Refuse a person who is not an admin (jobs and the CLI, without one, pass)."""
-        if origin.actor_id is None:
-            return
-        if not (await standing_in(uow, origin.actor_id)).is_admin:
-            raise PermissionDenied(N_("Only admins can do that."))
+        await require_admin_unless_system(uow, origin)

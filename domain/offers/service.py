@@ -14,7 +14,7 @@ from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.quantities import check_quantity
 from domain.kernel.quantities import format_quantity as plain_quantity
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import RoleName, standing_holding
 from domain.network.models import Language, Standing
 from domain.notices.recording import record_offer_event
 from domain.offers.draft import OfferDraft, Step, next_step
@@ -354,10 +354,7 @@ class OfferService:
 
     async def _coordinator(self, uow: OfferUnitOfWork, origin: Origin) -> Standing:
         """The standing of the coordinator acting; anyone else is refused."""
-        standing = None if origin.actor_id is None else await standing_in(uow, origin.actor_id)
-        if standing is None or not standing.is_coordinator:
-            raise PermissionDenied(NOT_COORDINATOR)
-        return standing
+        return await standing_holding(uow, origin, RoleName.COORDINATOR, NOT_COORDINATOR)
 
     async def _appeal_in_scope(
         self, uow: OfferUnitOfWork, standing: Standing, appeal_id: int

@@ -104,7 +104,7 @@ class PledgeDialog(DraftKind[PledgeDraft]):
     ) -> Question:
         """The first question the draft lacks an answer to, with what its view shows."""
         shown = known.shown if known is not None and isinstance(known.shown, Shown) else None
-        pledger = shown.pledger if shown is not None else await pledger_in(uow, _person(origin))
+        pledger = shown.pledger if shown is not None else await pledger_in(uow, origin.person())
         heading = None
         if draft.request is not None:
             appeal = await self._begin(uow, pledger, draft, draft.request)
@@ -255,9 +255,3 @@ RECORDED_HOW_TO_CANCEL = N_(
     "and choose “Cancel pledge” under it."
 )
 
-
-def _person(origin: Origin) -> int:
-    """The person pledging (a dialog is always a person's)."""
-    if origin.actor_id is None:
-        raise ValueError("a pledge dialog needs a person")
-    return origin.actor_id

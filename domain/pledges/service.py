@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,7 +19,8 @@ from domain.kernel.quantities import (
     format_minor,
     format_quantity,
 )
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import standing_holding, standing_in
+from domain.kernel.units import committed
 from domain.network.access import may_review_pledge
 from domain.network.models import Organisation, RoleName, Standing
 from domain.notices.models import NoticeEvent
@@ -124,8 +124,9 @@ class PledgeService(DeliveryReview):
 
     # -- deliveries ------------------------------------------------------------------------
 
-    async def report_delivery(
+    async def deliver(
         self,
+        uow: PledgeUnitOfWork,
         origin: Origin,
         pledge_id: int,
         quantity: Decimal | None,
@@ -137,26 +138,10 @@ class PledgeService(DeliveryReview):
 
         Goods pledged by their value alone take the delivered quantity (in `unit`) as theirs:
         the delivery is the whole lot, and from then on the pledge counts in that quantity.
-        """
-        return await self._committed(
-            lambda uow: self.deliver(uow, origin, pledge_id, quantity, proof_file_id, proof_kind,
-                                     unit)
-        )
-
-    async def deliver(
-        self,
-        uow: PledgeUnitOfWork,
-        origin: Origin,
-        pledge_id: int,
-        quantity: Decimal | None,
-        proof_file_id: str | None = None,
-        proof_kind: MediaKind | None = None,
-        unit: str | None = None,
-    ) -> DeliveryReport:
-        """`report_delivery` inside an open unit of work (a dialog's answer), not committed.
-
-        Like every in-unit use case here, it claims the origin's update; a dialog kind
-        passes an origin without one, as the engine marks the update itself.
+        This runs in the caller's open unit of work (a dialog's answer) and does not commit;
+        `report_delivery` is the same in a unit of work of its own. Like every in-unit use
+        case here, it claims the origin's update; a dialog kind passes an origin without
+        one, as the engine marks the update itself.
         """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can report a delivery."))
@@ -188,8 +173,9 @@ class PledgeService(DeliveryReview):
             )
         )
         pledge.fulfilments.append(fulfilment)
-        await self._audit(
+        await record_audit(
             uow,
+            self._clock,
             origin,
             "fulfilment.report",
             f"pledge:{pledge.id}",
@@ -198,6 +184,8 @@ class PledgeService(DeliveryReview):
         )
         await self._notify_coordinators(uow, pledge, fulfilment)
         return DeliveryReport(pledge, fulfilment, over)
+
+    report_delivery = committed(deliver)
 
     async def _notify_coordinators(
         self, uow: PledgeUnitOfWork, pledge: Pledge, fulfilment: Fulfilment
@@ -258,26 +246,23 @@ class PledgeService(DeliveryReview):
 
     async def inbox(self, origin: Origin) -> list[Pledge]:
         """Pledges in the coordinator's scope with deliveries awaiting confirmation."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only coordinators can see the inbox."))
         async with self._uow() as uow:
-            standing = await standing_in(uow, origin.actor_id)
-            if not standing.is_coordinator:
-                raise PermissionDenied(N_("Only coordinators can see the inbox."))
+            standing = await standing_holding(
+                uow, origin, RoleName.COORDINATOR, N_("Only coordinators can see the inbox.")
+            )
             found = []
             for pledge in await uow.pledges.awaiting_confirmation(INBOX_LIMIT * 4):
                 if await self._in_scope(uow, standing, pledge):
                     found.append(pledge)
             return found[:INBOX_LIMIT]
 
-    async def change_due(self, origin: Origin, pledge_id: int, due: date) -> Pledge:
-        """The pledger moves the delivery date (today or later; checked by the caller's read)."""
-        return await self._committed(lambda uow: self.move_due(uow, origin, pledge_id, due))
-
     async def move_due(
         self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, due: date
     ) -> Pledge:
-        """`change_due` inside an open unit of work (see `deliver`), not committed."""
+        """The pledger moves the delivery date (today or later), in an open unit of work.
+
+        `change_due` is the same in a unit of work of its own, committed (see `deliver`).
+        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can change a pledge."))
         if due < await self.calendar.today_of(uow, origin.actor_id):
@@ -289,18 +274,21 @@ class PledgeService(DeliveryReview):
         before = pledge.due_date
         pledge.due_date = due
         await uow.pledges.save(pledge)
-        await self._audit(uow, origin, "pledge.due", f"pledge:{pledge.id}", before, due)
+        await record_audit(
+            uow, self._clock, origin, "pledge.due", f"pledge:{pledge.id}", before, due
+        )
         await self._tell_coordinators(uow, pledge, NoticeEvent.CHANGED)
         return pledge
 
-    async def cancel(self, origin: Origin, pledge_id: int, reason: str) -> Pledge:
-        """The pledger withdraws a pledge, with a reason."""
-        return await self._committed(lambda uow: self.withdraw(uow, origin, pledge_id, reason))
+    change_due = committed(move_due)
 
     async def withdraw(
         self, uow: PledgeUnitOfWork, origin: Origin, pledge_id: int, reason: str
     ) -> Pledge:
-        """`cancel` inside an open unit of work (see `deliver`), not committed."""
+        """The pledger withdraws a pledge, with a reason, in an open unit of work.
+
+        `cancel` is the same in a unit of work of its own, committed (see `deliver`).
+        """
         if origin.actor_id is None:
             raise PermissionDenied(N_("Only a person can cancel a pledge."))
         clean = clean_description(reason)
@@ -313,20 +301,16 @@ class PledgeService(DeliveryReview):
         await uow.pledges.save(pledge)
         # the reason is the person's own words: it stays on the pledge (erased when they
         # are forgotten), never in the append-only trail, which cannot forget it
-        await self._audit(
-            uow, origin, "pledge.cancel", f"pledge:{pledge.id}", None, PledgeStatus.CANCELLED
+        subject = f"pledge:{pledge.id}"
+        await record_audit(
+            uow, self._clock, origin, "pledge.cancel", subject, None, PledgeStatus.CANCELLED
         )
         await self._tell_coordinators(uow, pledge, NoticeEvent.CANCELLED)
         return pledge
 
-    # -- helpers ---------------------------------------------------------------------------
+    cancel = committed(withdraw)
 
-    async def _committed(self, act: Callable[[PledgeUnitOfWork], Awaitable[T]]) -> T:
-        """Run an in-unit use case in a unit of work of its own, and commit it."""
-        async with self._uow() as uow:
-            result = await act(uow)
-            await uow.commit()
-            return result
+    # -- helpers ---------------------------------------------------------------------------
 
     async def _tell_coordinators(
         self, uow: PledgeUnitOfWork, pledge: Pledge, event: NoticeEvent
@@ -360,14 +344,3 @@ class PledgeService(DeliveryReview):
             return False
         appeal, pledger, organisations = await self._review_context(uow, pledge)
         return may_review_pledge(standing, pledge, appeal, pledger, organisations)
-
-    async def _audit(
-        self,
-        uow: PledgeUnitOfWork,
-        origin: Origin,
-        action: str,
-        subject: str,
-        before: object,
-        after: object,
-    ) -> None:
-        await record_audit(uow, self._clock, origin, action, subject, before, after)

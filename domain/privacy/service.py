@@ -8,10 +8,10 @@ from domain.clock import Clock
 from domain.errors import N_, Conflict, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import require_admin_unless_system, standing_in
 from domain.network.models import Language, Person
 from domain.privacy.models import AuditEntry, AuditSubject, Forgotten, Holdings, strict_id
-from domain.privacy.ports import PrivacyUnitOfWork, PrivacyUnitOfWorkFactory
+from domain.privacy.ports import PrivacyUnitOfWorkFactory
 
 #: How many entries one history shows at most (older ones are left out, and it says so).
 MAX_HISTORY = 500
@@ -65,7 +65,7 @@ class PrivacyService:
         """The person an admin asks to forget, by numeric id or @username (admins only)."""
         ref = reference.strip()
         async with self._uow() as uow:
-            await self._require_admin(uow, origin)
+            await require_admin_unless_system(uow, origin)
             person: Person | None = None
             number = strict_id(ref)
             if number is not None:
@@ -120,14 +120,8 @@ class PrivacyService:
     async def history(self, origin: Origin, subject: AuditSubject) -> list[AuditEntry]:
         """The audit entries of a pledge or an appeal, oldest first (admins only)."""
         async with self._uow.read() as uow:
-            await self._require_admin(uow, origin)
+            await require_admin_unless_system(uow, origin)
             entries = await uow.audit_trail.history(subject, MAX_HISTORY)
         if not entries:
             raise NotFound(N_("Nothing is recorded about {subject}."), subject=subject.code)
         return entries
-
-    async def _require_admin(self, uow: PrivacyUnitOfWork, origin: Origin) -> None:
-        if origin.actor_id is None:
-            return
-        if not (await standing_in(uow, origin.actor_id)).is_admin:
-            raise PermissionDenied(N_("Only admins can do that."))
