@@ -8,7 +8,7 @@ from domain.clock import Clock
 from domain.dialogs.engine import DialogEngine
 from domain.network.service import NetworkService
 from domain.offers.service import OfferService
-from domain.pledges.ports import PledgeUnitOfWork
+from domain.pledges.ports import PledgeChangesIn, PledgeUnitOfWork
 from domain.pledges.reading import ParsingReader
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
@@ -16,7 +16,6 @@ from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
 from domain.reminders.models import parse_clock_time
 from domain.reminders.nudges import NudgeService
-from domain.reminders.ports import PledgeChangesIn
 from domain.reminders.scheduled import ReminderSettings
 from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService

@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from domain.errors import N_, InvalidInput
+from domain.kernel.text import TextRule
 from domain.parsing import item_key, parse_due_date, parse_offer_text
 
 MAX_TITLE = 200
@@ -178,15 +179,10 @@ class GroupPicked:
     chat_id: int
 
 
-def clean_title(raw: str) -> str:
-    """A trimmed title, or a refusal when it is empty or too long."""
-    title = " ".join(raw.split())
-    if not title:
-        raise InvalidInput(N_("An appeal needs a title."))
-    if len(title) > MAX_TITLE:
-        raise InvalidInput(N_("A title may have at most {limit} characters."), limit=MAX_TITLE)
-    return title
-
+#: A trimmed title; an empty or overlong one is refused.
+clean_title = TextRule(
+    N_("An appeal needs a title."), MAX_TITLE, N_("A title may have at most {limit} characters.")
+).clean
 
 def clean_body(raw: str) -> str:
     """The appeal's text, or a refusal when it is empty or cannot fit one message."""
@@ -320,15 +316,16 @@ def add_needs(draft: AppealDraft, raw: str) -> ListAdded:
     return ListAdded(read, money, unread)
 
 
+RECIPIENT = TextRule(
+    N_("A recipient needs a name."),
+    MAX_RECIPIENT,
+    N_("A recipient's name may have at most {limit} characters."),
+)
+
+
 def add_recipient(draft: AppealDraft, raw: str) -> str:
     """Add a named recipient to the draft."""
-    name = " ".join(raw.split())
-    if not name:
-        raise InvalidInput(N_("A recipient needs a name."))
-    if len(name) > MAX_RECIPIENT:
-        raise InvalidInput(
-            N_("A recipient's name may have at most {limit} characters."), limit=MAX_RECIPIENT
-        )
+    name = RECIPIENT.clean(raw)
     if name not in draft.recipients:
         draft.recipients.append(name)
     return name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from domain.errors import N_, InvalidInput
+from domain.kernel.text import TextRule
 
 MAX_MAJOR_AMOUNT = Decimal(10) ** 12
 MAX_DESCRIPTION = 1000
@@ -53,17 +54,12 @@ def check_quantity(value: Decimal) -> Decimal:
     return value
 
 
-def clean_description(text: str) -> str:
-    """A description as written, trimmed; refuses an empty or overlong one."""
-    clean = " ".join(text.split())
-    if not clean:
-        raise InvalidInput(N_("Please describe it in a few words."))
-    if len(clean) > MAX_DESCRIPTION:
-        raise InvalidInput(
-            N_("A description may have at most {limit} characters."), limit=MAX_DESCRIPTION
-        )
-    return clean
-
+#: A description as written, trimmed; an empty or overlong one is refused.
+clean_description = TextRule(
+    N_("Please describe it in a few words."),
+    MAX_DESCRIPTION,
+    N_("A description may have at most {limit} characters."),
+).clean
 
 def format_minor(amount_minor: int, currency: str) -> str:
     """A plain rendering of minor units, e.g. `50000.00 CNY` (rendering for humans is elsewhere)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.errors import N_, InvalidInput
+from domain.errors import N_
 
 # Roles, standing, the tree walk and the audit event are the kernel's (every feature checks
 # permissions and audits); they are named here too, where the network's records are.
@@ -14,6 +14,7 @@ from domain.kernel.audit import AuditEvent as AuditEvent
 from domain.kernel.standing import Role as Role
 from domain.kernel.standing import RoleName as RoleName
 from domain.kernel.standing import Standing as Standing
+from domain.kernel.text import TextRule
 from domain.kernel.tree import subtree_ids as subtree_ids
 
 MAX_ORGANISATION_NAME = 100
@@ -45,18 +46,12 @@ def language_from_client(code: str | None, default: Language) -> Language:
     return default if default is not Language.ZH_HANS else Language.EN
 
 
-def clean_organisation_name(raw: str) -> str:
-    """Return a trimmed organisation name or refuse an empty or overlong one."""
-    name = " ".join(raw.split())
-    if not name:
-        raise InvalidInput(N_("An organisation needs a name."))
-    if len(name) > MAX_ORGANISATION_NAME:
-        raise InvalidInput(
-            N_("An organisation name may have at most {limit} characters."),
-            limit=MAX_ORGANISATION_NAME,
-        )
-    return name
-
+#: A trimmed organisation name; an empty or overlong one is refused.
+clean_organisation_name = TextRule(
+    N_("An organisation needs a name."),
+    MAX_ORGANISATION_NAME,
+    N_("An organisation name may have at most {limit} characters."),
+).clean
 
 @dataclass
 class Organisation:

@@ -13,18 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, cast
 
+from domain.dialogs import models as dialog
 from domain.dialogs.engine import DraftKind
-from domain.dialogs.models import (
-    Accepts,
-    Answer,
-    Cancelled,
-    Continue,
-    Finished,
-    Pressed,
-    Progress,
-    Question,
-    Typed,
-)
 from domain.errors import N_, InvalidInput
 from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin
@@ -198,12 +188,12 @@ def choose_terms(draft: OfferDraft, value: str) -> None:
 
 #: what each question takes: the end date is typed or "No end date" pressed
 _ACCEPTS = {
-    Step.ITEM: Accepts.TEXT,
-    Step.TERMS: Accepts.BUTTON,
-    Step.PRICE: Accepts.TEXT,
-    Step.LOCATION: Accepts.TEXT,
-    Step.UNTIL: Accepts.TEXT | Accepts.BUTTON,
-    Step.CONFIRM: Accepts.BUTTON,
+    Step.ITEM: dialog.Accepts.TEXT,
+    Step.TERMS: dialog.Accepts.BUTTON,
+    Step.PRICE: dialog.Accepts.TEXT,
+    Step.LOCATION: dialog.Accepts.TEXT,
+    Step.UNTIL: dialog.Accepts.TEXT | dialog.Accepts.BUTTON,
+    Step.CONFIRM: dialog.Accepts.BUTTON,
 }
 #: the summary's buttons: Confirm (`ok:<token>`) and Cancel (`no:x`)
 CONFIRM = "ok"
@@ -238,48 +228,48 @@ class OfferKind(DraftKind[OfferDraft]):
         self._offers = offers
 
     async def question(
-        self, uow: OfferUnitOfWork, origin: Origin, draft: OfferDraft, known: Question | None
-    ) -> Question:
+        self, uow: OfferUnitOfWork, origin: Origin, draft: OfferDraft, known: dialog.Question | None
+    ) -> dialog.Question:
         """The first question the draft lacks an answer to; the summary takes Confirm/Cancel."""
         step = next_step(draft)
         presses = frozenset({CONFIRM, CANCEL}) if step is Step.CONFIRM else frozenset()
-        return Question(step.value, _ACCEPTS[step], presses)
+        return dialog.Question(step.value, _ACCEPTS[step], presses)
 
     async def answer(
         self,
         uow: OfferUnitOfWork,
         origin: Origin,
         draft: OfferDraft,
-        question: Question,
-        answer: Answer,
-    ) -> Progress:
+        question: dialog.Question,
+        answer: dialog.Answer,
+    ) -> dialog.Progress:
         """Read a typed answer or a press into the draft; Confirm records the offer."""
         step = Step(question.step)
-        if isinstance(answer, Typed):
+        if isinstance(answer, dialog.Typed):
             today = (
                 await self._offers.calendar.today_of(uow, origin.actor_id)
                 if step is Step.UNTIL
                 else self._offers.calendar.today()
             )
             answer_text(draft, step, answer.text, today=today)
-            return Continue()
-        if not isinstance(answer, Pressed):
+            return dialog.Continue()
+        if not isinstance(answer, dialog.Pressed):
             raise InvalidInput(NO_LONGER_VALID)
         if answer.step == CANCEL:
-            return Cancelled()
+            return dialog.Cancelled()
         if answer.step == CONFIRM:
             if answer.value != draft.token:  # a summary of an earlier offer dialog
                 raise InvalidInput(NO_LONGER_VALID)
-            return Finished(await self._offers.record(uow, origin, draft))
+            return dialog.Finished(await self._offers.record(uow, origin, draft))
         if step is Step.TERMS:
             choose_terms(draft, answer.value)
         elif step is Step.UNTIL and answer.value == "none":
             draft.until, draft.until_chosen = None, True
         else:
             raise InvalidInput(NO_LONGER_VALID)
-        return Continue()
+        return dialog.Continue()
 
-    async def late_press(self, uow: object, origin: Origin, press: Pressed) -> Offer | None:
+    async def late_press(self, uow: object, origin: Origin, press: dialog.Pressed) -> Offer | None:
         """A Confirm of a summary already confirmed: the offer it recorded (else stale)."""
         if press.step != CONFIRM or origin.actor_id is None:
             return None

@@ -9,7 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.appeals.models import Appeal, Need
-from domain.errors import N_, InvalidInput
+from domain.errors import N_
+from domain.kernel.text import TextRule
 from domain.parsing import can_convert, convert, items_match, units_compatible
 
 MAX_LOCATION = 200
@@ -95,17 +96,12 @@ class Candidate:
     offerer: str
 
 
-def clean_location(text: str) -> str:
-    """A location as written, trimmed; refuses an empty one or one over 200 characters."""
-    clean = " ".join(text.split())
-    if not clean:
-        raise InvalidInput(N_("Please write where the goods are, e.g. 武汉市江汉区 or Shenzhen."))
-    if len(clean) > MAX_LOCATION:
-        raise InvalidInput(
-            N_("A location may have at most {limit} characters."), limit=MAX_LOCATION
-        )
-    return clean
-
+#: A location as written, trimmed; an empty one or one over 200 characters is refused.
+clean_location = TextRule(
+    N_("Please write where the goods are, e.g. 武汉市江汉区 or Shenzhen."),
+    MAX_LOCATION,
+    N_("A location may have at most {limit} characters."),
+).clean
 
 def fits(unit: str, other: str) -> bool:
     """True when a quantity in `unit` can stand for one in `other` (unknown units never)."""

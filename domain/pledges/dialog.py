@@ -12,18 +12,8 @@ from typing import Any
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
+from domain.dialogs import models as dialog
 from domain.dialogs.engine import DraftKind
-from domain.dialogs.models import (
-    Accepts,
-    Answer,
-    Cancelled,
-    Continue,
-    Finished,
-    Pressed,
-    Progress,
-    Question,
-    Typed,
-)
 from domain.errors import N_, DomainError, InvalidInput
 from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin
@@ -100,8 +90,12 @@ class PledgeDialog(DraftKind[PledgeDraft]):
         return data
 
     async def question(
-        self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft, known: Question | None
-    ) -> Question:
+        self,
+        uow: PledgeUnitOfWork,
+        origin: Origin,
+        draft: PledgeDraft,
+        known: dialog.Question | None,
+    ) -> dialog.Question:
         """The first question the draft lacks an answer to, with what its view shows."""
         shown = known.shown if known is not None and isinstance(known.shown, Shown) else None
         pledger = shown.pledger if shown is not None else await pledger_in(uow, origin.person())
@@ -116,30 +110,32 @@ class PledgeDialog(DraftKind[PledgeDraft]):
         if step is Step.APPEAL:
             appeals = tuple(pledger.visible(await uow.appeal_lookup.open_appeals()))
         presses = {step.value, OK, NO} | ({EDIT} if step is Step.CONFIRM else set())
-        accepts = Accepts.TEXT | Accepts.BUTTON if step in TEXT_STEPS else Accepts.BUTTON
-        return Question(step.value, accepts, frozenset(presses), Shown(pledger, appeal, appeals,
-                                                                       heading))
+        accepts = dialog.Accepts.BUTTON
+        if step in TEXT_STEPS:
+            accepts |= dialog.Accepts.TEXT
+        view = Shown(pledger, appeal, appeals, heading)
+        return dialog.Question(step.value, accepts, frozenset(presses), view)
 
     async def answer(
         self,
         uow: PledgeUnitOfWork,
         origin: Origin,
         draft: PledgeDraft,
-        question: Question,
-        answer: Answer,
-    ) -> Progress:
+        question: dialog.Question,
+        answer: dialog.Answer,
+    ) -> dialog.Progress:
         """Read a typed answer or a press into the draft; Confirm finishes with the pledge."""
         shown = question.shown
         assert isinstance(shown, Shown)
         step = Step(question.step)
-        if isinstance(answer, Typed):
+        if isinstance(answer, dialog.Typed):
             today = self._calendar.today()
             if step is Step.DUE:  # a due date is read in the person's own day
                 today = await self._calendar.today_of(uow, origin.actor_id)
             answer_text(draft, step, answer.text, amounts=self._amounts, appeal=shown.appeal,
                         today=today)
-            return Continue()
-        if not isinstance(answer, Pressed):
+            return dialog.Continue()
+        if not isinstance(answer, dialog.Pressed):
             raise InvalidInput(STALE_BUTTON)  # no step takes a file
         if answer.step == OK:
             if answer.value != draft.token:
@@ -148,10 +144,10 @@ class PledgeDialog(DraftKind[PledgeDraft]):
             pledge = await create_pledge(
                 uow, self._clock, origin, draft, shown.pledger, member_chat, claim=False
             )
-            return Finished(pledge)
+            return dialog.Finished(pledge)
         if answer.step == NO:
             if answer.value in (draft.token, OLD_CANCEL):
-                return Cancelled()
+                return dialog.Cancelled()
             raise await _recorded_or_stale(uow, origin, answer.value, cancelling=True)
         if answer.step == EDIT:
             reopen(draft, answer.value, shown.pledger.behalf_ids)
@@ -159,9 +155,9 @@ class PledgeDialog(DraftKind[PledgeDraft]):
             await self._choose_appeal(uow, origin, draft, shown, answer.value)
         else:
             answer_button(draft, step, answer.value, shown.appeal, shown.pledger.behalf_ids)
-        return Continue()
+        return dialog.Continue()
 
-    async def late_press(self, uow: Any, origin: Origin, press: Pressed) -> Any:
+    async def late_press(self, uow: Any, origin: Origin, press: dialog.Pressed) -> Any:
         """Confirm or Cancel of a summary already confirmed: the pledge it made (else stale)."""
         if press.step == NO and press.value == OLD_CANCEL:
             return LatePress(None, cancelling=True)

@@ -14,6 +14,7 @@ from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
+from domain.kernel.text import TextRule
 from domain.network.models import Language, Standing
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
@@ -33,19 +34,13 @@ MAX_MESSAGE = 500
 Reviewed = tuple[Pledge, Fulfilment]
 
 
-def clean_message(text: str) -> str:
-    """A question or answer as written, trimmed; refuses an empty or overlong one."""
-    clean = text.strip()
-    if not clean:
-        raise InvalidInput(N_("Please write a short message."))
-    if len(clean) > MAX_MESSAGE:
-        raise InvalidInput(
-            N_("Please keep it to {limit} characters; this one has {length}."),
-            limit=MAX_MESSAGE,
-            length=len(clean),
-        )
-    return clean
-
+#: A question or answer as written (its lines kept), trimmed; an empty or overlong one is refused.
+clean_message = TextRule(
+    N_("Please write a short message."),
+    MAX_MESSAGE,
+    N_("Please keep it to {limit} characters; this one has {length}."),
+    one_line=False,
+).clean
 
 def delivered_measure(
     amounts: AmountReader, pledge: Pledge, text: str

@@ -10,7 +10,6 @@ raises, the owner rolls everything back.
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Self
 
 from domain.reminders.ports import RemindersUnitOfWork
@@ -36,12 +35,7 @@ class LentUnitOfWork:
         """The owner's transaction is open already."""
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         """Nothing to close: the owner rolls back if the error reaches it."""
 
     async def commit(self) -> None:

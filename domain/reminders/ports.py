@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.models import Appeal
-from domain.kernel.origin import Origin
 from domain.network.models import Language
 from domain.notices.ports import NoticeRepository
-from domain.outbox.models import MediaKind
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.models import Pledge
-from domain.pledges.ports import AppealLookup, PledgeRepository, PledgeUnitOfWork
+from domain.pledges.ports import AppealLookup, PledgeRepository
 from domain.ports import UnitOfWork
 from domain.reminders.models import AppealPolicy, Pause, SlotKind
 
@@ -118,34 +115,6 @@ class RemindersUnitOfWorkFactory(Protocol):
     def __call__(self) -> RemindersUnitOfWork:
         """Return a new, unopened unit of work."""
         ...
-
-
-class PledgeChanges(Protocol):
-    """The pledges' own use cases a reminder's answer reuses (`PledgeService` has them)."""
-
-    async def report_delivery(
-        self,
-        origin: Origin,
-        pledge_id: int,
-        quantity: Decimal | None,
-        proof_file_id: str | None = None,
-        proof_kind: MediaKind | None = None,
-        unit: str | None = None,
-    ) -> object:
-        """Record a batch (None: everything still open) and tell the coordinators."""
-        ...
-
-    async def change_due(self, origin: Origin, pledge_id: int, due: date) -> object:
-        """Move the delivery date (today or later)."""
-        ...
-
-    async def cancel(self, origin: Origin, pledge_id: int, reason: str) -> object:
-        """Withdraw the pledge, with a reason."""
-        ...
-
-
-#: The pledges' use cases running in a given (lent) unit of work.
-PledgeChangesIn = Callable[[PledgeUnitOfWork], PledgeChanges]
 
 
 class DeliveredAmount(Protocol):

@@ -22,6 +22,7 @@ from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
 from domain.outbox.models import MediaKind
 from domain.pledges.models import Pledge
+from domain.pledges.ports import PledgeChanges, PledgeChangesIn
 from domain.reminders.lent import LentUnitOfWork
 from domain.reminders.models import (
     OPEN_STATUSES,
@@ -30,12 +31,7 @@ from domain.reminders.models import (
     ReminderPolicy,
     due_date_of,
 )
-from domain.reminders.ports import (
-    PledgeChanges,
-    PledgeChangesIn,
-    RemindersUnitOfWork,
-    RemindersUnitOfWorkFactory,
-)
+from domain.reminders.ports import RemindersUnitOfWork, RemindersUnitOfWorkFactory
 from domain.reminders.scheduled import ReminderSettings, facts_of, replan
 
 NOT_YOURS = N_("You have no pledge with that number.")
