@@ -17,8 +17,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from domain.appeals.dialog import MANAGE_KIND
 from domain.appeals.models import Appeal
 from domain.dialogs.engine import OneAnswer
-from domain.errors import N_, DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_
+from domain.kernel.origin import Origin
 from domain.network.models import RoleName
 from domain.parsing.integers import parse_id
 from handlers.answered import drop_buttons
@@ -26,11 +26,11 @@ from handlers.appeals.dialogs import group_renderer
 from handlers.appeals.render import ClosingText
 from handlers.common import (
     CommandSpec,
+    ItemPress,
     answer_stale_button,
-    command_arguments,
-    pressed,
-    private_reader,
-    refuse,
+    attempt,
+    item_pressed,
+    private_command,
     reply,
 )
 from handlers.context import Reader, TongxinContext
@@ -69,28 +69,27 @@ class AppealManageHandlers:
 
     async def manage_button(self, update: Update, context: TongxinContext) -> None:
         """Edit, extend, close (asked first), reopen or resend one appeal."""
-        press = await pressed(update, context, MANAGE_BUTTON, ids=(2,))
+        press = await item_pressed(update, context, MANAGE_BUTTON)
         if press is None:
             return
-        query, reader, match = press
-        action, appeal_id = match.group(1), int(match.group(2))
+        managing = self._manage(update, context, press)
+        await attempt(update, context, press.reader, managing, claims=False, answer_replay=True)
+
+    async def _manage(self, update: Update, context: TongxinContext, press: ItemPress) -> None:
+        """What the pressed button does to the appeal, if the presser may manage it."""
+        query, reader, action, appeal_id, _ = press
+        if action == "reopen":
+            await self._reopen(update, context, reader, appeal_id)
+            return
         services = context.services
-        try:
-            if action == "reopen":
-                await self._reopen(update, context, reader, appeal_id)
-                return
-            appeal = await services.appeals.get(appeal_id)
-            if not await services.appeals.may_manage(reader.person.id, appeal):
-                await answer_stale_button(update, reader)
-                return
-            if action in ANSWERS_TO_CLOSE and not appeal.is_open:
-                await _answered_closed(query, reader, appeal)
-                return
-            await self._actions[action](update, context, query, reader, appeal)
-        except AlreadyProcessed:
-            await query.answer()
-        except DomainError as error:
-            await refuse(update, reader, error)
+        appeal = await services.appeals.get(appeal_id)
+        if not await services.appeals.may_manage(reader.person.id, appeal):
+            await answer_stale_button(update, reader)
+            return
+        if action in ANSWERS_TO_CLOSE and not appeal.is_open:
+            await _answered_closed(query, reader, appeal)
+            return
+        await self._actions[action](update, context, query, reader, appeal)
 
     async def _ask_change(
         self, update: Update, context: TongxinContext, query: CallbackQuery, reader: Reader,
@@ -201,20 +200,16 @@ class AppealManageHandlers:
 
     async def reopen_command(self, update: Update, context: TongxinContext) -> None:
         """`/reopen N` (admins): reopen a closed appeal."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await private_command(update, context)
+        if asked is None:
             return
-        appeal_id = parse_id(command_arguments(message).lstrip("#"))
+        reader, words = asked
+        appeal_id = parse_id(words.lstrip("#"))
         if appeal_id is None:
             await reply(update, escape(reader.t(N_("Write the appeal's number: /reopen 12"))))
             return
-        try:
-            await self._reopen(update, context, reader, appeal_id)
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        reopening = self._reopen(update, context, reader, appeal_id)
+        await attempt(update, context, reader, reopening, claims=False)
 
 
 async def _answered_closed(query: CallbackQuery, reader: Reader, appeal: Appeal) -> None:

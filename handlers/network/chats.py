@@ -14,11 +14,19 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from domain.errors import N_, DomainError
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_
+from domain.kernel.origin import Origin
 from domain.network.models import ChatStatus
-from domain.parsing.integers import parse_chat_id, parse_id
-from handlers.common import private_reader, reader_for, refuse, reply, seen_user
+from domain.parsing.integers import parse_chat_id
+from handlers.common import (
+    answer_stale_button,
+    attempt,
+    pressed,
+    private_reader,
+    reader_for,
+    reply,
+    seen_user,
+)
 from handlers.context import TongxinContext
 from handlers.render import escape
 
@@ -41,10 +49,9 @@ class ChatHandlers:
         reader = await private_reader(update, context)
         if reader is None:
             return
-        try:
-            chats = await context.services.network.chats(Origin(reader.person.id))
-        except DomainError as error:
-            await refuse(update, reader, error)
+        listed = context.services.network.chats(Origin(reader.person.id))
+        chats = await attempt(update, context, reader, listed, claims=False)
+        if chats is None:
             return
         if not chats:
             await reply(update, escape(reader.t(N_("I am not in any group yet."))))
@@ -81,10 +88,9 @@ class ChatHandlers:
                 update, escape(reader.t(N_("Only coordinators and admins can link a group.")))
             )
             return
-        try:
-            choices = await network.linkable_organisations(reader.person.id, chat.id)
-        except DomainError as error:
-            await refuse(update, reader, error)
+        linkable = network.linkable_organisations(reader.person.id, chat.id)
+        choices = await attempt(update, context, reader, linkable, claims=False)
+        if choices is None:
             return
         if not choices:
             await reply(
@@ -111,25 +117,20 @@ class ChatHandlers:
 
     async def link_chosen(self, update: Update, context: TongxinContext) -> None:
         """Approve the group for the chosen organisation; the presser's rights are checked."""
-        query = update.callback_query
-        reader = await reader_for(update, context)
-        if query is None or reader is None:
+        press = await pressed(update, context, LINK_CALLBACK, ids=(2,))
+        if press is None:
             return
-        match = LINK_CALLBACK.match(query.data or "")
+        query, reader, match = press
         message_chat = query.message.chat.id if query.message is not None else None
-        chat_id = parse_chat_id(match.group(1)) if match is not None else None
-        organisation_id = parse_id(match.group(2)) if match is not None else None
-        if chat_id is None or organisation_id is None or chat_id != message_chat:
-            await query.answer(reader.t(N_("This button is no longer valid.")), show_alert=True)
+        chat_id = parse_chat_id(match.group(1))
+        if chat_id is None or chat_id != message_chat:
+            await answer_stale_button(update, reader)
             return
-        try:
-            chat = await context.services.network.link_chat(
-                Origin(reader.person.id, update.update_id), chat_id, organisation_id
-            )
-        except AlreadyProcessed:
-            return
-        except DomainError as error:
-            await refuse(update, reader, error)
+        linking = context.services.network.link_chat(
+            Origin(reader.person.id, update.update_id), chat_id, int(match.group(2))
+        )
+        chat = await attempt(update, context, reader, linking)
+        if chat is None:
             return
         names = {o.id: o.name for o in await context.services.network.organisations()}
         await query.answer()

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from domain.errors import N_, DomainError, InvalidInput, PermissionDenied
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_, InvalidInput, PermissionDenied
+from domain.kernel.origin import Origin
 from domain.network.models import OrganisationNode
 from domain.network.organisations import StillReferenced
-from handlers.common import command_arguments, private_reader, refuse, reply
+from handlers.common import attempt, private_command, reply
 from handlers.context import Reader, TongxinContext
 from handlers.render import escape
 
 COORDINATORS_ONLY = N_("Only coordinators and admins can do that.")
+#: The /org verbs whose use case changes the tree (and claims the update).
+_CHANGES = frozenset({"add", "rename", "remove"})
 
 #: /org verbs as admins write them in Chinese.
 _ORG_VERBS = {
@@ -39,13 +41,20 @@ class OrganisationHandlers:
 
     async def org(self, update: Update, context: TongxinContext) -> None:
         """Manage the organisation tree (admins, private chat)."""
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await private_command(update, context)
+        if asked is None:
             return
-        args = command_arguments(message)
-        verb, _, rest = args.partition(" ")
+        reader, arguments = asked
+        verb, _, rest = arguments.partition(" ")
         verb = _ORG_VERBS.get(verb.lower(), verb.lower())
+        done = self._org_verb(update, context, reader, verb, rest)
+        await attempt(update, context, reader, done, claims=verb in _CHANGES)
+
+    async def _org_verb(
+        self, update: Update, context: TongxinContext, reader: Reader, verb: str, rest: str
+    ) -> None:
+        """List the tree, or add, rename or remove an organisation, and say what was done;
+        one still referred to is not removed, and the answer names what refers to it."""
         origin = Origin(reader.person.id, update.update_id)
         network = context.services.network
         try:
@@ -69,12 +78,8 @@ class OrganisationHandlers:
                 await reply(update, escape(reader.t(N_("Removed “{name}”."), name=org.name)))
             else:
                 raise InvalidInput(_ORG_USAGE)
-        except AlreadyProcessed:
-            return
         except StillReferenced as error:
             await reply(update, escape(_still_referenced(reader, error)))
-        except DomainError as error:
-            await refuse(update, reader, error)
 
     async def _show_tree(
         self, update: Update, reader: Reader, tree: list[OrganisationNode]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from domain.errors import N_, DomainError, InvalidInput, PermissionDenied
-from domain.kernel.origin import AlreadyProcessed, Origin
+from domain.errors import N_, InvalidInput, PermissionDenied
+from domain.kernel.origin import Origin
 from domain.network.models import Person, Role
-from handlers.common import command_arguments, private_reader, refuse, reply
+from domain.network.service import NetworkService
+from handlers.common import attempt, private_command, reply
 from handlers.context import TongxinContext
 from handlers.render import escape
 
@@ -24,6 +25,8 @@ _GRANT_USAGE = N_(
 )
 
 _WITH_ORGANISATION = N_("{text} ({organisation})")
+#: The admin's answer, by whether the role was granted.
+CHANGED = {True: N_("{name} is now {role}."), False: N_("{name} is no longer {role}.")}
 
 
 class RoleHandlers:
@@ -42,41 +45,43 @@ class RoleHandlers:
     ) -> None:
         # private only, like every admin command: in a group the bot answers only what the
         # user guide says groups get, and a role change is nobody else's business there
-        reader = await private_reader(update, context)
-        message = update.effective_message
-        if reader is None or message is None:
+        asked = await private_command(update, context)
+        if asked is None:
             return
-        network = context.services.network
-        words = command_arguments(message).split(maxsplit=2)
-        try:
-            standing = await network.standing(reader.person.id)
-            if not standing.is_admin:
-                raise PermissionDenied(N_("Only admins can do that."))
-            if len(words) < 2:
-                raise InvalidInput(_GRANT_USAGE)
-            target_ref = words.pop(0)
-            role = words[0]
-            organisation = words[1] if len(words) > 1 else None
-            person = await network.find_person(target_ref)
-            origin = Origin(reader.person.id, update.update_id)
-            if granting:
-                changed = await network.grant(origin, person.id, role, organisation)
-                message_id = N_("{name} is now {role}.")
-            else:
-                changed = await network.revoke(origin, person.id, role, organisation)
-                message_id = N_("{name} is no longer {role}.")
-            text = reader.t(message_id, name=person.name, role=reader.t(_ROLE_NAMES[changed.role]))
-            if organisation:
-                text = reader.t(_WITH_ORGANISATION, text=text, organisation=organisation)
-        except AlreadyProcessed:
+        reader, arguments = asked
+        origin = Origin(reader.person.id, update.update_id)
+        changing = _change_role(
+            context.services.network, reader.person.id, origin, arguments.split(maxsplit=2),
+            granting,
+        )
+        changed = await attempt(update, context, reader, changing)
+        if changed is None:
             return
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
+        person, role, organisation = changed
+        text = reader.t(CHANGED[granting], name=person.name, role=reader.t(_ROLE_NAMES[role.role]))
+        if organisation:
+            text = reader.t(_WITH_ORGANISATION, text=text, organisation=organisation)
         # The person hears first, so the admin's answer means both were sent.
         if person.id != reader.person.id:
-            await _tell_about_role(context, person, changed, organisation, granted=granting)
+            await _tell_about_role(context, person, role, organisation, granted=granting)
         await reply(update, escape(text))
+
+
+async def _change_role(
+    network: NetworkService, admin_id: int, origin: Origin, words: list[str], granting: bool
+) -> tuple[Person, Role, str | None]:
+    """Grant or revoke the role the words name (`USER ROLE [ORGANISATION]`; admins only):
+    the person, their changed role and the organisation as written."""
+    standing = await network.standing(admin_id)
+    if not standing.is_admin:
+        raise PermissionDenied(N_("Only admins can do that."))
+    if len(words) < 2:
+        raise InvalidInput(_GRANT_USAGE)
+    target_ref, role = words[0], words[1]
+    organisation = words[2] if len(words) > 2 else None
+    person = await network.find_person(target_ref)
+    change = network.grant if granting else network.revoke
+    return person, await change(origin, person.id, role, organisation), organisation
 
 
 async def _tell_about_role(

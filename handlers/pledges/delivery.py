@@ -15,10 +15,9 @@ from telegram import Update
 
 from domain.dialogs.engine import OneAnswer
 from domain.errors import N_
-from domain.kernel.origin import Origin
 from domain.pledges.actions import ACTION_KINDS, CANCEL, DUE, REPORT, CancelReason, NewDate
 from domain.pledges.draft import DIALOG_KIND
-from handlers.common import attempt, pressed, reader_for, reply
+from handlers.common import attempt, item_pressed, reader_for, reply
 from handlers.context import TongxinContext
 from handlers.dialogs import DialogRouter
 from handlers.pledges.dialogs import ACTION_VIEWS, report_text
@@ -35,28 +34,26 @@ PROOF_FIRST = N_("To send a proof of delivery, choose “Delivered part” under
 
 async def pledge_button(update: Update, context: TongxinContext) -> None:
     """Report all, or ask how much, which date or why; others' pledges are refused."""
-    press = await pressed(update, context, PLEDGE_BUTTON, ids=(2,))
+    press = await item_pressed(update, context, PLEDGE_BUTTON)
     if press is None:
         return
-    query, reader, match = press
-    action, pledge_id = match.group(1), int(match.group(2))
-    services = context.services
-    origin = Origin(reader.person.id, update.update_id)
-    if action == "all":
-        reported = services.pledges.report_delivery(origin, pledge_id, None)
+    services, reader = context.services, press.reader
+    if press.action == "all":
+        reported = services.pledges.report_delivery(press.origin, press.item, None)
         report = await attempt(update, context, reader, reported, claims=False)
         if report is None:
             return
         await reply(update, report_text(reader, report))
-        await query.answer()
+        await press.query.answer()
         return
-    kind = ACTION_KINDS[_ACTIONS[action]]
-    begun = services.dialog_engine.begin(origin, kind.name, OneAnswer(_ACTIONS[action], pledge_id))
+    action = _ACTIONS[press.action]
+    kind = ACTION_KINDS[action]
+    begun = services.dialog_engine.begin(press.origin, kind.name, OneAnswer(action, press.item))
     turn = await attempt(update, context, reader, begun)
     if turn is None:
         return
     await _VIEWS[kind.name].show(update, context, reader, turn)
-    await query.answer()
+    await press.query.answer()
 
 
 def proof_handler(

@@ -24,7 +24,7 @@ from domain.pledges.review_dialog import (
     delivery_answer,
     delivery_question,
 )
-from handlers.common import CommandSpec, attempt, pressed
+from handlers.common import CommandSpec, attempt, item_pressed, pressed
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, show_turn
 from handlers.pledge_render import STATUS_NAMES, delivery_text, review_buttons
@@ -59,11 +59,10 @@ class ReviewHandlers:
 
     async def review_button(self, update: Update, context: TongxinContext) -> None:
         """Confirm receipt, question, or show the proof (scope checked on the presser, now)."""
-        press = await pressed(update, context, REVIEW_BUTTON, ids=(2,))
+        press = await item_pressed(update, context, REVIEW_BUTTON)
         if press is None:
             return
-        query, reader, match = press
-        action, fulfilment_id = match.group(1), int(match.group(2))
+        query, reader, action, fulfilment_id, origin = press
         if action == "q":
             draft = delivery_question(fulfilment_id, kept_notice(query.message))
             await self._begin(update, context, reader, self._question, draft)
@@ -72,9 +71,7 @@ class ReviewHandlers:
             shown = self._show_proof(update, context, reader, fulfilment_id)
             await attempt(update, context, reader, shown, claims=False)
             return
-        confirmed = context.services.pledges.review_delivery(
-            Origin(reader.person.id, update.update_id), fulfilment_id, True
-        )
+        confirmed = context.services.pledges.review_delivery(origin, fulfilment_id, True)
         pledge = await attempt(
             update, context, reader, confirmed, claims=False, answer_replay=True
         )
