@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import sys
@@ -34,7 +35,7 @@ def _chat_parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _serve(args: argparse.Namespace) -> None:
+async def _serve(args: argparse.Namespace) -> int:
     from sandbox.server import SandboxServer
 
     server = SandboxServer(
@@ -51,7 +52,15 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
-    await server.start()
+    try:
+        await server.start()
+    except OSError as error:
+        # One line, not a traceback: a second sandbox (or `make run`) on a busy port.
+        why = "in use" if error.errno == errno.EADDRINUSE else error.strerror
+        print(f"sandbox: cannot listen on {args.host}:{args.port} ({why}); "
+              "choose another port with --port N", file=sys.stderr)
+        await server.stop()
+        return 1
     page = None
     if args.web_port is not None:
         from sandbox.webui import WebUi
@@ -63,7 +72,7 @@ async def _serve(args: argparse.Namespace) -> None:
             await server.stop()
             print(f"sandbox: the page's port {args.web_port} is busy; choose another "
                   "(SANDBOX_WEB_PORT=… make run, or --web-port)", file=sys.stderr, flush=True)
-            raise SystemExit(1) from None
+            return 1
     print(f"sandbox listening on {server.url}", flush=True)
     if page is not None:
         print(f"sandbox page on {page.url}", flush=True)
@@ -73,6 +82,7 @@ async def _serve(args: argparse.Namespace) -> None:
         await server.stop()  # ends the page's event streams too
         if page is not None:
             await page.stop()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,10 +94,9 @@ def main(argv: list[str] | None = None) -> int:
 
         chat_args = _chat_parser().parse_args(argv[1:])
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_chat(chat_args.url, chat_args.user, chat_args.group))
+            return asyncio.run(run_chat(chat_args.url, chat_args.user, chat_args.group))
         return 0
-    asyncio.run(_serve(_serve_parser().parse_args(argv)))
-    return 0
+    return asyncio.run(_serve(_serve_parser().parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,49 @@
-"""A terminal chat client: talk to the bot as a sandbox user."""
+"""A terminal chat client: talk to the bot as a sandbox user.
+
+One window shows one chat (the private chat, or a group); what the bot sends there, and every
+later edit of it, is printed as it happens. Lines are sent as the user; a few commands of the
+terminal's own (``/chathelp``) press buttons, reply, send files and switch chats.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
+import shlex
 import sys
+import threading
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import parse_qs, urlsplit
 
-from sandbox.client import SandboxClient, SandboxError, SandboxTimeout
+from sandbox.client import SandboxClient, SandboxError, SandboxTimeout, SandboxUnreachable
 
 Json = dict[str, Any]
 #: ``/clock +2d``, ``+3h``, ``+30m``: how far to move the sandbox's clock forward.
 CLOCK_STEP = re.compile(r"^\+(\d{1,6})([dhm])$")
 CLOCK_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+#: Telegram lets a user send files up to 2 GB; the sandbox keeps uploads in memory.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+#: Earlier bot messages shown when a window opens on a chat.
+HISTORY_SHOWN = 3
+
+HELP = """terminal chat commands (any other line is sent to the bot as you):
+  #N  or  /press N     press button N of the last message with buttons
+  /press M.N           press button N of message M (/buttons lists them)
+  /buttons             every message with buttons in this chat, with their numbers
+  /reply M TEXT        send TEXT as a reply to message M
+  /photo PATH [TEXT]   send a photo (e.g. a receipt as proof), TEXT as its caption
+  /file PATH [TEXT]    send a file as a document
+  /private             show your private chat with the bot in this window
+  /group [ID]          show the group (the one of --group without ID)
+  /clock [+2d|+3h|+30m]  the sandbox's time, or move it forward (reminders fall due)
+  /chathelp            this list
+  a line ending in \\   goes on on the next line (one message of several lines)
+  a link button to the bot (deep link) opens the private chat with /start PAYLOAD
+  Ctrl-D quits"""
 
 
 def render(msg: Json, label: str) -> tuple[str, list[Json]]:
@@ -43,8 +72,57 @@ def render(msg: Json, label: str) -> tuple[str, list[Json]]:
     return "\n".join(lines), buttons
 
 
+def inline_buttons(msg: Json) -> list[Json]:
+    """The inline buttons of a message, row by row."""
+    return [b for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+def deep_link_payload(url: str, bot_username: str) -> str | None:
+    """The ``/start`` payload of a link that opens the private chat with this bot ("" for a
+    plain link to it); None for any other link."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if parts.scheme in ("http", "https") and parts.netloc.lower() in ("t.me", "telegram.me"):
+        name = parts.path.strip("/")
+    elif parts.scheme == "tg" and parts.netloc == "resolve":
+        name = query.get("domain", [""])[0]
+    else:
+        return None
+    if name.lower() != bot_username.lower():
+        return None
+    return query.get("start", [""])[0]
+
+
+def parse_press(ref: str) -> tuple[int | None, int] | None:
+    """``N`` (the last message's button N) or ``M.N`` (message M's); None when malformed."""
+    message, dot, index = ref.strip().partition(".")
+    if not dot:
+        message, index = "", message
+    elif not _ascii_number(message, 12):
+        return None
+    if not _ascii_number(index, 4):
+        return None
+    return (int(message) if message else None), int(index)
+
+
+def _ascii_number(text: str, digits: int) -> bool:
+    return 0 < len(text) <= digits and text.isascii() and text.isdigit()
+
+
+def _read_upload(path: Path) -> bytes | str:
+    """The file's bytes, or the line that says why it cannot be sent."""
+    if not path.is_file():
+        return f"(no file at {path})"
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        return f"({path} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)"
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        return f"(cannot read {path}: {error.strerror})"
+
+
 class ChatSession:
-    """State of one terminal chat session."""
+    """State of one terminal chat window: who types, which chat it shows, what it printed."""
 
     def __init__(self, client: SandboxClient, user: Json, group: int | None,
                  out: TextIO = sys.stdout) -> None:
@@ -52,58 +130,188 @@ class ChatSession:
         self.user = user
         self.group = group
         self.out = out
-        self.last: tuple[int, Json] | None = None  # (chat_id, message with buttons)
+        #: the chat this window shows: the group of --group, else the private chat
+        self.chat_id: int = group if group is not None else int(user["id"])
+        #: per chat, each bot message as it was last printed (to print edits only once)
+        self.printed: dict[int, dict[int, Json]] = {}
+        #: per chat, the last message with inline buttons (what ``#N`` presses)
+        self.last_buttons: dict[int, int] = {}
+        self.bot_username: str | None = None
+        self._pending: list[str] = []  # lines of a multi-line message so far
+        self._refreshing = asyncio.Lock()
+
+    @property
+    def user_id(self) -> int:
+        """The user this window types as."""
+        return int(self.user["id"])
+
+    def say(self, text: str) -> None:
+        """Print one line of the terminal's own."""
+        print(text, file=self.out, flush=True)
 
     def show(self, chat_id: int, msg: Json) -> None:
-        """Print a bot message and remember it if it has buttons."""
-        label = "bot" if chat_id == self.user["id"] else f"bot@{chat_id}"
+        """Print a bot message and remember it (and that it has buttons)."""
+        label = "bot" if chat_id == self.user_id else f"bot in {chat_id}"
         text, buttons = render(msg, label)
-        print(text, file=self.out, flush=True)
-        if buttons:
-            self.last = (chat_id, msg)
+        self.say(text)
+        self.printed.setdefault(chat_id, {})[int(msg["message_id"])] = msg
+        if buttons and not msg.get("deleted"):
+            self.last_buttons[chat_id] = int(msg["message_id"])
 
-    async def follow(self, chat_id: int) -> None:
-        """Print every new bot message in ``chat_id`` as it arrives."""
-        seen = await self.client.bot_messages(chat_id) if chat_id else []
-        after = max((m["message_id"] for m in seen), default=0)
+    async def refresh(self, history: int = 0) -> None:
+        """Print the current chat's new bot messages and the ones changed since printed.
+
+        ``history``: on a chat not shown before, the last few earlier messages too.
+        """
+        async with self._refreshing:
+            chat_id = self.chat_id
+            messages = await self.client.bot_messages(chat_id)
+            if chat_id not in self.printed:
+                self.printed[chat_id] = {}
+                for m in messages[:max(0, len(messages) - history)]:
+                    self.printed[chat_id][int(m["message_id"])] = m
+            for m in messages:
+                if self.printed[chat_id].get(int(m["message_id"])) != m:
+                    self.show(chat_id, m)
+
+    async def follow(self) -> None:
+        """Print what the bot sends or edits in the shown chat, as it happens.
+
+        Every Bot API call the sandbox logs wakes it (a long poll on the call log), so an edit
+        a minute after a press is shown as surely as a new message.
+        """
+        since = 0
         while True:
             try:
-                msgs = await self.client.wait_for_bot_messages(
-                    chat_id, 1, timeout=20, after_message_id=after
-                )
+                calls = await self.client.wait_for_calls(since=since, timeout=20)
             except SandboxTimeout:
                 continue
-            for m in msgs:
-                self.show(chat_id, m)
-                after = max(after, m["message_id"])
+            since = max([since, *(int(c["seq"]) for c in calls)])
+            await self.refresh()
 
-    async def press(self, n: int) -> None:
-        """Press button ``n`` of the last message with buttons."""
-        if self.last is None:
-            print("(no buttons to press)", file=self.out, flush=True)
+    async def open_chat(self, chat_id: int) -> None:
+        """Show another chat in this window (with its last few messages)."""
+        self.chat_id = chat_id
+        where = "your private chat with the bot" if chat_id == self.user_id else f"group {chat_id}"
+        self.say(f"(now showing {where})")
+        await self.refresh(history=HISTORY_SHOWN)
+
+    async def press(self, ref: str) -> None:
+        """Press a button: ``N`` of the last message with buttons, or ``M.N``."""
+        parsed = parse_press(ref)
+        if parsed is None:
+            self.say("(write /press N or /press M.N, e.g. /press 3.2; /buttons lists them)")
             return
-        chat_id, msg = self.last
-        buttons = [b for row in msg["reply_markup"]["inline_keyboard"] for b in row]
-        if not 1 <= n <= len(buttons):
-            print(f"(choose 1..{len(buttons)})", file=self.out, flush=True)
+        message_id, index = parsed
+        if message_id is None:
+            message_id = self.last_buttons.get(self.chat_id)
+            if message_id is None:
+                self.say("(no buttons to press)")
+                return
+        current = {int(m["message_id"]): m for m in await self.client.bot_messages(self.chat_id)}
+        msg = current.get(message_id)
+        buttons = inline_buttons(msg) if msg is not None and not msg.get("deleted") else []
+        if not buttons:
+            self.say(f"(message #{message_id} has no buttons here; /buttons lists them)")
             return
-        button = buttons[n - 1]
-        if "callback_data" not in button:
-            print(f"(link: {button.get('url', '?')})", file=self.out, flush=True)
+        if not 1 <= index <= len(buttons):
+            self.say(f"(choose 1..{len(buttons)})")
             return
-        qid = await self.client.press_button(self.user["id"], chat_id, msg["message_id"],
-                                             callback_data=button["callback_data"])
+        button = buttons[index - 1]
+        if "url" in button:
+            await self.open_link(str(button["url"]))
+        elif "callback_data" in button:
+            await self._press_callback(message_id, str(button["callback_data"]))
+        else:
+            self.say("(this button does nothing in the terminal)")
+
+    async def _press_callback(self, message_id: int, data: str) -> None:
+        qid = await self.client.press_button(self.user_id, self.chat_id, message_id,
+                                             callback_data=data)
         try:
             answer = await self.client.wait_for_callback_answer(qid, timeout=5)
         except SandboxTimeout:
-            print("(the bot did not answer the button press)", file=self.out, flush=True)
+            self.say("(the bot did not answer the button press)")
             return
         if answer.get("text"):
             kind = "alert" if answer.get("show_alert") else "toast"
-            print(f"({kind}: {answer['text']})", file=self.out, flush=True)
-        for m in await self.client.bot_messages(chat_id):
-            if m["message_id"] == msg["message_id"] and m != msg:
-                self.show(chat_id, m)
+            self.say(f"({kind}: {answer['text']})")
+        await self.refresh()
+
+    async def open_link(self, url: str) -> None:
+        """A link button: a deep link to the bot opens the private chat with ``/start``."""
+        if self.bot_username is None:
+            self.bot_username = str((await self.client.health())["bot"]["username"])
+        payload = deep_link_payload(url, self.bot_username)
+        if payload is None:
+            self.say(f"(a link outside the chat: {url})")
+            return
+        if self.chat_id != self.user_id:
+            await self.open_chat(self.user_id)
+            back = f" {self.group}" if self.group is not None else ""
+            self.say(f"(the link opened your private chat with the bot; /group{back} goes back)")
+        text = f"/start {payload}" if payload else "/start"
+        await self.client.send_text(self.user_id, text)
+        self.say(f"you: {text}")
+
+    async def list_buttons(self) -> None:
+        """Every message of the shown chat that has buttons, each button with its M.N."""
+        found = False
+        for m in await self.client.bot_messages(self.chat_id):
+            buttons = [] if m.get("deleted") else inline_buttons(m)
+            if buttons:
+                found = True
+                mid = m["message_id"]
+                cells = [f"[{mid}.{n}] {b['text']}" for n, b in enumerate(buttons, start=1)]
+                self.say(f"#{mid}: " + "   ".join(cells))
+        if not found:
+            self.say("(no message here has buttons)")
+
+    async def send_file(self, kind: str, rest: str) -> None:
+        """``/photo PATH [CAPTION]`` or ``/file PATH [CAPTION]``: a file from disk."""
+        try:
+            words = shlex.split(rest)
+        except ValueError as error:
+            self.say(f"(cannot read the path: {error})")
+            return
+        if not words:
+            self.say(f"(write /{'photo' if kind == 'photo' else 'file'} PATH [CAPTION])")
+            return
+        path = Path(words[0]).expanduser()  # noqa: ASYNC240 - a local file, read once
+        data = _read_upload(path)
+        if isinstance(data, str):
+            self.say(data)
+            return
+        caption = " ".join(words[1:]) or None
+        send = self.client.send_photo if kind == "photo" else self.client.send_document
+        sent = await send(self.user_id, chat_id=self._target(), caption=caption, data=data)
+        self.say(f"(sent {path.name} as message #{sent['message_id']})")
+
+    async def reply(self, rest: str) -> None:
+        """``/reply M TEXT``: TEXT as a reply to message M of the shown chat."""
+        number, _, text = rest.partition(" ")
+        if not number.isdigit() or len(number) > 12 or not text.strip():
+            self.say("(write /reply MESSAGE_NUMBER TEXT, e.g. /reply 3 5万元)")
+            return
+        await self.client.send_text(self.user_id, text, chat_id=self._target(),
+                                    reply_to_message_id=int(number))
+
+    async def switch_group(self, rest: str) -> None:
+        """``/group [ID]``: show a group (the one of ``--group`` without ID)."""
+        ref = rest.strip()
+        if ref:
+            if not ref.lstrip("-").isdigit() or len(ref) > 20:
+                self.say("(write /group CHAT_ID, e.g. /group -4000000001)")
+                return
+            self.group = int(ref)
+        if self.group is None:
+            self.say("(which group? write /group CHAT_ID)")
+            return
+        await self.open_chat(self.group)
+
+    def _target(self) -> int | None:
+        """The ``chat_id`` to send to: None means the private chat."""
+        return None if self.chat_id == self.user_id else self.chat_id
 
     async def clock(self, step: str) -> None:
         """Show the sandbox's time (``/clock``) or move it forward (``/clock +2d``)."""
@@ -122,21 +330,36 @@ class ChatSession:
               file=self.out, flush=True)
 
     async def handle_line(self, line: str) -> None:
-        """Act on one input line."""
-        line = line.rstrip("\n")
-        if not line.strip():
+        """Act on one input line (a line ending in a backslash waits for the next)."""
+        line = line.rstrip("\r\n")
+        if line.endswith("\\"):
+            self._pending.append(line[:-1])
             return
-        stripped = line.strip()
-        target = stripped[1:] if stripped.startswith("#") else None
-        if stripped.startswith("/press "):
-            target = stripped[len("/press "):]
-        if target is not None and target.strip().isdigit():
-            await self.press(int(target))
+        text = "\n".join([*self._pending, line])
+        self._pending = []
+        if not text.strip():
             return
-        if stripped == "/clock" or stripped.startswith("/clock "):
-            await self.clock(stripped[len("/clock"):].strip())
-            return
-        await self.client.send_text(self.user["id"], line, chat_id=self.group)
+        command, _, rest = text.strip().partition(" ")
+        if command.startswith("#") and parse_press(command[1:]) is not None:
+            await self.press(command[1:])
+        elif command == "/press":
+            await self.press(rest)
+        elif command == "/buttons":
+            await self.list_buttons()
+        elif command == "/reply":
+            await self.reply(rest)
+        elif command in ("/photo", "/file"):
+            await self.send_file(command[1:], rest)
+        elif command == "/private":
+            await self.open_chat(self.user_id)
+        elif command == "/group":
+            await self.switch_group(rest)
+        elif command == "/clock":
+            await self.clock(rest.strip())
+        elif command == "/chathelp":
+            self.say(HELP)
+        else:
+            await self.client.send_text(self.user_id, text, chat_id=self._target())
 
 
 async def _resolve_user(client: SandboxClient, ref: str) -> Json:
@@ -148,31 +371,73 @@ async def _resolve_user(client: SandboxClient, ref: str) -> Json:
     raise SystemExit(f"no user {ref!r} in the sandbox (create one with the control API)")
 
 
-async def run_chat(url: str, user_ref: str, group: int | None) -> None:
-    """Run the interactive loop until EOF on stdin."""
+async def _next_line(lines: AsyncIterator[str]) -> str | None:
+    return await anext(lines, None)
+
+
+async def chat_loop(session: ChatSession, lines: AsyncIterator[str]) -> str | None:
+    """Follow the shown chat and act on each line until the lines end or the sandbox stops.
+
+    Returns None at the end of the lines, or the one line that says the sandbox went away.
+    """
+    follower = asyncio.create_task(session.follow())
+    reading = asyncio.create_task(_next_line(lines))
+    try:
+        await session.refresh(history=HISTORY_SHOWN)
+        while True:
+            await asyncio.wait({reading, follower}, return_when=asyncio.FIRST_COMPLETED)
+            if follower.done():
+                follower.result()  # the follower only ends by raising
+            line = reading.result()
+            if line is None:
+                return None
+            reading = asyncio.create_task(_next_line(lines))
+            try:
+                await session.handle_line(line)
+            except SandboxUnreachable:
+                raise
+            except SandboxError as exc:
+                session.say(f"(sandbox: {exc.message})")
+    except SandboxUnreachable as gone:
+        return f"the sandbox stopped ({gone.url}); the chat ends"
+    finally:
+        for task in (follower, reading):
+            task.cancel()
+        await asyncio.gather(follower, reading, return_exceptions=True)
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    """Lines typed on stdin, read by a daemon thread (so quitting never waits for a line)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, "")
+
+    threading.Thread(target=read, name="stdin", daemon=True).start()
+    while line := await queue.get():
+        yield line
+
+
+async def run_chat(url: str, user_ref: str, group: int | None) -> int:
+    """Run the interactive loop until EOF on stdin; the exit status."""
     async with SandboxClient(url) as client:
-        user = await _resolve_user(client, user_ref)
-        session = ChatSession(client, user, group)
-        where = f"group {group}" if group is not None else "private chat"
-        print(f"chatting as {user['first_name']} ({user['id']}) in {where}; "
-              "type text, '#N' or '/press N' to press a button, Ctrl-D to quit", flush=True)
-        chats = [user["id"]] + ([group] if group is not None else [])
-        followers = []
-        for chat_id in chats:
-            with contextlib.suppress(SandboxError):
-                await client.bot_messages(chat_id)
-            followers.append(asyncio.create_task(session.follow(chat_id)))
-        loop = asyncio.get_running_loop()
         try:
-            while True:
-                line = await loop.run_in_executor(None, sys.stdin.readline)
-                if not line:
-                    break
-                try:
-                    await session.handle_line(line)
-                except SandboxError as exc:
-                    print(f"(sandbox: {exc.message})", flush=True)
-        finally:
-            for task in followers:
-                task.cancel()
-            await asyncio.gather(*followers, return_exceptions=True)
+            user = await _resolve_user(client, user_ref)
+            if group is not None:
+                await client.bot_messages(group)
+        except SandboxUnreachable:
+            print(f"no sandbox is running at {url}: start one with `make run` "
+                  "(or point --url at it)", file=sys.stderr)
+            return 1
+        session = ChatSession(client, user, group)
+        where = f"group {group}" if group is not None else "your private chat with the bot"
+        session.say(f"chatting as {user['first_name']} ({user['id']}) in {where}; type text, "
+                    "'#N' or '/press N' to press a button, /chathelp for more, Ctrl-D to quit")
+        gone = await chat_loop(session, stdin_lines())
+        if gone is not None:
+            print(gone, file=sys.stderr)
+            return 1
+    return 0

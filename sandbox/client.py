@@ -25,6 +25,17 @@ class SandboxTimeout(SandboxError, TimeoutError):
     """A ``wait_for_*`` call timed out (``partial`` holds what was seen)."""
 
 
+class SandboxUnreachable(SandboxError, aiohttp.ClientConnectionError):
+    """No sandbox answers at the URL: not started, stopped, or another server on the port.
+
+    Still an ``aiohttp.ClientConnectionError``, so callers that caught aiohttp's catch it.
+    """
+
+    def __init__(self, url: str, why: str) -> None:
+        super().__init__(0, f"no sandbox answers at {url} ({why})")
+        self.url = url
+
+
 class SandboxClient:
     """Drives a running sandbox: ``async with SandboxClient("http://127.0.0.1:8081") as sb``."""
 
@@ -56,8 +67,18 @@ class SandboxClient:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         body = {k: v for k, v in args.items() if v is not None}
-        async with self._session.post(f"{self.base_url}/_sandbox/{action}", json=body) as resp:
-            data = await resp.json(content_type=None)
+        try:
+            async with self._session.post(f"{self.base_url}/_sandbox/{action}",
+                                          json=body) as resp:
+                data = await resp.json(content_type=None)
+        except aiohttp.InvalidURL:
+            raise SandboxUnreachable(self.base_url, "not a valid URL") from None
+        except aiohttp.ClientConnectionError as error:
+            raise SandboxUnreachable(self.base_url, str(error) or type(error).__name__) from None
+        except ValueError:  # an answer that is not JSON: another server on the port
+            raise SandboxUnreachable(self.base_url, "the answer is not the sandbox's") from None
+        if not isinstance(data, dict):
+            raise SandboxUnreachable(self.base_url, "the answer is not the sandbox's")
         if resp.status == 408:
             raise SandboxTimeout(408, data.get("error", "timeout"), data.get("result"))
         if not data.get("ok"):

@@ -56,12 +56,15 @@ async def test_terminal_chat_session(sandbox: SandboxServer, control: SandboxCli
         await query.answer("noted")
         await bot.edit_message_text("Chosen A", int(user["id"]), msg.message_id)
 
+    await session.handle_line("/press 9")
+    assert "(choose 1..2)" in out.getvalue()
     answering = asyncio.create_task(bot_answers())
     await session.handle_line("#1")
     await answering
     assert "(toast: noted)" in out.getvalue()
+    # the edit took the keyboard away: its buttons can no longer be pressed
     await session.handle_line("/press 9")
-    assert "(choose 1..2)" in out.getvalue()
+    assert "(message #2 has no buttons here" in out.getvalue()
 
 
 def test_utf16_and_detection() -> None:
