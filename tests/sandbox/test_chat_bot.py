@@ -1,0 +1,76 @@
+"""The terminal chat against the real bot on the demo network: the group's pledge button."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.demo import seed
+from bot.demo_network import ADMIN, PEOPLE, ancestors
+from domain.clock import FakeClock
+from sandbox.chat import ChatSession, chat_loop
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from storage.database import create_engine, session_factory
+from storage.uow import SqlUnitOfWorkFactory
+from tests.harness import TOKEN, running_bot, settings_for
+from tests.sandbox.chat_script import Script, Transcript
+from tests.talk import make_appeal
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    """A sandbox as strict as Telegram (flood limits on) serving the bot's token."""
+    async with SandboxServer(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[SqlUnitOfWorkFactory]:
+    """Units of work on the bot's database."""
+    engine = create_engine(database_url)
+    try:
+        yield SqlUnitOfWorkFactory(session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_member_presses_the_groups_pledge_button_and_pledges_in_private(
+    database_url: str, sandbox: SandboxServer, store: SqlUnitOfWorkFactory,
+) -> None:
+    settings = settings_for(database_url, sandbox, admin_ids=frozenset({ADMIN.user_id}))
+    groups = await seed(settings, sandbox.url)
+    clock = FakeClock()
+    ann = next(p for p in PEOPLE if p.username == "ann")
+    # the group of the nearest organisation above (or of) hers that has one
+    [home] = [g for g in groups if g.organisation in ancestors(ann.organisation)]
+    async with SandboxClient(sandbox.url) as client, running_bot(settings, clock):
+        appeal = await make_appeal(store, clock)
+        user = next(u for u in (await client.world())["users"] if u["id"] == ann.user_id)
+        out, script = Transcript(), Script()
+        session = ChatSession(client, user, home.chat_id, out)
+        loop = asyncio.create_task(chat_loop(session, script.lines()))
+        script.type("/pledge")
+        # the bot's answer in the group: a link button that opens the private chat
+        shown = await out.wait_for("-> https://t.me/tongxin_bot?start=pledge", timeout=15)
+        assert f"bot in {home.chat_id} #" in shown
+        script.type("#1")
+        await out.wait_for("you: /start pledge")
+        # the pledge dialog begins in the private chat, in her language, offering the appeal
+        await out.wait_for(f"[1] #{appeal.id} {appeal.title}", timeout=15)
+        script.type("#1")
+        await out.wait_for("[1] Money", timeout=15)
+        script.type("#1")
+        await out.wait_for("How much money?", timeout=15)
+        script.type("5万元")
+        # she is a member of an enterprise: "on whose behalf" offers it
+        shown = await out.wait_for(f"[2] {ann.organisation}", timeout=15)
+        private = shown.split("(now showing your private chat with the bot)")[1]
+        assert "On whose behalf?" in private and "[1] Myself" in private
+        # a pressed question is edited (its keyboard goes), and the window shows the edit
+        assert "Which appeal is your pledge for?\nSend /cancel to stop.  (edited)" in private
+        assert f"bot in {home.chat_id}" not in private
+        script.end()
+        assert await asyncio.wait_for(loop, 10) is None
