@@ -2,17 +2,20 @@
 
 A generator fills a fresh database with organisations in a tree, people with roles,
 appeals with needs and recipients, pledges of every kind and their delivery reports, by
-bulk inserts. The largest appeal holds `LARGEST_SHARE` of the pledges. Timed, for that
-appeal, as an admin sees it: the whole `/totals` view (`TotalsService.appeal`: every
-aggregate query it makes), the drill-down one level (the biggest root organisation), and
-beside them, in the same run, the naive computation: the appeal's pledges and delivery
-reports loaded as rows and summed in Python (the total, the lines by root organisation,
-the needs, the overdue count). Then `/report`'s workbook and CSV: time, and the peak of
-Python allocations while writing (tracemalloc, a second run). Prints figures; asserts
-nothing.
+bulk inserts a chunk at a time; then fills the totals' counters from the rows, as migration
+0015 does (timed). A pledge on behalf of an organisation names one its pledger is in, as
+the pledge dialog offers. The largest appeal holds `LARGEST_SHARE` of the pledges. Timed,
+for that appeal, as an admin sees it: the whole `/totals` view (`TotalsService.appeal`:
+every query it makes), the drill-down one level (the biggest root organisation), and beside
+them, in the same run, the naive computation: the appeal's pledges and delivery reports
+loaded as rows and summed in Python (the total, the lines by root organisation, the needs,
+the overdue count). Then `/report`'s workbook and CSV: time, the peak of Python allocations
+while writing (tracemalloc, a second run) and the process's peak resident set during that
+run (VmHWM, reset as it starts). Prints figures; asserts nothing.
 
 Scale: `BENCH_PLEDGES` (default 200,000; the issue's figure is 1,000,000), deliveries 30%
 of that, 50 appeals, 500 organisations. Run: `.venv/bin/python bench/bench_totals.py`.
+`BENCH_DATABASES=sqlite` (or `postgresql`) measures one of them only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -36,7 +40,7 @@ sys.modules.setdefault("sniffio", None)  # type: ignore[assignment]  # see bench
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import delete, insert, select, text  # noqa: E402
 
 from domain.clock import FakeClock  # noqa: E402
 from domain.network.models import Language, Person  # noqa: E402
@@ -48,6 +52,13 @@ from storage.database import create_engine, session_factory, upgrade  # noqa: E4
 from storage.models.appeals import AppealRecipientRow, AppealRow, NeedRow, RecipientRow  # noqa: E402
 from storage.models.network import OrganisationRow, PersonRow, RoleRow  # noqa: E402
 from storage.models.pledges import FulfilmentRow, PledgeRow  # noqa: E402
+from storage.models.totals import (  # noqa: E402
+    TotalsCellRow,
+    TotalsDueRow,
+    TotalsReachRow,
+    TotalsSpreadRow,
+)
+from storage.repositories.totals_counters import backfill  # noqa: E402
 from storage.uow import SqlUnitOfWorkFactory  # noqa: E402
 from tests.dbutil import create_postgres_database, drop_postgres_database  # noqa: E402
 
@@ -64,6 +75,7 @@ AT = datetime(2020, 2, 19, 9, 0, tzinfo=UTC)
 TODAY = AT.date()
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 CHUNK = 5000
+PEAK = re.compile(r"VmHWM:\s+(\d+) kB")
 
 
 async def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -71,8 +83,47 @@ async def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         await session.execute(insert(table), rows[start:start + CHUNK])
 
 
-async def generate(factory: SqlUnitOfWorkFactory, rng: random.Random) -> None:
-    """Fill the database with the drive: tree, people, appeals, pledges, deliveries."""
+def _pledge_rows(
+    rng: random.Random, first: int, count: int, people: int, homes: dict[int, int],
+    kinds: list[str], pledgers: list[int],
+) -> list[dict[str, Any]]:
+    """Pledges `first` … `first + count - 1` (their kinds and pledgers kept for deliveries)."""
+    rows = []
+    for pid in range(first, first + count):
+        appeal = 1 if rng.random() < LARGEST_SHARE else rng.randint(2, APPEALS)
+        kind = rng.choices(("money", "goods", "service", "volunteer"), (5, 3, 1, 1))[0]
+        money = kind == "money"
+        person = 10_000 + rng.randrange(people)
+        kinds.append(kind)
+        pledgers.append(person)
+        rows.append({
+            "id": pid, "token": f"b{pid}", "person_id": person,
+            "kind": kind, "appeal_id": appeal,
+            "need_id": None if money or kind == "service" else 2 * appeal - (kind == "goods"),
+            "item": "" if money else "消毒液", "amount_minor": rng.randint(100, 10**8)
+            if money else None, "currency": "CNY",
+            "quantity": None if money or kind == "service" else Decimal(rng.randint(1, 500)),
+            "unit": "" if money else ("kg" if kind == "goods" else "hour"),
+            "estimated_minor": None if money else rng.randint(100, 10**7),
+            "approximate": rng.random() < 0.1, "estimated_approximate": False,
+            # as the pledge dialog offers: on behalf of an organisation the pledger is in
+            "description": "", "on_behalf_of": homes.get(person)
+            if rng.random() < 0.3 else None,
+            "earmark_recipient_id": rng.randint(1, 12) if rng.random() < 0.2 else None,
+            "due_date": TODAY + timedelta(days=rng.randint(-20, 20))
+            if rng.random() < 0.6 else None,
+            "visibility": rng.choice(("named", "organisation", "anonymous")),
+            "cancelled": rng.random() < 0.05, "cancel_reason": None, "source_chat_id": None,
+            "source_update_id": None, "created_at": AT,
+        })
+    return rows
+
+
+async def generate(factory: SqlUnitOfWorkFactory, rng: random.Random) -> float:
+    """Fill the database with the drive: tree, people, appeals, pledges, deliveries, by
+    bulk inserts of `CHUNK` rows (generated a chunk at a time, so memory stays flat); then
+    the counters from the rows, as migration 0015 fills them. Returns the seconds the
+    counters' backfill took."""
     people = max(PLEDGES // 10, 100)
     orgs = [{"id": i, "name": f"组织{i}", "name_key": f"组织{i}",
              "parent_id": None if i <= ROOTS else rng.randint(1, max(ROOTS, i // 3))}
@@ -87,6 +138,7 @@ async def generate(factory: SqlUnitOfWorkFactory, rng: random.Random) -> None:
     roles += [{"person_id": 10_000 + i, "role": "member", "organisation_id": org, "scope": org}
               for i in range(people) if (org := rng.randint(0, ORGANISATIONS * 3 // 2))
               and org <= ORGANISATIONS]
+    homes = {int(r["person_id"]): int(r["organisation_id"]) for r in roles[1:]}
     appeals = [{"id": a, "title": f"倡议{a}", "body": "请支援", "status": "open",
                 "deadline": date(2020, 3, 1), "currency": "CNY",
                 "money_target_minor": 100_000_000_00, "organisation_id": None,
@@ -100,53 +152,45 @@ async def generate(factory: SqlUnitOfWorkFactory, rng: random.Random) -> None:
     recipients = [{"id": r, "name": f"受助方{r}"} for r in range(1, 13)]
     links = [{"appeal_id": a, "recipient_id": r} for a in range(1, APPEALS + 1)
              for r in range(1, 13)]
-    pledges = []
-    for pid in range(1, PLEDGES + 1):
-        appeal = 1 if rng.random() < LARGEST_SHARE else rng.randint(2, APPEALS)
-        kind = rng.choices(("money", "goods", "service", "volunteer"), (5, 3, 1, 1))[0]
-        money = kind == "money"
-        pledges.append({
-            "id": pid, "token": f"b{pid}", "person_id": 10_000 + rng.randrange(people),
-            "kind": kind, "appeal_id": appeal,
-            "need_id": None if money or kind == "service" else 2 * appeal - (kind == "goods"),
-            "item": "" if money else "消毒液", "amount_minor": rng.randint(100, 10**8)
-            if money else None, "currency": "CNY",
-            "quantity": None if money or kind == "service" else Decimal(rng.randint(1, 500)),
-            "unit": "" if money else ("kg" if kind == "goods" else "hour"),
-            "estimated_minor": None if money else rng.randint(100, 10**7),
-            "approximate": rng.random() < 0.1, "estimated_approximate": False,
-            "description": "", "on_behalf_of": rng.randint(1, ORGANISATIONS)
-            if rng.random() < 0.3 else None,
-            "earmark_recipient_id": rng.randint(1, 12) if rng.random() < 0.2 else None,
-            "due_date": TODAY + timedelta(days=rng.randint(-20, 20))
-            if rng.random() < 0.6 else None,
-            "visibility": rng.choice(("named", "organisation", "anonymous")),
-            "cancelled": rng.random() < 0.05, "cancel_reason": None, "source_chat_id": None,
-            "source_update_id": None, "created_at": AT,
-        })
-    deliveries = []
-    for fid in range(1, DELIVERIES + 1):
-        pledge = pledges[rng.randrange(PLEDGES)]
-        deliveries.append({
-            "id": fid, "pledge_id": pledge["id"],
-            "quantity": Decimal(rng.randint(1, 10**6 if pledge["kind"] == "money" else 300)),
-            "over": False, "reported_by": pledge["person_id"], "reported_at": AT,
-            "proof_file_id": None, "proof_kind": None,
-            "state": rng.choice(("reported", "confirmed", "confirmed", "questioned")),
-            "confirmed_by": None, "confirmed_at": None,
-        })
+    kinds: list[str] = []
+    pledgers: list[int] = []
     async with factory() as uow:
         session = uow.session  # type: ignore[attr-defined]
         for table, rows in ((OrganisationRow, orgs), (PersonRow, persons), (RoleRow, roles),
                             (AppealRow, appeals), (NeedRow, needs), (RecipientRow, recipients),
-                            (AppealRecipientRow, links), (PledgeRow, pledges),
-                            (FulfilmentRow, deliveries)):
+                            (AppealRecipientRow, links)):
             await _insert(session, table.__table__, rows)
+        for first in range(1, PLEDGES + 1, CHUNK):
+            count = min(CHUNK, PLEDGES + 1 - first)
+            await session.execute(insert(PledgeRow.__table__), _pledge_rows(
+                rng, first, count, people, homes, kinds, pledgers))
+        for first in range(1, DELIVERIES + 1, CHUNK):
+            batch = []
+            for fid in range(first, min(first + CHUNK, DELIVERIES + 1)):
+                index = rng.randrange(PLEDGES)
+                batch.append({
+                    "id": fid, "pledge_id": index + 1, "quantity": Decimal(
+                        rng.randint(1, 10**6 if kinds[index] == "money" else 300)),
+                    "over": False, "reported_by": pledgers[index], "reported_at": AT,
+                    "proof_file_id": None, "proof_kind": None,
+                    "state": rng.choice(("reported", "confirmed", "confirmed", "questioned")),
+                    "confirmed_by": None, "confirmed_at": None,
+                })
+            await session.execute(insert(FulfilmentRow.__table__), batch)
         await uow.commit()
+    async with factory() as uow:
+        session = uow.session  # type: ignore[attr-defined]
+        for table in (TotalsCellRow, TotalsDueRow, TotalsReachRow, TotalsSpreadRow):
+            await session.execute(delete(table.__table__))
+        started = time.perf_counter()
+        await session.run_sync(lambda sync: backfill(sync.connection()))
+        await uow.commit()
+        backfilled = time.perf_counter() - started
     async with factory() as uow:  # a database in use has its statistics; a bulk load not yet
         session = uow.session  # type: ignore[attr-defined]
         await session.execute(text("ANALYZE"))
         await uow.commit()
+    return backfilled
 
 
 async def naive(factory: SqlUnitOfWorkFactory, appeal_id: int) -> dict[str, Any]:
@@ -189,6 +233,15 @@ async def naive(factory: SqlUnitOfWorkFactory, appeal_id: int) -> dict[str, Any]
     return dict(totals)
 
 
+def resident_peak(reset: bool = False) -> int:
+    """The process's peak resident set in bytes (Linux VmHWM), first reset to the current
+    resident set when `reset` (so the generator's peak does not count)."""
+    if reset:
+        Path("/proc/self/clear_refs").write_text("5")
+    found = PEAK.search(Path("/proc/self/status").read_text())
+    return int(found.group(1)) * 1024 if found else 0
+
+
 def percentile(values: list[float], share: float) -> float:
     """The value below which `share` of the sorted values lie."""
     ordered = sorted(values)
@@ -211,10 +264,10 @@ async def measure(name: str, url: str) -> None:
     engine = create_engine(url)
     factory = SqlUnitOfWorkFactory(session_factory(engine))
     started = time.perf_counter()
-    await generate(factory, random.Random(13))
+    backfilled = await generate(factory, random.Random(13))
     print(f"[{name}] generated {PLEDGES:,} pledges, {DELIVERIES:,} deliveries, {APPEALS} "
-          f"appeals, {ORGANISATIONS} organisations in {time.perf_counter() - started:.0f} s",
-          flush=True)
+          f"appeals, {ORGANISATIONS} organisations in {time.perf_counter() - started:.0f} s "
+          f"(of which the counters' backfill {backfilled:.1f} s)", flush=True)
     service = TotalsService(factory, FakeClock(AT), "Asia/Shanghai")
     view = await service.appeal(ADMIN, 1)
     print(f"[{name}] largest appeal: {view.total.pledges:,} counted pledges")
@@ -241,19 +294,27 @@ async def measure(name: str, url: str) -> None:
         count = await report()
         seconds = time.perf_counter() - started
         size = (Path(folder) / "r.xlsx").stat().st_size
+        before, peak_rss = resident_peak(reset=True), 0
         tracemalloc.start()
         await report()
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        peak_rss = resident_peak()
     print(f"[{name}] /report: {count:,} pledge rows in {seconds:.1f} s, workbook "
-          f"{size / 1e6:.1f} MB, peak Python allocations while writing {peak / 1e6:.0f} MB")
+          f"{size / 1e6:.1f} MB, peak Python allocations while writing {peak / 1e6:.0f} MB, "
+          f"peak resident set of the process {peak_rss / 1e6:.0f} MB (it was {before / 1e6:.0f}"
+          f" MB when the report began)")
     await engine.dispose()
 
 
 async def main() -> None:
     """Both databases, one after the other."""
-    with tempfile.TemporaryDirectory() as folder:
-        await measure("sqlite", f"sqlite+aiosqlite:///{folder}/bench.sqlite3")
+    wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+    if "sqlite" in wanted:
+        with tempfile.TemporaryDirectory() as folder:
+            await measure("sqlite", f"sqlite+aiosqlite:///{folder}/bench.sqlite3")
+    if "postgresql" not in wanted:
+        return
     base = os.environ.get("TEST_DATABASE_URL", PG_DEFAULT)
     try:
         url = await create_postgres_database(base)

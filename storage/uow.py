@@ -46,6 +46,7 @@ from storage.repositories.reminders import (
     SqlReminderRepository,
 )
 from storage.repositories.totals import SqlTotalsRepository
+from storage.repositories.totals_counters import ledger_of
 from storage.repositories.totals_rows import SqlReportRows
 
 
@@ -97,16 +98,19 @@ class SqlUnitOfWork:
         """Roll back whatever was not committed and close the session."""
         try:
             if self.session.in_transaction():
+                ledger_of(self.session).discard()
                 await self.session.rollback()
         finally:
             await self.session.close()
 
     async def commit(self) -> None:
         """Make the work durable; the unit stays usable for a further transaction."""
+        await ledger_of(self.session).settle()  # the totals' counters, in this transaction
         await self.session.commit()
 
     async def rollback(self) -> None:
         """Discard the work since the last commit."""
+        ledger_of(self.session).discard()
         await self.session.rollback()
 
 

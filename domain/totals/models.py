@@ -138,7 +138,6 @@ class Cell:
     in_kind: ValueSum
     need: NeedFigures | None  # what the group's goods, people and time give its need
     pledges: int
-    overdue: int
 
 
 def figures_of(cells: Iterable[Cell], pledgers: int) -> Figures:

@@ -43,7 +43,7 @@ class OverduePledge:
 
 
 class TotalsRepository(Protocol):
-    """Aggregate queries over an appeal's pledges and their deliveries.
+    """An appeal's pledges and their deliveries summed (counters kept with every change).
 
     A pledge's organisation is the one it was pledged on behalf of, else its pledger's
     organisation when they belong to exactly one, else none.
@@ -71,8 +71,11 @@ class TotalsRepository(Protocol):
         for each recipient."""
         ...
 
-    async def overdue_count(self, appeal_id: int, scope: Scope, today: date) -> int:
-        """How many pledges are past their due date with something still to deliver."""
+    async def overdue_count(
+        self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
+    ) -> int:
+        """How many pledges are past their due date with something still to deliver; given
+        `lines`, only those of the organisations in a line (not OUTSIDE)."""
         ...
 
     async def overdue(

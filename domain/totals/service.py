@@ -178,7 +178,8 @@ class TotalsService:
             _organisation_lines(organisations, reach, drilled, shown, pledgers),
             _recipient_lines(appeal, shown, recipients, by_recipient),
             reach.whole,
-            None if reach.member else sum(c.overdue for c in shown),
+            None if reach.member else await uow.totals.overdue_count(
+                appeal.id, reach.scope, today, mapping),
             (drilled.id, drilled.name) if drilled else None,
             parent,
         )

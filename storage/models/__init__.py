@@ -1,6 +1,15 @@
 """Every table; importing this package makes `Base.metadata` complete (Alembic relies on it)."""
 
-from storage.models import appeals, network, notices, offers, outbox, pledges, reminders
+from storage.models import (
+    appeals,
+    network,
+    notices,
+    offers,
+    outbox,
+    pledges,
+    reminders,
+    totals,
+)
 from storage.models.base import NAMING_CONVENTION, Base, UTCDateTime
 from storage.models.network import (
     AuditEventRow,
@@ -32,4 +41,5 @@ __all__ = [
     "outbox",
     "pledges",
     "reminders",
+    "totals",
 ]

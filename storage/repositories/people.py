@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.network.models import Language, Person, Role, RoleName
 from storage.models.network import NETWORK_SCOPE, PersonRow, RoleRow
 from storage.repositories.statements import execute_count, insert_ignoring_conflicts, table_of
+from storage.repositories.totals_counters import ledger_of
 
 
 def username_key(username: str | None) -> str | None:
@@ -125,6 +126,7 @@ class SqlRoleRepository:
 
     async def add(self, role: Role) -> bool:
         """Grant a role atomically; False when it was already granted."""
+        await ledger_of(self._session).touch_person(role.person_id)  # their organisation
         statement = insert_ignoring_conflicts(self._session, table_of(RoleRow)).values(
             person_id=role.person_id,
             role=role.role.value,
@@ -135,6 +137,7 @@ class SqlRoleRepository:
 
     async def remove(self, person_id: int, organisation_id: int | None, role: str) -> bool:
         """Revoke a role; False when there was none to revoke."""
+        await ledger_of(self._session).touch_person(person_id)  # their organisation
         statement = delete(table_of(RoleRow)).where(
             RoleRow.person_id == person_id,
             RoleRow.role == str(role),

@@ -18,7 +18,8 @@ from domain.pledges.models import (
     Visibility,
 )
 from storage.models.pledges import FulfilmentRow, PledgeRow
-from storage.repositories.statements import insert_ignoring_conflicts
+from storage.repositories.statements import execute_count, insert_ignoring_conflicts
+from storage.repositories.totals_counters import ledger_of
 
 _SCALE = Decimal("0.000001")
 
@@ -121,10 +122,13 @@ class SqlPledgeRepository:
             "created_at": pledge.created_at,
         }
         statement = insert_ignoring_conflicts(self._session, PledgeRow.__table__).values(values)  # type: ignore[arg-type]
-        await self._session.execute(statement)
+        await ledger_of(self._session).created(pledge.person_id)
+        inserted = await execute_count(self._session, statement) > 0
         stored = await self.by_token(pledge.token)
         if stored is None:
             raise LookupError(f"pledge {pledge.token} vanished after insert")
+        if inserted:
+            ledger_of(self._session).inserted(stored.id)
         return stored
 
     async def get(self, pledge_id: int) -> Pledge | None:
@@ -150,6 +154,7 @@ class SqlPledgeRepository:
 
     async def save(self, pledge: Pledge) -> None:
         """Write back the fields that change after creation."""
+        await ledger_of(self._session).touch([pledge.id])
         row = await self._session.get(PledgeRow, pledge.id)
         if row is None:
             raise LookupError(f"pledge {pledge.id} does not exist")
@@ -165,6 +170,7 @@ class SqlPledgeRepository:
 
     async def add_fulfilment(self, fulfilment: Fulfilment) -> Fulfilment:
         """Insert a delivery report and return it with its id."""
+        await ledger_of(self._session).touch([fulfilment.pledge_id])
         row = FulfilmentRow(
             pledge_id=fulfilment.pledge_id,
             quantity=fulfilment.quantity.quantize(_SCALE),
@@ -188,6 +194,7 @@ class SqlPledgeRepository:
 
     async def save_fulfilment(self, fulfilment: Fulfilment) -> None:
         """Write back a confirmed or questioned report."""
+        await ledger_of(self._session).touch([fulfilment.pledge_id])
         row = await self._session.get(FulfilmentRow, fulfilment.id)
         if row is None:
             raise LookupError(f"fulfilment {fulfilment.id} does not exist")

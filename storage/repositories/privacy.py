@@ -35,6 +35,7 @@ from storage.models.pledges import FulfilmentRow, PledgeRow
 from storage.models.reminders import DigestSettingRow, ReminderPauseRow
 from storage.repositories.people import new_internal_id
 from storage.repositories.statements import execute_count
+from storage.repositories.totals_counters import ledger_of
 
 
 def _t(row_class: Any) -> Table:
@@ -174,6 +175,8 @@ class SqlPrivacyRepository:
             )
         ).one()
         needles = identity_needles(identity.name, identity.username, person_id)
+        for whom in (person_id, anonymous):  # the pledges change hands: the totals' pledgers
+            await ledger_of(self._session).touch_person(whom)
         await self._rename(person_id, anonymous)
         await self._session.execute(
             update(_PLEDGE).where(_PLEDGE.c.source_chat_id == person_id).values(
@@ -357,6 +360,8 @@ class SqlPrivacyRepository:
             .where(_FULFILMENT.c.pledge_id.in_(pledge_ids), _FULFILMENT.c.reported_by == person_id)
             .values(reported_by=anonymous)
         )
+        await ledger_of(self._session).touch(pledge_ids)
+        await ledger_of(self._session).touch_people([anonymous])
         moved = await execute_count(
             self._session,
             update(_PLEDGE)

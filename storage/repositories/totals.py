@@ -1,180 +1,54 @@
-"""Totals summed by the database: one per-pledge subquery, grouped as each view needs.
+"""Totals read from the counters (`storage/models/totals.py`), kept in the transaction of
+every change they count (`totals_counters.py`).
 
-Every figure is a `SUM … GROUP BY` (or `COUNT(DISTINCT …)`) over the appeal's pledges
-joined with their deliveries' sums; no pledge row is loaded to be added up in Python.
+A view reads a few hundred counter rows of one appeal, grouped by line of the breakdown in
+SQL; the pledgers are counted from per-organisation counts of people, corrected exactly by
+the few people whose pledges count for two organisations. No pledge row is read, except
+by the overdue list (a page of pledges) and `counted_for` (one pledge).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import replace
+from collections.abc import Callable, Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, literal, select, union_all
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from domain.network.models import RoleName
-from domain.pledges.models import FulfilmentState, PledgeKind
-from domain.totals.models import (
-    Cell,
-    Figures,
-    MoneySums,
-    NeedFigures,
-    ValueSum,
-)
+from domain.totals.models import Cell, Figures, MoneySums, NeedFigures, ValueSum
 from domain.totals.ports import OUTSIDE, Lines, OverduePledge, Scope
-from storage.models.network import PersonRow, RoleRow
-from storage.models.pledges import FulfilmentRow, PledgeRow
+from storage.models.network import PersonRow
+from storage.models.pledges import PledgeRow
+from storage.models.totals import TotalsCellRow, TotalsDueRow, TotalsReachRow, TotalsSpreadRow
+from storage.repositories.totals_pledges import (
+    ANY_RECIPIENT,
+    MICRO,
+    MONEY,
+    contributions,
+    homes,
+    pairs,
+)
 
-MONEY = PledgeKind.MONEY.value
-VOLUNTEER = PledgeKind.VOLUNTEER.value
-GOODS = PledgeKind.GOODS.value
-
-
-def _of_appeals(appeal_ids: Collection[int]) -> Select[Any]:
-    """The ids of the appeals' pledges (so the sums below read only those)."""
-    return select(PledgeRow.id).where(PledgeRow.appeal_id.in_(list(appeal_ids))).correlate(None)
-
-
-def deliveries_by_pledge(appeal_ids: Collection[int]) -> Subquery:
-    """Per pledge of the appeals: delivered (reports not questioned) and received sums."""
-    counted = FulfilmentRow.state != FulfilmentState.QUESTIONED.value
-    confirmed = FulfilmentRow.state == FulfilmentState.CONFIRMED.value
-    return (
-        select(
-            FulfilmentRow.pledge_id.label("pledge_id"),
-            func.sum(case((counted, FulfilmentRow.quantity), else_=0)).label("delivered"),
-            func.sum(case((confirmed, FulfilmentRow.quantity), else_=0)).label("received"),
-        )
-        .where(FulfilmentRow.pledge_id.in_(_of_appeals(appeal_ids)))
-        .group_by(FulfilmentRow.pledge_id)
-        .subquery("deliveries")
-    )
+_CELL = TotalsCellRow
+#: A counter row's organisation as the domain names it (None: no organisation).
+_ORGANISATION = func.nullif(_CELL.organisation_id, 0)
 
 
-def homes() -> Subquery:
-    """Per person: their organisation, when they belong to exactly one.
-
-    Every role is read: the role table (one row per membership) costs less to group than
-    finding an appeal's pledgers first, which would be a second pass over its pledges.
-    """
-    return (
-        select(
-            RoleRow.person_id.label("person_id"),
-            func.min(RoleRow.organisation_id).label("organisation_id"),
-        )
-        .where(RoleRow.role != RoleName.ADMIN.value, RoleRow.organisation_id.is_not(None))
-        .group_by(RoleRow.person_id)
-        .having(func.count(func.distinct(RoleRow.organisation_id)) == 1)
-        .subquery("homes")
-    )
+def _in_scope(column: Any, scope: Scope) -> list[Any]:
+    """The condition that a counter row's organisation is in scope (none without one)."""
+    return [] if scope is None else [column.in_(list(scope))]
 
 
-def _flag(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> ColumnElement[int]:
-    """A condition as 0/1, so that MAX works on both databases (PostgreSQL has no MAX(bool))."""
-    return case((condition, 1), else_=0)
-
-
-def _pledges(
-    appeal_ids: Collection[int],
-    scope: Scope,
-    *,
-    line: Any = None,
-    today: date | None = None,
-    sums: bool = True,
-    shared: bool = False,
-    lookups: bool = False,
-) -> Any:
-    """One row per counted pledge of the appeals, with what the aggregates need.
-
-    The row's `line` (the key it is summed under) is `line(organisation)` of the pledge's
-    organisation, else its appeal. Without `sums` (a count of
-    pledgers) the deliveries are not joined; the pledgers' organisations only when a line
-    or the scope needs them.
-    """
-    with_deliveries = sums or today is not None
-    deliveries = deliveries_by_pledge(appeal_ids)
-    home = homes()
-    organisation = func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id)
-    if lookups:  # SQLite: one index lookup per pledge beats joining the grouped deliveries
-        found = _looked_up()
-        delivered = func.coalesce(found["delivered"], 0)
-        received = func.coalesce(found["received"], 0)
-    else:
-        delivered = func.coalesce(deliveries.c.delivered, 0)
-        received = func.coalesce(deliveries.c.received, 0)
-    columns: list[Any] = [
-        (line(organisation) if line is not None else PledgeRow.appeal_id).label("line"),
-        PledgeRow.id.label("pledge_id"),
-        PledgeRow.person_id,
-        PledgeRow.earmark_recipient_id.label("recipient"),
-    ]
-    if sums:
-        columns += [
-            PledgeRow.kind,
-            PledgeRow.need_id,
-            PledgeRow.currency,
-            PledgeRow.amount_minor,
-            PledgeRow.quantity,
-            PledgeRow.estimated_minor,
-            _flag(PledgeRow.approximate).label("approximate"),
-            _flag(PledgeRow.estimated_approximate).label("estimated_approximate"),
-            delivered.label("delivered"),
-            received.label("received"),
-        ]
-    if today is not None:
-        measure = case(
-            (PledgeRow.kind == MONEY, PledgeRow.amount_minor),
-            else_=func.coalesce(PledgeRow.quantity, 1),
-        )
-        late = PledgeRow.due_date.is_not(None) & (PledgeRow.due_date < today)
-        columns.append(_flag(late & (delivered < measure)).label("overdue"))
-    query = select(*columns)
-    if with_deliveries and not lookups:
-        query = query.outerjoin(deliveries, deliveries.c.pledge_id == PledgeRow.id)
-    if line is not None or scope is not None:
-        query = query.outerjoin(home, home.c.person_id == PledgeRow.person_id)
-    query = query.where(
-        PledgeRow.appeal_id.in_(list(appeal_ids)), PledgeRow.cancelled.is_(False)
-    )
-    if scope is not None:
-        query = query.where(organisation.in_(list(scope)))
-    # `shared`: read by several selects of one statement, so computed once (a CTE)
-    return query.cte("counted") if shared else query.subquery("counted")
-
-
-def _looked_up() -> dict[str, Any]:
-    """A pledge's delivered and received sums, each a subquery of that pledge (read through
-    the index on `fulfilment.pledge_id`)."""
-    counted = FulfilmentRow.state != FulfilmentState.QUESTIONED.value
-    confirmed = FulfilmentRow.state == FulfilmentState.CONFIRMED.value
-    of_pledge = FulfilmentRow.pledge_id == PledgeRow.id
-    return {
-        "delivered": select(func.sum(case((counted, FulfilmentRow.quantity), else_=0)))
-        .where(of_pledge).scalar_subquery(),
-        "received": select(func.sum(case((confirmed, FulfilmentRow.quantity), else_=0)))
-        .where(of_pledge).scalar_subquery(),
-    }
-
-
-def _money_and_value(rows: Subquery) -> Select[Any]:
-    """Sums per line and currency: money pledged, delivered, received; in-kind value."""
-    money = rows.c.kind == MONEY
-    return select(
-        rows.c.line,
-        rows.c.currency,
-        func.sum(case((money, rows.c.amount_minor), else_=0)),
-        func.sum(case((money, rows.c.delivered), else_=0)),
-        func.sum(case((money, rows.c.received), else_=0)),
-        func.max(case((money, rows.c.approximate), else_=0)),
-        func.sum(case((~money, func.coalesce(rows.c.estimated_minor, 0)), else_=0)),
-        func.max(case((~money, rows.c.estimated_approximate), else_=0)),
-        func.sum(_flag(money)),
-        func.count(),
-    ).group_by(rows.c.line, rows.c.currency)
+def _sums() -> list[Any]:
+    """Every counter of `totals_cell`, summed over the rows grouped."""
+    return [func.sum(getattr(_CELL, name)) for name in (
+        "pledges", "money_pledges", "money_pledged_minor", "money_delivered_micro",
+        "money_received_micro", "money_approximate", "value_minor", "value_approximate",
+        "quantity_micro", "quantity_delivered_micro", "quantity_received_micro",
+        "quantity_approximate", "worth_minor", "hours_micro",
+    )]
 
 
 class SqlTotalsRepository:
@@ -182,88 +56,63 @@ class SqlTotalsRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        bind = session.bind
-        self._lookups = bind is not None and bind.dialect.name == "sqlite"
-
-    def _counted(self, appeal_ids: Collection[int], scope: Scope, **options: Any) -> Any:
-        """The per-pledge subquery, in the form this database runs fastest."""
-        return _pledges(appeal_ids, scope, lookups=self._lookups, **options)
-
-    async def _sums(self, rows: Subquery) -> dict[Any, Figures]:
-        """Money and in-kind sums and pledge counts per line (no pledgers yet)."""
-        money: dict[Any, list[MoneySums]] = {}
-        values: dict[Any, list[ValueSum]] = {}
-        counts: dict[Any, int] = {}
-        for line, currency, pledged, done, got, approx, value, v_approx, monies, count in (
-            await self._session.execute(_money_and_value(rows))
-        ):
-            if monies:
-                money.setdefault(line, []).append(
-                    MoneySums(currency, _int(pledged), _int(done), _int(got), bool(approx))
-                )
-            if value:
-                values.setdefault(line, []).append(ValueSum(currency, _int(value), bool(v_approx)))
-            counts[line] = counts.get(line, 0) + int(count)
-        return {
-            line: Figures(tuple(money.get(line, ())), tuple(values.get(line, ())), 0, count)
-            for line, count in counts.items()
-        }
 
     async def by_appeal(self, appeal_ids: Collection[int], scope: Scope) -> dict[int, Figures]:
         """Each appeal's figures (appeals without pledges are left out)."""
-        found = await self._sums(self._counted(appeal_ids, scope))
-        people = self._counted(appeal_ids, scope, sums=False)
-        for line, pledgers in await self._session.execute(
-            select(people.c.line, func.count(func.distinct(people.c.person_id)))
-            .group_by(people.c.line)
+        query = (
+            select(_CELL.appeal_id, _CELL.currency, *_sums())
+            .where(_CELL.appeal_id.in_(list(appeal_ids)), *_in_scope(_CELL.organisation_id,
+                                                                       scope))
+            .group_by(_CELL.appeal_id, _CELL.currency)
+            .having(func.sum(_CELL.pledges) > 0)
+        )
+        money: dict[int, list[MoneySums]] = {}
+        values: dict[int, list[ValueSum]] = {}
+        counts: dict[int, int] = {}
+        for appeal, currency, count, monies, pledged, done, got, approx, value, v_approx, *_ in (
+            await self._session.execute(query)
         ):
-            found[line] = replace(found[line], pledgers=int(pledgers))
+            if monies:
+                money.setdefault(appeal, []).append(MoneySums(
+                    currency, int(pledged), int(done) // MICRO, int(got) // MICRO, approx > 0
+                ))
+            if value:
+                values.setdefault(appeal, []).append(ValueSum(currency, int(value), v_approx > 0))
+            counts[appeal] = counts.get(appeal, 0) + int(count)
+        found = {}
+        for appeal, count in counts.items():
+            reach = await self._reach(appeal, scope)
+            found[appeal] = Figures(tuple(money.get(appeal, ())), tuple(values.get(appeal, ())),
+                                    reach.people(lambda org, rec: rec == ANY_RECIPIENT), count)
         return found
 
     async def cells(
         self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
     ) -> list[Cell]:
-        """The appeal's pledges summed per line, need, recipient and currency."""
-        rows = self._counted([appeal_id], scope, line=_keyed(lines), today=today)
-        money = rows.c.kind == MONEY
-        volunteer = rows.c.kind == VOLUNTEER
-        by_value = (rows.c.kind == GOODS) & rows.c.quantity.is_(None)
-        # goods and people count by quantity; a volunteer-time pledge is one person
-        counts = ~money & ~volunteer & rows.c.quantity.is_not(None)
-        query = select(
-            rows.c.line, rows.c.need_id, rows.c.recipient, rows.c.currency,
-            func.count(),
-            func.sum(case((money, rows.c.amount_minor), else_=0)),
-            func.sum(case((money, rows.c.delivered), else_=0)),
-            func.sum(case((money, rows.c.received), else_=0)),
-            func.max(case((money, rows.c.approximate), else_=0)),
-            func.sum(case((~money, func.coalesce(rows.c.estimated_minor, 0)), else_=0)),
-            func.max(case((~money, rows.c.estimated_approximate), else_=0)),
-            func.sum(case((counts, rows.c.quantity), (volunteer, 1), else_=0)),
-            func.sum(case((counts, rows.c.delivered), (volunteer & (rows.c.delivered > 0), 1),
-                          else_=0)),
-            func.sum(case((counts, rows.c.received), (volunteer & (rows.c.received > 0), 1),
-                          else_=0)),
-            func.max(case((counts, rows.c.approximate), else_=0)),
-            # goods known by their value alone count by value, never as a quantity
-            func.sum(case((by_value, rows.c.estimated_minor), else_=0)),
-            func.sum(case((volunteer, rows.c.quantity), else_=0)),
-            func.sum(rows.c.overdue),
-        ).group_by(rows.c.line, rows.c.need_id, rows.c.recipient, rows.c.currency)
+        """The appeal's counters summed per line, need, recipient and currency."""
+        line = _keyed(lines)(_ORGANISATION).label("line")
+        need = func.nullif(_CELL.need_id, 0).label("need")
+        recipient = func.nullif(_CELL.recipient_id, 0).label("recipient")
+        query = (
+            select(line, need, recipient, _CELL.currency, *_sums())
+            .where(_CELL.appeal_id == appeal_id, *_in_scope(_CELL.organisation_id, scope))
+            .group_by(line, need, recipient, _CELL.currency)
+            .having(func.sum(_CELL.pledges) > 0)
+        )
         found = []
-        for (line, need_id, recipient, currency, count, pledged, done, got, approx,
+        for (key, need_id, earmark, currency, count, _monies, pledged, done, got, approx,
              value, value_approx, quantity, delivered, received, quantity_approx, by_worth,
-             hours, overdue) in await self._session.execute(query):
-            need = None
+             hours) in await self._session.execute(query):
+            figures = None
             if need_id is not None:
-                need = NeedFigures(int(need_id), _decimal(quantity), _decimal(delivered),
-                                   _decimal(received), bool(quantity_approx), _int(by_worth),
-                                   _decimal(hours))
+                figures = NeedFigures(int(need_id), _units(quantity), _units(delivered),
+                                      _units(received), quantity_approx > 0, int(by_worth),
+                                      _units(hours))
             found.append(Cell(
-                line, need_id, recipient,
-                MoneySums(currency, _int(pledged), _int(done), _int(got), bool(approx)),
-                ValueSum(currency, _int(value), bool(value_approx)), need, int(count),
-                _int(overdue),
+                key, need_id, earmark,
+                MoneySums(currency, int(pledged), int(done) // MICRO, int(got) // MICRO,
+                          approx > 0),
+                ValueSum(currency, int(value), value_approx > 0), figures, int(count),
             ))
         return found
 
@@ -271,52 +120,79 @@ class SqlTotalsRepository:
         self, appeal_id: int, scope: Scope, lines: Lines, keys: Collection[int],
         recipients: Collection[int | None],
     ) -> tuple[int, dict[int, int], dict[int | None, int]]:
-        """How many people pledged in all the lines, in each line and for each recipient:
-        one statement, its three counts over one pass of the pledges, no deliveries read."""
-        rows = self._counted([appeal_id], scope, line=_keyed(lines), sums=False, shared=True)
-        people = func.count(func.distinct(rows.c.person_id))
-        everyone = select(literal("all"), literal(None), people)
-        if lines is not None:
-            everyone = everyone.where(rows.c.line != OUTSIDE)
-        query = union_all(
-            everyone,
-            select(literal("line"), rows.c.line, people).group_by(rows.c.line),
-            select(literal("recipient"), rows.c.recipient, people).group_by(rows.c.recipient),
-        )
-        total, by_line, by_recipient = 0, {}, {}
-        for kind, key, count in await self._session.execute(query):
-            if kind == "all":
-                total = int(count)
-            elif kind == "line":
-                by_line[key] = int(count)
-            else:
-                by_recipient[key] = int(count)
-        return (
-            total,
-            {key: by_line.get(key, 0) for key in keys},
-            {r: by_recipient.get(r, 0) for r in recipients},
-        )
+        """How many people pledged in all the lines, in each line and for each recipient."""
+        reach = await self._reach(appeal_id, scope)
 
-    async def overdue_count(self, appeal_id: int, scope: Scope, today: date) -> int:
-        """How many pledges are past their due date with something still to deliver."""
-        rows = self._counted([appeal_id], scope, today=today, sums=False)
-        found = await self._session.scalar(select(func.coalesce(func.sum(rows.c.overdue), 0)))
-        return _int(found)
+        def line(org: int) -> int | None:
+            named = org or None
+            if lines is None:
+                return named
+            return lines.get(named, OUTSIDE)
+
+        def in_line(key: int) -> Callable[[int, int], bool]:
+            return lambda org, rec: rec == ANY_RECIPIENT and line(org) == key
+
+        def for_recipient(recipient: int | None) -> Callable[[int, int], bool]:
+            return lambda org, rec: rec == (recipient or 0)
+
+        total = reach.people(lambda org, rec: rec == ANY_RECIPIENT and line(org) != OUTSIDE)
+        by_line = {key: reach.people(in_line(key)) for key in keys}
+        by_recipient = {r: reach.people(for_recipient(r)) for r in recipients}
+        return total, by_line, by_recipient
+
+    async def _reach(self, appeal_id: int, scope: Scope) -> Reach:
+        """The appeal's counts of people and the places of those counted twice in them."""
+        reach = TotalsReachRow
+        counts = await self._session.execute(
+            select(reach.organisation_id, reach.recipient_id, reach.people)
+            .where(reach.appeal_id == appeal_id, reach.people > 0,
+                   *_in_scope(reach.organisation_id, scope))
+        )
+        spread = list(await self._session.scalars(
+            select(TotalsSpreadRow.person_id).where(TotalsSpreadRow.appeal_id == appeal_id)
+        ))
+        twice: dict[int, set[tuple[int, int]]] = {}
+        if spread:  # their pledges are read by person (the index), the appeal's never
+            rows = contributions(PledgeRow.person_id.in_(spread),
+                                 PledgeRow.appeal_id == appeal_id, people=spread)
+            places = pairs(rows).where(*_in_scope(rows.c.organisation_id, scope))
+            for person, _appeal, org, rec in await self._session.execute(places):
+                twice.setdefault(person, set()).update({(org, rec), (org, ANY_RECIPIENT)})
+        return Reach([(int(o), int(r), int(n)) for o, r, n in counts], list(twice.values()))
+
+    async def overdue_count(
+        self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
+    ) -> int:
+        """How many pledges are past their due date with something still to deliver (in
+        the lines given, when given)."""
+        due = TotalsDueRow
+        where = [due.appeal_id == appeal_id, due.due_date < today,
+                 *_in_scope(due.organisation_id, scope)]
+        if lines is not None:
+            where.append(func.coalesce(due.organisation_id, 0).in_(
+                [org or 0 for org, key in lines.items() if key != OUTSIDE]
+            ))
+        found = await self._session.scalar(select(func.coalesce(func.sum(due.open), 0))
+                                           .where(*where))
+        return int(found or 0)
 
     async def overdue(
         self, appeal_id: int, scope: Scope, today: date, offset: int, limit: int
     ) -> list[OverduePledge]:
         """The overdue pledges, oldest due date first (then oldest pledge), one page."""
-        rows = self._counted([appeal_id], scope, line=lambda org: org, today=today)
+        rows = contributions(PledgeRow.appeal_id == appeal_id, PledgeRow.due_date < today)
+        measure = case((rows.c.kind == MONEY, rows.c.amount_minor * MICRO),
+                       else_=func.coalesce(rows.c.quantity, MICRO))
         query = (
             select(
                 rows.c.pledge_id, rows.c.person_id, func.coalesce(PersonRow.name, ""),
-                rows.c.line, PledgeRow.item, rows.c.kind, rows.c.amount_minor, rows.c.quantity,
-                rows.c.delivered, PledgeRow.unit, rows.c.currency, PledgeRow.due_date,
+                rows.c.organisation_id, PledgeRow.item, rows.c.kind, rows.c.amount_minor,
+                rows.c.quantity, rows.c.delivered, PledgeRow.unit, rows.c.currency,
+                PledgeRow.due_date,
             )
             .join(PledgeRow, PledgeRow.id == rows.c.pledge_id)
             .outerjoin(PersonRow, PersonRow.id == rows.c.person_id)
-            .where(rows.c.overdue == 1)
+            .where(rows.c.delivered < measure, *_in_scope(rows.c.organisation_id, scope))
             .order_by(PledgeRow.due_date, rows.c.pledge_id)
             .offset(offset)
             .limit(limit)
@@ -325,32 +201,52 @@ class SqlTotalsRepository:
         for pid, person, name, org, item, kind, amount, qty, done, unit, currency, due in (
             await self._session.execute(query)
         ):
-            measure = Decimal(amount) if kind == MONEY else _decimal(qty if qty is not None else 1)
+            promised = Decimal(amount) if kind == MONEY else _units(qty if qty is not None
+                                                                    else MICRO)
             found.append(OverduePledge(
-                int(pid), int(person), name, org, item, kind, measure, _decimal(done), unit,
-                currency, due,
+                int(pid), int(person), name, org or None, item, kind, promised, _units(done),
+                unit, currency, due,
             ))
         return found
 
     async def counted_for(self, pledge_id: int) -> int | None:
         """The organisation a pledge counts for (on behalf of, else its pledger's only one)."""
-        appeal = await self._session.scalar(
-            select(PledgeRow.appeal_id).where(PledgeRow.id == pledge_id)
-        )
-        if appeal is None:
-            return None
-        home = homes()
+        people = select(PledgeRow.person_id).where(PledgeRow.id == pledge_id)
+        home = homes(people)
         found = await self._session.scalar(
-            select(func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id))
+            select(func.coalesce(PledgeRow.on_behalf_of, home.c.organisation_id, 0))
             .outerjoin(home, home.c.person_id == PledgeRow.person_id)
             .where(PledgeRow.id == pledge_id)
         )
-        return None if found is None else int(found)
+        return None if not found else int(found)
+
+
+class Reach:
+    """An appeal's counts of people per (organisation, recipient), and the places of the
+    people who count for two organisations or more (the only ones a sum counts twice)."""
+
+    def __init__(
+        self, counts: list[tuple[int, int, int]], twice: list[set[tuple[int, int]]]
+    ) -> None:
+        self._counts = counts
+        self._twice = twice
+
+    def people(self, chosen: Callable[[int, int], bool]) -> int:
+        """How many different people have a place `chosen(organisation, recipient)`.
+
+        Within one organisation the counts are of different people already; a person in
+        `twice` is in the sum once per chosen organisation, so all but one are taken away.
+        """
+        found = sum(n for org, rec, n in self._counts if chosen(org, rec))
+        for places in self._twice:
+            organisations = {org for org, rec in places if chosen(org, rec)}
+            found -= max(len(organisations) - 1, 0)
+        return found
 
 
 def _keyed(lines: Lines) -> Any:
-    """The line of a pledge's organisation: its key in `lines` (OUTSIDE when it has none),
-    or without `lines` the organisation itself. One IN list per line keeps it cheap."""
+    """The line of a counter row's organisation: its key in `lines` (OUTSIDE when it has
+    none), or without `lines` the organisation itself. One IN list per line keeps it cheap."""
     if lines is None:
         return lambda organisation: organisation
 
@@ -368,11 +264,7 @@ def _keyed(lines: Lines) -> Any:
     return line
 
 
-def _int(value: object) -> int:
-    """A summed column as an int (NULL is zero; SQLite may answer a float)."""
-    return int(Decimal(str(value or 0)))
+def _units(value: Any) -> Decimal:
+    """Millionths (a counter, or a pledge's quantity in `contributions`) as a Decimal."""
+    return (Decimal(int(value or 0)) / MICRO).normalize()
 
-
-def _decimal(value: object) -> Decimal:
-    """A summed column as a Decimal (NULL is zero; SQLite may answer int or float)."""
-    return Decimal(str(value or 0)).normalize()

@@ -17,7 +17,7 @@ from storage.models.appeals import NeedRow, RecipientRow
 from storage.models.network import OrganisationRow, PersonRow
 from storage.models.offers import OfferMatchRow, OfferRow
 from storage.models.pledges import FulfilmentRow, PledgeRow
-from storage.repositories.totals import deliveries_by_pledge, homes
+from storage.repositories.totals_pledges import deliveries_by_pledge, homes
 
 #: Rows fetched from the database at a time while a report is written.
 BATCH = 2000
@@ -51,7 +51,7 @@ class SqlReportRows:
 
     async def pledges(self, appeal_id: int, scope: Scope) -> AsyncIterator[PledgeLine]:
         """Every pledge of the appeal in scope, cancelled ones too, oldest first."""
-        done = deliveries_by_pledge([appeal_id])
+        done = deliveries_by_pledge(select(PledgeRow.id).where(PledgeRow.appeal_id == appeal_id))
         home = homes()
         counted_for = aliased(OrganisationRow)
         query = (
