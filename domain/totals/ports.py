@@ -56,11 +56,16 @@ class TotalsRepository(Protocol):
     async def cells(
         self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
     ) -> list[Cell]:
-        """The appeal's pledges summed per line, need, recipient and currency.
+        """The appeal's pledges summed per line, need and currency (`recipient_id` None).
 
         `lines` maps an organisation (None: no organisation) to its line's key; pledges of
         the others are summed under OUTSIDE. Without `lines`, each organisation is a line.
         """
+        ...
+
+    async def recipient_cells(self, appeal_id: int, scope: Scope, lines: Lines) -> list[Cell]:
+        """The pledges of the organisations in `lines` (not OUTSIDE; all without `lines`)
+        summed per earmarked recipient and currency (`Cell.line` and `need_id` None)."""
         ...
 
     async def pledgers(

@@ -158,10 +158,10 @@ class TotalsService:
         mapping = {org: key for key, orgs in lines.items() for org in orgs}
         cells = await uow.totals.cells(appeal.id, reach.scope, today, mapping)
         shown = [c for c in cells if c.line != OUTSIDE]
-        recipients = (
-            sorted({c.recipient_id for c in shown}, key=lambda r: (r is None, r or 0))
-            if drilled is None else []
-        )
+        earmarked = (await uow.totals.recipient_cells(appeal.id, reach.scope, mapping)
+                     if drilled is None else [])
+        recipients = sorted({c.recipient_id for c in earmarked},
+                            key=lambda r: (r is None, r or 0))
         total, pledgers, by_recipient = await uow.totals.pledgers(
             appeal.id, reach.scope, mapping, list(lines), recipients
         )
@@ -176,7 +176,7 @@ class TotalsService:
             figures_of(shown, total),
             [(n, needs_sums.get(n.id, NeedFigures(n.id))) for n in appeal.needs],
             _organisation_lines(organisations, reach, drilled, shown, pledgers),
-            _recipient_lines(appeal, shown, recipients, by_recipient),
+            _recipient_lines(appeal, earmarked, recipients, by_recipient),
             reach.whole,
             None if reach.member else await uow.totals.overdue_count(
                 appeal.id, reach.scope, today, mapping),

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.totals.models import Cell, Figures, MoneySums, NeedFigures, ValueSum
@@ -89,32 +89,44 @@ class SqlTotalsRepository:
     async def cells(
         self, appeal_id: int, scope: Scope, today: date, lines: Lines = None
     ) -> list[Cell]:
-        """The appeal's counters summed per line, need, recipient and currency."""
-        line = _keyed(lines)(_ORGANISATION).label("line")
-        need = func.nullif(_CELL.need_id, 0).label("need")
-        recipient = func.nullif(_CELL.recipient_id, 0).label("recipient")
+        """The appeal's counters summed per line, need and currency (recipients apart).
+
+        The database sums per organisation (a few hundred rows); the organisations are put
+        in their lines here, which costs less than a `CASE` per counter row.
+        """
+        need = func.nullif(_CELL.need_id, 0)
         query = (
-            select(line, need, recipient, _CELL.currency, *_sums())
+            select(_CELL.organisation_id, need, _CELL.currency, *_sums())
             .where(_CELL.appeal_id == appeal_id, *_in_scope(_CELL.organisation_id, scope))
-            .group_by(line, need, recipient, _CELL.currency)
+            .group_by(_CELL.organisation_id, need, _CELL.currency)
             .having(func.sum(_CELL.pledges) > 0)
         )
-        found = []
-        for (key, need_id, earmark, currency, count, _monies, pledged, done, got, approx,
-             value, value_approx, quantity, delivered, received, quantity_approx, by_worth,
-             hours) in await self._session.execute(query):
-            figures = None
-            if need_id is not None:
-                figures = NeedFigures(int(need_id), _units(quantity), _units(delivered),
-                                      _units(received), quantity_approx > 0, int(by_worth),
-                                      _units(hours))
-            found.append(Cell(
-                key, need_id, earmark,
-                MoneySums(currency, int(pledged), int(done) // MICRO, int(got) // MICRO,
-                          approx > 0),
-                ValueSum(currency, int(value), value_approx > 0), figures, int(count),
+        grouped: dict[tuple[Any, ...], list[int]] = {}
+        for org, need_id, currency, *sums in await self._session.execute(query):
+            key = (_line_of(org, lines), need_id, currency)
+            found = grouped.setdefault(key, [0] * len(sums))
+            for index, value in enumerate(sums):
+                found[index] += int(value)
+        return [_cell(line, need_id, None, currency, sums)
+                for (line, need_id, currency), sums in grouped.items()]
+
+    async def recipient_cells(self, appeal_id: int, scope: Scope, lines: Lines) -> list[Cell]:
+        """The appeal's counters of the organisations in `lines` (all without) summed per
+        earmarked recipient and currency."""
+        where = [_CELL.appeal_id == appeal_id, *_in_scope(_CELL.organisation_id, scope)]
+        if lines is not None:
+            where.append(_CELL.organisation_id.in_(
+                sorted({org or 0 for org, key in lines.items() if key != OUTSIDE})
             ))
-        return found
+        recipient = func.nullif(_CELL.recipient_id, 0)
+        query = (
+            select(recipient, _CELL.currency, *_sums())
+            .where(*where)
+            .group_by(recipient, _CELL.currency)
+            .having(func.sum(_CELL.pledges) > 0)
+        )
+        return [_cell(None, None, earmark, currency, [int(v) for v in sums])
+                for earmark, currency, *sums in await self._session.execute(query)]
 
     async def pledgers(
         self, appeal_id: int, scope: Scope, lines: Lines, keys: Collection[int],
@@ -122,23 +134,14 @@ class SqlTotalsRepository:
     ) -> tuple[int, dict[int, int], dict[int | None, int]]:
         """How many people pledged in all the lines, in each line and for each recipient."""
         reach = await self._reach(appeal_id, scope)
-
-        def line(org: int) -> int | None:
-            named = org or None
-            if lines is None:
-                return named
-            return lines.get(named, OUTSIDE)
-
-        def in_line(key: int) -> Callable[[int, int], bool]:
-            return lambda org, rec: rec == ANY_RECIPIENT and line(org) == key
-
-        def for_recipient(recipient: int | None) -> Callable[[int, int], bool]:
-            return lambda org, rec: rec == (recipient or 0)
-
-        total = reach.people(lambda org, rec: rec == ANY_RECIPIENT and line(org) != OUTSIDE)
-        by_line = {key: reach.people(in_line(key)) for key in keys}
-        by_recipient = {r: reach.people(for_recipient(r)) for r in recipients}
-        return total, by_line, by_recipient
+        total = reach.people(lambda org, rec: rec == ANY_RECIPIENT
+                             and _line_of(org, lines) != OUTSIDE)
+        by_line = reach.per(lambda org, rec: _line_of(org, lines) if rec == ANY_RECIPIENT
+                            else _NOWHERE)
+        by_recipient = reach.per(lambda org, rec: _NOWHERE if rec == ANY_RECIPIENT
+                                 else (rec or None))
+        return (total, {key: by_line.get(key, 0) for key in keys},
+                {r: by_recipient.get(r, 0) for r in recipients})
 
     async def _reach(self, appeal_id: int, scope: Scope) -> Reach:
         """The appeal's counts of people and the places of those counted twice in them."""
@@ -221,6 +224,10 @@ class SqlTotalsRepository:
         return None if not found else int(found)
 
 
+#: A key of `Reach.per` that counts nowhere.
+_NOWHERE = object()
+
+
 class Reach:
     """An appeal's counts of people per (organisation, recipient), and the places of the
     people who count for two organisations or more (the only ones a sum counts twice)."""
@@ -232,36 +239,55 @@ class Reach:
         self._twice = twice
 
     def people(self, chosen: Callable[[int, int], bool]) -> int:
-        """How many different people have a place `chosen(organisation, recipient)`.
+        """How many different people have a place `chosen(organisation, recipient)`."""
+        return self.per(lambda org, rec: True if chosen(org, rec) else _NOWHERE).get(True, 0)
+
+    def per(self, key: Callable[[int, int], Any]) -> dict[Any, int]:
+        """How many different people have a place under each key (`key(organisation,
+        recipient)`; `_NOWHERE`: not counted), in one pass over the counts.
 
         Within one organisation the counts are of different people already; a person in
-        `twice` is in the sum once per chosen organisation, so all but one are taken away.
+        `twice` is in a key's sum once per organisation under it, so all but one go.
         """
-        found = sum(n for org, rec, n in self._counts if chosen(org, rec))
+        found: dict[Any, int] = {}
+        for org, rec, people in self._counts:
+            under = key(org, rec)
+            if under is not _NOWHERE:
+                found[under] = found.get(under, 0) + people
         for places in self._twice:
-            organisations = {org for org, rec in places if chosen(org, rec)}
-            found -= max(len(organisations) - 1, 0)
+            organisations: dict[Any, set[int]] = {}
+            for org, rec in places:
+                under = key(org, rec)
+                if under is not _NOWHERE:
+                    organisations.setdefault(under, set()).add(org)
+            for under, orgs in organisations.items():
+                found[under] -= len(orgs) - 1
         return found
 
 
-def _keyed(lines: Lines) -> Any:
-    """The line of a counter row's organisation: its key in `lines` (OUTSIDE when it has
-    none), or without `lines` the organisation itself. One IN list per line keeps it cheap."""
-    if lines is None:
-        return lambda organisation: organisation
+def _line_of(organisation: int, lines: Lines) -> int | None:
+    """The line of a counter row's organisation (0: none): its key in `lines` (OUTSIDE
+    when it has none), or without `lines` the organisation itself."""
+    named = organisation or None
+    return named if lines is None else lines.get(named, OUTSIDE)
 
-    def line(organisation: Any) -> Any:
-        members: dict[int, list[int]] = {}
-        for org, key in lines.items():
-            if org is not None:
-                members.setdefault(key, []).append(org)
-        whens: list[Any] = []
-        if None in lines:
-            whens.append((organisation.is_(None), literal(lines[None])))
-        whens += [(organisation.in_(orgs), literal(key)) for key, orgs in members.items()]
-        return case(*whens, else_=literal(OUTSIDE)) if whens else literal(OUTSIDE)
 
-    return line
+def _cell(
+    line: int | None, need_id: int | None, recipient: int | None, currency: str,
+    sums: list[int],
+) -> Cell:
+    """A group's counters (in the order of `_sums`) as the domain's figures."""
+    (count, _monies, pledged, done, got, approx, value, value_approx, quantity, delivered,
+     received, quantity_approx, by_worth, hours) = sums
+    figures = None
+    if need_id is not None:
+        figures = NeedFigures(int(need_id), _units(quantity), _units(delivered),
+                              _units(received), quantity_approx > 0, by_worth, _units(hours))
+    return Cell(
+        line, need_id, recipient,
+        MoneySums(currency, pledged, done // MICRO, got // MICRO, approx > 0),
+        ValueSum(currency, value, value_approx > 0), figures, count,
+    )
 
 
 def _units(value: Any) -> Decimal:
