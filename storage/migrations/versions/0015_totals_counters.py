@@ -2,7 +2,7 @@
 filled from the pledges already stored.
 
 Revision ID: 0015_totals_counters
-Revises: 0014_appeal_reminders
+Revises: 0016_lapsed (landed first, so 0015 follows it)
 Create Date: 2026-12-01 00:00:00+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from storage.repositories.totals_counters import backfill
 
 revision: str = "0015_totals_counters"
-down_revision: str | None = "0014_appeal_reminders"
+down_revision: str | None = "0016_lapsed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
