@@ -3,44 +3,15 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 
-import pytest
-
-from bot.demo import busy_port_line, port_busy, seed
+from bot.demo import busy_port_line, port_busy
 from bot.demo_network import ADMIN, ORGANISATIONS, PEOPLE, ancestors, printout
 from domain.clock import FakeClock
 from domain.network.models import RoleName
 from sandbox.client import SandboxClient
-from sandbox.server import SandboxServer
-from storage.database import create_engine, session_factory
-from storage.uow import SqlUnitOfWorkFactory
-from tests.harness import TOKEN, Conversation, running_bot, settings_for
+from tests.demo_world import demo_world
+from tests.harness import Conversation, running_bot
 from tests.talk import buttons, make_appeal
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxServer]:
-    """A sandbox as strict as Telegram that serves the bot's token, as `make run` starts it."""
-    async with SandboxServer(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def control(sandbox: SandboxServer) -> AsyncIterator[SandboxClient]:
-    """The sandbox's control client (no user created: the demo brings its own)."""
-    async with SandboxClient(sandbox.url) as client:
-        yield client
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[SqlUnitOfWorkFactory]:
-    """Units of work on the bot's database."""
-    engine = create_engine(database_url)
-    try:
-        yield SqlUnitOfWorkFactory(session_factory(engine))
-    finally:
-        await engine.dispose()
 
 
 def test_the_table_follows_the_scenario() -> None:
@@ -55,52 +26,51 @@ def test_the_table_follows_the_scenario() -> None:
 
 
 async def test_seeded_network_has_its_members_roles_groups_and_on_whose_behalf(
-    database_url: str, sandbox: SandboxServer, control: SandboxClient,
-    store: SqlUnitOfWorkFactory,
+    database_url: str,
 ) -> None:
-    settings = settings_for(database_url, sandbox, admin_ids=frozenset({ADMIN.user_id}))
-    groups = await seed(settings, sandbox.url)
-    async with store() as uow:
-        names = {o.id: o.name for o in await uow.organisations.all()}
-        roles = {(r.person_id, r.role, names.get(r.organisation_id or 0))
-                 for r in await uow.roles.all()}
-    assert set(names.values()) == {o.name for o in ORGANISATIONS}
-    for person in PEOPLE:
-        if person.organisation is None:
-            assert (person.user_id, RoleName.ADMIN, None) in roles
-        else:
-            assert (person.user_id, RoleName(person.role), person.organisation) in roles
-    titled = {o.group: o.name for o in ORGANISATIONS if o.group}
-    assert {g.title for g in groups} == set(titled)
-    world = await control.world()
-    users = {u["id"]: u for u in world["users"]}
-    assert all(users[p.user_id]["language_code"] == p.language for p in PEOPLE)
-    for group in groups:
+    async with demo_world(database_url) as world, SandboxClient(world.sandbox.url) as control:
+        store, settings, groups = world.store, world.settings, world.groups
         async with store() as uow:
-            record = await uow.chats.get(group.chat_id)
-        assert record is not None and names[record.organisation_id or 0] == group.organisation
-        # the people of the organisation's subtree are in its group, the office's too
-        members = {m.user_id for m in group.members}
-        assert {p.user_id for p in PEOPLE
-                if group.organisation in ancestors(p.organisation)} <= members
-        assert {ADMIN.user_id, 1002} <= members
-    by_title = {g.title: g for g in groups}
-    assert 1005 in {m.user_id for m in by_title["工商联会员企业群"].members}
-    assert 1005 not in {m.user_id for m in by_title["民进云龙支部群"].members}
-    clock = FakeClock()
-    async with running_bot(settings, clock):
-        appeal = await make_appeal(store, clock)
-        chat = Conversation(control)
-        ann = next(p for p in PEOPLE if p.username == "ann")
-        [summary] = await chat.say(ann.user_id, f"/pledge {appeal.id} 5万元")
-        assert "Change: on whose behalf" in [b["text"] for b in buttons(summary)], summary
-    text = printout(groups, sandbox.url, "python")
-    for person in PEOPLE:
-        assert f"{person.name} · {person.user_id} · {person.role} · {person.language}" in text
-        assert f"--as {person.username}\n" in text + "\n"
-    for group in groups:
-        assert f"{group.title} · {group.chat_id} · {group.organisation}" in text
-        assert f"--group {group.chat_id}" in text
+            names = {o.id: o.name for o in await uow.organisations.all()}
+            roles = {(r.person_id, r.role, names.get(r.organisation_id or 0))
+                     for r in await uow.roles.all()}
+        assert set(names.values()) == {o.name for o in ORGANISATIONS}
+        for person in PEOPLE:
+            if person.organisation is None:
+                assert (person.user_id, RoleName.ADMIN, None) in roles
+            else:
+                assert (person.user_id, RoleName(person.role), person.organisation) in roles
+        titled = {o.group: o.name for o in ORGANISATIONS if o.group}
+        assert {g.title for g in groups} == set(titled)
+        seen = await control.world()
+        users = {u["id"]: u for u in seen["users"]}
+        assert all(users[p.user_id]["language_code"] == p.language for p in PEOPLE)
+        for group in groups:
+            async with store() as uow:
+                record = await uow.chats.get(group.chat_id)
+            assert record is not None and names[record.organisation_id or 0] == group.organisation
+            # the people of the organisation's subtree are in its group, the office's too
+            members = {m.user_id for m in group.members}
+            assert {p.user_id for p in PEOPLE
+                    if group.organisation in ancestors(p.organisation)} <= members
+            assert {ADMIN.user_id, 1002} <= members
+        by_title = {g.title: g for g in groups}
+        assert 1005 in {m.user_id for m in by_title["工商联会员企业群"].members}
+        assert 1005 not in {m.user_id for m in by_title["民进云龙支部群"].members}
+        clock = FakeClock()
+        async with running_bot(settings, clock):
+            appeal = await make_appeal(store, clock)
+            chat = Conversation(control)
+            ann = next(p for p in PEOPLE if p.username == "ann")
+            [summary] = await chat.say(ann.user_id, f"/pledge {appeal.id} 5万元")
+            assert "Change: on whose behalf" in [b["text"] for b in buttons(summary)], summary
+        text = printout(groups, world.sandbox.url, "python")
+        for person in PEOPLE:
+            assert f"{person.name} · {person.user_id} · {person.role} · {person.language}" in text
+            assert f"--as {person.username}\n" in text + "\n"
+        for group in groups:
+            assert f"{group.title} · {group.chat_id} · {group.organisation}" in text
+            assert f"--group {group.chat_id}" in text
 
 
 def test_a_busy_port_is_named_with_the_setting_that_chooses_another() -> None:

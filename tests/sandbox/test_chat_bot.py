@@ -3,51 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-
-from bot.demo import seed
-from bot.demo_network import ADMIN, PEOPLE, ancestors
+from bot.demo_network import PEOPLE, ancestors
 from domain.clock import FakeClock
 from sandbox.chat import ChatSession, chat_loop
 from sandbox.client import SandboxClient
-from sandbox.server import SandboxServer
-from storage.database import create_engine, session_factory
-from storage.uow import SqlUnitOfWorkFactory
-from tests.harness import TOKEN, running_bot, settings_for
+from tests.demo_world import demo_world
+from tests.harness import running_bot
 from tests.sandbox.chat_script import Script, Transcript
 from tests.talk import make_appeal
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxServer]:
-    """A sandbox as strict as Telegram (flood limits on) serving the bot's token."""
-    async with SandboxServer(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[SqlUnitOfWorkFactory]:
-    """Units of work on the bot's database."""
-    engine = create_engine(database_url)
-    try:
-        yield SqlUnitOfWorkFactory(session_factory(engine))
-    finally:
-        await engine.dispose()
-
-
 async def test_a_member_presses_the_groups_pledge_button_and_pledges_in_private(
-    database_url: str, sandbox: SandboxServer, store: SqlUnitOfWorkFactory,
+    database_url: str,
 ) -> None:
-    settings = settings_for(database_url, sandbox, admin_ids=frozenset({ADMIN.user_id}))
-    groups = await seed(settings, sandbox.url)
     clock = FakeClock()
     ann = next(p for p in PEOPLE if p.username == "ann")
-    # the group of the nearest organisation above (or of) hers that has one
-    [home] = [g for g in groups if g.organisation in ancestors(ann.organisation)]
-    async with SandboxClient(sandbox.url) as client, running_bot(settings, clock):
-        appeal = await make_appeal(store, clock)
+    async with (demo_world(database_url) as world, SandboxClient(world.sandbox.url) as client,
+                running_bot(world.settings, clock)):
+        # the group of the nearest organisation above (or of) hers that has one
+        [home] = [g for g in world.groups if g.organisation in ancestors(ann.organisation)]
+        appeal = await make_appeal(world.store, clock)
         user = next(u for u in (await client.world())["users"] if u["id"] == ann.user_id)
         out, script = Transcript(), Script()
         session = ChatSession(client, user, home.chat_id, out)
