@@ -97,8 +97,7 @@ class AppealService(AppealManagement):
     ) -> None:
         # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
         # read against for a person without a zone of their own
-        self._uow = uow
-        self._clock = clock
+        super().__init__(uow, clock)
         self.currency = currency
         self.calendar = Calendar(clock, timezone)
 

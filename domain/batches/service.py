@@ -16,6 +16,7 @@ from typing import Protocol
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
+from domain.kernel.units import UseCases
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
 from domain.notices.recording import NoticeQueue
@@ -77,7 +78,7 @@ def batch_subject(coordinator_id: int, first_notice_id: int) -> str:
     return f"notices:{coordinator_id}:{first_notice_id}"
 
 
-class BatchService:
+class BatchService(UseCases[BatchUnitOfWork]):
     """Sends each coordinator's waiting events as one message, at most once per interval."""
 
     def __init__(
@@ -88,8 +89,7 @@ class BatchService:
         interval: timedelta = DEFAULT_INTERVAL,
         gather: timedelta = DEFAULT_GATHER,
     ) -> None:
-        self._uow = uow
-        self._clock = clock
+        super().__init__(uow, clock)
         self._render = render
         self._interval = interval
         self._gather = gather

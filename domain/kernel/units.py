@@ -1,20 +1,31 @@
-"""A use case written once, in the caller's unit of work, and also offered on its own.
+"""What every feature's service holds, and a use case written once for both of its forms.
 
-A dialog's answer runs a use case inside the engine's unit of work; a command runs the same
-use case in a unit of work of its own, committed. `committed` makes the second form from
-the first, so each use case is written (and checked) once.
+`UseCases` keeps how to open a unit of work and the clock, for every service. A dialog's
+answer runs a use case inside the engine's unit of work; a command runs the same use case in
+a unit of work of its own, committed. `committed` makes the second form from the first, so
+each use case is written (and checked) once.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
+
+from domain.clock import Clock
 
 P = ParamSpec("P")
 T = TypeVar("T")
 S = TypeVar("S", bound="OpensUnits")
 U = TypeVar("U")
+
+
+class UseCases(Generic[U]):
+    """A feature's use cases: each opens its unit of work from `uow`, reads time from `clock`."""
+
+    def __init__(self, uow: Callable[[], U], clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
 
 
 class OpensUnits(Protocol):

@@ -15,6 +15,7 @@ from domain.kernel.origin import Origin, claim_update
 from domain.kernel.quantities import check_quantity
 from domain.kernel.quantities import format_quantity as plain_quantity
 from domain.kernel.standing import RoleName, standing_holding
+from domain.kernel.units import UseCases
 from domain.network.models import Language, Standing
 from domain.notices.recording import record_offer_event
 from domain.offers.draft import OfferDraft, Step, next_step
@@ -55,7 +56,7 @@ def match_token(offer_id: int, need_id: int) -> str:
     return f"offer{offer_id}need{need_id}"
 
 
-class OfferService:
+class OfferService(UseCases[OfferUnitOfWork]):
     """Record, list and withdraw offers; match them with needs; accept a pair."""
 
     def __init__(
@@ -66,8 +67,7 @@ class OfferService:
         currency: str,
         timezone: str = "Asia/Shanghai",
     ) -> None:
-        self._uow = uow
-        self._clock = clock
+        super().__init__(uow, clock)
         self._notices = notices
         self._currency = currency
         # people's "today" and "明天": their own zone, else the network's (settings TIMEZONE)

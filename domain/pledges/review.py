@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 
-from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
 from domain.kernel.text import TextRule
+from domain.kernel.units import UseCases
 from domain.network.models import Language, Standing
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
@@ -25,7 +25,6 @@ from domain.pledges.ports import (
     DeliveryNotices,
     DeliveryParties,
     PledgeUnitOfWork,
-    PledgeUnitOfWorkFactory,
 )
 
 #: A question or an answer is a short message, not a letter.
@@ -87,11 +86,9 @@ def review_buttons(notices: DeliveryNotices, language: Language, fulfilment_id: 
     )
 
 
-class DeliveryReview:
+class DeliveryReview(UseCases[PledgeUnitOfWork]):
     """Questions and answers about a delivery report, and who is told of each."""
 
-    _uow: PledgeUnitOfWorkFactory
-    _clock: Clock
     _notices: DeliveryNotices
 
     async def _in_scope(self, uow: PledgeUnitOfWork, standing: Standing, pledge: Pledge) -> bool:

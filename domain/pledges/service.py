@@ -87,10 +87,9 @@ class PledgeService(DeliveryReview):
         # "today" and "明天" are read against for a person without a zone of their own;
         # `currency` (settings CURRENCY) is the one of a pledge made without an appeal,
         # unless it names another
-        self._uow = uow
+        super().__init__(uow, clock)
         self.amounts = amounts
         self.currency = currency
-        self._clock = clock
         self._notices = notices
         self.calendar = Calendar(clock, timezone)
 

@@ -9,9 +9,10 @@ from domain.errors import N_, Conflict, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import require_admin_unless_system, standing_in
+from domain.kernel.units import UseCases
 from domain.network.models import Language, Person
 from domain.privacy.models import AuditEntry, AuditSubject, Forgotten, Holdings, strict_id
-from domain.privacy.ports import PrivacyUnitOfWorkFactory
+from domain.privacy.ports import PrivacyUnitOfWork, PrivacyUnitOfWorkFactory
 
 #: How many entries one history shows at most (older ones are left out, and it says so).
 MAX_HISTORY = 500
@@ -29,8 +30,11 @@ def erasure_stamp(person: Person) -> int:
     return int(person.created_at.timestamp())
 
 
-class PrivacyService:
+class PrivacyService(UseCases[PrivacyUnitOfWork]):
     """What the bot keeps, forgetting a person, retention, and reading the audit trail."""
+
+    #: it also opens read-only units of work (`read()`), for the audit trail
+    _uow: PrivacyUnitOfWorkFactory
 
     def __init__(
         self,
@@ -40,8 +44,7 @@ class PrivacyService:
         default_timezone: str,
         retention_days: int,
     ) -> None:
-        self._uow = uow
-        self._clock = clock
+        super().__init__(uow, clock)
         self._language = default_language
         self._timezone = default_timezone
         self._retention = timedelta(days=retention_days)
