@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.models import Appeal
+from domain.kernel.units import MakesUnits
 from domain.outbox.ports import OutboxUnitOfWork
 
 
@@ -90,9 +91,5 @@ class AppealsUnitOfWork(OutboxUnitOfWork, Protocol):
     appeal_totals: AppealTotals
 
 
-class AppealsUnitOfWorkFactory(Protocol):
-    """Makes units of work with appeals and the outbox."""
-
-    def __call__(self) -> AppealsUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
+#: Makes units of work with appeals and the outbox.
+AppealsUnitOfWorkFactory = MakesUnits[AppealsUnitOfWork]

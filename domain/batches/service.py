@@ -16,7 +16,7 @@ from typing import Protocol
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
-from domain.kernel.units import UseCases
+from domain.kernel.units import MakesUnits, UseCases
 from domain.network.models import Language
 from domain.notices.models import NoticeEvent
 from domain.notices.recording import NoticeQueue
@@ -65,12 +65,8 @@ class BatchUnitOfWork(NoticeQueue, Protocol):
     outbox: OutboxRepository
 
 
-class BatchUnitOfWorkFactory(Protocol):
-    """Makes units of work for the notice batches."""
-
-    def __call__(self) -> BatchUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
+#: Makes units of work for the notice batches.
+BatchUnitOfWorkFactory = MakesUnits[BatchUnitOfWork]
 
 
 def batch_subject(coordinator_id: int, first_notice_id: int) -> str:

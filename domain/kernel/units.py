@@ -18,6 +18,15 @@ P = ParamSpec("P")
 T = TypeVar("T")
 S = TypeVar("S", bound="OpensUnits")
 U = TypeVar("U")
+U_co = TypeVar("U_co", covariant=True)
+
+
+class MakesUnits(Protocol[U_co]):
+    """Makes a fresh, unopened unit of work for each use case (a feature names its own)."""
+
+    def __call__(self) -> U_co:
+        """Return a new, unopened unit of work."""
+        ...
 
 
 class UseCases(Generic[U]):

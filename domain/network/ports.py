@@ -12,6 +12,7 @@ from typing import Protocol
 from domain.dialogs.ports import DialogRepository, DialogUnitOfWork
 from domain.kernel.audit import AuditEvent
 from domain.kernel.standing import Role
+from domain.kernel.units import MakesUnits
 from domain.network.models import Chat, ChatStatus, Organisation, Person
 
 
@@ -143,12 +144,8 @@ class UnitOfWork(DialogUnitOfWork, Protocol):
     audit: AuditLog
 
 
-class UnitOfWorkFactory(Protocol):
+class UnitOfWorkFactory(MakesUnits[UnitOfWork], Protocol):
     """Makes a fresh unit of work for each use case."""
-
-    def __call__(self) -> UnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
 
     def read(self) -> UnitOfWork:
         """Return a unit of work for one read (it may not write or commit)."""

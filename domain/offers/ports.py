@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from domain.appeals.models import Appeal, Need
+from domain.kernel.units import MakesUnits
 from domain.network.models import Language
 from domain.offers.models import Match, Offer, PledgedQuantity
 from domain.pledges.models import Pledge
@@ -67,9 +68,5 @@ class OfferUnitOfWork(PledgeUnitOfWork, Protocol):
     offers: OfferRepository
 
 
-class OfferUnitOfWorkFactory(Protocol):
-    """Makes a fresh unit of work for each offer use case."""
-
-    def __call__(self) -> OfferUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
+#: Makes a fresh unit of work for each offer use case.
+OfferUnitOfWorkFactory = MakesUnits[OfferUnitOfWork]

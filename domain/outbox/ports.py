@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.kernel.units import MakesUnits
 from domain.outbox.models import Delivery, FailureReason, MediaKind, Purpose
 from domain.ports import UnitOfWork
 
@@ -82,9 +83,5 @@ class OutboxUnitOfWork(UnitOfWork, Protocol):
     outbox: OutboxRepository
 
 
-class OutboxUnitOfWorkFactory(Protocol):
-    """Makes units of work with an outbox."""
-
-    def __call__(self) -> OutboxUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
+#: Makes units of work with an outbox.
+OutboxUnitOfWorkFactory = MakesUnits[OutboxUnitOfWork]

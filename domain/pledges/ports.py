@@ -10,6 +10,7 @@ from typing import Protocol
 
 from domain.appeals.models import Appeal
 from domain.kernel.origin import Origin
+from domain.kernel.units import MakesUnits
 from domain.network.models import Language
 from domain.notices.ports import NoticeRepository
 from domain.outbox.models import MediaKind
@@ -169,12 +170,8 @@ class PledgeUnitOfWork(UnitOfWork, Protocol):
     notices: NoticeRepository
 
 
-class PledgeUnitOfWorkFactory(Protocol):
-    """Makes a fresh unit of work for each pledge use case."""
-
-    def __call__(self) -> PledgeUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
+#: Makes a fresh unit of work for each pledge use case.
+PledgeUnitOfWorkFactory = MakesUnits[PledgeUnitOfWork]
 
 
 class PledgeChanges(Protocol):

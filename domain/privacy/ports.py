@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from domain.kernel.units import MakesUnits
 from domain.network.models import Language
 from domain.ports import AuditLog, UnitOfWork
 from domain.privacy.models import AuditEntry, AuditSubject
@@ -54,12 +55,8 @@ class PrivacyUnitOfWork(UnitOfWork, Protocol):
     audit_trail: AuditTrail
 
 
-class PrivacyUnitOfWorkFactory(Protocol):
+class PrivacyUnitOfWorkFactory(MakesUnits[PrivacyUnitOfWork], Protocol):
     """Makes units of work for the privacy service."""
-
-    def __call__(self) -> PrivacyUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
 
     def read(self) -> PrivacyUnitOfWork:
         """Return a unit of work for one read."""

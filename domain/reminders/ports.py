@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.models import Appeal
+from domain.kernel.units import MakesUnits
 from domain.network.models import Language
 from domain.notices.ports import NoticeRepository
 from domain.outbox.ports import OutboxRepository
@@ -109,12 +110,8 @@ class RemindersUnitOfWork(UnitOfWork, Protocol):
     notices: NoticeRepository
 
 
-class RemindersUnitOfWorkFactory(Protocol):
-    """Makes a fresh unit of work for each reminder use case."""
-
-    def __call__(self) -> RemindersUnitOfWork:
-        """Return a new, unopened unit of work."""
-        ...
+#: Makes a fresh unit of work for each reminder use case.
+RemindersUnitOfWorkFactory = MakesUnits[RemindersUnitOfWork]
 
 
 class DeliveredAmount(Protocol):
