@@ -14,10 +14,9 @@ from domain.appeals.draft import clean_body
 from domain.appeals.models import Appeal, AppealStatus, broadcast_subject
 from domain.appeals.ports import AppealsUnitOfWork, ClosingTotals
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import RoleName, standing_holding, standing_in
-from domain.kernel.units import UseCases
+from domain.kernel.units import LocalUseCases
 from domain.network.access import may_manage_appeal
 from domain.network.models import Chat, ChatStatus, subtree_ids
 from domain.outbox.models import DeliveryStatus, Purpose
@@ -52,10 +51,8 @@ class ClosingRenderer(Protocol):
         ...
 
 
-class AppealManagement(UseCases[AppealsUnitOfWork]):
+class AppealManagement(LocalUseCases[AppealsUnitOfWork]):
     """Use cases on a published appeal, for those who may manage it (admins to reopen)."""
-
-    calendar: Calendar
 
     async def _audit(
         self,

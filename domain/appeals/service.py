@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
 
 from domain.appeals.draft import MESSAGE_LIMIT, AppealDraft, AudienceKind
 from domain.appeals.manage import AppealManagement, GroupMessageRenderer
 from domain.appeals.models import Appeal, broadcast_subject
-from domain.appeals.ports import AppealsUnitOfWork, AppealsUnitOfWorkFactory
-from domain.clock import Clock
+from domain.appeals.ports import AppealsUnitOfWork
 from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
-from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
 from domain.network.access import may_manage_appeal, may_see_appeal, visible_appeals
@@ -87,23 +84,6 @@ def appeal_home(
 
 class AppealService(AppealManagement):
     """Appeals: each use case opens one unit of work and commits once."""
-
-    def __init__(
-        self,
-        uow: AppealsUnitOfWorkFactory,
-        clock: Clock,
-        currency: str,
-        timezone: str = "Asia/Shanghai",
-    ) -> None:
-        # `timezone` is the network's (settings TIMEZONE): the day "today" and "明天" are
-        # read against for a person without a zone of their own
-        super().__init__(uow, clock)
-        self.currency = currency
-        self.calendar = Calendar(clock, timezone)
-
-    def today(self, timezone: str | None = None) -> date:
-        """The local date now, in `timezone` (a person's own) or else the network's."""
-        return self.calendar.today(timezone)
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -97,10 +97,8 @@ class BatchService(UseCases[BatchUnitOfWork]):
             due = await uow.notices.due(now - self._interval, now - self._gather, BATCH_LIMIT)
             await uow.notices.prune(now - KEEP_BATCHED)
             await uow.commit()
-        sent = 0
-        for coordinator_id in due:
-            sent += await self._batch(coordinator_id, now)
-        return sent
+        # one after another: each batch is a unit of work of its own
+        return sum([await self._batch(coordinator_id, now) for coordinator_id in due])
 
     async def _batch(self, coordinator_id: int, now: datetime) -> int:
         """One coordinator's batch: the message and the marks land together."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import date
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from domain.clock import Clock
+from domain.kernel.calendar import Calendar
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -35,6 +37,24 @@ class UseCases(Generic[U]):
     def __init__(self, uow: Callable[[], U], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
+
+
+class LocalUseCases(UseCases[U]):
+    """Use cases that read what people write: the network's currency and its calendar."""
+
+    def __init__(
+        self, uow: Callable[[], U], clock: Clock, currency: str, timezone: str = "Asia/Shanghai"
+    ) -> None:
+        # `currency` (settings CURRENCY) is the one of an amount written without one;
+        # `timezone` (settings TIMEZONE) is the network's: the day "today" and "明天" are read
+        # against for a person without a zone of their own
+        super().__init__(uow, clock)
+        self.currency = currency
+        self.calendar = Calendar(clock, timezone)
+
+    def today(self, timezone: str | None = None) -> date:
+        """The local date now, in `timezone` (a person's own) or else the network's."""
+        return self.calendar.today(timezone)
 
 
 class OpensUnits(Protocol):

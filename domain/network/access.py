@@ -28,13 +28,17 @@ class Addressed(Protocol):
         ...
 
 
-class Pledged(Protocol):
-    """A pledge as the rules read it: who pledged, and for which organisation if any."""
+class Owned(Protocol):
+    """A record as the rules read it: whose it is (the pledger, the offerer)."""
 
     @property
     def person_id(self) -> int:
-        """The pledger."""
+        """The person it belongs to."""
         ...
+
+
+class Pledged(Owned, Protocol):
+    """A pledge as the rules read it: who pledged, and for which organisation if any."""
 
     @property
     def on_behalf_of(self) -> int | None:

@@ -14,33 +14,27 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.kernel.standing import standing_in
-from domain.network.access import Addressed, Pledged, pledge_homes
+from domain.network.access import Addressed, Owned, Pledged, pledge_homes
 from domain.notices.models import NoticeEvent, coordinators_in_scope
 from domain.notices.ports import NoticeRepository
 from domain.ports import UnitOfWork
 
 
-class NoticedPledge(Pledged, Protocol):
+class Numbered(Protocol):
+    """A record as its news names it: by its number."""
+
+    @property
+    def id(self) -> int:
+        """The record's number."""
+        ...
+
+
+class NoticedPledge(Pledged, Numbered, Protocol):
     """A pledge as its news reads it: its number, pledger and organisation pledged for."""
 
-    @property
-    def id(self) -> int:
-        """The pledge's number."""
-        ...
 
-
-class NoticedOffer(Protocol):
+class NoticedOffer(Owned, Numbered, Protocol):
     """An offer as its news reads it: its number and who offers."""
-
-    @property
-    def id(self) -> int:
-        """The offer's number."""
-        ...
-
-    @property
-    def person_id(self) -> int:
-        """Who offers."""
-        ...
 
 
 class NoticeQueue(UnitOfWork, Protocol):

@@ -103,6 +103,11 @@ clean_location = TextRule(
     N_("A location may have at most {limit} characters."),
 ).clean
 
+def match_token(offer_id: int, need_id: int) -> str:
+    """The token of the pledge an accepted pair becomes (unique, so accepted once)."""
+    return f"offer{offer_id}need{need_id}"
+
+
 def fits(unit: str, other: str) -> bool:
     """True when a quantity in `unit` can stand for one in `other` (unknown units never)."""
     try:

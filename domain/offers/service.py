@@ -10,12 +10,11 @@ from domain.appeals.models import Appeal, Need
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
-from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.quantities import check_quantity
 from domain.kernel.quantities import format_quantity as plain_quantity
 from domain.kernel.standing import RoleName, standing_holding
-from domain.kernel.units import UseCases
+from domain.kernel.units import LocalUseCases
 from domain.network.models import Language, Standing
 from domain.notices.recording import record_offer_event
 from domain.offers.draft import OfferDraft, Step, next_step
@@ -27,6 +26,7 @@ from domain.offers.models import (
     OfferTerms,
     candidates,
     fits,
+    match_token,
     pledge_quantity,
     unmet,
 )
@@ -51,12 +51,7 @@ class Accepted:
     need: Need
 
 
-def match_token(offer_id: int, need_id: int) -> str:
-    """The token of the pledge an accepted pair becomes (unique, so accepted once)."""
-    return f"offer{offer_id}need{need_id}"
-
-
-class OfferService(UseCases[OfferUnitOfWork]):
+class OfferService(LocalUseCases[OfferUnitOfWork]):
     """Record, list and withdraw offers; match them with needs; accept a pair."""
 
     def __init__(
@@ -67,20 +62,8 @@ class OfferService(UseCases[OfferUnitOfWork]):
         currency: str,
         timezone: str = "Asia/Shanghai",
     ) -> None:
-        super().__init__(uow, clock)
+        super().__init__(uow, clock, currency, timezone)
         self._notices = notices
-        self._currency = currency
-        # people's "today" and "明天": their own zone, else the network's (settings TIMEZONE)
-        self.calendar = Calendar(clock, timezone)
-
-    @property
-    def currency(self) -> str:
-        """The currency of prices written without one."""
-        return self._currency
-
-    def today(self, timezone: str | None = None) -> date:
-        """The local date now, in `timezone` (a person's own) or else the network's."""
-        return self.calendar.today(timezone)
 
     # -- offers ----------------------------------------------------------------------------
 

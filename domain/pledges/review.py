@@ -14,7 +14,7 @@ from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
 from domain.kernel.text import TextRule
-from domain.kernel.units import UseCases
+from domain.kernel.units import LocalUseCases
 from domain.network.models import Language, Standing
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
@@ -86,7 +86,7 @@ def review_buttons(notices: DeliveryNotices, language: Language, fulfilment_id: 
     )
 
 
-class DeliveryReview(UseCases[PledgeUnitOfWork]):
+class DeliveryReview(LocalUseCases[PledgeUnitOfWork]):
     """Questions and answers about a delivery report, and who is told of each."""
 
     _notices: DeliveryNotices

@@ -11,7 +11,6 @@ from domain.appeals.models import Appeal
 from domain.clock import Clock
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
-from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.quantities import (
     check_quantity,
@@ -83,19 +82,11 @@ class PledgeService(DeliveryReview):
         timezone: str = "Asia/Shanghai",
     ) -> None:
         # `amounts` reads amounts, quantities and dates as people write them (built once by
-        # the composition root); `timezone` is the network's (settings TIMEZONE): the day
-        # "today" and "明天" are read against for a person without a zone of their own;
-        # `currency` (settings CURRENCY) is the one of a pledge made without an appeal,
-        # unless it names another
-        super().__init__(uow, clock)
+        # the composition root); `currency` is also the one of a pledge made without an
+        # appeal, unless it names another
+        super().__init__(uow, clock, currency, timezone)
         self.amounts = amounts
-        self.currency = currency
         self._notices = notices
-        self.calendar = Calendar(clock, timezone)
-
-    def today(self, timezone: str | None = None) -> date:
-        """The local date now, in `timezone` (a person's own) or else the network's."""
-        return self.calendar.today(timezone)
 
     # -- reading ---------------------------------------------------------------------------
 
