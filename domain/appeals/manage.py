@@ -237,12 +237,11 @@ class AppealManagement(LocalUseCases[AppealsUnitOfWork]):
             )
 
     async def _managed(self, uow: AppealsUnitOfWork, origin: Origin, appeal_id: int) -> Appeal:
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("You may not change this appeal."))
+        person_id = origin.person(N_("You may not change this appeal."))
         appeal = await uow.appeals.get(appeal_id)
         if appeal is None:
             raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-        standing = await standing_in(uow, origin.actor_id)
+        standing = await standing_in(uow, person_id)
         organisations = await uow.organisations.all()
         if not may_manage_appeal(standing, appeal, organisations):
             raise PermissionDenied(N_("You may not change this appeal."))

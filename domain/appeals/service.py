@@ -223,14 +223,13 @@ class AppealService(AppealManagement):
         the appeal, so a crash at any point leaves the progress message findable. A draft
         published before (its key) is returned as it is, not published again.
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only coordinators and admins can write appeals."))
+        person_id = origin.person(N_("Only coordinators and admins can write appeals."))
         if draft.next_step() is not None:
             raise InvalidInput(N_("The appeal is not complete yet."))
-        self.check_fits(draft, render, origin.actor_id)
+        self.check_fits(draft, render, person_id)
         now = self._clock.now()
         if draft.deadline is not None and draft.deadline < await self.calendar.today_of(
-            uow, origin.actor_id
+            uow, person_id
         ):
             raise InvalidInput(
                 N_("{date} is in the past; give a deadline from today on."),
@@ -242,12 +241,12 @@ class AppealService(AppealManagement):
                 await uow.outbox.for_subject(Purpose.APPEAL, broadcast_subject(existing.id))
             )
             return Published(existing, progress.total, False)
-        standing = await self.require_coordinator_in(uow, origin.actor_id)
+        standing = await self.require_coordinator_in(uow, person_id)
         organisations = await uow.organisations.all()
         targets = await self._targets(uow, standing, organisations, draft)
         if not targets:
             raise InvalidInput(N_("No approved group is in this audience; nothing was sent."))
-        appeal = draft.as_appeal(origin.actor_id, now)
+        appeal = draft.as_appeal(person_id, now)
         appeal.organisation_id = appeal_home(
             standing, organisations, draft.audience, draft.audience_organisation, targets
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from domain.errors import PermissionDenied
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -13,9 +15,14 @@ class Origin:
     actor_id: int | None
     update_id: int | None = None
 
-    def person(self) -> int:
-        """The person acting, for what only a person does (a dialog is always a person's)."""
+    def person(self, refusal: str | None = None) -> int:
+        """The person acting, for what only a person does; a job or the CLI gets `refusal`.
+
+        Without a refusal it is a fault of the caller (a dialog is always a person's).
+        """
         if self.actor_id is None:
+            if refusal is not None:
+                raise PermissionDenied(refusal)
             raise ValueError("only a person does this, not a job or the CLI")
         return self.actor_id
 

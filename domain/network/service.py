@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.clock import Clock
-from domain.errors import N_, NotFound, PermissionDenied
+from domain.errors import N_, NotFound
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
@@ -141,11 +141,10 @@ class NetworkService(OrganisationUseCases, ChatUseCases, RoleUseCases):
 
     async def set_language(self, origin: Origin, language: Language) -> Person:
         """Remember the language a person chose with /lang."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can choose a language."))
+        person_id = origin.person(N_("Only a person can choose a language."))
         async with self._uow() as uow:
             await claim_update(uow, origin)
-            person = await uow.people.get(origin.actor_id)
+            person = await uow.people.get(person_id)
             if person is None:
                 raise NotFound(N_("I do not know you yet. Send /start first."))
             before = person.language

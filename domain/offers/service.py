@@ -72,10 +72,9 @@ class OfferService(LocalUseCases[OfferUnitOfWork]):
 
         The offer dialog records it in the engine's unit of work instead (`record`).
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can offer goods."))
+        person_id = origin.person(N_("Only a person can offer goods."))
         async with self._uow() as uow:
-            existing = await self._existing(uow, origin.actor_id, draft.token)
+            existing = await self._existing(uow, person_id, draft.token)
             if existing is not None:
                 return existing
             await claim_update(uow, origin)
@@ -89,14 +88,13 @@ class OfferService(LocalUseCases[OfferUnitOfWork]):
         In the caller's unit of work (the caller marks the update and commits). A token
         recorded already gives its offer again; nothing is added twice.
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can offer goods."))
-        existing = await self._existing(uow, origin.actor_id, draft.token)
+        actor_id = origin.person(N_("Only a person can offer goods."))
+        existing = await self._existing(uow, actor_id, draft.token)
         if existing is not None:
             return existing
-        today = await self.calendar.today_of(uow, origin.actor_id)
-        stored = await uow.offers.add(self._offer_from(origin.actor_id, draft, today))
-        if stored.person_id != origin.actor_id:
+        today = await self.calendar.today_of(uow, actor_id)
+        stored = await uow.offers.add(self._offer_from(actor_id, draft, today))
+        if stored.person_id != actor_id:
             raise PermissionDenied(N_("This button is not yours."))
         await record_audit(
             uow,
@@ -169,11 +167,10 @@ class OfferService(LocalUseCases[OfferUnitOfWork]):
 
     async def withdraw(self, origin: Origin, offer_id: int) -> Offer:
         """The offerer withdraws an open offer (pledges already made from it stay)."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can withdraw an offer."))
+        actor_id = origin.person(N_("Only a person can withdraw an offer."))
         async with self._uow() as uow:
             offer = await uow.offers.get(offer_id)
-            if offer is None or offer.person_id != origin.actor_id:
+            if offer is None or offer.person_id != actor_id:
                 raise NotFound(N_("You have no offer with that number."))
             if offer.status is not OfferStatus.OPEN:
                 raise Conflict(N_("This offer is no longer open."))

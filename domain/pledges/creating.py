@@ -60,11 +60,10 @@ async def create_pledge(
     their roles, or through `member_chat`, a group Telegram just said they are in). With
     `claim`, the update is marked here (the dialog engine marks it itself).
     """
-    if origin.actor_id is None:
-        raise PermissionDenied(N_("Only a person can pledge."))
+    actor_id = origin.person(N_("Only a person can pledge."))
     existing = await uow.pledges.by_token(draft.token)
     if existing is not None:
-        if existing.person_id != origin.actor_id:
+        if existing.person_id != actor_id:
             raise PermissionDenied(NOT_YOURS)
         return existing
     appeal = None
@@ -77,7 +76,7 @@ async def create_pledge(
     if claim:
         await claim_update(uow, origin)
     stored = await uow.pledges.add(pledge)
-    if stored.person_id != origin.actor_id:
+    if stored.person_id != actor_id:
         raise PermissionDenied(NOT_YOURS)
     await record_audit(
         uow, clock, origin, "pledge.create", f"pledge:{stored.id}", None, audited(stored)

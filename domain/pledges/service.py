@@ -104,10 +104,9 @@ class PledgeService(DeliveryReview):
 
     async def create(self, origin: Origin, draft: PledgeDraft) -> Pledge:
         """Turn a confirmed draft into a pledge; a second confirm returns the same pledge."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can pledge."))
+        person_id = origin.person(N_("Only a person can pledge."))
         async with self._uow() as uow:
-            pledger = await pledger_in(uow, origin.actor_id)
+            pledger = await pledger_in(uow, person_id)
             pledge = await create_pledge(uow, self._clock, origin, draft, pledger)
             await uow.commit()
             return pledge
@@ -133,9 +132,8 @@ class PledgeService(DeliveryReview):
         case here, it claims the origin's update; a dialog kind passes an origin without
         one, as the engine marks the update itself.
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can report a delivery."))
-        pledge = await self.own(uow, origin.actor_id, pledge_id)
+        person_id = origin.person(N_("Only a person can report a delivery."))
+        pledge = await self.own(uow, person_id, pledge_id)
         if pledge.status in CLOSED_STATUSES:
             raise Conflict(N_("This pledge is closed; nothing more can be reported."))
         amount = pledge.open_measure if quantity is None else check_quantity(quantity)
@@ -156,7 +154,7 @@ class PledgeService(DeliveryReview):
                 pledge_id=pledge.id,
                 quantity=amount,
                 over=over,
-                reported_by=origin.actor_id,
+                reported_by=person_id,
                 reported_at=self._clock.now(),
                 proof_file_id=proof_file_id,
                 proof_kind=proof_kind if proof_file_id else None,
@@ -215,13 +213,12 @@ class PledgeService(DeliveryReview):
 
     async def review_delivery(self, origin: Origin, fulfilment_id: int, confirm: bool) -> Pledge:
         """A coordinator in scope confirms (or questions) a delivery report."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only coordinators can confirm deliveries."))
+        actor_id = origin.person(N_("Only coordinators can confirm deliveries."))
         async with self._uow() as uow:
             pledge, fulfilment = await self._report(uow, fulfilment_id)
-            if pledge.person_id == origin.actor_id or fulfilment.reported_by == origin.actor_id:
+            if pledge.person_id == actor_id or fulfilment.reported_by == actor_id:
                 raise PermissionDenied(OWN_DELIVERY)
-            await self._check_reviewable(uow, origin.actor_id, pledge, fulfilment)
+            await self._check_reviewable(uow, actor_id, pledge, fulfilment)
             await self._move_report(
                 uow, origin, fulfilment,
                 FulfilmentState.CONFIRMED if confirm else FulfilmentState.QUESTIONED,
@@ -253,11 +250,10 @@ class PledgeService(DeliveryReview):
 
         `change_due` is the same in a unit of work of its own, committed (see `deliver`).
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can change a pledge."))
-        if due < await self.calendar.today_of(uow, origin.actor_id):
+        person_id = origin.person(N_("Only a person can change a pledge."))
+        if due < await self.calendar.today_of(uow, person_id):
             raise InvalidInput(N_("That date has passed. Please give today or a later date."))
-        pledge = await self.own(uow, origin.actor_id, pledge_id)
+        pledge = await self.own(uow, person_id, pledge_id)
         if pledge.status not in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL):
             raise Conflict(N_("This pledge is closed; its date cannot be changed."))
         await claim_update(uow, origin)
@@ -279,10 +275,9 @@ class PledgeService(DeliveryReview):
 
         `cancel` is the same in a unit of work of its own, committed (see `deliver`).
         """
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can cancel a pledge."))
+        person_id = origin.person(N_("Only a person can cancel a pledge."))
         clean = clean_description(reason)
-        pledge = await self.own(uow, origin.actor_id, pledge_id)
+        pledge = await self.own(uow, person_id, pledge_id)
         if pledge.status in CLOSED_STATUSES:
             raise Conflict(N_("This pledge is closed; it cannot be cancelled."))
         await claim_update(uow, origin)

@@ -81,11 +81,10 @@ class PrivacyService(UseCases[PrivacyUnitOfWork]):
 
     async def forget(self, origin: Origin, person_id: int, stamp: int) -> Forgotten:
         """Forget a person: themselves, or anyone when an admin asks; checked at the press."""
-        if origin.actor_id is None:
-            raise PermissionDenied(N_("Only a person can ask for this."))
+        actor_id = origin.person(N_("Only a person can ask for this."))
         async with self._uow() as uow:
-            mine = origin.actor_id == person_id
-            if not mine and not (await standing_in(uow, origin.actor_id)).is_admin:
+            mine = actor_id == person_id
+            if not mine and not (await standing_in(uow, actor_id)).is_admin:
                 raise PermissionDenied(N_("This button is not yours."))
             person = await uow.people.get(person_id)
             if person is None or erasure_stamp(person) != stamp:
