@@ -137,6 +137,8 @@ class ChatSession:
         #: per chat, the last message with inline buttons (what ``#N`` presses)
         self.last_buttons: dict[int, int] = {}
         self.bot_username: str | None = None
+        #: group titles, read from the sandbox when a window first shows the group
+        self.titles: dict[int, str] = {}
         self._pending: list[str] = []  # lines of a multi-line message so far
         self._refreshing = asyncio.Lock()
 
@@ -151,7 +153,7 @@ class ChatSession:
 
     def show(self, chat_id: int, msg: Json) -> None:
         """Print a bot message and remember it (and that it has buttons)."""
-        label = "bot" if chat_id == self.user_id else f"bot in {chat_id}"
+        label = "bot" if chat_id == self.user_id else f"bot in {self.titles.get(chat_id, chat_id)}"
         text, buttons = render(msg, label)
         self.say(text)
         self.printed.setdefault(chat_id, {})[int(msg["message_id"])] = msg
@@ -167,6 +169,8 @@ class ChatSession:
             chat_id = self.chat_id
             messages = await self.client.bot_messages(chat_id)
             if chat_id not in self.printed:
+                if chat_id != self.user_id:
+                    self.titles.update(group_titles(await self.client.world()))
                 self.printed[chat_id] = {}
                 for m in messages[:max(0, len(messages) - history)]:
                     self.printed[chat_id][int(m["message_id"])] = m
@@ -303,6 +307,9 @@ class ChatSession:
             if not ref.lstrip("-").isdigit() or len(ref) > 20:
                 self.say("(write /group CHAT_ID, e.g. /group -4000000001)")
                 return
+            if int(ref) not in group_titles(await self.client.world()):
+                self.say(f"(no group {ref} in the sandbox)")
+                return
             self.group = int(ref)
         if self.group is None:
             self.say("(which group? write /group CHAT_ID)")
@@ -362,13 +369,33 @@ class ChatSession:
             await self.client.send_text(self.user_id, text, chat_id=self._target())
 
 
-async def _resolve_user(client: SandboxClient, ref: str) -> Json:
-    world = await client.world()
-    ref = ref.lstrip("@")
-    for u in world["users"]:
-        if str(u["id"]) == ref or (u.get("username") or "").lower() == ref.lower():
-            return dict(u)
-    raise SystemExit(f"no user {ref!r} in the sandbox (create one with the control API)")
+def group_titles(world: Json) -> dict[int, str]:
+    """The title of every group, supergroup and channel in a world summary."""
+    return {int(c["id"]): str(c.get("title", c["id"])) for c in world["chats"]
+            if c.get("type") != "private"}
+
+
+def _start_problem(world: Json, user_ref: str, group: int | None) -> Json | str:
+    """The user to chat as, or the one line that says why the chat cannot start."""
+    ref = user_ref.lstrip("@")
+    users = [u for u in world["users"] if not u.get("is_bot")]
+    user = next((dict(u) for u in users
+                 if str(u["id"]) == ref or (u.get("username") or "").lower() == ref.lower()),
+                None)
+    if user is None:
+        known = ", ".join(str(u.get("username") or u["id"]) for u in users[:20]) or "none yet"
+        return f"no user {ref!r} in the sandbox; its users: {known}"
+    if group is None:
+        return user
+    chat = next((c for c in world["chats"] if c["id"] == group and c.get("type") != "private"),
+                None)
+    if chat is None:
+        known = ", ".join(f"{t} ({i})" for i, t in group_titles(world).items()) or "none yet"
+        return f"no group {group} in the sandbox; its groups: {known}"
+    if chat.get("members", {}).get(str(user["id"])) not in ("creator", "administrator",
+                                                             "member"):
+        return f"{user['first_name']} is not a member of {chat.get('title', group)} ({group})"
+    return user
 
 
 async def _next_line(lines: AsyncIterator[str]) -> str | None:
@@ -425,12 +452,12 @@ async def run_chat(url: str, user_ref: str, group: int | None) -> int:
     """Run the interactive loop until EOF on stdin; the exit status."""
     async with SandboxClient(url) as client:
         try:
-            user = await _resolve_user(client, user_ref)
-            if group is not None:
-                await client.bot_messages(group)
+            user = _start_problem(await client.world(), user_ref, group)
         except SandboxUnreachable:
-            print(f"no sandbox is running at {url}: start one with `make run` "
-                  "(or point --url at it)", file=sys.stderr)
+            user = (f"no sandbox is running at {url}: start one with `make run` "
+                    "(or point --url at it)")
+        if isinstance(user, str):
+            print(user, file=sys.stderr)
             return 1
         session = ChatSession(client, user, group)
         where = f"group {group}" if group is not None else "your private chat with the bot"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
+import sys
+from pathlib import Path
 
 from bot.demo import busy_port_line, port_busy
 from bot.demo_network import ADMIN, ORGANISATIONS, PEOPLE, ancestors, printout
@@ -10,7 +14,7 @@ from domain.clock import FakeClock
 from domain.network.models import RoleName
 from sandbox.client import SandboxClient
 from tests.demo_world import demo_world
-from tests.harness import Conversation, running_bot
+from tests.harness import ROOT, Conversation, running_bot
 from tests.talk import buttons, make_appeal
 
 
@@ -82,3 +86,23 @@ def test_a_busy_port_is_named_with_the_setting_that_chooses_another() -> None:
         line = busy_port_line(port)
     assert str(port) in line and "SANDBOX_PORT=" in line and "\n" not in line
     assert not port_busy(port)
+
+
+async def test_a_second_make_run_on_a_busy_port_says_which_and_how_to_choose_another(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        # run where no .env is, as a newcomer's second `make run` would (no token)
+        env = {**os.environ, "SANDBOX_PORT": str(port), "PYTHONPATH": str(ROOT)}
+        env.pop("BOT_TOKEN", None)
+        demo = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "demo", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(demo.communicate(), 60)
+    assert demo.returncode == 1 and out == b""
+    assert err.decode() == busy_port_line(port) + "\n"
+    assert not (tmp_path / "data").exists()  # nothing started, nothing written

@@ -110,7 +110,7 @@ async def test_a_deep_link_in_the_group_opens_the_private_chat_with_start_payloa
         InlineKeyboardButton("Site", url="https://example.org/drive"),
     ]]))
     await bot.send_message(user_id, "private while the group is shown")
-    shown = await window.out.wait_for(f"bot in {group} #")
+    shown = await window.out.wait_for("bot in 支援群 #")
     assert "请认捐" in shown and "[1] 私聊认捐 -> https://t.me/tongxin_bot?start=pledge" in shown
     # the group window shows only the group
     assert "private before" not in shown and "private while" not in shown
@@ -127,6 +127,9 @@ async def test_a_deep_link_in_the_group_opens_the_private_chat_with_start_payloa
     await bot.send_message(user_id, "哪一项倡议？")
     shown = await window.out.wait_for("哪一项倡议？")
     assert "group news" not in shown
+    window.script.type("/group -4000000999", "/group x")
+    await window.out.wait_for("(no group -4000000999 in the sandbox)")
+    await window.out.wait_for("(write /group CHAT_ID")
     window.script.type(f"/group {group}")
     await window.out.wait_for("group news while private is shown")
     assert await window.close() is None
@@ -238,6 +241,20 @@ async def test_no_sandbox_running_is_one_line(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SandboxUnreachable):
         async with SandboxClient("http://127.0.0.1:notaport") as client:
             await client.health()
+
+
+async def test_a_chat_that_cannot_start_says_why_in_one_line(
+    sandbox: SandboxServer, control: SandboxClient, eve: Json, group: int,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await control.create_user("Olga", username="olga")
+    for user, chat, line in (
+        ("nobody", None, "no user 'nobody' in the sandbox; its users: eve, olga"),
+        ("eve", -4000000999, f"no group -4000000999 in the sandbox; its groups: 支援群 ({group})"),
+        ("olga", group, f"Olga is not a member of 支援群 ({group})"),
+    ):
+        assert await run_chat(sandbox.url, user, chat) == 1
+        assert capsys.readouterr().err == line + "\n"
 
 
 async def test_the_command_lines_say_one_line_not_a_traceback() -> None:

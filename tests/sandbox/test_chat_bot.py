@@ -31,7 +31,7 @@ async def test_a_member_presses_the_groups_pledge_button_and_pledges_in_private(
         script.type("/pledge")
         # the bot's answer in the group: a link button that opens the private chat
         shown = await out.wait_for("-> https://t.me/tongxin_bot?start=pledge", timeout=15)
-        assert f"bot in {home.chat_id} #" in shown
+        assert f"bot in {home.title} #" in shown
         script.type("#1")
         await out.wait_for("you: /start pledge")
         # the pledge dialog begins in the private chat, in her language, offering the appeal
@@ -47,6 +47,6 @@ async def test_a_member_presses_the_groups_pledge_button_and_pledges_in_private(
         assert "On whose behalf?" in private and "[1] Myself" in private
         # a pressed question is edited (its keyboard goes), and the window shows the edit
         assert "Which appeal is your pledge for?\nSend /cancel to stop.  (edited)" in private
-        assert f"bot in {home.chat_id}" not in private
+        assert f"bot in {home.title}" not in private
         script.end()
         assert await asyncio.wait_for(loop, 10) is None
