@@ -37,7 +37,7 @@ from bot.sender import PacedSender
 from bot.settings import Settings
 from bot.webhook import WebhookServer
 from domain.clock import Clock
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from domain.outbox.service import OutboxService
 from domain.pledges.reading import ParsingReader
 from handlers.commands import publish_menu

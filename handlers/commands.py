@@ -11,7 +11,8 @@ from telegram import (
     BotCommandScopeChat,
 )
 
-from domain.network.models import Language, RoleName, Standing
+from domain.kernel.standing import RoleName, Standing
+from domain.network.models import Language
 from handlers.common import CommandSpec
 from handlers.i18n import N_, Translations
 

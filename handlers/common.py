@@ -13,7 +13,8 @@ from telegram.error import TelegramError
 
 from domain.errors import DomainError
 from domain.kernel.origin import AlreadyProcessed, Origin
-from domain.network.models import ChatStatus, RoleName
+from domain.kernel.standing import RoleName
+from domain.network.models import ChatStatus
 from domain.network.service import SeenUser
 from domain.parsing.integers import parse_id
 from handlers.context import Reader, TongxinContext

@@ -10,7 +10,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from domain.appeals.service import AppealService
 from domain.clock import Clock
 from domain.dialogs.engine import DialogEngine
-from domain.network.models import Language, Person, Standing
+from domain.kernel.standing import Standing
+from domain.network.models import Language, Person
 from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService

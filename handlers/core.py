@@ -12,7 +12,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from domain.dialogs.models import Outcome
 from domain.kernel.origin import Origin
-from domain.network.models import Language, RoleName
+from domain.kernel.standing import RoleName
+from domain.network.models import Language
 from handlers.commands import commands_for_standing
 from handlers.common import (
     CommandSpec,

@@ -10,7 +10,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from domain.errors import InvalidInput
 from domain.kernel.calendar import zone_of
 from domain.kernel.origin import Origin
-from domain.network.models import Person, RoleName
+from domain.kernel.standing import RoleName
+from domain.network.models import Person
 from domain.privacy.models import ActorKind, AuditEntry, AuditSubject, Holdings, strict_id
 from domain.privacy.service import PrivacyService, erasure_stamp
 from handlers.common import (

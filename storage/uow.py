@@ -51,7 +51,7 @@ from storage.repositories.totals_rows import SqlReportRows
 
 
 class SqlUnitOfWork:
-    """Implements `domain.ports.UnitOfWork`: nothing lands before `commit`.
+    """Implements `domain.network.ports.UnitOfWork`: nothing lands before `commit`.
 
     To add a repository, assign it in `__init__` on `self.session`, typed as its port,
     e.g. `self.pledges: PledgeRepository = SqlPledgeRepository(self.session)`.
@@ -115,7 +115,7 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """Implements `domain.ports.UnitOfWorkFactory`: a fresh `SqlUnitOfWork` per call."""
+    """Implements `domain.network.ports.UnitOfWorkFactory`: a fresh `SqlUnitOfWork` per call."""
 
     def __init__(
         self,

@@ -16,7 +16,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.runtime import TongxinApplication
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient, appeal_deep_link_payload
 from domain.clock import FakeClock
-from domain.network.models import ChatStatus, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import ChatStatus
 from domain.offers.models import Offer
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, Visibility
 from sandbox.client import SandboxClient

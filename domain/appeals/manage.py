@@ -16,9 +16,10 @@ from domain.appeals.ports import AppealsUnitOfWork, ClosingTotals
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import RoleName, standing_holding, standing_in
+from domain.kernel.tree import subtree_ids
 from domain.kernel.units import LocalUseCases
 from domain.network.access import may_manage_appeal
-from domain.network.models import Chat, ChatStatus, subtree_ids
+from domain.network.models import Chat, ChatStatus
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.parsing import parse_due_date

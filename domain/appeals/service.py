@@ -16,9 +16,10 @@ from domain.appeals.ports import AppealsUnitOfWork
 from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import Standing, standing_in
+from domain.kernel.tree import subtree_ids
 from domain.network.access import may_manage_appeal, may_see_appeal, visible_appeals
-from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
+from domain.network.models import Chat, ChatStatus, Organisation
 from domain.outbox.models import BroadcastProgress, Purpose, progress_of
 from domain.outbox.ports import NewDelivery
 

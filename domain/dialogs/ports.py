@@ -30,7 +30,7 @@ class DialogRepository(Protocol):
 
 
 class UpdateMarks(Protocol):
-    """Marks of handled Telegram updates (`ProcessedUpdates` in `domain/ports.py`)."""
+    """Marks of handled Telegram updates (a unit of work's `updates`)."""
 
     async def mark(self, update_id: int) -> bool:
         """Record the update as handled; False when it already was."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Protocol, TypeVar
 
-from domain.network.models import Chat, ChatStatus, Organisation, Standing, subtree_ids
+from domain.kernel.standing import Standing
+from domain.kernel.tree import subtree_ids
+from domain.network.models import Chat, ChatStatus, Organisation
 
 
 class Addressed(Protocol):

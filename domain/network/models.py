@@ -7,15 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import N_
-
-# Roles, standing, the tree walk and the audit event are the kernel's (every feature checks
-# permissions and audits); they are named here too, where the network's records are.
-from domain.kernel.audit import AuditEvent as AuditEvent
-from domain.kernel.standing import Role as Role
-from domain.kernel.standing import RoleName as RoleName
-from domain.kernel.standing import Standing as Standing
 from domain.kernel.text import TextRule
-from domain.kernel.tree import subtree_ids as subtree_ids
 
 MAX_ORGANISATION_NAME = 100
 

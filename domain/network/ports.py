@@ -2,7 +2,7 @@
 
 storage/ implements them, tests fake them. `UnitOfWork` is the shared one: the network's
 repositories and the kernel's (dialogs, handled updates, audit); each feature's unit of work
-extends it with its own repositories (`domain.ports` names it for them).
+extends it with its own repositories.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 from domain.errors import N_, Conflict, InvalidInput, NotFound
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
-from domain.network.models import Person, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Person
 from domain.network.ports import UnitOfWork
 from domain.network.registry import Registry
 from domain.parsing.integers import parse_id

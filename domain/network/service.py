@@ -12,9 +12,9 @@ from domain.clock import Clock
 from domain.errors import N_, NotFound
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import Role, RoleName, Standing, standing_in
 from domain.network.chats import ChatUseCases
-from domain.network.models import Language, Person, Role, RoleName, Standing, language_from_client
+from domain.network.models import Language, Person, language_from_client
 from domain.network.organisations import OrganisationUseCases
 from domain.network.ports import UnitOfWorkFactory
 from domain.network.roles import RoleUseCases

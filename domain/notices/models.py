@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.network.models import Organisation, Role, RoleName, Standing
+from domain.kernel.standing import Role, RoleName, Standing
+from domain.network.models import Organisation
 
 
 class NoticeEvent(StrEnum):

@@ -15,9 +15,9 @@ from typing import Protocol
 
 from domain.kernel.standing import standing_in
 from domain.network.access import Addressed, Owned, Pledged, pledge_homes
+from domain.network.ports import UnitOfWork
 from domain.notices.models import NoticeEvent, coordinators_in_scope
 from domain.notices.ports import NoticeRepository
-from domain.ports import UnitOfWork
 
 
 class Numbered(Protocol):

@@ -13,9 +13,9 @@ from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.quantities import check_quantity
 from domain.kernel.quantities import format_quantity as plain_quantity
-from domain.kernel.standing import RoleName, standing_holding
+from domain.kernel.standing import RoleName, Standing, standing_holding
 from domain.kernel.units import LocalUseCases
-from domain.network.models import Language, Standing
+from domain.network.models import Language
 from domain.notices.recording import record_offer_event
 from domain.offers.draft import OfferDraft, Step, next_step
 from domain.offers.models import (

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.kernel.units import MakesUnits
+from domain.network.ports import UnitOfWork
 from domain.outbox.models import Delivery, FailureReason, MediaKind, Purpose
-from domain.ports import UnitOfWork
 
 
 @dataclass(frozen=True)

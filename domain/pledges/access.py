@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from domain.appeals.models import Appeal, broadcast_subject
 from domain.errors import N_, Conflict, NotFound, PermissionDenied
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import Standing, standing_in
 from domain.network.access import behalf_organisations, may_see_appeal, visible_appeals
-from domain.network.models import ChatStatus, Organisation, Standing
+from domain.network.models import ChatStatus, Organisation
 from domain.outbox.models import Purpose
 from domain.pledges.ports import PledgeUnitOfWork
 

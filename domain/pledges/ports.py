@@ -12,11 +12,11 @@ from domain.appeals.models import Appeal
 from domain.kernel.origin import Origin
 from domain.kernel.units import MakesUnits
 from domain.network.models import Language
+from domain.network.ports import UnitOfWork
 from domain.notices.ports import NoticeRepository
 from domain.outbox.models import MediaKind
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.models import Fulfilment, Pledge
-from domain.ports import UnitOfWork
 
 
 @dataclass(frozen=True)

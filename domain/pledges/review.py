@@ -12,10 +12,10 @@ from decimal import Decimal, InvalidOperation
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import Standing, standing_in
 from domain.kernel.text import TextRule
 from domain.kernel.units import LocalUseCases
-from domain.network.models import Language, Standing
+from domain.network.models import Language
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.answers import read_money

@@ -18,10 +18,10 @@ from domain.kernel.quantities import (
     format_minor,
     format_quantity,
 )
-from domain.kernel.standing import standing_holding, standing_in
+from domain.kernel.standing import RoleName, Standing, standing_holding, standing_in
 from domain.kernel.units import committed
 from domain.network.access import may_review_pledge
-from domain.network.models import Organisation, RoleName, Standing
+from domain.network.models import Organisation
 from domain.notices.models import NoticeEvent
 from domain.notices.recording import record_pledge_event
 from domain.outbox.models import MediaKind, Purpose

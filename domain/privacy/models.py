@@ -8,7 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import N_, InvalidInput
-from domain.network.models import Person, Role
+from domain.kernel.standing import Role
+from domain.network.models import Person
 from domain.parsing.integers import parse_id
 
 _SUBJECT = re.compile(r"([pPaA])\s*#?\s*([0-9]{1,19})")

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from domain.kernel.units import MakesUnits
 from domain.network.models import Language
-from domain.ports import AuditLog, UnitOfWork
+from domain.network.ports import AuditLog, UnitOfWork
 from domain.privacy.models import AuditEntry, AuditSubject
 
 

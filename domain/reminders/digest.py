@@ -18,9 +18,9 @@ from domain.appeals.models import Appeal
 from domain.clock import Clock
 from domain.errors import N_, PermissionDenied
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import RoleName, Standing, standing_in
 from domain.network.access import may_review_pledge
-from domain.network.models import Language, Organisation, RoleName, Standing
+from domain.network.models import Language, Organisation
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Fulfilment, Pledge

@@ -24,9 +24,9 @@ from domain.errors import N_, Conflict, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.calendar import local_date
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import Standing, standing_in
 from domain.network.access import may_review_pledge
-from domain.network.models import Language, Standing
+from domain.network.models import Language
 from domain.notices.models import coordinators_in_scope
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery

@@ -10,11 +10,11 @@ from typing import Protocol
 from domain.appeals.models import Appeal
 from domain.kernel.units import MakesUnits
 from domain.network.models import Language
+from domain.network.ports import UnitOfWork
 from domain.notices.ports import NoticeRepository
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.models import Pledge
 from domain.pledges.ports import AppealLookup, PledgeRepository
-from domain.ports import UnitOfWork
 from domain.reminders.models import AppealPolicy, Pause, SlotKind
 
 

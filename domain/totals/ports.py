@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from domain.appeals.ports import AppealRepository
+from domain.network.ports import UnitOfWork
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import PledgeRepository
-from domain.ports import UnitOfWork
 from domain.privacy.ports import AuditTrail
 from domain.totals.models import Cell, Figures
 from domain.totals.report import DeliveryLine, OfferLine, PledgeLine

@@ -10,9 +10,10 @@ from domain.appeals.models import Appeal
 from domain.clock import Clock
 from domain.errors import N_, NotFound, PermissionDenied
 from domain.kernel.calendar import Calendar
-from domain.kernel.standing import standing_in
+from domain.kernel.standing import Standing, standing_in
+from domain.kernel.tree import subtree_ids
 from domain.network.access import may_see_appeal
-from domain.network.models import ChatStatus, Organisation, Standing, subtree_ids
+from domain.network.models import ChatStatus, Organisation
 from domain.pledges.models import Pledge
 from domain.privacy.models import AuditEntry, AuditSubject, SubjectKind
 from domain.totals.models import (

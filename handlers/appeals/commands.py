@@ -14,7 +14,7 @@ from domain.appeals.draft import AppealDraft
 from domain.dialogs.engine import DialogKind
 from domain.errors import N_, DomainError
 from domain.kernel.origin import Origin
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from handlers.appeals.dialogs import AppealManageView, AppealView, group_renderer
 from handlers.appeals.manage import MANAGE_COMMANDS, AppealManageHandlers
 from handlers.appeals.render import manage_keyboard

@@ -19,7 +19,7 @@ from domain.appeals.models import Appeal
 from domain.dialogs.engine import OneAnswer
 from domain.errors import N_
 from domain.kernel.origin import Origin
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from domain.parsing.integers import parse_id
 from handlers.answered import drop_buttons
 from handlers.appeals.dialogs import group_renderer

@@ -7,7 +7,8 @@ from telegram.error import Forbidden, TelegramError
 
 from domain.errors import N_, InvalidInput, PermissionDenied
 from domain.kernel.origin import Origin
-from domain.network.models import Person, Role
+from domain.kernel.standing import Role
+from domain.network.models import Person
 from domain.network.service import NetworkService
 from handlers.common import attempt, private_command, reply
 from handlers.context import TongxinContext

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.errors import DomainError
 from domain.kernel.origin import Origin
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from domain.offers.draft import DIALOG_KIND, OfferDraft, OfferKind, read_item_line
 from handlers.common import (
     CommandSpec,

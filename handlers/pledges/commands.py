@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.dialogs.engine import DialogKind
 from domain.errors import N_
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from domain.pledges.actions import action_kinds
 from domain.pledges.dialog import PledgeDialog
 from domain.pledges.draft import PledgeRequest

@@ -17,7 +17,7 @@ from domain.dialogs.engine import DialogKind
 from domain.dialogs.models import Outcome
 from domain.errors import N_
 from domain.kernel.origin import Origin
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from domain.parsing.integers import parse_int
 from domain.pledges.reading import ParsingReader
 from domain.pledges.review import delivered_measure

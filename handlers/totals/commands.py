@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.dialogs.engine import DialogKind
 from domain.errors import N_
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from handlers.common import CommandSpec, attempt, pressed, reply
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView

@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.network.models import AuditEvent
+from domain.kernel.audit import AuditEvent
 from domain.privacy.models import Actor, ActorKind, AuditEntry, AuditSubject, SubjectKind
 from storage.models.network import AuditEventRow, PersonRow
 from storage.models.pledges import FulfilmentRow

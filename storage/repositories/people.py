@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.network.models import Language, Person, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Language, Person
 from storage.models.network import NETWORK_SCOPE, PersonRow, RoleRow
 from storage.repositories.statements import execute_count, insert_ignoring_conflicts, table_of
 from storage.repositories.totals_counters import ledger_of

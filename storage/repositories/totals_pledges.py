@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Select, Subquery, case, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from domain.pledges.models import FulfilmentState, PledgeKind
 from storage.models.network import RoleRow
 from storage.models.pledges import FulfilmentRow, PledgeRow

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.demo import busy_port_line, port_busy
 from bot.demo_network import ADMIN, ORGANISATIONS, PEOPLE, ancestors, printout
 from domain.clock import FakeClock
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from sandbox.client import SandboxClient
 from tests.demo_world import demo_world
 from tests.harness import ROOT, Conversation, running_bot

@@ -9,7 +9,8 @@ import pytest
 from domain.clock import FakeClock
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.origin import AlreadyProcessed, Origin
-from domain.network.models import ChatStatus, Language, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import ChatStatus, Language
 from domain.network.organisations import StillReferenced
 from domain.network.service import NetworkService, SeenUser
 from tests.fakes import FakeUnitOfWorkFactory

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.network.models import AuditEvent
+from domain.kernel.audit import AuditEvent
 from tests.fakes.store import FakeStore
 
 

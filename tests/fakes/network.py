@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from domain.dialogs import Dialog
 from domain.errors import N_, Conflict
-from domain.network.models import Chat, ChatStatus, Organisation, Person, Role
+from domain.kernel.standing import Role
+from domain.network.models import Chat, ChatStatus, Organisation, Person
 from tests.fakes.store import FakeStore
 
 

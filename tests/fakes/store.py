@@ -9,7 +9,9 @@ from typing import Any
 
 from domain.appeals.models import Appeal
 from domain.dialogs import Dialog
-from domain.network.models import AuditEvent, Chat, Organisation, Person, Role
+from domain.kernel.audit import AuditEvent
+from domain.kernel.standing import Role
+from domain.network.models import Chat, Organisation, Person
 from domain.notices.models import CoordinatorNotice
 from domain.offers.models import Match, Offer
 from domain.outbox.models import Delivery

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
-from domain.network.models import AuditEvent
+from domain.kernel.audit import AuditEvent
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import ADMIN_ID, Conversation

@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import text
 
 from domain.clock import FakeClock
+from domain.kernel.standing import Standing
 from domain.network.access import behalf_organisations, may_see_appeal
-from domain.network.models import Standing
 from handlers.flood import FLOOD_LIMIT, PRESS_LIMIT
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory

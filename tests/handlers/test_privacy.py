@@ -14,7 +14,7 @@ from bot.runtime import TongxinApplication
 from domain.appeals.models import AppealStatus
 from domain.clock import FakeClock
 from domain.dialogs import Dialog
-from domain.network.models import AuditEvent
+from domain.kernel.audit import AuditEvent
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from sandbox.client import SandboxClient

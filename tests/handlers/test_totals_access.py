@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.appeals.models import AppealStatus
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.domain.totals.seed import seed_scenario

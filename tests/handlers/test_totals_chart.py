@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.runtime import TongxinApplication
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from handlers.context import Reader
 from handlers.totals.chart import ChartWriter, font_path, missing_glyphs
 from sandbox.client import SandboxClient

@@ -8,7 +8,9 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton
 
 from domain.appeals.models import Appeal, AppealStatus
-from domain.network.models import AuditEvent, Language, Person, RoleName
+from domain.kernel.audit import AuditEvent
+from domain.kernel.standing import RoleName
+from domain.network.models import Language, Person
 from domain.pledges.models import Pledge, PledgeKind, Visibility
 from handlers.context import Reader
 from handlers.i18n import Translations

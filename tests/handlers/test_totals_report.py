@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from bot.runtime import TongxinApplication
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.domain.totals.seed import seed_scenario

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.network.models import ChatStatus, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import ChatStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import Conversation

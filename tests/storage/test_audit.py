@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
 
-from domain.network.models import AuditEvent, Language, Person
+from domain.kernel.audit import AuditEvent
+from domain.network.models import Language, Person
 from domain.privacy.models import ActorKind, AuditSubject, SubjectKind
 from storage.repositories.audit import SqlAuditLog
 from storage.repositories.people import INTERNAL_ID_BASE

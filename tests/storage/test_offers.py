@@ -9,7 +9,8 @@ from decimal import Decimal
 from domain.appeals.models import Appeal, AppealStatus, Need
 from domain.clock import FakeClock
 from domain.kernel.origin import Origin
-from domain.network.models import Language, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Language
 from domain.offers.models import Match, Offer, OfferStatus, OfferTerms, PledgedQuantity
 from domain.offers.service import OfferService
 from domain.outbox.models import Purpose

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from domain.network.models import Language, Person, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Language, Person
 from domain.offers.models import Offer, OfferStatus, OfferTerms
 from storage.uow import SqlUnitOfWorkFactory
 

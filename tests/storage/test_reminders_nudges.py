@@ -10,7 +10,8 @@ from sqlalchemy import select
 from domain.appeals.models import Appeal, AppealStatus, Need, broadcast_subject
 from domain.clock import FakeClock
 from domain.kernel.origin import Origin
-from domain.network.models import Chat, ChatStatus, Language, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Chat, ChatStatus, Language
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.reminders.nudges import NudgeService

@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from domain.network.models import Chat, ChatStatus, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Chat, ChatStatus
 from storage.uow import SqlUnitOfWorkFactory
 from tests.storage.contract.builders import BIG_USER, chat, person
 

@@ -7,7 +7,7 @@ import os
 import random
 
 from domain.clock import FakeClock
-from domain.network.models import Role, RoleName
+from domain.kernel.standing import Role, RoleName
 from domain.totals.models import Figures, LineKind
 from domain.totals.service import TotalsService
 from storage.uow import SqlUnitOfWorkFactory

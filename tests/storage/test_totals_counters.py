@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from domain.network.models import Language, Person, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Language, Person
 from domain.pledges.models import Fulfilment, FulfilmentState
 from storage.models.totals import TotalsCellRow, TotalsDueRow, TotalsReachRow, TotalsSpreadRow
 from storage.repositories.totals_counters import backfill, recount_reach

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.network.models import Language, Person
-from domain.ports import UnitOfWorkFactory
+from domain.network.ports import UnitOfWorkFactory
 from storage.uow import SqlUnitOfWorkFactory
 
 T0 = datetime(2020, 2, 19, 9, 0, tzinfo=UTC)

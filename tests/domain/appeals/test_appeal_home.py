@@ -10,14 +10,8 @@ from domain.appeals.draft import AudienceKind
 from domain.appeals.service import AppealService, appeal_home
 from domain.errors import InvalidInput
 from domain.kernel.origin import Origin
-from domain.network.models import (
-    Chat,
-    ChatStatus,
-    Organisation,
-    Role,
-    RoleName,
-    Standing,
-)
+from domain.kernel.standing import Role, RoleName, Standing
+from domain.network.models import Chat, ChatStatus, Organisation
 from tests.domain.appeals.hubei import (
     BEIJING_GROUP,
     COORD,

@@ -11,7 +11,8 @@ from domain.appeals.models import Appeal, AppealStatus, Need
 from domain.clock import FakeClock
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.origin import AlreadyProcessed, Origin
-from domain.network.models import Language, Organisation, Person, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Language, Organisation, Person
 from domain.offers.draft import (
     ITEM_EXAMPLES,
     PRICE_EXAMPLES,

@@ -11,7 +11,8 @@ from domain.dialogs.engine import DialogEngine, OneAnswer
 from domain.dialogs.models import Outcome, Pressed, Typed
 from domain.errors import InvalidInput, NotFound
 from domain.kernel.origin import Origin
-from domain.network.models import Organisation, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Organisation
 from domain.pledges.actions import CancelReason, DeliveredPart, action_kinds
 from domain.pledges.dialog import LINK_NOT_VALID, LatePress, PledgeDialog, Shown
 from domain.pledges.draft import DIALOG_KIND, PledgeDraft, PledgeRequest, Prefill, Step

@@ -17,7 +17,8 @@ from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.calendar import Calendar, local_date
 from domain.kernel.origin import AlreadyProcessed, Origin
 from domain.kernel.quantities import to_minor
-from domain.network.models import Language, Organisation, Person, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Language, Organisation, Person
 from domain.parsing import messages
 from domain.pledges.answers import AMOUNT_EXAMPLES, answer_button, answer_text
 from domain.pledges.dialog import PledgeDialog

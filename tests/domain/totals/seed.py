@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
-from domain.network.models import Organisation, Role, RoleName, subtree_ids
+from domain.kernel.standing import Role, RoleName
+from domain.kernel.tree import subtree_ids
+from domain.network.models import Organisation
+from domain.network.ports import UnitOfWorkFactory
 from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeKind, Visibility
-from domain.ports import UnitOfWorkFactory
 from domain.totals.models import NO_ORGANISATION
 from storage.uow import SqlUnitOfWorkFactory
 

@@ -1,4 +1,4 @@
-"""The network repositories (`domain/ports.py`) behave alike on the fakes and in SQL.
+"""The network repositories (`domain/network/ports.py`) behave alike on the fakes and in SQL.
 
 Round trips of every network entity, then the cases the contract added (where the fakes
 had to be fixed to match SQL, the case says so).
@@ -12,7 +12,8 @@ import pytest
 
 from domain.dialogs import Dialog
 from domain.errors import Conflict
-from domain.network.models import Chat, ChatStatus, Language, Role, RoleName
+from domain.kernel.standing import Role, RoleName
+from domain.network.models import Chat, ChatStatus, Language
 from tests.storage.contract.builders import (
     ALICE,
     BIG_CHAT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.network.models import AuditEvent
+from domain.kernel.audit import AuditEvent
 from domain.notices.models import NoticeEvent
 from tests.storage.contract.builders import ALICE, BOB, T0, Units, recorded_actions
 
