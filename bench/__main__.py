@@ -10,7 +10,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORDER = (
     "bench_sandbox.py", "bench_broadcast.py", "bench_pledges.py", "bench_webhook.py",
-    "bench_replicas.py", "bench_totals.py",
+    "bench_replicas.py", "bench_totals.py", "bench_reminders.py",
 )
 
 
