@@ -84,7 +84,7 @@ class Figures:
     http_429: int
     statements: int
     peak_rss_mib: float
-    #: Seconds from the first reminder queued in the outbox to the last (the job's pace).
+    #: Seconds between the job ticks that queued the first and the last reminder.
     queued_over: float = float("nan")
 
 
@@ -122,33 +122,32 @@ async def seed(database_url: str, members: int, deadline: date, made: datetime) 
         await engine.dispose()
 
 
-async def queued_over(database_url: str) -> float:
-    """Seconds (of the bot's clock) between the first and the last reminder queued."""
+async def _one_row(database_url: str, statement: Any) -> Any:
+    """Run one read on the bot's database, on an engine of its own; its one row."""
     engine = create_engine(database_url)
     try:
         async with SqlUnitOfWorkFactory(session_factory(engine))() as uow:
-            first, last = (await uow.session.execute(
-                select(func.min(DeliveryRow.created_at), func.max(DeliveryRow.created_at))
-                .where(DeliveryRow.purpose == "reminder")
-            )).one()
-        return (last - first).total_seconds() if first and last else float("nan")
+            return (await uow.session.execute(statement)).one()
     finally:
         await engine.dispose()
+
+
+async def queued_over(database_url: str) -> float:
+    """Seconds (of the bot's clock) between the first and the last reminder queued."""
+    first, last = await _one_row(database_url, select(
+        func.min(DeliveryRow.created_at), func.max(DeliveryRow.created_at)
+    ).where(DeliveryRow.purpose == "reminder"))
+    return float((last - first).total_seconds()) if first and last else float("nan")
 
 
 async def planned(database_url: str) -> int:
     """How many pledges have their reminder row (planned by the bot)."""
-    engine = create_engine(database_url)
     try:
-        async with SqlUnitOfWorkFactory(session_factory(engine))() as uow:
-            count = await uow.session.scalar(
-                select(func.count()).select_from(ReminderRow).where(ReminderRow.due_at.is_not(None))
-            )
-        return int(count or 0)
+        (count,) = await _one_row(database_url, select(func.count()).select_from(ReminderRow)
+                                  .where(ReminderRow.due_at.is_not(None)))
     except (OperationalError, sqlite3.OperationalError):  # SQLite: the bot holds the lock
         return 0
-    finally:
-        await engine.dispose()
+    return int(count or 0)
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -280,7 +279,7 @@ def report(figures: Figures, label: str) -> None:
     print(f"  send rate {f.rate:.2f}/s = {f.rate / CEILING:.3f} x 30/s "
           f"(target >= {TARGET_SHARE:.2f}); last reminder {f.seconds_to_last / 60:.2f} min "
           f"after the move")
-    print(f"  429s: {f.http_429} (target 0); the job queued them all within "
+    print(f"  429s: {f.http_429} (target 0); the job queued them at ticks spanning "
           f"{f.queued_over:.1f} s")
     print(f"  SQL statements while it drained: {f.statements} = "
           f"{f.statements / max(f.reminders, 1):.2f} per reminder")
