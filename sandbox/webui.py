@@ -24,7 +24,7 @@ from sandbox.webview import (
     page_language,
     visible_chats,
 )
-from sandbox.world import Chat, User
+from sandbox.world import MEMBER_STATUSES, Chat, User
 
 if TYPE_CHECKING:
     from sandbox.server import SandboxServer
@@ -186,9 +186,24 @@ class WebUi:
             "clock": clock.to_api() if clock is not None else None,
         })
 
+    def _moved(self, request: web.Request, user: User) -> Json | None:
+        """Where an open chat went: upgraded to a supergroup, or left by the person."""
+        raw = request.query.get("chat", "")
+        chat = self.world.chats.get(int(raw)) if raw.lstrip("-").isdigit() else None
+        if chat is None or user.id not in chat.members:
+            return None
+        if chat.migrated_to is not None:
+            return {"moved_to": chat.migrated_to}
+        if chat.members[user.id] not in MEMBER_STATUSES:
+            return {"gone": True}
+        return None
+
     async def _chat(self, request: web.Request) -> web.Response:
         try:
             user = self._person(request)
+            moved = self._moved(request, user)
+            if moved is not None:  # the page was showing it a moment ago: not an error
+                return _ok(moved)
             chat = self._visible_chat(request, user)
         except ControlError as exc:
             return _error(exc.message, exc.status)

@@ -230,6 +230,15 @@ async function loadChat() {
   const answer = await fetch(`api/chat?user=${page.me.id}&chat=${id}`).then((r) => r.json())
     .catch(() => ({ok: false}));
   if (!answer.ok || page.chatId !== id) return;
+  if (answer.result.moved_to) {  // upgraded to a supergroup: follow it
+    page.chatId = answer.result.moved_to;
+    page.again = true;
+    return;
+  }
+  if (answer.result.gone) {
+    closeChat();
+    return;
+  }
   page.chat = answer.result;
   renderChat();
 }
@@ -273,7 +282,7 @@ function renderActions(chat) {
   actions.replaceChildren();
   const me = page.me.id;
   if (chat.type === "private") {
-    actions.append(page.me.blocked
+    actions.append(chat.bot_status === "kicked"  // blocked
       ? actionButton(t("unblock_bot"), () => act("unblock_bot", {user_id: me}))
       : actionButton(t("block_bot"), () => act("block_bot", {user_id: me})));
     return;

@@ -170,3 +170,20 @@ async def test_events_tell_the_page_when_its_person_has_news(
         line = await asyncio.wait_for(stream.content.readline(), timeout=5)
         assert line == b"event: change\n"
         assert await stream.content.readline() == b"data: 1\n"
+
+
+async def test_an_open_chat_that_moved_or_was_left_says_where_it_went(
+    served: tuple[SandboxServer, WebUi], http: aiohttp.ClientSession
+) -> None:
+    sandbox, page = served
+    world = sandbox.world
+    user = world.create_user("Li")
+    group = world.create_group("Old", members=[user.id])
+    new_id = world.migrate_group(group.id)
+    assert await _get(http, page, f"api/chat?user={user.id}&chat={group.id}") == (
+        200, {"ok": True, "result": {"moved_to": new_id}})
+    world.remove_member(new_id, user.id)
+    assert await _get(http, page, f"api/chat?user={user.id}&chat={new_id}") == (
+        200, {"ok": True, "result": {"gone": True}})
+    _, state = await _get(http, page, f"api/state?user={user.id}")
+    assert [c["id"] for c in state["result"]["chats"]] == [user.id]
