@@ -28,12 +28,19 @@ _SAFE_URL = re.compile(r"^(https?|tg)://", re.IGNORECASE)
 _SNIPPET = 80
 
 
+_DEEP_LINKS = (
+    re.compile(r"^https?://t\.me/(?P<bot>[A-Za-z0-9_]+)\?start=(?P<payload>[A-Za-z0-9_-]{1,64})$"),
+    re.compile(r"^tg://resolve\?domain=(?P<bot>[A-Za-z0-9_]+)&start=(?P<payload>[A-Za-z0-9_-]{1,64})$"),
+)
+
+
 def deep_link_payload(url: str, bot_username: str) -> str | None:
-    """The ``start`` payload of a ``t.me/<bot>?start=…`` link to this bot, else None."""
-    match = re.match(r"^https?://t\.me/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$", url)
-    if match is None or match.group(1).lower() != bot_username.lower():
-        return None
-    return match.group(2)
+    """The ``start`` payload of a deep link to this bot (``t.me/<bot>?start=…``), else None."""
+    for pattern in _DEEP_LINKS:
+        match = pattern.match(url)
+        if match is not None and match.group("bot").lower() == bot_username.lower():
+            return match.group("payload")
+    return None
 
 
 def _link_tag(url: str, bot_username: str) -> tuple[str, str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -81,6 +84,8 @@ def test_unsafe_links_stay_text_and_deep_links_open_the_bot() -> None:
     assert 'data-payload="ap_1_2"' in rendered
     assert deep_link_payload("https://t.me/other_bot?start=ap_1", "tongxin_bot") is None
     assert deep_link_payload("https://t.me/Tongxin_Bot?start=ap_1", "tongxin_bot") == "ap_1"
+    assert deep_link_payload("tg://resolve?domain=tongxin_bot&start=ap_1", "tongxin_bot") == "ap_1"
+    assert deep_link_payload("https://t.me/tongxin_bot?start=a b", "tongxin_bot") is None
 
 
 def test_the_page_speaks_the_persons_language() -> None:
@@ -187,3 +192,18 @@ async def test_an_open_chat_that_moved_or_was_left_says_where_it_went(
         200, {"ok": True, "result": {"gone": True}})
     _, state = await _get(http, page, f"api/state?user={user.id}")
     assert [c["id"] for c in state["result"]["chats"]] == [user.id]
+
+
+def test_a_busy_page_port_is_one_line_naming_it() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "sandbox", "--port", "0", "--web-port", str(port)],
+            capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"sandbox: the page's port {port} is busy; choose another "
+        "(SANDBOX_WEB_PORT=… make run, or --web-port)"]
