@@ -258,13 +258,14 @@ def _collect(calls: Any, since: int, ours: set[int], sent: dict[int, list[float]
             break
         fresh.append(call)
     for call in reversed(fresh):
-        chat = _chat_of(call)
+        chat = chat_of(call)
         if call["method"] == "sendMessage" and call["ok"] and chat in ours:
             sent.setdefault(chat, []).append(call["monotonic"])
     return fresh[0]["seq"] if fresh else since
 
 
-def _chat_of(call: dict[str, Any]) -> int | None:
+def chat_of(call: dict[str, Any]) -> int | None:
+    """The chat a logged Bot API call was for, if it names one."""
     try:
         return int(call["params"].get("chat_id"))
     except (TypeError, ValueError):
