@@ -12,6 +12,7 @@ from domain.pledges.ports import PledgeChangesIn, PledgeUnitOfWork
 from domain.pledges.reading import ParsingReader
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.reminders.appeal_policy import AppealRemindersService
 from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
 from domain.reminders.models import parse_clock_time
@@ -86,6 +87,7 @@ def compose_services(
             uow, clock, NudgeTexts(translations), reminder_settings(settings),
             settings.default_language,
         ),
+        appeal_reminders=AppealRemindersService(uow, clock, reminder_settings(settings)),
         clock=clock,
         default_language=settings.default_language,
         bot_username=bot_username,

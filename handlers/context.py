@@ -16,6 +16,7 @@ from domain.network.service import NetworkService
 from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
 from domain.privacy.service import PrivacyService
+from domain.reminders.appeal_policy import AppealRemindersService
 from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
 from domain.reminders.nudges import NudgeService
@@ -44,6 +45,7 @@ class Services:
     escalations: EscalationService
     daily_digests: DailyDigestService
     nudges: NudgeService
+    appeal_reminders: AppealRemindersService
     bot_username: str = ""
 
 

@@ -30,6 +30,7 @@ from handlers.pledges.group import private_words
 from handlers.privacy import PRIVACY_COMMANDS, PrivacyHandlers
 from handlers.reminders.commands import ReminderHandlers
 from handlers.reminders.escalation import remind_now_button
+from handlers.reminders.policy import appeal_reminders_button
 from handlers.review.commands import ReviewHandlers
 from handlers.totals.commands import TotalsHandlers
 
@@ -41,7 +42,7 @@ LAST_GROUP = 1000
 def features() -> list[Feature]:
     """Every feature area, in the order their handlers are registered (the one list)."""
     return [
-        AppealsFeature(),
+        AppealsFeature([appeal_reminders_button]),
         TotalsHandlers([remind_now_button]),
         ReminderHandlers(),
         OfferFeature(),

@@ -6,7 +6,8 @@ gets a short message of what is still needed ("还差 3,200个 N95口罩"): the 
 is pledged, per need and for money, never a name. Several appeals ending near each other
 make one message: the outbox subject is the group's day, so a group gets at most one nudge a
 day, and a restart cannot send it twice. A coordinator turns an appeal's nudges off (or on)
-with `/nudges APPEAL off|on`.
+with `/nudges APPEAL off|on` or from the appeal's reminders in `/appeals`
+(`domain/reminders/appeal_policy.py`).
 """
 
 from __future__ import annotations
@@ -20,14 +21,11 @@ from typing import Protocol
 from domain.appeals.models import Appeal, Need, broadcast_subject
 from domain.appeals.ports import AppealTotals
 from domain.clock import Clock
-from domain.kernel.audit import record_audit
-from domain.kernel.origin import Origin, claim_update
 from domain.network.models import ChatStatus, Language
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.reminders.ports import RemindersUnitOfWork
 from domain.reminders.scheduled import Every, ReminderSettings
-from domain.reminders.service import appeal_they_coordinate
 
 LOOK_EVERY = timedelta(minutes=10)
 
@@ -83,7 +81,7 @@ def nudge_subject(day: date) -> str:
 
 
 class NudgeService:
-    """Queues the day's nudges; `/nudges` switches an appeal's off and on."""
+    """Queues the day's nudges (`AppealRemindersService` switches an appeal's off and on)."""
 
     def __init__(
         self,
@@ -163,14 +161,3 @@ class NudgeService:
         if not needs and not money:
             return None
         return StillNeeded(appeal, days_left, needs, money)
-
-    async def switch(self, origin: Origin, appeal_id: int, off: bool) -> Appeal:
-        """A coordinator of the appeal's organisation turns its nudges off or on."""
-        async with self._uow() as uow:
-            appeal = await appeal_they_coordinate(uow, origin.actor_id or 0, appeal_id)
-            await claim_update(uow, origin)
-            await uow.nudges.set_nudges_off(appeal_id, off)
-            await record_audit(uow, self._clock, origin, "appeal.nudges", f"appeal:{appeal_id}",
-                               None, "off" if off else "on")
-            await uow.commit()
-            return appeal

@@ -13,20 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from domain.appeals.models import Appeal
 from domain.clock import Clock
 from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.calendar import Calendar
 from domain.kernel.origin import Origin, claim_update
-from domain.kernel.standing import standing_in
 from domain.outbox.models import MediaKind
 from domain.pledges.models import Pledge
 from domain.pledges.ports import PledgeChanges, PledgeChangesIn
 from domain.reminders.lent import LentUnitOfWork
 from domain.reminders.models import (
     OPEN_STATUSES,
-    AppealPolicy,
     Pause,
     ReminderPolicy,
     due_date_of,
@@ -35,7 +32,6 @@ from domain.reminders.ports import RemindersUnitOfWork, RemindersUnitOfWorkFacto
 from domain.reminders.scheduled import ReminderSettings, facts_of, replan
 
 NOT_YOURS = N_("You have no pledge with that number.")
-NOT_ITS_COORDINATOR = N_("Only a coordinator of appeal #{number} can change this.")
 #: A snooze is for days, not months: longer than this, turn reminders off.
 MAX_SNOOZE_DAYS = 30
 SNOOZE_RANGE = N_("A snooze lasts 1 to {limit} days.")
@@ -159,37 +155,6 @@ class ReminderService:
             await uow.commit()
             return pledge
 
-    async def appeal_policy(self, person_id: int, appeal_id: int) -> tuple[Appeal, AppealPolicy]:
-        """An appeal's reminders as its coordinator sees them (its own policy, or paused)."""
-        async with self._uow() as uow:
-            appeal = await appeal_they_coordinate(uow, person_id, appeal_id)
-            return appeal, await uow.reminders.appeal_policy(appeal_id)
-
-    async def set_appeal_policy(
-        self, origin: Origin, appeal_id: int, policy: AppealPolicy
-    ) -> tuple[Appeal, AppealPolicy]:
-        """A coordinator of the appeal pauses its reminders, resumes them or gives it a policy.
-
-        Every open pledge of the appeal is planned again in the same transaction.
-        """
-        async with self._uow() as uow:
-            appeal = await appeal_they_coordinate(uow, origin.actor_id or 0, appeal_id)
-            await claim_update(uow, origin)
-            await uow.reminders.save_appeal_policy(appeal_id, policy)
-            now = self._clock.now()
-            for pledge_id in await uow.reminders.open_pledges_of_appeal(appeal_id):
-                pledge = await uow.pledges.get(pledge_id)
-                if pledge is not None:
-                    await replan(uow, self._settings, pledge, now)
-            own = policy.policy
-            state = "paused" if policy.paused else (
-                f"{own.before_days}/{own.every_days}/{own.max_overdue}" if own else "network"
-            )
-            await record_audit(uow, self._clock, origin, "appeal.reminders",
-                               f"appeal:{appeal_id}", None, state)
-            await uow.commit()
-            return appeal, policy
-
     # -- inside a unit of work the caller commits (the dialog engine's, or the one above) ----
 
     async def deliver(
@@ -255,19 +220,6 @@ class ReminderService:
         assert pledge is not None  # the use case just changed it
         track = await replan(uow, self._settings, pledge, self._clock.now())
         return pledge, track.due_at
-
-
-async def appeal_they_coordinate(
-    uow: RemindersUnitOfWork, person_id: int, appeal_id: int
-) -> Appeal:
-    """The appeal, if the person coordinates its organisation now; else a refusal."""
-    appeal = await uow.appeal_lookup.get(appeal_id)
-    if appeal is None:
-        raise NotFound(N_("There is no appeal number {number}."), number=appeal_id)
-    standing = await standing_in(uow, person_id)
-    if not standing.coordinates(appeal.organisation_id, await uow.organisations.all()):
-        raise PermissionDenied(NOT_ITS_COORDINATOR, number=appeal_id)
-    return appeal
 
 
 async def own_pledge(uow: RemindersUnitOfWork, person_id: int, pledge_id: int) -> Pledge:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import Application, CommandHandler
 
 from domain.appeals.dialog import APPEAL_KIND, AppealKind, AppealManageKind
 from domain.appeals.draft import AppealDraft
+from domain.appeals.models import Appeal
 from domain.dialogs.engine import DialogKind
 from domain.errors import N_, DomainError
 from domain.kernel.origin import Origin
@@ -26,7 +27,7 @@ from handlers.common import (
     refuse,
     reply,
 )
-from handlers.context import Services, TongxinContext
+from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, show_turn
 from handlers.render import escape
 
@@ -36,6 +37,8 @@ APPEAL_COMMANDS = (
 )
 #: /appeals shows at most this many open appeals
 MAX_LISTED = 20
+#: A button another feature adds to an appeal its coordinator manages (see handlers/setup.py).
+AppealAction = Callable[[Reader, Appeal], InlineKeyboardButton]
 
 
 class AppealsFeature:
@@ -43,7 +46,9 @@ class AppealsFeature:
 
     commands: tuple[CommandSpec, ...] = APPEAL_COMMANDS + MANAGE_COMMANDS
 
-    def __init__(self) -> None:
+    def __init__(self, appeal_actions: Sequence[AppealAction] = ()) -> None:
+        # buttons other features add to an appeal its coordinator manages (its reminders)
+        self._appeal_actions = appeal_actions
         self.view = AppealView()
         self.manage_view = AppealManageView()
         self._manage = AppealManageHandlers(self.manage_view)
@@ -103,5 +108,6 @@ class AppealsFeature:
             )
             markup = None
             if is_private(update) and await services.appeals.may_manage(reader.person.id, appeal):
-                markup = manage_keyboard(reader, appeal.id)
+                more = [action(reader, appeal) for action in self._appeal_actions]
+                markup = manage_keyboard(reader, appeal.id, more)
             await reply(update, text, markup)

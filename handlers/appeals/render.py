@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -149,9 +150,12 @@ def preview_keyboard(reader: Reader) -> InlineKeyboardMarkup:
     ])
 
 
-def manage_keyboard(reader: Reader, appeal_id: int) -> InlineKeyboardMarkup:
-    """The buttons of an appeal its coordinator may manage (handled in manage.py)."""
-    return keyboard(
+def manage_keyboard(
+    reader: Reader, appeal_id: int, more: Sequence[InlineKeyboardButton] = ()
+) -> InlineKeyboardMarkup:
+    """The buttons of an appeal its coordinator may manage (handled in manage.py), and
+    `more` of other features (the appeal's reminders), a row of their own."""
+    rows = keyboard(
         [
             [
                 (reader.t(N_("Edit text")), f"am:edit:{appeal_id}"),
@@ -162,7 +166,8 @@ def manage_keyboard(reader: Reader, appeal_id: int) -> InlineKeyboardMarkup:
                 (reader.t(N_("Close")), f"am:close:{appeal_id}"),
             ],
         ]
-    )
+    ).inline_keyboard
+    return InlineKeyboardMarkup([*rows, list(more)] if more else rows)
 
 
 class AppealRenderer:

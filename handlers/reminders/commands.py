@@ -22,6 +22,7 @@ from domain.parsing.integers import parse_int
 from domain.pledges.reading import ParsingReader
 from domain.pledges.review import delivered_measure
 from domain.reminders.draft import Action, ReminderAnswerKind, reminder_answer
+from domain.reminders.policy_dialog import AppealPolicyKind
 from domain.reminders.service import PersonReminders
 from handlers.answered import drop_buttons, has_buttons
 from handlers.common import (
@@ -37,11 +38,11 @@ from handlers.common import (
 )
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
-from handlers.reminders.dialogs import ReminderAnswerView
+from handlers.reminders.dialogs import PolicyView, ReminderAnswerView
 from handlers.reminders.digest import digest_command
 from handlers.reminders.escalation import ESCALATION_CODE
 from handlers.reminders.nudges import nudges_command
-from handlers.reminders.policy import appeal_reminders_command
+from handlers.reminders.policy import PANEL_CODE, PolicyPanel, appeal_reminders_command
 from handlers.reminders.render import (
     BUTTON_CODE,
     SETTING_CODE,
@@ -88,17 +89,22 @@ class ReminderHandlers:
 
     def __init__(self) -> None:
         self._view = ReminderAnswerView()
+        self._policy_view = PolicyView()
+        self._panel = PolicyPanel(self._policy_view)
 
     def views(self) -> Sequence[DialogView]:
-        """The follow-up questions' view."""
-        return [self._view]
+        """The follow-up questions' view and the appeal reminder numbers'."""
+        return [self._view, self._policy_view]
 
     def kinds(self, services: Services) -> Sequence[DialogKind[Any]]:
         """The follow-up questions, answered by the reminders' service."""
         reader = ParsingReader()
         # the amount of a delivery is read as /mypledges reads it (one rule for both)
         measure = partial(delivered_measure, reader)
-        return [ReminderAnswerKind(services.reminders, services.escalations, measure, reader)]
+        return [
+            ReminderAnswerKind(services.reminders, services.escalations, measure, reader),
+            AppealPolicyKind(services.appeal_reminders),
+        ]
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """The reminder's buttons."""
@@ -109,6 +115,7 @@ class ReminderHandlers:
         app.add_handler(CommandHandler("appealreminders", appeal_reminders_command))
         app.add_handler(CallbackQueryHandler(self.setting, pattern=rf"^{SETTING_CODE}:"))
         app.add_handler(CallbackQueryHandler(self.escalated, pattern=rf"^{ESCALATION_CODE}:"))
+        app.add_handler(CallbackQueryHandler(self._panel.pressed, pattern=rf"^{PANEL_CODE}:"))
 
     async def reminders(self, update: Update, context: TongxinContext) -> None:
         """`/reminders`: the coming reminders; `off`, `on` or N (days of snooze) change them."""

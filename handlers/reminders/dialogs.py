@@ -1,4 +1,5 @@
-"""The view of the reminder's follow-up questions (`domain.reminders.draft`)."""
+"""The views of the reminder's follow-up questions (`domain.reminders.draft`) and of an
+appeal's reminder numbers (`domain.reminders.policy_dialog`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from domain.dialogs.engine import OneAnswer
 from domain.dialogs.models import Outcome, Turn
 from domain.errors import N_
+from domain.reminders.appeal_policy import AppealReminders
 from domain.reminders.draft import CODE, DIALOG_KIND, MORE_DAYS, Action
+from domain.reminders.policy_dialog import BOUNDS, CHOICES, POLICY_CODE, POLICY_KIND, PolicyStep
 from domain.reminders.service import Answered
 from handlers.common import reply
 from handlers.context import Reader, TongxinContext
 from handlers.dialogs import View, dialog_button
+from handlers.reminders.policy import panel
 from handlers.reminders.render import answered_text
 from handlers.render import escape
 
@@ -65,4 +69,49 @@ class ReminderAnswerView(View):
                   for days in MORE_DAYS]]
             )
         text = reader.t(QUESTIONS[action], number=turn.question.shown)
+        return await reply(update, escape(text), markup)
+
+
+POLICY_QUESTIONS = {
+    PolicyStep.BEFORE: N_(
+        "Appeal #{number}: how many days before the due date should the first reminder go? "
+        "0 to {high} (0: none before the day). Press a button or write the number."
+    ),
+    PolicyStep.EVERY: N_(
+        "Every how many days should an overdue pledge be reminded? 1 to {high}."
+    ),
+    PolicyStep.MOST: N_(
+        "At most how many reminders after the due date, before its coordinators are told? "
+        "0 to {high}."
+    ),
+}
+
+
+class PolicyView(View):
+    """Asks an appeal's three reminder numbers, then shows its reminders panel."""
+
+    kind = POLICY_KIND
+    code = POLICY_CODE
+    expired_note = N_("The reminder numbers were not finished, so nothing changed.")
+
+    def keeps_buttons(self, update: Update, turn: Turn) -> bool:
+        """The panel's "change the numbers" opened it: the panel keeps its buttons."""
+        query = update.callback_query
+        return query is not None and not (query.data or "").startswith(f"{POLICY_CODE}:")
+
+    async def show(
+        self, update: Update, context: TongxinContext, reader: Reader, turn: Turn
+    ) -> Message | None:
+        """The number asked now, or the appeal's panel once the three are saved."""
+        if turn.outcome is Outcome.FINISHED and isinstance(turn.result, AppealReminders):
+            return await reply(update, *panel(reader, turn.result))
+        if turn.outcome is Outcome.CANCELLED:
+            return await reply(update, escape(reader.t(N_("Cancelled. Nothing was saved."))))
+        if turn.question is None:
+            return None
+        step = PolicyStep(turn.question.step)
+        markup = InlineKeyboardMarkup(
+            [[dialog_button(str(n), POLICY_CODE, step.value, n) for n in CHOICES[step]]]
+        )
+        text = reader.t(POLICY_QUESTIONS[step], number=turn.question.shown, high=BOUNDS[step][1])
         return await reply(update, escape(text), markup)

@@ -8,6 +8,7 @@ from domain.errors import N_
 from domain.kernel.origin import Origin
 from domain.network.models import Language
 from domain.parsing.integers import parse_id
+from domain.reminders.appeal_policy import Change
 from domain.reminders.nudges import StillNeeded
 from handlers.common import attempt, private_command, reply
 from handlers.context import TongxinContext
@@ -62,8 +63,9 @@ async def nudges_command(update: Update, context: TongxinContext) -> None:
         await reply(update, escape(reader.t(NUDGES_USAGE)))
         return
     off = word.strip() == "off"
-    switched = context.services.nudges.switch(
-        Origin(reader.person.id, update.update_id), appeal_id, off
+    switched = context.services.appeal_reminders.change(
+        Origin(reader.person.id, update.update_id), appeal_id,
+        Change.NUDGES_OFF if off else Change.NUDGES_ON,
     )
     if await attempt(update, context, reader, switched) is None:
         return

@@ -526,7 +526,8 @@ async def test_an_appeals_reminders_are_paused_changed_and_resumed_by_its_coordi
     [shown] = await chat.say(co, f"/appealreminders {appeal.id}")
     assert shown["text"] == (
         "Appeal #1 抗疫倡议: reminders 2 days before the due date, on the day, then every 3 "
-        "days, at most 3 after it.\nThis is the network's policy."
+        "days, at most 3 after it.\nThis is the network's policy.\n"
+        "Deadline nudges to its groups: on."
     ), shown["text"]
     [refused] = await chat.say(li, f"/appealreminders {appeal.id} pause")
     assert refused["text"] == "只有倡议 #1 的协调员才能更改这项设置。", refused["text"]
@@ -538,14 +539,18 @@ async def test_an_appeals_reminders_are_paused_changed_and_resumed_by_its_coordi
         [reply_] = await chat.say(co, f"/appealreminders {bad}".strip())
         assert reply_["text"].startswith(answer), (bad, reply_["text"])
     [paused] = await chat.say(co, f"/appealreminders {appeal.id} pause")
-    assert paused["text"] == "Appeal #1 抗疫倡议: its reminders are paused.", paused["text"]
+    assert paused["text"] == (
+        "Appeal #1 抗疫倡议: its reminders are paused.\nOnce resumed: 2 days before the due "
+        "date, on the day, then every 3 days, at most 3 after it.\nThis is the network's "
+        "policy.\nDeadline nudges to its groups: on."
+    ), paused["text"]
     assert (await row(store)).due_at is None  # re-planned in the same transaction
     [own] = await chat.say(co, f"/appealreminders {appeal.id} 5 1 2")
     assert own["text"].startswith("Appeal #1 抗疫倡议: its reminders are paused."), own["text"]
     [resumed] = await chat.say(co, f"/appealreminders {appeal.id} resume")
     assert resumed["text"] == (
         "Appeal #1 抗疫倡议: reminders 5 days before the due date, on the day, then every 1 "
-        "days, at most 2 after it."
+        "days, at most 2 after it.\nDeadline nudges to its groups: on."
     ), resumed["text"]
     # five days before the 29th, at 10:00 in Shanghai
     assert (await row(store)).due_at == datetime(2020, 2, 24, 2, 0, tzinfo=UTC)

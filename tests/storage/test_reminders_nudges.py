@@ -14,6 +14,7 @@ from domain.kernel.standing import Role, RoleName
 from domain.network.models import Chat, ChatStatus, Language
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
+from domain.reminders.appeal_policy import AppealRemindersService, Change
 from domain.reminders.nudges import NudgeService
 from domain.reminders.scheduled import ReminderSettings
 from handlers.i18n import Translations
@@ -109,7 +110,8 @@ async def test_two_appeals_make_one_message_and_an_appeal_can_be_turned_off(
     assert await service(uow_factory, clock).tick() == 1
     [(_chat, _subject, text)] = await nudges(uow_factory)
     assert text.count("还有 2 天截止") == 2
-    await service(uow_factory, clock).switch(Origin(COORDINATOR, 1), first.id, off=True)
+    switches = AppealRemindersService(uow_factory, clock, ReminderSettings())
+    await switches.change(Origin(COORDINATOR, 1), first.id, Change.NUDGES_OFF)
     clock.set(shanghai(20, 10))
     assert await service(uow_factory, clock).tick() == 1
     latest = (await nudges(uow_factory))[-1][2]
