@@ -9,7 +9,9 @@ re-plan land with it in one commit.
 
 from __future__ import annotations
 
+import math
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +20,7 @@ from domain.dialogs.models import Accepts, Answer, Pressed, Question, Sent, Type
 from domain.errors import N_, InvalidInput
 from domain.kernel.origin import Origin
 from domain.outbox.models import MediaKind
+from domain.pledges.models import Pledge, PledgeKind
 from domain.pledges.ports import AmountReader
 from domain.reminders.escalation import EscalationService
 from domain.reminders.ports import DeliveredAmount
@@ -30,6 +33,9 @@ MORE_DAYS = (1, 3, 7)
 CAPTION_NEEDED = N_("Please add how much was delivered as the caption, e.g. 1000公斤.")
 UNREADABLE_DATE = N_("I could not read that date. Write it like 2026-02-25, 2月25日 or 明天.")
 NO_SUCH_CHOICE = N_("This button is no longer valid.")
+HOURS_RANGE = N_("Please write the hours it took, more than 0 and at most {limit}, e.g. 6, "
+                 "2.5 or 两小时.")
+HOURS_A_DAY = 24
 #: A date is a few words; anything longer is not one.
 MAX_DATE_TEXT = 100
 
@@ -38,6 +44,8 @@ class Action(StrEnum):
     """The question a reminder's button opened."""
 
     PART = "part"
+    #: a volunteer's shift happened, with other hours than pledged
+    HOURS = "hours"
     DATE = "date"
     CANCEL = "cancel"
     #: a coordinator's new date for a stalled pledge ("I called them")
@@ -46,6 +54,7 @@ class Action(StrEnum):
 
 ACCEPTS = {
     Action.PART: Accepts.TEXT | Accepts.FILE,
+    Action.HOURS: Accepts.TEXT,
     Action.DATE: Accepts.TEXT | Accepts.BUTTON,
     Action.CANCEL: Accepts.TEXT,
     Action.NEW_DATE: Accepts.TEXT,
@@ -80,6 +89,11 @@ class ReminderAnswerKind(OneAnswerKind):
     ) -> Question:
         """The one question, taking what its action takes; `shown` is the pledge's number."""
         action = Action(draft.action)
+        if action is Action.HOURS:
+            # "other hours" is a volunteer's answer; on another pledge it is a forged press
+            pledge = await own_pledge(uow, origin.actor_id or 0, draft.subject_id)
+            if pledge.kind is not PledgeKind.VOLUNTEER:
+                raise InvalidInput(NO_SUCH_CHOICE)
         return Question(action.value, ACCEPTS[action], shown=draft.subject_id)
 
     async def take(self, uow: Any, origin: Origin, draft: OneAnswer, answer: Answer) -> Answered:
@@ -98,6 +112,11 @@ class ReminderAnswerKind(OneAnswerKind):
             return await self._service.move(uow, origin, pledge_id, due)
         if action is Action.CANCEL:
             return await self._service.withdraw(uow, origin, pledge_id, _typed(answer))
+        if action is Action.HOURS:
+            pledge = await own_pledge(uow, origin.actor_id or 0, pledge_id)
+            return await self._service.deliver(
+                uow, origin, pledge_id, shift_hours(pledge, self._hours(pledge, answer))
+            )
         proof = None
         if isinstance(answer, Sent):
             if not answer.caption.strip():
@@ -109,6 +128,15 @@ class ReminderAnswerKind(OneAnswerKind):
         return await self._service.deliver(uow, origin, pledge_id, quantity, proof, unit)
 
 
+    def _hours(self, pledge: Pledge, answer: Answer) -> Decimal:
+        """The hours typed (6, 2.5, 两小时), read as a delivery of the pledge is; anything
+        else is refused with the range the shift allows."""
+        try:
+            hours, _unit = self._measure(pledge, _typed(answer)[:MAX_DATE_TEXT])
+        except InvalidInput:
+            hours = Decimal(0)  # not hours: refused below, with the range
+        return hours
+
     def _date(self, answer: Answer, today: date) -> date:
         """The date typed (2026-02-25, 2月25日, 明天), read against the person's today."""
         text = _typed(answer)[:MAX_DATE_TEXT].strip()
@@ -116,6 +144,22 @@ class ReminderAnswerKind(OneAnswerKind):
         if due is None:
             raise InvalidInput(UNREADABLE_DATE)
         return due
+
+
+def shift_hours(pledge: Pledge, hours: Decimal) -> Decimal:
+    """The hours a volunteer says their shift took: more than 0, at most 24 for each day the
+    shift spans; a pledge of other kinds has no shift.
+
+    Only the pledged hours are kept, not the days they were spread over (每天8小时，连续10天
+    is 80 hours), so a shift spans at least as many days as its hours fill, one at least.
+    """
+    if pledge.kind is not PledgeKind.VOLUNTEER:
+        raise InvalidInput(NO_SUCH_CHOICE)
+    days = max(1, math.ceil(pledge.measure / HOURS_A_DAY))
+    limit = HOURS_A_DAY * days
+    if not hours.is_finite() or not 0 < hours <= limit:
+        raise InvalidInput(HOURS_RANGE, limit=limit)
+    return hours
 
 
 def _typed(answer: Answer) -> str:

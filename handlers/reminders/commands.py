@@ -53,7 +53,7 @@ from handlers.reminders.render import (
 from handlers.render import escape
 
 REMINDER_BUTTON = re.compile(
-    rf"^{BUTTON_CODE}:(all|part|more|cancel|coming|no):([0-9]{{1,19}})$"
+    rf"^{BUTTON_CODE}:(all|part|hours|more|cancel|coming|no):([0-9]{{1,19}})$"
 )
 #: A volunteer's answers that change no figure, and what the bot says to each.
 ACKNOWLEDGED = {
@@ -79,7 +79,8 @@ REMINDER_COMMANDS: tuple[CommandSpec, ...] = (
                 RoleName.COORDINATOR),
 )
 #: The question each of the reminder's buttons opens ("all" asks nothing).
-OPENS = {"part": Action.PART, "more": Action.DATE, "cancel": Action.CANCEL}
+OPENS = {"part": Action.PART, "hours": Action.HOURS, "more": Action.DATE,
+         "cancel": Action.CANCEL}
 
 
 class ReminderHandlers:

@@ -24,6 +24,9 @@ QUESTIONS = {
         "How much was delivered? For example 1000公斤 or 5000元. You may send a photo or "
         "a document as proof, with the amount as its caption."
     ),
+    Action.HOURS: N_(
+        "How many hours did it take? For example 6, 2.5 or 两小时."
+    ),
     Action.DATE: N_(
         "How much more time do you need? Press a button, or write the new date, e.g. "
         "2026-02-25, 2月25日 or 明天."

@@ -42,7 +42,8 @@ OPEN_BUTTONS = (
 VOLUNTEER_BUTTONS = {
     SlotKind.EVE: (((N_("Yes, I am coming"), "coming"), (N_("I cannot come"), "cancel")),),
     SlotKind.MORNING: (((N_("I cannot come"), "cancel"),),),
-    SlotKind.AFTER: (((N_("Yes, it happened"), "all"), (N_("No, it did not"), "no")),),
+    SlotKind.AFTER: (((N_("Yes, {hours}"), "all"), (N_("Yes, other hours"), "hours")),
+                     ((N_("No, it did not"), "no"),)),
 }
 #: A reminder's buttons: `rm:<action>:<pledge>`; they carry no state, so they work days later.
 BUTTON_CODE = "rm"
@@ -95,7 +96,9 @@ class ReminderTexts(Written):
     def buttons(self, language: Language, pledge: Pledge, slot: SlotKind) -> str:
         """Delivered all / part / more time / cancel; a volunteer's own (outbox JSON)."""
         table = VOLUNTEER_BUTTONS.get(slot, OPEN_BUTTONS)
-        label = partial(self._translations.translate, language)
+        # "yes" offers the pledged hours (a volunteer's "Yes, 8 hours")
+        hours = measure_text(language, pledge, pledge.measure, self._translations)
+        label = partial(self._translations.translate, language, hours=hours)
         return keyboard_json(action_rows(label, BUTTON_CODE, pledge.id, table))
 
 
@@ -128,7 +131,8 @@ def answered_text(reader: Reader, answered: Answered, *, coordinator: bool = Fal
         delivered = measure_text(language, pledge, answered.delivered or Decimal(0), translations)
         status = reader.t(STATUS_NAMES[pledge.status])
         lines = [reader.t(RECORDED, delivered=delivered, number=pledge.id, status=status)]
-        if pledge.status is PledgeStatus.PARTIAL:
+        if pledge.status is PledgeStatus.PARTIAL and pledge.kind is not PledgeKind.VOLUNTEER:
+            # a shift that happened with fewer hours than pledged is over, not "still open"
             lines.append(reader.t(STILL_OPEN, amount=open_text(language, pledge, translations)))
         if pledge.over_delivered:
             lines.append(reader.t(OVER))

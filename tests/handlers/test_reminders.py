@@ -491,7 +491,7 @@ async def test_volunteer_time_is_asked_the_day_before_reminded_the_morning_and_a
          ["I cannot come"]),
         (datetime(2020, 2, 26, 2, 0, tzinfo=UTC),  # the day after
          "Pledge #1: did your volunteering on 2020-02-25 happen?",
-         ["Yes, it happened", "No, it did not"]),
+         ["Yes, 8 hours", "Yes, other hours", "No, it did not"]),
     )
     for moment, text, labels in steps:
         seen = await last_id(client, ann)
