@@ -6,7 +6,7 @@ import asyncio
 import io
 from collections.abc import AsyncIterator
 
-from sandbox.chat import HELP
+from sandbox.chat_text import HELP
 
 HELP_FIRST_LINE = HELP.splitlines()[0]
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from sandbox.chat import ChatSession, chat_loop, deep_link_payload, parse_press, run_chat
+from sandbox.chat import ChatSession, chat_loop, run_chat
+from sandbox.chat_text import deep_link_payload, parse_press
 from sandbox.client import SandboxClient, SandboxUnreachable
 from sandbox.server import SandboxServer
 from tests.sandbox.chat_script import Script, Transcript
