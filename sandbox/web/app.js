@@ -1,74 +1,11 @@
 // The sandbox's messenger page: one person per tab, live updates from /api/events.
-"use strict";
 
-const $ = (id) => document.getElementById(id);
-const page = {
-  catalog: {},
-  language: "en",
-  people: [],
-  me: null,
-  chats: [],
-  chatId: null,
-  chat: null,
-  replyTo: null,
-  events: null,
-  refreshing: false,
-  again: false,
-};
-
-// ------------------------------------------------------------------ words
-
-function t(key, vars) {
-  const words = page.catalog[page.language] || {};
-  let text = words[key] !== undefined ? words[key] : (page.catalog.en || {})[key] || key;
-  for (const [name, value] of Object.entries(vars || {})) {
-    text = text.split("{" + name + "}").join(String(value));
-  }
-  return text;
-}
-
-function translatePage() {
-  document.documentElement.lang = page.language;
-  for (const node of document.querySelectorAll("[data-i18n]")) {
-    node.textContent = t(node.dataset.i18n);
-  }
-  $("text").placeholder = t("message_placeholder");
-  document.title = t("brand");
-}
-
-function browserLanguage() {
-  const code = (navigator.language || "en").toLowerCase();
-  if (/^zh-(hant|tw|hk|mo)/.test(code)) return "zh-Hant";
-  return code.startsWith("zh") ? "zh-Hans" : "en";
-}
-
-// ------------------------------------------------------------------ the server
-
-async function api(path, body) {
-  const options = body === undefined ? {} : {
-    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
-  };
-  let answer;
-  try {
-    const response = await fetch(path, options);
-    answer = await response.json();
-  } catch (error) {
-    answer = {ok: false, error: t("error_offline")};
-  }
-  if (!answer.ok) showToast(t("error_prefix", {error: answer.error}), true);
-  return answer;
-}
-
-const act = (name, body) => api("api/do/" + name, body);
-
-function showToast(text, alert) {
-  const toast = $("toast");
-  toast.textContent = text;
-  toast.classList.toggle("alert", Boolean(alert));
-  toast.classList.remove("hidden");
-  clearTimeout(showToast.timer);
-  showToast.timer = setTimeout(() => toast.classList.add("hidden"), alert ? 6000 : 3500);
-}
+import {autosize, renderReplyBar, replyTo, send, sendFile, toggleCommands} from "./composer.js";
+import {renderMessage} from "./messages.js";
+import {
+  $, act, actionButton, api, browserLanguage, page, showToast, snippet, t,
+  translatePage,
+} from "./page.js";
 
 // ------------------------------------------------------------------ who am I
 
@@ -191,19 +128,6 @@ function renderState(state) {
   }
 }
 
-function snippet(message) {
-  if (message.service) return serviceText(message.service);
-  const holder = document.createElement("div");
-  holder.innerHTML = message.html;
-  const text = holder.textContent || (message.photo ? "📷 " + t("photo")
-    : message.document ? "📎 " + message.document.name : message.sticker || "");
-  return text.length > 60 ? text.slice(0, 60) + "…" : text;
-}
-
-function serviceText(service) {
-  return t("service_" + service.kind, {actor: service.actor, subject: service.subject});
-}
-
 // ------------------------------------------------------------------ a chat
 
 async function openChat(id) {
@@ -252,7 +176,7 @@ function renderChat() {
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   const focusedKey = document.activeElement && document.activeElement.dataset.key;
-  box.replaceChildren(...messages.map(renderMessage));
+  box.replaceChildren(...messages.map((message) => renderMessage(message, actions)));
   if (focusedKey) {
     const again = box.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`);
     if (again) again.focus();
@@ -260,21 +184,6 @@ function renderChat() {
   if (atBottom || !renderChat.seen || renderChat.seen !== chat.id) box.scrollTop = box.scrollHeight;
   renderChat.seen = chat.id;
   renderReplyBar();
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function actionButton(label, handler) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.textContent = label;
-  button.addEventListener("click", handler);
-  return button;
 }
 
 function renderActions(chat) {
@@ -303,95 +212,6 @@ function renderActions(chat) {
   }
 }
 
-function renderMessage(message) {
-  const item = document.createElement("li");
-  item.id = "m" + message.id;
-  item.dataset.message = String(message.id);
-  if (message.service) {
-    item.className = "service";
-    item.textContent = serviceText(message.service);
-    return item;
-  }
-  item.className = "msg" + (message.mine ? " mine" : "") + (message.is_bot ? " bot" : "");
-  if (!message.mine) item.append(element("div", "from", message.from));
-  if (message.reply_to) {
-    const quote = element("a", "quote", message.reply_to.from + ": " + message.reply_to.snippet);
-    quote.href = "#m" + message.reply_to.id;
-    item.append(quote);
-  }
-  if (message.photo) {
-    const image = element("img", "photo");
-    image.src = message.photo.url;
-    if (message.photo.width && message.photo.height) {
-      image.width = message.photo.width;  // keeps its place before it loads: scrolling stays put
-      image.height = message.photo.height;
-    }
-    image.alt = t("photo");
-    item.append(image);
-  }
-  if (message.document) {
-    const link = element("a", "document", "📎 " + message.document.name);
-    link.href = message.document.url + "?download=1";
-    link.download = message.document.name;
-    item.append(link);
-  }
-  if (message.sticker) item.append(element("div", "sticker", message.sticker));
-  if (message.html) {
-    const body = element("div", "body");
-    body.innerHTML = message.html;  // escaped by the server (sandbox/webview.py)
-    for (const link of body.querySelectorAll("a.deeplink")) {
-      link.addEventListener("click", (event) => {
-        event.preventDefault();
-        startWith(link.dataset.payload);
-      });
-    }
-    item.append(body);
-  }
-  message.buttons.forEach((row, r) => {
-    const line = document.createElement("div");
-    line.className = "keys";
-    row.forEach((key, k) => line.append(renderKey(message, key, `${message.id}.${r}.${k}`)));
-    item.append(line);
-  });
-  const meta = document.createElement("div");
-  meta.className = "meta";
-  const when = document.createElement("time");
-  when.textContent = new Date(message.date * 1000).toLocaleString(page.language, {
-    month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit",
-  }) + (message.edited ? " · " + t("edited") : "");
-  const reply = actionButton(t("reply"), () => {
-    page.replyTo = message;
-    renderReplyBar();
-    $("text").focus();
-  });
-  reply.className = "reply";
-  reply.dataset.key = `reply.${message.id}`;
-  meta.append(when, reply);
-  item.append(meta);
-  return item;
-}
-
-function renderKey(message, key, dataKey) {
-  if (key.kind === "link") {
-    const link = document.createElement("a");
-    link.className = "key";
-    link.href = key.url;
-    link.target = "_blank";
-    link.rel = "noopener noreferrer";
-    link.textContent = key.text + " ↗";
-    link.dataset.key = dataKey;
-    return link;
-  }
-  const button = actionButton(key.text, async () => {
-    if (key.kind === "deeplink") return startWith(key.payload);
-    if (key.kind === "callback") return press(message, key);
-  });
-  button.className = "key";
-  button.dataset.key = dataKey;
-  button.disabled = key.kind === "inert";
-  return button;
-}
-
 async function press(message, key) {
   const pressed = await act("press_button", {
     user_id: page.me.id, chat_id: page.chatId, message_id: message.id, callback_data: key.data,
@@ -415,90 +235,7 @@ async function startWith(payload) {
   $("text").focus();
 }
 
-function renderReplyBar() {
-  const bar = $("reply-bar");
-  if (!page.replyTo) {
-    bar.classList.add("hidden");
-    return;
-  }
-  $("reply-text").textContent = t("replying_to", {text: snippet(page.replyTo)});
-  bar.classList.remove("hidden");
-}
-
-// ------------------------------------------------------------------ the composer
-
-async function send() {
-  const text = $("text").value;
-  if (!text.trim() || page.chatId === null) return;
-  const body = {user_id: page.me.id, text};
-  if (page.chatId !== page.me.id) body.chat_id = page.chatId;
-  if (page.replyTo) body.reply_to_message_id = page.replyTo.id;
-  const answer = await act("send_text", body);
-  if (answer.ok) {
-    $("text").value = "";
-    page.replyTo = null;
-    renderReplyBar();
-    autosize();
-  }
-  await refresh();
-}
-
-async function sendFile(file) {
-  if (!file || page.chatId === null) return;
-  if (file.size > 10 * 1024 * 1024) {
-    showToast(t("file_too_big"), true);
-    return;
-  }
-  const data = await new Promise((resolve) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
-    reader.readAsDataURL(file);
-  });
-  if (!data) {
-    showToast(t("file_empty"), true);
-    return;
-  }
-  const body = {user_id: page.me.id, data_base64: data};
-  if (page.chatId !== page.me.id) body.chat_id = page.chatId;
-  const caption = $("text").value.trim();
-  if (caption) body.caption = caption;
-  const answer = await act(file.type.startsWith("image/") ? "send_photo" : "send_document", body);
-  if (answer.ok) $("text").value = "";
-  await refresh();
-}
-
-function autosize() {
-  const box = $("text");
-  box.style.height = "auto";
-  box.style.height = Math.min(box.scrollHeight, 160) + "px";
-}
-
-function toggleCommands(open) {
-  const menu = $("command-menu");
-  const commands = (page.chat && page.chat.commands) || [];
-  const show = open && commands.length > 0;
-  $("commands-button").setAttribute("aria-expanded", String(show));
-  menu.classList.toggle("hidden", !show);
-  menu.replaceChildren();
-  if (!open) return;
-  if (!commands.length) {
-    showToast(t("no_commands"));
-    return;
-  }
-  for (const command of commands) {
-    const item = document.createElement("li");
-    const button = actionButton("/" + command.command + " — " + command.description, () => {
-      $("text").value = "/" + command.command + " ";
-      toggleCommands(false);
-      $("text").focus();
-    });
-    button.setAttribute("role", "option");
-    button.dataset.command = command.command;
-    item.append(button);
-    menu.append(item);
-  }
-  menu.querySelector("button").focus();
-}
+const actions = {press, startWith, reply: replyTo};
 
 // ------------------------------------------------------------------ adding people and groups
 
@@ -577,12 +314,12 @@ function wire() {
   });
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
-    send();
+    send().then(refresh);
   });
   $("text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      send();
+      send().then(refresh);
     }
   });
   $("text").addEventListener("input", autosize);
@@ -605,6 +342,7 @@ function wire() {
     const file = $("file").files[0];
     $("file").value = "";
     await sendFile(file);
+    await refresh();
   });
   $("reply-cancel").addEventListener("click", () => {
     page.replyTo = null;

@@ -16,7 +16,7 @@ def _catalog() -> dict[str, dict[str, str]]:
 
 
 def _keys_used() -> set[str]:
-    script = (WEB_ROOT / "app.js").read_text("utf-8")
+    script = "\n".join(p.read_text("utf-8") for p in sorted(WEB_ROOT.glob("*.js")))
     markup = (WEB_ROOT / "index.html").read_text("utf-8")
     used = set(re.findall(r"\bt\(\s*\"([a-z_]+)\"\s*[,)]", script))
     used |= set(re.findall(r'data-i18n="([a-z_]+)"', markup))
