@@ -61,6 +61,7 @@ clean_description = TextRule(
     N_("A description may have at most {limit} characters."),
 ).clean
 
+
 def format_minor(amount_minor: int, currency: str) -> str:
     """A plain rendering of minor units, e.g. `50000.00 CNY` (rendering for humans is elsewhere)."""
     exponent = currency_exponent(currency)

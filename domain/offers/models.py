@@ -13,7 +13,12 @@ from domain.errors import N_
 from domain.kernel.text import TextRule
 from domain.parsing import can_convert, convert, items_match, units_compatible
 
-MAX_LOCATION = 200
+#: A location as written, trimmed; an empty one or one over 200 characters is refused.
+clean_location = TextRule(
+    N_("Please write where the goods are, e.g. 武汉市江汉区 or Shenzhen."),
+    200,
+    N_("A location may have at most {limit} characters."),
+).clean
 
 
 class OfferTerms(StrEnum):
@@ -95,13 +100,6 @@ class Candidate:
     unmet: Decimal
     offerer: str
 
-
-#: A location as written, trimmed; an empty one or one over 200 characters is refused.
-clean_location = TextRule(
-    N_("Please write where the goods are, e.g. 武汉市江汉区 or Shenzhen."),
-    MAX_LOCATION,
-    N_("A location may have at most {limit} characters."),
-).clean
 
 def match_token(offer_id: int, need_id: int) -> str:
     """The token of the pledge an accepted pair becomes (unique, so accepted once)."""

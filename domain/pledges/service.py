@@ -102,14 +102,14 @@ class PledgeService(DeliveryReview):
 
     # -- creating --------------------------------------------------------------------------
 
-    async def create(self, origin: Origin, draft: PledgeDraft) -> Pledge:
+    async def _create_in(
+        self, uow: PledgeUnitOfWork, origin: Origin, draft: PledgeDraft
+    ) -> Pledge:
         """Turn a confirmed draft into a pledge; a second confirm returns the same pledge."""
-        person_id = origin.person(N_("Only a person can pledge."))
-        async with self._uow() as uow:
-            pledger = await pledger_in(uow, person_id)
-            pledge = await create_pledge(uow, self._clock, origin, draft, pledger)
-            await uow.commit()
-            return pledge
+        pledger = await pledger_in(uow, origin.person(N_("Only a person can pledge.")))
+        return await create_pledge(uow, self._clock, origin, draft, pledger)
+
+    create = committed(_create_in)
 
     # -- deliveries ------------------------------------------------------------------------
 
