@@ -85,6 +85,20 @@ class AudienceChoices:
     chats: list[Chat]
 
 
+#: typed answers that only set one field of the draft, cleaned
+_CLEANED: dict[str, tuple[str, Callable[[str], str]]] = {
+    "title": ("title", clean_title),
+    "body": ("body", clean_body),
+}
+#: presses that only set fields of the draft (Done of a list, the whole scope)
+_SETS: dict[str, dict[str, object]] = {
+    "needs_done": {"needs_done": True},
+    "rcp_done": {"recipients_done": True},
+    "all": {
+        "audience": AudienceKind.SCOPE, "audience_organisation": None, "audience_list": None
+    },
+}
+
 Typer = Callable[[AppealsUnitOfWork, Origin, AppealDraft, str], Awaitable[Progress]]
 Presser = Callable[[AppealsUnitOfWork, Origin, AppealDraft, Pressed], Awaitable[Progress]]
 
@@ -101,8 +115,6 @@ class AppealKind(DraftKind[AppealDraft]):
         self._render = render
         self._clock = clock
         self._typed: dict[str, Typer] = {
-            "title": self._title,
-            "body": self._body,
             "needs": self._need,
             "recipients": self._recipient,
             "deadline": self._deadline,
@@ -110,10 +122,7 @@ class AppealKind(DraftKind[AppealDraft]):
             PREVIEW: self._ask_again,
         }
         self._pressed: dict[str, Presser] = {
-            "needs_done": self._needs_done,
             "rm": self._remove,
-            "rcp_done": self._recipients_done,
-            "all": self._everyone,
             "orgs": self._list,
             "picks": self._list,
             "org": self._organisation,
@@ -169,9 +178,17 @@ class AppealKind(DraftKind[AppealDraft]):
     ) -> Progress:
         """Take a typed answer by the question's step, a press by the button's step."""
         if isinstance(answer, Typed):
+            if question.step in _CLEANED:
+                field, clean = _CLEANED[question.step]
+                setattr(draft, field, clean(answer.text))
+                return Continue()
             return await self._typed[question.step](uow, origin, draft, answer.text)
         if not isinstance(answer, Pressed):
             raise InvalidInput(USE_BUTTONS)
+        if answer.step in _SETS:
+            for field, value in _SETS[answer.step].items():
+                setattr(draft, field, value)
+            return Continue()
         pressed = self._pressed.get(answer.step)
         if pressed is None:  # a forged press naming a typed question (ap:title)
             raise InvalidInput(STALE_BUTTON)
@@ -180,18 +197,6 @@ class AppealKind(DraftKind[AppealDraft]):
         return await pressed(uow, origin, draft, answer)
 
     # -- typed answers -------------------------------------------------------------------
-
-    async def _title(
-        self, uow: AppealsUnitOfWork, origin: Origin, draft: AppealDraft, text: str
-    ) -> Progress:
-        draft.title = clean_title(text)
-        return Continue()
-
-    async def _body(
-        self, uow: AppealsUnitOfWork, origin: Origin, draft: AppealDraft, text: str
-    ) -> Progress:
-        draft.body = clean_body(text)
-        return Continue()
 
     async def _need(
         self, uow: AppealsUnitOfWork, origin: Origin, draft: AppealDraft, text: str
@@ -223,31 +228,12 @@ class AppealKind(DraftKind[AppealDraft]):
 
     # -- presses ---------------------------------------------------------------------------
 
-    async def _needs_done(
-        self, uow: AppealsUnitOfWork, origin: Origin, draft: AppealDraft, press: Pressed
-    ) -> Progress:
-        draft.needs_done = True
-        return Continue()
-
     async def _remove(
         self, uow: AppealsUnitOfWork, origin: Origin, draft: AppealDraft, press: Pressed
     ) -> Progress:
         """Remove a need or the funds target; an old button for one removed is stale."""
         if not remove_need(draft, press.value):
             raise InvalidInput(STALE_BUTTON)
-        return Continue()
-
-    async def _recipients_done(
-        self, uow: AppealsUnitOfWork, origin: Origin, draft: AppealDraft, press: Pressed
-    ) -> Progress:
-        draft.recipients_done = True
-        return Continue()
-
-    async def _everyone(
-        self, uow: AppealsUnitOfWork, origin: Origin, draft: AppealDraft, press: Pressed
-    ) -> Progress:
-        draft.audience, draft.audience_organisation = AudienceKind.SCOPE, None
-        draft.audience_list = None
         return Continue()
 
     async def _list(
