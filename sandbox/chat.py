@@ -353,8 +353,10 @@ async def run_chat(url: str, user_ref: str, group: int | None) -> int:
     async with SandboxClient(url) as client:
         try:
             user = start_problem(await client.world(), user_ref, group)
-        except SandboxUnreachable:
-            user = (f"no sandbox is running at {url}: start one with `make run` "
+        except SandboxUnreachable as gone:
+            user = (f"{url} answers, but not as the sandbox's control API: point --url at the "
+                    "sandbox (`make run` prints its URL)" if gone.answered else
+                    f"no sandbox is running at {url}: start one with `make run` "
                     "(or point --url at it)")
         if isinstance(user, str):
             print(user, file=sys.stderr)

@@ -31,9 +31,11 @@ class SandboxUnreachable(SandboxError, aiohttp.ClientConnectionError):
     Still an ``aiohttp.ClientConnectionError``, so callers that caught aiohttp's catch it.
     """
 
-    def __init__(self, url: str, why: str) -> None:
+    def __init__(self, url: str, why: str, answered: bool = False) -> None:
         super().__init__(0, f"no sandbox answers at {url} ({why})")
         self.url = url
+        #: something listens at the URL, but it is not the sandbox's control API
+        self.answered = answered
 
 
 class SandboxClient:
@@ -76,9 +78,11 @@ class SandboxClient:
         except aiohttp.ClientConnectionError as error:
             raise SandboxUnreachable(self.base_url, str(error) or type(error).__name__) from None
         except ValueError:  # an answer that is not JSON: another server on the port
-            raise SandboxUnreachable(self.base_url, "the answer is not the sandbox's") from None
-        if not isinstance(data, dict):
-            raise SandboxUnreachable(self.base_url, "the answer is not the sandbox's")
+            raise SandboxUnreachable(self.base_url, "the answer is not the sandbox's",
+                                     answered=True) from None
+        if not isinstance(data, dict) or ("result" not in data and "error" not in data):
+            raise SandboxUnreachable(self.base_url, "the answer is not the sandbox's",
+                                     answered=True)
         if resp.status == 408:
             raise SandboxTimeout(408, data.get("error", "timeout"), data.get("result"))
         if not data.get("ok"):

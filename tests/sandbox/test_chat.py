@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from sandbox.chat import ChatSession, chat_loop, run_chat
@@ -242,6 +243,30 @@ async def test_no_sandbox_running_is_one_line(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SandboxUnreachable):
         async with SandboxClient("http://127.0.0.1:notaport") as client:
             await client.health()
+
+
+async def test_another_server_on_the_url_is_named_as_not_the_sandbox(
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<html>a page</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    html = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        # an HTML page, and the Bot API's own JSON (not the control API's), are not a sandbox
+        for url in (html, f"{sandbox.url}/bot123:x"):
+            assert await run_chat(url, "eve", None) == 1
+            assert capsys.readouterr().err == (
+                f"{url} answers, but not as the sandbox's control API: point --url at the "
+                "sandbox (`make run` prints its URL)\n")
+    finally:
+        await runner.cleanup()
 
 
 async def test_a_chat_that_cannot_start_says_why_in_one_line(
