@@ -142,7 +142,8 @@ async def test_unread_counts_and_command_menu_follow_the_person(
     assert status == 200 and sent["result"]["text"] == "/start"
     async with Bot(TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.file_url) as bot:
         await bot.send_message(user.id, "<b>你好</b>", parse_mode="HTML")
-        await bot.send_message(user.id, "second")
+        await bot.send_message(user.id, "*粗体* _斜体_ `code` [链接](https://example.org/a)",
+                               parse_mode="MarkdownV2")
         await bot.set_my_commands([BotCommand("pledge", "认捐")],
                                   scope=BotCommandScopeAllPrivateChats(), language_code="zh")
         await bot.set_my_commands([BotCommand("pledge", "Pledge")],
@@ -152,7 +153,9 @@ async def test_unread_counts_and_command_menu_follow_the_person(
     assert private["unread"] == 2 and state["result"]["me"]["language"] == "zh-Hans"
     _, chat = await _get(http, page, f"api/chat?user={user.id}&chat={user.id}")
     assert [m["html"] for m in chat["result"]["messages"]] == [
-        '<span class="command">/start</span>', "<b>你好</b>", "second"]
+        '<span class="command">/start</span>', "<b>你好</b>",
+        '<b>粗体</b> <i>斜体</i> <code>code</code> '
+        '<a href="https://example.org/a" target="_blank" rel="noopener noreferrer">链接</a>']
     assert chat["result"]["commands"] == [{"command": "pledge", "description": "认捐"}]
     _, state = await _get(http, page, f"api/state?user={user.id}")
     assert state["result"]["chats"][0]["unread"] == 0

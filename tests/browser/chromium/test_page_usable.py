@@ -110,7 +110,7 @@ def test_keyboard_alone_chooses_a_person_talks_and_presses_buttons(
     page.locator("#toast:not(.hidden), #messages li.msg.bot >> nth=-1").first.wait_for()
 
 
-def test_a_person_adds_a_group_the_bot_migrates_it_blocks_and_sends_a_photo(
+def test_a_person_adds_a_group_the_bot_migrates_it_sends_proof_replies_and_blocks(
     demo: Demo, browser: BrowserContext, console: ConsoleWatch, shots: Shots
 ) -> None:
     mei = Messenger.open(browser, demo.page_url, _person("mei"), console, shots, "actions")
@@ -138,6 +138,17 @@ def test_a_person_adds_a_group_the_bot_migrates_it_blocks_and_sends_a_photo(
     photo.wait_for()
     page.wait_for_function("image => image.complete && image.naturalWidth === 1",
                            arg=photo.element_handle())
+    # a file as proof, and a reply to the bot's answer (its quote is shown)
+    page.set_input_files("#file", files=[{"name": "receipt.pdf", "mimeType": "application/pdf",
+                                          "buffer": b"%PDF-1.4 receipt"}])
+    page.locator("#messages li.msg.mine a.document").last.wait_for()
+    answer = mei.ask("/start", "Hello")
+    answer.get_by_role("button", name="Reply", exact=True).click()
+    page.locator("#reply-bar:not(.hidden)", has_text="Hello").wait_for()
+    mei.say("thanks")
+    quote = page.locator("#messages li.msg.mine", has_text="thanks").last.locator(".quote")
+    assert quote.inner_text().startswith("Tongxin: Hello"), quote.inner_text()
+    assert page.locator("#reply-bar").is_hidden()
     page.get_by_role("button", name="Block the bot", exact=True).click()
     page.get_by_role("button", name="Unblock the bot", exact=True).click()
     page.get_by_role("button", name="Block the bot", exact=True).wait_for()
