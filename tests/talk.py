@@ -160,6 +160,34 @@ async def confirmed_pledge(
     return added.id
 
 
+async def pledged_to_appeal_of_coordinator(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
+    lang: str = "en",
+) -> tuple[int, int, Appeal]:
+    """A coordinator (writing `lang`) of a new organisation, its appeal, and Li (zh-Hans, a
+    member of it) who pledged 3000 kg to it through the bot: (coordinator, Li, appeal)."""
+    co, org = await coordinator_of(client, chat, store, lang=lang)
+    appeal = await make_appeal(store, clock, organisation_id=org)
+    li = await member(client, chat, "Li", "zh-hans")
+    await join(store, li, org)
+    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
+    await confirm(chat, li, summary)
+    return co, li, appeal
+
+
+async def volunteer_pledge(chat: Conversation, person: int, task: str, hours: str,
+                           day: str) -> None:
+    """A pledge of volunteer time made through the pledge dialog (no appeal, anonymous)."""
+    [which] = await chat.say(person, "/pledge")
+    kind = await press_and_read(chat, person, which, "pd:appeal:0")
+    await press_and_read(chat, person, kind, "pd:kind:volunteer")
+    await chat.say(person, task)
+    await chat.say(person, hours)
+    [visibility] = await chat.say(person, day)
+    summary = await press_and_read(chat, person, visibility, "pd:visibility:anonymous")
+    await confirm(chat, person, summary)
+
+
 async def pledges_of(store: SqlUnitOfWorkFactory, person_id: int) -> list[Pledge]:
     """What is stored for a person."""
     async with store() as uow:

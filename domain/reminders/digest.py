@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from domain.appeals.models import Appeal
-from domain.clock import Clock
 from domain.errors import N_, PermissionDenied
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import RoleName, Standing, standing_in
@@ -25,7 +24,7 @@ from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
 from domain.pledges.models import Fulfilment, Pledge
 from domain.reminders.ports import RemindersUnitOfWork
-from domain.reminders.scheduled import Every, ReminderSettings
+from domain.reminders.scheduled import Periodic
 from domain.totals.ports import TotalsRepository
 
 DEFAULT_TIME = time(18, 0)
@@ -119,35 +118,18 @@ def digest_subject(coordinator_id: int, day: date) -> str:
     return f"digest:{coordinator_id}:{day.isoformat()}"
 
 
-class DailyDigestService:
+class DailyDigestService(Periodic[DailyDigestUnitOfWork, DigestTexts]):
     """Sends the digests when due; `/digest` changes a coordinator's setting."""
 
-    def __init__(
-        self,
-        uow: DailyDigestUnitOfWorkFactory,
-        clock: Clock,
-        texts: DigestTexts,
-        settings: ReminderSettings,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._texts = texts
-        self._settings = settings
-        self._every = Every(LOOK_EVERY)
+    look_every = LOOK_EVERY
 
-    async def tick(self) -> int:
-        """Every `LOOK_EVERY`, send each coordinator's digest that is due; return how many."""
-        now = self._clock.now()
-        if not self._every.due(now):
-            return 0
+    async def look(self, now: datetime) -> int:
+        """Send each coordinator's digest that is due, one unit of work each; how many."""
         async with self._uow() as uow:
             coordinators = sorted(
                 {r.person_id for r in await uow.roles.all() if r.role is not RoleName.MEMBER}
             )
-        sent = 0
-        for coordinator_id in coordinators:
-            sent += await self._one(coordinator_id, now)
-        return sent
+        return await self.one_by_one(coordinators, now, self._one)
 
     async def _one(self, coordinator_id: int, now: datetime) -> int:
         """One coordinator: their digest if its hour came today; 1 when one was queued."""

@@ -19,7 +19,6 @@ from enum import StrEnum
 from typing import Protocol
 
 from domain.appeals.models import Appeal
-from domain.clock import Clock
 from domain.errors import N_, Conflict, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.calendar import local_date
@@ -34,10 +33,9 @@ from domain.pledges.models import Pledge, PledgeKind, PledgeStatus
 from domain.reminders.models import AGAIN, Calendar, ReminderPolicy, remindable, sequence
 from domain.reminders.ports import (
     RemindersUnitOfWork,
-    RemindersUnitOfWorkFactory,
     ReminderTrack,
 )
-from domain.reminders.scheduled import Every, ReminderSettings, facts_of, replan
+from domain.reminders.scheduled import Periodic, facts_of, replan
 from domain.reminders.service import Answered
 
 #: A stalled pledge reaches the appeal's coordinators this long after it stalled.
@@ -107,27 +105,13 @@ def stalled_since(
     return None
 
 
-class EscalationService:
+class EscalationService(Periodic[RemindersUnitOfWork, EscalationTexts]):
     """The daily messages, and what a coordinator does from them."""
 
-    def __init__(
-        self,
-        uow: RemindersUnitOfWorkFactory,
-        clock: Clock,
-        texts: EscalationTexts,
-        settings: ReminderSettings,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._texts = texts
-        self._settings = settings
-        self._every = Every(LOOK_EVERY)
+    look_every = LOOK_EVERY
 
-    async def tick(self) -> int:
-        """Every `LOOK_EVERY`, queue each coordinator's message of the day; return how many."""
-        now = self._clock.now()
-        if not self._every.due(now):
-            return 0
+    async def look(self, now: datetime) -> int:
+        """Queue each coordinator's message of the day; return how many."""
         async with self._uow() as uow:
             queued = 0
             for coordinator_id, stalled in (await self._by_coordinator(uow, now)).items():

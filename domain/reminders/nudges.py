@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from domain.network.models import ChatStatus, Language
 from domain.outbox.models import DeliveryStatus, Purpose
 from domain.outbox.ports import NewDelivery
 from domain.reminders.ports import RemindersUnitOfWork
-from domain.reminders.scheduled import Every, ReminderSettings
+from domain.reminders.scheduled import Periodic, ReminderSettings
 
 LOOK_EVERY = timedelta(minutes=10)
 
@@ -80,8 +80,10 @@ def nudge_subject(day: date) -> str:
     return f"nudge:{day.isoformat()}"
 
 
-class NudgeService:
+class NudgeService(Periodic[NudgesUnitOfWork, NudgeTexts]):
     """Queues the day's nudges (`AppealRemindersService` switches an appeal's off and on)."""
+
+    look_every = LOOK_EVERY
 
     def __init__(
         self,
@@ -91,18 +93,11 @@ class NudgeService:
         settings: ReminderSettings,
         language: Language,
     ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._texts = texts
-        self._settings = settings
-        self._language = language
-        self._every = Every(LOOK_EVERY)
+        super().__init__(uow, clock, texts, settings)
+        self._language = language  # the groups' (the network's) language
 
-    async def tick(self) -> int:
-        """Every `LOOK_EVERY`, once the day's hour came, queue each group's nudge of the day."""
-        now = self._clock.now()
-        if not self._every.due(now):
-            return 0
+    async def look(self, now: datetime) -> int:
+        """Once the day's hour came, queue each group's nudge of the day; how many."""
         calendar = self._settings.calendar(None)
         local = now.astimezone(calendar.zone)
         if local.time() < self._settings.send_time:

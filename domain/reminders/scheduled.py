@@ -14,13 +14,16 @@ The job (`bot/jobs.py`, leader only) is the clock; the rows are the store. Each 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import Generic, TypeVar
 
 from domain.appeals.models import Appeal
 from domain.clock import Clock
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin
+from domain.kernel.units import UseCases
 from domain.network.models import Person
 from domain.outbox.models import Purpose
 from domain.outbox.ports import NewDelivery
@@ -41,7 +44,6 @@ from domain.reminders.models import (
 )
 from domain.reminders.ports import (
     RemindersUnitOfWork,
-    RemindersUnitOfWorkFactory,
     ReminderTexts,
     ReminderTrack,
 )
@@ -84,6 +86,52 @@ class Every:
             return False
         self._last = now
         return True
+
+
+U = TypeVar("U", bound=RemindersUnitOfWork)
+T = TypeVar("T")
+Item = TypeVar("Item")
+
+
+class Periodic(UseCases[U], Generic[U, T]):
+    """A part of the repeating reminder job: its unit of work, clock, texts and settings,
+    looking at most once per `look_every` of the injected clock (zero: at every tick).
+
+    `look` does the work of one look; `one_by_one` runs a claimed batch one unit of work per
+    item (each item commits or rolls back alone, so one failure cannot undo the others).
+    """
+
+    #: how often the part looks (what it queues is unique per day, so looking again is safe)
+    look_every = timedelta(0)
+
+    def __init__(
+        self, uow: Callable[[], U], clock: Clock, texts: T, settings: ReminderSettings
+    ) -> None:
+        super().__init__(uow, clock)
+        self._texts = texts
+        self._settings = settings
+        self._every = Every(self.look_every)
+
+    async def tick(self) -> int:
+        """Look now if `look_every` passed since the last look; how many messages it queued."""
+        now = self._clock.now()
+        if self.look_every and not self._every.due(now):
+            return 0
+        return await self.look(now)
+
+    async def look(self, now: datetime) -> int:
+        """One look at what is due `now`; how many messages it queued."""
+        raise NotImplementedError
+
+    @staticmethod
+    async def one_by_one(
+        items: Iterable[Item], now: datetime, one: Callable[[Item, datetime], Awaitable[int]]
+    ) -> int:
+        """`one` for each claimed item (each in a unit of work of its own); the sum."""
+        done = 0
+        for item in items:
+            done += await one(item, now)
+        return done
 
 
 def reminder_subject(pledge_id: int, number: int) -> str:
@@ -161,22 +209,10 @@ async def replan(
     return new
 
 
-class ReminderJob:
-    """Plans and sends reminders; each pledge's sending is one unit of work."""
+class ReminderJob(Periodic[RemindersUnitOfWork, ReminderTexts]):
+    """Plans and sends reminders (at every tick); each pledge's sending is one unit of work."""
 
-    def __init__(
-        self,
-        uow: RemindersUnitOfWorkFactory,
-        clock: Clock,
-        texts: ReminderTexts,
-        settings: ReminderSettings,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._texts = texts
-        self._settings = settings
-
-    async def tick(self) -> int:
+    async def look(self, now: datetime) -> int:
         """Plan what has no row, then send what is due; return how many reminders were queued."""
         await self.plan_unplanned()
         return await self.send_due()
@@ -199,10 +235,7 @@ class ReminderJob:
         async with self._uow() as uow:
             claimed = await uow.reminders.claim_due(now, now + LEASE, CLAIM_LIMIT)
             await uow.commit()
-        sent = 0
-        for pledge_id in claimed:
-            sent += await self._send(pledge_id, now)
-        return sent
+        return await self.one_by_one(claimed, now, self._send)
 
     async def _send(self, pledge_id: int, now: datetime) -> int:
         """One claimed row: re-check the pledge, queue its reminder, plan the next; 1 if sent."""

@@ -23,9 +23,11 @@ from tests.talk import (
     last_id,
     make_appeal,
     member,
+    pledged_to_appeal_of_coordinator,
     pledges_of,
     press_and_read_edit,
     review_notice,
+    volunteer_pledge,
 )
 
 #: Two days before the appeal's deadline (29 February 2020), 10:00 in Shanghai.
@@ -474,14 +476,8 @@ async def test_volunteer_time_is_asked_the_day_before_reminded_the_morning_and_a
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ann = await member(client, chat, "Ann", "en")
-    [which] = await chat.say(ann, "/pledge")
-    kind = await press(chat, ann, which, "pd:appeal:0")
-    await press(chat, ann, kind, "pd:kind:volunteer")
-    await chat.say(ann, "Sorting donations at the Hankou warehouse")
-    await chat.say(ann, "8 hours")
-    [visibility] = await chat.say(ann, "2020-02-25")
-    summary = await press(chat, ann, visibility, "pd:visibility:anonymous")
-    await confirm(chat, ann, summary)
+    await volunteer_pledge(chat, ann, "Sorting donations at the Hankou warehouse", "8 hours",
+                           "2020-02-25")
     steps = (
         (datetime(2020, 2, 24, 2, 0, tzinfo=UTC),  # the day before, 10:00 in Shanghai
          "Pledge #1: tomorrow (2020-02-25) you volunteer: Sorting donations at the Hankou "
@@ -517,12 +513,7 @@ async def test_volunteer_time_is_asked_the_day_before_reminded_the_morning_and_a
 async def test_an_appeals_reminders_are_paused_changed_and_resumed_by_its_coordinator(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    co, org = await coordinator_of(client, chat, store, lang="en")
-    appeal = await make_appeal(store, clock, organisation_id=org)
-    li = await member(client, chat, "Li", "zh-hans")
-    await join(store, li, org)
-    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
-    await confirm(chat, li, summary)
+    co, li, appeal = await pledged_to_appeal_of_coordinator(client, chat, store, clock)
     [shown] = await chat.say(co, f"/appealreminders {appeal.id}")
     assert shown["text"] == (
         "Appeal #1 抗疫倡议: reminders 2 days before the due date, on the day, then every 3 "

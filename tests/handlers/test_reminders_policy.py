@@ -15,11 +15,8 @@ from tests.harness import ADMIN_ID, Conversation, Json
 from tests.talk import (
     button,
     buttons,
-    confirm,
-    coordinator_of,
-    join,
-    make_appeal,
     member,
+    pledged_to_appeal_of_coordinator,
     press_and_read,
     press_and_read_edit,
 )
@@ -59,12 +56,7 @@ async def test_new_numbers_from_the_appeals_panel_bad_ones_refused_in_the_reader
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock,
     lang: str,
 ) -> None:
-    co, org = await coordinator_of(client, chat, store, lang=lang)
-    appeal = await make_appeal(store, clock, organisation_id=org)
-    li = await member(client, chat, "Li", "zh-hans")
-    await join(store, li, org)
-    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
-    await confirm(chat, li, summary)
+    co, _li, appeal = await pledged_to_appeal_of_coordinator(client, chat, store, clock, lang)
     [listed] = await chat.say(co, "/appeals")
     assert [b["callback_data"] for b in buttons(listed)][-1] == "ar:show:1"
     panel = await press_and_read(chat, co, listed, "ar:show:1")
@@ -100,12 +92,7 @@ async def test_new_numbers_from_the_appeals_panel_bad_ones_refused_in_the_reader
 async def test_pause_resume_and_nudges_from_the_panel_and_only_by_its_coordinators(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    co, org = await coordinator_of(client, chat, store, lang="zh-hans")
-    appeal = await make_appeal(store, clock, organisation_id=org)
-    li = await member(client, chat, "Li", "zh-hans")
-    await join(store, li, org)
-    [summary] = await chat.say(li, f"/pledge {appeal.id} 消毒液 3000公斤")
-    await confirm(chat, li, summary)
+    co, li, appeal = await pledged_to_appeal_of_coordinator(client, chat, store, clock, "zh-hans")
     panel = await panel_of(chat, co)
     planned = datetime(2020, 2, 27, 2, 0, tzinfo=UTC)  # two days before, 10:00 in Shanghai
     paused = await press_and_read_edit(chat, client, co, panel, "ar:pause:1")

@@ -14,7 +14,14 @@ from domain.pledges.models import PledgeKind, PledgeStatus
 from sandbox.client import SandboxClient
 from storage.uow import SqlUnitOfWorkFactory
 from tests.harness import Conversation, Json
-from tests.talk import buttons, confirm, last_id, member, pledges_of, press_and_read
+from tests.talk import (
+    buttons,
+    last_id,
+    member,
+    pledges_of,
+    press_and_read,
+    volunteer_pledge,
+)
 
 #: The day after the shift (25 February 2020), 10:00 in Shanghai.
 DAY_AFTER = datetime(2020, 2, 26, 2, 0, tzinfo=UTC)
@@ -46,14 +53,8 @@ async def volunteered(
 ) -> tuple[int, Json]:
     """A volunteer's pledge of 8 hours on 25 February, and its "did it happen?" reminder."""
     ann = await member(client, chat, "Ann", lang)
-    [which] = await chat.say(ann, "/pledge")
-    kind = await press_and_read(chat, ann, which, "pd:appeal:0")
-    await press_and_read(chat, ann, kind, "pd:kind:volunteer")
-    await chat.say(ann, "Sorting donations at the Hankou warehouse")
-    await chat.say(ann, "8 hours")
-    [visibility] = await chat.say(ann, "2020-02-25")
-    summary = await press_and_read(chat, ann, visibility, "pd:visibility:anonymous")
-    await confirm(chat, ann, summary)
+    await volunteer_pledge(chat, ann, "Sorting donations at the Hankou warehouse", "8 hours",
+                           "2020-02-25")
     seen = await last_id(client, ann)
     clock.set(DAY_AFTER)
     [asked] = await chat.next_messages(ann, 1, seen)
@@ -97,7 +98,7 @@ async def test_other_hours_in_words_and_only_on_ones_own_volunteer_pledge(
     async with store() as uow:  # a pledge of goods of hers as well
         await uow.pledges.add(replace(
             volunteering, id=0, token="goods", kind=PledgeKind.GOODS, item="消毒液",
-            quantity=Decimal(3000), unit="kg", description="",
+            quantity=Decimal(3000), unit="kg", description="", due_date=None,  # not reminded
         ))
         await uow.commit()
     forged = await chat.press(ann, ann, asked, data="rm:hours:2", forged=True)

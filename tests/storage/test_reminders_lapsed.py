@@ -60,6 +60,8 @@ async def test_a_lapsed_pledge_is_its_own_status_counted_like_a_cancelled_one_an
         assert stored.lapsed_at == at(12, 9) and stored.cancel_reason is None
         assert (await uow.reminders.get(money.id)).due_at is None  # type: ignore[union-attr]
         assert (await uow.appeal_totals.closing(appeal_id)).money == []  # not pledged any more
+        figures = (await uow.totals.by_appeal([appeal_id], None))[appeal_id]
+        assert figures.pledges == 1 and figures.money_in("CNY").pledged_minor == 0
         statuses = {line.pledge_id: line.status
                     async for line in uow.report_rows.pledges(appeal_id, None)}
     assert statuses == {goods_id: PledgeStatus.PLEDGED, money.id: PledgeStatus.LAPSED}
@@ -75,6 +77,8 @@ async def test_a_lapsed_pledge_is_its_own_status_counted_like_a_cancelled_one_an
         assert again is not None and again.lapsed_at is None and not again.cancelled
         [total] = (await uow.appeal_totals.closing(appeal_id)).money
         assert total.pledged_minor == 500_000
+        figures = (await uow.totals.by_appeal([appeal_id], None))[appeal_id]
+        assert figures.pledges == 2 and figures.money_in("CNY").pledged_minor == 500_000
         track = await uow.reminders.get(money.id)
         assert track is not None and track.due_at == at(23, 10)  # two days before, 10:00
 
