@@ -172,36 +172,62 @@ function renderChat() {
   $("no-chat").classList.add("hidden");
   $("composer").classList.remove("hidden");
   $("chat-title").textContent = chat.title;
-  renderActions(chat);
   const box = $("messages");
+  const another = renderChat.seen !== chat.id;
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   const focusedKey = document.activeElement && document.activeElement.dataset.key;
-  box.replaceChildren(...messages.map((message) => renderMessage(message, actions)));
-  if (focusedKey) {
-    const again = box.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`);
+  renderActions(chat);
+  if (another) box.replaceChildren();  // message ids are per chat
+  placeMessages(box, messages);
+  if (focusedKey && !document.activeElement.isConnected) {
+    const again = document.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`);
     if (again) again.focus();
   }
-  if (atBottom || !renderChat.seen || renderChat.seen !== chat.id) box.scrollTop = box.scrollHeight;
+  if (atBottom || another) box.scrollTop = box.scrollHeight;
   renderChat.seen = chat.id;
   renderReplyBar();
 }
 
+function placeMessages(box, messages) {
+  // Only new or changed messages are drawn again: focus, selection and what a screen reader
+  // has read stay where they are.
+  const drawn = new Map([...box.children].map((node) => [node.dataset.message, node]));
+  const nodes = messages.map((message) => {
+    const signature = JSON.stringify(message);
+    const old = drawn.get(String(message.id));
+    if (old && old.dataset.signature === signature) return old;
+    const node = renderMessage(message, actions);
+    node.dataset.signature = signature;
+    return node;
+  });
+  const wanted = new Set(nodes);
+  for (const child of [...box.children]) if (!wanted.has(child)) child.remove();
+  nodes.forEach((node, at) => {
+    if (box.children[at] !== node) box.insertBefore(node, box.children[at] || null);
+  });
+}
+
 function renderActions(chat) {
-  const actions = $("chat-actions");
-  actions.replaceChildren();
+  const box = $("chat-actions");
+  const focused = box.contains(document.activeElement);
+  box.replaceChildren(...chatActions(chat));
+  // a toggle (Block -> Unblock) keeps the keyboard where it was
+  if (focused && box.firstChild) box.firstChild.focus();
+}
+
+function chatActions(chat) {
   const me = page.me.id;
   if (chat.type === "private") {
-    actions.append(chat.bot_status === "kicked"  // blocked
+    return [chat.bot_status === "kicked"  // blocked
       ? actionButton(t("unblock_bot"), () => act("unblock_bot", {user_id: me}))
-      : actionButton(t("block_bot"), () => act("block_bot", {user_id: me})));
-    return;
+      : actionButton(t("block_bot"), () => act("block_bot", {user_id: me}))];
   }
   const present = ["member", "administrator", "creator"].includes(chat.bot_status);
-  actions.append(present
+  const buttons = [present
     ? actionButton(t("remove_bot"), () => act("remove_bot", {chat_id: chat.id, by_user_id: me}))
-    : actionButton(t("add_bot"), () => act("add_bot", {chat_id: chat.id, by_user_id: me})));
+    : actionButton(t("add_bot"), () => act("add_bot", {chat_id: chat.id, by_user_id: me}))];
   if (chat.type === "group") {
-    actions.append(actionButton(t("migrate"), async () => {
+    buttons.push(actionButton(t("migrate"), async () => {
       const answer = await act("migrate_group", {chat_id: chat.id});
       if (answer.ok) {
         page.chatId = answer.result.new_chat_id;
@@ -210,6 +236,7 @@ function renderActions(chat) {
       }
     }));
   }
+  return buttons;
 }
 
 async function press(message, key) {
