@@ -108,7 +108,6 @@ class AppealKind(DraftKind[AppealDraft]):
 
     name = APPEAL_KIND
     code = APPEAL_CODE
-    draft_type = AppealDraft
 
     def __init__(self, appeals: AppealService, render: GroupMessageRenderer, clock: Clock) -> None:
         self._appeals = appeals

@@ -17,7 +17,7 @@ from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import RoleName, standing_holding, standing_in
 from domain.kernel.tree import subtree_ids
-from domain.kernel.units import LocalUseCases
+from domain.kernel.units import LocalUseCases, committed
 from domain.network.access import may_manage_appeal
 from domain.network.models import Chat, ChatStatus
 from domain.outbox.models import DeliveryStatus, Purpose
@@ -96,16 +96,6 @@ class AppealManagement(LocalUseCases[AppealsUnitOfWork]):
         await self._audit(uow, origin, "appeal.edit", appeal.id, before, body)
         return appeal, queued
 
-    async def extend_deadline(
-        self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
-    ) -> tuple[Appeal, int]:
-        """Move an open appeal's deadline later; the groups' messages are edited to show it."""
-        async with self._uow() as uow:
-            found = await self.extend_deadline_in(uow, origin, appeal_id, raw, render)
-            await claim_update(uow, origin)
-            await uow.commit()
-            return found
-
     async def extend_deadline_in(
         self,
         uow: AppealsUnitOfWork,
@@ -114,7 +104,11 @@ class AppealManagement(LocalUseCases[AppealsUnitOfWork]):
         raw: str,
         render: GroupMessageRenderer,
     ) -> tuple[Appeal, int]:
-        """`extend_deadline` in a unit of work already open; the caller marks and commits."""
+        """Move an open appeal's deadline later; the groups' messages are edited to show it.
+
+        This runs in a unit of work already open (the caller marks the update and commits);
+        `extend_deadline` is the same in one of its own.
+        """
         appeal = await self._managed(uow, origin, appeal_id)
         if not appeal.is_open:
             raise Conflict(N_("This appeal is closed."))
@@ -132,6 +126,8 @@ class AppealManagement(LocalUseCases[AppealsUnitOfWork]):
             uow, origin, "appeal.deadline", appeal.id, str(before), deadline.isoformat()
         )
         return appeal, queued
+
+    extend_deadline = committed(extend_deadline_in, claims=True)
 
     async def close(
         self,

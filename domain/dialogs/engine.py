@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, get_args, get_origin
 
 from domain.clock import Clock
 from domain.dialogs.models import (
@@ -78,9 +78,19 @@ class DialogKind(Protocol[U_contra]):
 
 
 class DraftKind(Generic[D]):
-    """Defaults for a kind whose draft is a dataclass: load and dump it, no late presses."""
+    """Defaults for a kind whose draft is a dataclass: load and dump it, no late presses.
+
+    `class PledgeDialog(DraftKind[PledgeDraft])` names its draft's type once, there.
+    """
 
     draft_type: type[D]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Take the draft's type from the base `DraftKind[...]` unless the class names one."""
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is DraftKind and "draft_type" not in cls.__dict__:
+                (cls.draft_type,) = get_args(base)
 
     def load(self, data: Mapping[str, Any]) -> D:
         """Rebuild the draft from a dialog row (keys it does not know are ignored)."""
@@ -113,7 +123,6 @@ class OneAnswerKind(DraftKind[OneAnswer]):
     until it is answered, cancelled or expires, as for any dialog.
     """
 
-    draft_type = OneAnswer
     #: what the one question takes
     accepts = Accepts.TEXT
 

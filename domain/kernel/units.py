@@ -15,6 +15,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from domain.clock import Clock
 from domain.kernel.calendar import Calendar
+from domain.kernel.origin import Origin, claim_update
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -67,14 +68,20 @@ class OpensUnits(Protocol):
 
 
 def committed(
-    in_unit: Callable[Concatenate[S, U, P], Awaitable[T]],
-) -> Callable[Concatenate[S, P], Coroutine[Any, Any, T]]:
-    """The use case `in_unit` in a unit of work of its own, committed when it returns."""
+    in_unit: Callable[Concatenate[S, U, Origin, P], Awaitable[T]], *, claims: bool = False
+) -> Callable[Concatenate[S, Origin, P], Coroutine[Any, Any, T]]:
+    """The use case `in_unit` in a unit of work of its own, committed when it returns.
+
+    With `claims`, the origin's update is marked there too (for an in-unit form that leaves
+    the mark to its caller, as the dialog engine makes it itself).
+    """
 
     @functools.wraps(in_unit)
-    async def run(service: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
+    async def run(service: S, origin: Origin, /, *args: P.args, **kwargs: P.kwargs) -> T:
         async with service._uow() as uow:
-            result = await in_unit(service, uow, *args, **kwargs)
+            result = await in_unit(service, uow, origin, *args, **kwargs)
+            if claims:
+                await claim_update(uow, origin)
             await uow.commit()
             return result
 

@@ -222,7 +222,6 @@ class OfferKind(DraftKind[OfferDraft]):
 
     name = DIALOG_KIND
     code = DIALOG_CODE
-    draft_type = OfferDraft
 
     def __init__(self, offers: OfferRecorder) -> None:
         self._offers = offers

@@ -76,7 +76,6 @@ class PledgeDialog(DraftKind[PledgeDraft]):
 
     name = DIALOG_KIND
     code = PLEDGE_CODE
-    draft_type = PledgeDraft
 
     def __init__(self, clock: Clock, calendar: Calendar, amounts: AmountReader) -> None:
         self._clock = clock

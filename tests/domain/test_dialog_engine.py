@@ -158,3 +158,11 @@ async def test_one_answer_dialogs_cancel_and_expiry(
 def test_a_kind_or_a_code_registered_twice_is_refused(engine: DialogEngine[Any]) -> None:
     with pytest.raises(ValueError):
         engine.register([PairKind()])
+
+
+def test_a_draft_kind_takes_its_draft_type_from_its_base() -> None:
+    class Inferred(DraftKind[Pair]):
+        name, code = "inferred", "in"
+
+    assert Inferred.draft_type is Pair
+    assert OneAnswerKind.draft_type is OneAnswer
