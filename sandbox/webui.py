@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,10 @@ PAGE_ACTIONS = frozenset({
 })
 #: A silent event stream is kept open (and its end noticed) by a comment this often.
 KEEPALIVE_SECONDS = 15.0
+#: After a change, how long an event stream waits for the rest of its burst.
+COALESCE_SECONDS = 0.1
+#: The newest messages of a chat the page shows (older ones stay in the sandbox).
+HISTORY = 300
 _STATIC_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css",
                  ".json": "application/json", ".svg": "image/svg+xml"}
 
@@ -50,6 +55,17 @@ def _error(message: str, status: int = 400) -> web.Response:
 def _ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result},
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def _next_change() -> Callable[[], bool]:
+    """A predicate for ``Notifier.wait_until`` that holds from the next notification on."""
+    asked: list[bool] = []
+
+    def woken() -> bool:
+        asked.append(True)
+        return len(asked) > 1  # the first call is wait_until's look before it waits
+
+    return woken
 
 
 class WebUi:
@@ -132,15 +148,26 @@ class WebUi:
                    if mid > seen and mid not in chat.deleted
                    and msg.get("from", {}).get("id") != user.id)
 
-    def _fingerprint(self, user: User) -> int:
-        """Changes whenever anything this person's page shows changes."""
+    def _history(self, chat: Chat) -> list[Json]:
+        """The newest messages of a chat, as many as the page shows."""
+        live = [m for mid, m in chat.messages.items() if mid not in chat.deleted]
+        return live[-HISTORY:]
+
+    def _fingerprint(self, user: User, open_chat: int | None) -> int:
+        """Changes whenever what this person's page shows changes (the list, the open chat).
+
+        Bounded work whatever the world's size: the list's last messages and one chat's
+        shown history.
+        """
         parts: list[Any] = [len(self.world.users), user.blocked]
         clock = getattr(self.world, "clock", None)
         if clock is not None:
             parts.append(clock.offset_seconds)
         for chat in visible_chats(self.world, user):
+            history = self._history(chat)
+            shown = history if chat.id == open_chat else history[-1:]
             parts.append((chat.id, chat.title, chat.type, self.world.bot_status(chat),
-                          len(chat.deleted), repr(chat.messages)))
+                          chat.next_message_id, len(chat.deleted), repr(shown)))
         return hash(tuple(parts))
 
     # ------------------------------------------------------------ routes
@@ -207,8 +234,7 @@ class WebUi:
             chat = self._visible_chat(request, user)
         except ControlError as exc:
             return _error(exc.message, exc.status)
-        messages = [message_view(self.world, m, user.id)
-                    for mid, m in chat.messages.items() if mid not in chat.deleted]
+        messages = [message_view(self.world, m, user.id) for m in self._history(chat)]
         if chat.messages:
             self.last_read[(user.id, chat.id)] = max(chat.messages)
         status = self.world.bot_status(chat)
@@ -228,21 +254,29 @@ class WebUi:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                                "Cache-Control": "no-store"})
         await response.prepare(request)
+        raw = request.query.get("chat", "")
+        open_chat = int(raw) if raw.lstrip("-").isdigit() else None
         stopping = self.sandbox.stopping
-        seen = self._fingerprint(user)
+        notifier = self.world.notifier
+        seen = self._fingerprint(user, open_chat)
         revision = 0
         with contextlib.suppress(ConnectionError, asyncio.CancelledError):
             await response.write(b"event: change\ndata: 0\n\n")
             while not stopping.is_set():
-                changed = await self.world.notifier.wait_until(
-                    lambda shown=seen: self._fingerprint(user) != shown,
-                    KEEPALIVE_SECONDS, stopping)
+                woken = await notifier.wait_until(_next_change(), KEEPALIVE_SECONDS, stopping)
                 if stopping.is_set():
                     break
-                if not changed:
+                if not woken:
                     await response.write(b": keepalive\n\n")
                     continue
-                seen = self._fingerprint(user)
+                # The world changes in bursts (a broadcast, the bot's polls): look once per
+                # burst, not once per change.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), COALESCE_SECONDS)
+                now = self._fingerprint(user, open_chat)
+                if now == seen:
+                    continue
+                seen = now
                 revision += 1
                 await response.write(f"event: change\ndata: {revision}\n\n".encode())
         return response

@@ -55,8 +55,11 @@ async function becomePerson(id) {
 }
 
 function listen() {
+  // one stream per tab, told about the person's chat list and the chat open in it
   if (page.events) page.events.close();
-  page.events = new EventSource("api/events?user=" + page.me.id);
+  page.eventsChat = page.chatId;
+  const open = page.chatId === null ? "" : "&chat=" + page.chatId;
+  page.events = new EventSource("api/events?user=" + page.me.id + open);
   page.events.addEventListener("change", () => refresh());
 }
 
@@ -72,6 +75,7 @@ async function refresh() {
   try {
     do {
       page.again = false;
+      if (page.eventsChat !== page.chatId) listen();
       if (page.chatId !== null) await loadChat();  // first: it marks the chat read
       const answer = await api("api/state?user=" + page.me.id);
       if (answer.ok) renderState(answer.result);

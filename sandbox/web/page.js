@@ -11,6 +11,7 @@ export const page = {
   chat: null,
   replyTo: null,
   events: null,
+  eventsChat: null,
   refreshing: false,
   again: false,
 };

@@ -210,3 +210,23 @@ def test_a_busy_page_port_is_one_line_naming_it() -> None:
     assert done.stderr.strip().splitlines() == [
         f"sandbox: the page's port {port} is busy; choose another "
         "(SANDBOX_WEB_PORT=… make run, or --web-port)"]
+
+
+async def test_an_edit_in_the_open_chat_is_news_for_its_stream(
+    served: tuple[SandboxServer, WebUi], http: aiohttp.ClientSession
+) -> None:
+    sandbox, page = served
+    user = sandbox.world.create_user("Li")
+    sandbox.world.send_text(user.id, "/start")
+    async with Bot(TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.file_url) as bot:
+        first = await bot.send_message(user.id, "question")
+        await bot.send_message(user.id, "newest")
+        async with http.get(page.url + f"api/events?user={user.id}&chat={user.id}") as stream:
+            for _ in range(3):  # the stream's first event
+                await stream.content.readline()
+            await bot.edit_message_text("question, answered", chat_id=user.id,
+                                        message_id=first.message_id)
+            line = await asyncio.wait_for(stream.content.readline(), timeout=5)
+            assert line == b"event: change\n"
+    _, chat = await _get(http, page, f"api/chat?user={user.id}&chat={user.id}")
+    assert [m["edited"] for m in chat["result"]["messages"]] == [False, True, False]
