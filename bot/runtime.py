@@ -35,6 +35,7 @@ from bot.rate_limiter import BudgetRateLimiter
 from bot.sandbox_clock import SandboxClock, clock_for
 from bot.sender import PacedSender
 from bot.settings import Settings
+from bot.startup import wait_for_database
 from bot.webhook import WebhookServer
 from domain.clock import Clock
 from domain.kernel.standing import RoleName
@@ -154,10 +155,11 @@ class Runtime:
         self._unwatch = [(Session, "do_orm_execute", written), (Session, "after_commit", committed)]
 
     async def serve(self, app: TongxinApplication, stop: asyncio.Event) -> None:
-        """Run the bot with durable long polling until `stop` is set, then shut down."""
+        """Run the bot (once its database answers) until `stop` is set, then shut down."""
         await self._start_health(app)
         try:
-            await self._serve(app, stop)
+            if await wait_for_database(self.settings.database_url, stop):
+                await self._serve(app, stop)
         finally:
             if self.health is not None:
                 await self.health.stop()
