@@ -21,7 +21,8 @@ from tests.browser.chromium.messenger import Messenger, Shots
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 
-pytestmark = pytest.mark.e2e
+# a demo and a browser start within the first test; a loaded CI machine is slow
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 COORDINATOR = next(p for p in PEOPLE if p.username == "coordinator")  # the district office's
 MEMBER = next(p for p in PEOPLE if p.username == "li")  # of 民进云龙支部
 MEMBER_GROUP = "民进云龙支部群"

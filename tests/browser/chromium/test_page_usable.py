@@ -17,7 +17,8 @@ from tests.browser.chromium.messenger import Messenger, Shots
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 
-pytestmark = pytest.mark.e2e
+# a demo and a browser start within the first test; a loaded CI machine is slow
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 BOT = "Tongxin"
 #: A real 1x1 PNG, so the browser must decode what the page shows.
 PIXEL = base64.b64decode(
