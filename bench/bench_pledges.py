@@ -13,8 +13,10 @@ Flood limits are off in the sandbox, and the bot runs with its own flood budget 
 (`bench/unpaced_bot.py`): the echo bot does not pace itself either, and paced, ten people's
 six answers are bound by Telegram's one message a second per chat (about 1.2 pledges/s
 whatever the bot does), so the ratio would measure the pace, not the bot. `PACED=1` runs the
-bot as in production instead. Prints figures and one summary line per database; asserts
-nothing. Run: `.venv/bin/python bench/bench_pledges.py` (about 2 min).
+bot as in production instead. Each run also prints the CPU each side used per round trip
+(the bot's process, and this one: the sandbox and the members), a figure the other work on a
+shared machine disturbs far less than the rates. Prints figures and one summary line per
+database; asserts nothing. Run: `.venv/bin/python bench/bench_pledges.py` (about 2 min).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ ECHO_PLEDGES_EACH = 60
 TARGET = 0.40
 ROUND_TRIPS = 6
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+#: `BENCH_ONLY=sqlite` or `BENCH_ONLY=postgresql` measures one database (both by default)
+ONLY = os.environ.get("BENCH_ONLY", "").lower()
 #: the bot with its flood budget lifted, unless PACED=1 asks for production pacing
 LAUNCHER = ("-m", "bot") if os.environ.get("PACED") == "1" else (
     str(ROOT / "bench" / "unpaced_bot.py"),
@@ -93,6 +97,32 @@ ECHO_BOT = textwrap.dedent(
 )
 
 Json = dict[str, Any]
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+class Cpu:
+    """CPU used by a bot process and by this process (sandbox and members) over a run."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.bot = -cpu_seconds(pid)
+        self.here = -time.process_time()
+
+    def stop(self) -> None:
+        """End the measurement."""
+        self.bot += cpu_seconds(self.pid)
+        self.here += time.process_time()
+
+    def per_round_trip(self, round_trips: int) -> str:
+        """Milliseconds of CPU per round trip: the bot's, and the sandbox's with the members'."""
+        return (f"CPU per round trip: bot {1000 * self.bot / round_trips:.2f} ms, "
+                f"sandbox+members {1000 * self.here / round_trips:.2f} ms")
 
 
 def _data(message: Json, prefix: str) -> str:
@@ -181,6 +211,8 @@ async def _bot_rate(database_url: str, label: str) -> float:
                 for member in members:  # warm-up: one pledge each, not timed
                     await member.say("/start")
                 await asyncio.gather(*(m.pledge(appeal.id) for m in members[:2]))
+                assert bot.process is not None
+                cpu = Cpu(bot.process.pid)
                 started = time.perf_counter()
 
                 async def run(member: Member) -> None:
@@ -189,12 +221,13 @@ async def _bot_rate(database_url: str, label: str) -> float:
 
                 await asyncio.gather(*(run(m) for m in members))
                 elapsed = time.perf_counter() - started
+                cpu.stop()
             finally:
                 await bot.kill()
     rate = MEMBERS * PLEDGES_EACH / elapsed
     print(f"tongxin bot ({label}): {MEMBERS * PLEDGES_EACH} pledges in {elapsed:.1f} s "
-          f"= {rate:.2f} complete pledges/s ({rate * ROUND_TRIPS:.1f} round trips/s)",
-          flush=True)
+          f"= {rate:.2f} complete pledges/s ({rate * ROUND_TRIPS:.1f} round trips/s); "
+          f"{cpu.per_round_trip(MEMBERS * PLEDGES_EACH * ROUND_TRIPS)}", flush=True)
     return rate
 
 
@@ -209,6 +242,7 @@ async def _echo_rate() -> float:
             await client.wait_for_calls("getUpdates", count=1, timeout=60)
             members = await _members(client, MEMBERS)
             await asyncio.gather(*(m.echo_pledge() for m in members[:2]))
+            cpu = Cpu(process.pid)
             started = time.perf_counter()
 
             async def run(member: Member) -> None:
@@ -217,13 +251,15 @@ async def _echo_rate() -> float:
 
             await asyncio.gather(*(run(m) for m in members))
             elapsed = time.perf_counter() - started
+            cpu.stop()
         finally:
             process.kill()
             await process.wait()
     rate = MEMBERS * ECHO_PLEDGES_EACH / elapsed
     print(f"bare PTB echo bot: {MEMBERS * ECHO_PLEDGES_EACH * ROUND_TRIPS} round trips in "
           f"{elapsed:.1f} s = {rate:.2f} six-round-trip 'pledges'/s "
-          f"({rate * ROUND_TRIPS:.1f} round trips/s)", flush=True)
+          f"({rate * ROUND_TRIPS:.1f} round trips/s); "
+          f"{cpu.per_round_trip(MEMBERS * ECHO_PLEDGES_EACH * ROUND_TRIPS)}", flush=True)
     return rate
 
 
@@ -239,9 +275,14 @@ async def _main() -> int:
     started = time.perf_counter()
     echoes = [await _echo_rate()]
     rates: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        rates["SQLite"] = await _bot_rate(f"sqlite+aiosqlite:///{folder}/bench.sqlite3", "SQLite")
-    echoes.append(await _echo_rate())
+    if ONLY != "postgresql":
+        with tempfile.TemporaryDirectory() as folder:
+            rates["SQLite"] = await _bot_rate(
+                f"sqlite+aiosqlite:///{folder}/bench.sqlite3", "SQLite"
+            )
+        echoes.append(await _echo_rate())
+    if ONLY == "sqlite":
+        return _report(started, echoes, rates)
     base = os.environ.get("TEST_DATABASE_URL", PG_DEFAULT)
     try:
         url = await create_postgres_database(base)
@@ -253,6 +294,10 @@ async def _main() -> int:
         finally:
             await drop_postgres_database(url)
         echoes.append(await _echo_rate())
+    return _report(started, echoes, rates)
+
+
+def _report(started: float, echoes: list[float], rates: dict[str, float]) -> int:
     echo = max(echoes)
     print(f"echo best {echo * ROUND_TRIPS:.1f} round trips/s (runs: "
           f"{', '.join(f'{e * ROUND_TRIPS:.1f}' for e in echoes)}); "

@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from telegram.request import HTTPXRequest
+
+from bot.http_client import AiohttpRequest
 
 #: Bot API methods that put a message in a chat (what "messages sent" counts).
 SENDING_METHODS = frozenset({
@@ -89,8 +90,8 @@ class Metrics:
             self.outbox_depth.labels(purpose=purpose, status=status).set(count)
 
 
-class CountingRequest(HTTPXRequest):
-    """PTB's HTTP client, counting accepted sends and 429 answers as they come back.
+class CountingRequest(AiohttpRequest):
+    """The Bot API client (`bot.http_client`), counting accepted sends and 429 answers.
 
     Counting here, under every call, catches what handlers send directly as well as what
     the outbox sender sends, whoever paces them.

@@ -122,6 +122,7 @@ class Runtime:
                 kwargs={"metrics": self.metrics, "hasher": PersonHasher(self.settings.bot_token)},
             )
             .request(CountingRequest(self.metrics, connection_pool_size=256))
+            .get_updates_request(CountingRequest(self.metrics))
             .rate_limiter(BudgetRateLimiter(self.budget))
             .build()
         )
