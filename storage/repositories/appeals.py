@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.appeals.models import Appeal, AppealStatus, Need, Recipient
 from storage.models.appeals import AppealRecipientRow, AppealRow, NeedRow, RecipientRow
+
+_APPEALS = cast(Table, AppealRow.__table__)
+#: Read at every step of the pledge dialog: built once (building it costs about as much as
+#: SQLite running it).
+_APPEAL_BY_ID = select(_APPEALS).where(_APPEALS.c.id == bindparam("appeal_id"))
 
 #: An appeal's needs and recipients, as read once.
 Parts = tuple[tuple[Need, ...], tuple[Recipient, ...]]
@@ -100,8 +105,7 @@ class SqlAppealRepository:
     async def get(self, appeal_id: int) -> Appeal | None:
         """Return one appeal with its needs and recipients."""
         # A Core read, like the person's: the pledge dialog reads the appeal at every step.
-        table = AppealRow.__table__
-        result = await self._session.execute(select(table).where(table.c.id == appeal_id))
+        result = await self._session.execute(_APPEAL_BY_ID, {"appeal_id": appeal_id})
         row = result.first()
         return None if row is None else await self._appeal(row)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import Clock, SystemClock
@@ -17,6 +17,14 @@ from storage.repositories.statements import execute_count, insert_ignoring_confl
 # -- dialogs ----------------------------------------------------------------------------------
 
 STALE_DIALOG = N_("This conversation changed elsewhere in the meantime. Please try again.")
+_DIALOGS = table_of(DialogRow)
+#: The statements of every dialog answer, built once (building one and its cache key cost
+#: about as much as SQLite running it). The update's SET clause comes from its parameters.
+_DIALOG_OF = select(_DIALOGS).where(_DIALOGS.c.person_id == bindparam("person_id"))
+_DIALOG_DELETE = delete(_DIALOGS).where(_DIALOGS.c.person_id == bindparam("person_id"))
+_DIALOG_UPDATE = update(_DIALOGS).where(
+    _DIALOGS.c.person_id == bindparam("of_person"), _DIALOGS.c.version == bindparam("read")
+)
 
 
 def _dialog(row: Any) -> Dialog:
@@ -43,9 +51,7 @@ class SqlDialogRepository:
 
     async def get(self, person_id: int) -> Dialog | None:
         """Return the person's open dialog."""
-        result = await self._session.execute(
-            select(self._table).where(self._table.c.person_id == person_id)
-        )
+        result = await self._session.execute(_DIALOG_OF, {"person_id": person_id})
         row = result.first()
         return None if row is None else _dialog(row)
 
@@ -59,27 +65,18 @@ class SqlDialogRepository:
             "version": dialog.version + 1,
         }
         if dialog.version == 0:
-            statement: Any = insert_ignoring_conflicts(self._session, self._table).values(
-                person_id=dialog.person_id, **values
-            )
+            statement: Any = insert_ignoring_conflicts(self._session, self._table)
+            parameters = {"person_id": dialog.person_id, **values}
         else:
-            statement = (
-                update(self._table)
-                .where(
-                    self._table.c.person_id == dialog.person_id,
-                    self._table.c.version == dialog.version,
-                )
-                .values(**values)
-            )
-        if await execute_count(self._session, statement) != 1:
+            statement = _DIALOG_UPDATE
+            parameters = {"of_person": dialog.person_id, "read": dialog.version, **values}
+        if await execute_count(self._session, statement, parameters) != 1:
             raise Conflict(STALE_DIALOG)
         dialog.version += 1
 
     async def delete(self, person_id: int) -> None:
         """Close the person's dialog."""
-        await self._session.execute(
-            delete(self._table).where(self._table.c.person_id == person_id)
-        )
+        await self._session.execute(_DIALOG_DELETE, {"person_id": person_id})
 
     async def expired(self, now: datetime, limit: int) -> list[Dialog]:
         """Return up to `limit` dialogs whose expiry has passed, oldest first.
@@ -117,7 +114,6 @@ class SqlProcessedUpdates:
 
     async def mark(self, update_id: int) -> bool:
         """Record the update atomically; False (transaction intact) when it already was."""
-        statement = insert_ignoring_conflicts(self._session, self._table).values(
-            update_id=update_id, at=self._clock.now()
-        )
-        return await execute_count(self._session, statement) == 1
+        statement = insert_ignoring_conflicts(self._session, self._table)
+        parameters = {"update_id": update_id, "at": self._clock.now()}
+        return await execute_count(self._session, statement, parameters) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +22,15 @@ def name_key(name: str) -> str:
 # -- organisations ----------------------------------------------------------------------------
 
 
-def _organisation(row: OrganisationRow) -> Organisation:
+_ORGANISATIONS = table_of(OrganisationRow)
+#: The whole tree, read by most permission checks (a pledge answer reads it): a Core read
+#: built once, without loading ORM objects into the session.
+_ALL_ORGANISATIONS = select(
+    _ORGANISATIONS.c.id, _ORGANISATIONS.c.name, _ORGANISATIONS.c.parent_id
+).order_by(_ORGANISATIONS.c.id)
+
+
+def _organisation(row: Any) -> Organisation:
     return Organisation(id=row.id, name=row.name, parent_id=row.parent_id)
 
 
@@ -51,7 +61,7 @@ class SqlOrganisationRepository:
 
     async def all(self) -> list[Organisation]:
         """Return every organisation, by id."""
-        rows = await self._session.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
+        rows = await self._session.execute(_ALL_ORGANISATIONS)
         return [_organisation(r) for r in rows]
 
     async def save(self, organisation: Organisation) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel.standing import Role, RoleName
@@ -36,6 +36,18 @@ def new_internal_id() -> int:
 
 
 
+_PEOPLE = table_of(PersonRow)
+_ROLES = table_of(RoleRow)
+#: The reads of every update, built once: building a statement and its cache key cost about
+#: as much as SQLite running it.
+_PERSON_BY_ID = select(_PEOPLE).where(_PEOPLE.c.id == bindparam("person_id"))
+_ROLES_OF = (
+    select(_ROLES.c.person_id, _ROLES.c.role, _ROLES.c.organisation_id)
+    .where(_ROLES.c.person_id == bindparam("person_id"))
+    .order_by(_ROLES.c.id)
+)
+
+
 def _person(row: Any) -> Person:
     return Person(
         id=row.id,
@@ -59,8 +71,7 @@ class SqlPersonRepository:
         """Return a person by numeric Telegram id."""
         # A Core read: it runs for nearly every update, and the ORM's identity map and
         # object loading cost more than the query (`save` loads the object it changes).
-        table = table_of(PersonRow)
-        result = await self._session.execute(select(table).where(table.c.id == person_id))
+        result = await self._session.execute(_PERSON_BY_ID, {"person_id": person_id})
         row = result.first()
         return None if row is None else _person(row)
 
@@ -118,11 +129,7 @@ class SqlRoleRepository:
 
     async def of(self, person_id: int) -> list[Role]:
         """Return the roles one person holds."""
-        rows = await self._session.execute(
-            select(RoleRow.person_id, RoleRow.role, RoleRow.organisation_id)
-            .where(RoleRow.person_id == person_id)
-            .order_by(RoleRow.id)
-        )
+        rows = await self._session.execute(_ROLES_OF, {"person_id": person_id})
         return [Role(r.person_id, RoleName(r.role), r.organisation_id) for r in rows]
 
     async def add(self, role: Role) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table
@@ -13,8 +14,16 @@ from storage.models import Base
 
 
 def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
-    """Return `INSERT ... ON CONFLICT DO NOTHING` for the session's dialect."""
-    dialect = session.get_bind().dialect.name
+    """Return `INSERT ... ON CONFLICT DO NOTHING` for the session's dialect.
+
+    Built once per dialect and table (statements are immutable; `.values` makes a copy):
+    building a statement and its cache key costs about as much as SQLite running it.
+    """
+    return _insert_ignoring_conflicts(session.get_bind().dialect.name, table)
+
+
+@cache
+def _insert_ignoring_conflicts(dialect: str, table: Table) -> Insert:
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()
     if dialect == "postgresql":
@@ -22,9 +31,11 @@ def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
     raise NotImplementedError(f"no insert-if-absent for {dialect}")
 
 
-async def execute_count(session: AsyncSession, statement: Any) -> int:
-    """Execute a DML statement and return how many rows it touched."""
-    result = cast(CursorResult[Any], await session.execute(statement))
+async def execute_count(
+    session: AsyncSession, statement: Any, parameters: dict[str, Any] | None = None
+) -> int:
+    """Execute a DML statement (with these parameters) and return how many rows it touched."""
+    result = cast(CursorResult[Any], await session.execute(statement, parameters))
     return int(result.rowcount)
 
 
