@@ -56,6 +56,9 @@ ONLY = os.environ.get("BENCH_ONLY", "").lower()
 LAUNCHER = ("-m", "bot") if os.environ.get("PACED") == "1" else (
     str(ROOT / "bench" / "unpaced_bot.py"),
 )
+#: `BEFORE=/path/to/another/checkout` also measures that checkout's bot (unpaced), right
+#: before this one on each database: a before/after in one run
+BEFORE = os.environ.get("BEFORE")
 
 ECHO_BOT = textwrap.dedent(
     """
@@ -187,12 +190,14 @@ async def _members(client: SandboxClient, count: int) -> list[Member]:
     return members
 
 
-async def _bot_rate(database_url: str, label: str) -> float:
+async def _bot_rate(
+    database_url: str, label: str, launcher: tuple[str, ...] = LAUNCHER
+) -> float:
     async with SandboxServer(flood_limits=False) as sandbox, SandboxClient(sandbox.url) as client:
         await client.create_user("Admin", username="admin", language_code="en", user_id=ADMIN_ID)
         with tempfile.TemporaryDirectory() as logs:
             bot = BotProcess(settings_for(database_url, sandbox), Path(logs) / "bot.log",
-                             launcher=LAUNCHER)
+                             launcher=launcher)
             await bot.start(client)
             try:
                 await upgrade(database_url)
@@ -276,10 +281,11 @@ async def _main() -> int:
     echoes = [await _echo_rate()]
     rates: dict[str, float] = {}
     if ONLY != "postgresql":
-        with tempfile.TemporaryDirectory() as folder:
-            rates["SQLite"] = await _bot_rate(
-                f"sqlite+aiosqlite:///{folder}/bench.sqlite3", "SQLite"
-            )
+        for label, launcher in _versions("SQLite"):
+            with tempfile.TemporaryDirectory() as folder:
+                rates[label] = await _bot_rate(
+                    f"sqlite+aiosqlite:///{folder}/bench.sqlite3", label, launcher
+                )
         echoes.append(await _echo_rate())
     if ONLY == "sqlite":
         return _report(started, echoes, rates)
@@ -290,11 +296,24 @@ async def _main() -> int:
         print(f"PostgreSQL skipped: {error!r}", flush=True)
     else:
         try:
-            rates["PostgreSQL"] = await _bot_rate(url, "PostgreSQL")
+            for index, (label, launcher) in enumerate(_versions("PostgreSQL")):
+                if index:  # each version on a database of its own
+                    await drop_postgres_database(url)
+                    url = await create_postgres_database(base)
+                rates[label] = await _bot_rate(url, label, launcher)
         finally:
             await drop_postgres_database(url)
         echoes.append(await _echo_rate())
     return _report(started, echoes, rates)
+
+
+def _versions(database: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The bots to measure on one database: `BEFORE`'s first when given, then this one."""
+    versions: list[tuple[str, tuple[str, ...]]] = [(database, LAUNCHER)]
+    if BEFORE:
+        before = str(Path(BEFORE) / "bench" / "unpaced_bot.py")
+        versions.insert(0, (f"{database}, before", (before,)))
+    return versions
 
 
 def _report(started: float, echoes: list[float], rates: dict[str, float]) -> int:
