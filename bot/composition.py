@@ -7,11 +7,9 @@ from domain.appeals.service import AppealService
 from domain.clock import Clock
 from domain.dialogs.engine import DialogEngine
 from domain.network.service import NetworkService
-from domain.offers.service import OfferService
 from domain.pledges.ports import PledgeChangesIn, PledgeUnitOfWork
 from domain.pledges.reading import ParsingReader
 from domain.pledges.service import PledgeService
-from domain.privacy.service import PrivacyService
 from domain.reminders.appeal_policy import AppealRemindersService
 from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
@@ -22,7 +20,6 @@ from domain.reminders.service import ReminderService
 from domain.totals.service import TotalsService
 from handlers.context import Services
 from handlers.i18n import Translations
-from handlers.offers.render import OfferNotices
 from handlers.reminders.digest import DigestTexts
 from handlers.reminders.escalation import EscalationTexts
 from handlers.reminders.nudges import NudgeTexts
@@ -65,13 +62,6 @@ def compose_services(
         translations=translations,
         pledges=pledges,
         appeals=appeals,
-        offers=OfferService(
-            uow, clock, OfferNotices(translations), settings.currency, settings.timezone
-        ),
-        privacy=PrivacyService(
-            uow, clock, settings.default_language, settings.timezone,
-            settings.retention_days,
-        ),
         totals=TotalsService(uow, clock, settings.timezone),
         reminders=ReminderService(
             uow, clock, reminder_settings(settings),

@@ -13,6 +13,7 @@ from bot.lead import Lead
 from bot.settings import Settings
 from domain.batches.service import BatchService
 from domain.clock import Clock
+from domain.privacy.service import PrivacyService
 from domain.reminders.scheduled import ReminderJob
 from domain.totals.scheduled import BOARD_MINUTES, Boards
 from handlers.context import Services, TongxinContext
@@ -30,7 +31,7 @@ RETENTION_INTERVAL = timedelta(hours=1)
 
 async def sweep_retention(context: TongxinContext) -> None:
     """Anonymise pledges of appeals closed longer ago than RETENTION_DAYS."""
-    moved = await context.services.privacy.sweep_retention()
+    moved = await context.services.of(PrivacyService).sweep_retention()
     if moved:
         log.info("retention: %d pledges no longer name their giver", moved)
 

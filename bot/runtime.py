@@ -46,7 +46,8 @@ from handlers.context import BotData, Services, TongxinContext
 from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
 from handlers.i18n import Translations
-from handlers.setup import all_commands, features, register_handlers
+from handlers.setup import Units, all_commands, register_handlers, wire_features
+from handlers.wiring import Wiring
 from storage.claims import SqlUpdateClaims
 from storage.database import create_engine, session_factory, single_statements, upgrade
 from storage.inbox import SqlUpdateInbox
@@ -76,7 +77,7 @@ class Runtime:
         settings: Settings,
         clock: Clock | None = None,
         metrics: Metrics | None = None,
-        features: Sequence[Feature] = (),
+        features: Sequence[Feature[Units]] = (),
     ) -> None:
         self.settings = settings
         #: feature areas added to the product's (a test's toy dialog, say)
@@ -270,8 +271,8 @@ class Runtime:
             settings, self.clock, uow, self.amounts, translations, app.bot.username or ""
         )
         app.bot_data.wire(services)
-        for feature in [*features(), *self.features]:
-            services.dialog_engine.register(feature.kinds(services))
+        wiring = Wiring(uow, self.clock, settings, translations, self.amounts)
+        wire_features(services, wiring, self.features)
         await services.network.ensure_admins(settings.admin_ids)
         await self._publish_menu(app, services)
         if app.job_queue is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -13,9 +14,7 @@ from domain.dialogs.engine import DialogEngine
 from domain.kernel.standing import Standing
 from domain.network.models import Language, Person
 from domain.network.service import NetworkService
-from domain.offers.service import OfferService
 from domain.pledges.service import PledgeService
-from domain.privacy.service import PrivacyService
 from domain.reminders.appeal_policy import AppealRemindersService
 from domain.reminders.digest import DailyDigestService
 from domain.reminders.escalation import EscalationService
@@ -25,10 +24,34 @@ from domain.totals.service import TotalsService
 from handlers.flood import FloodControl
 from handlers.i18n import Translations
 
+S = TypeVar("S")
+
+
+class OwnServices:
+    """The services features build for themselves (`Feature.services`), one of each class."""
+
+    def __init__(self) -> None:
+        self._by_class: dict[type, object] = {}
+
+    def add(self, services: Iterable[object]) -> None:
+        """Keep a feature's services; a class built twice is a programming error."""
+        for service in services:
+            if type(service) in self._by_class:
+                raise ValueError(f"{type(service).__name__} is built by two features")
+            self._by_class[type(service)] = service
+
+    def of(self, kind: type[S]) -> S:
+        """The service of that class; asking for one no feature built is a programming error."""
+        found = self._by_class.get(kind)
+        if not isinstance(found, kind):
+            raise LookupError(f"no feature builds a {kind.__name__}")
+        return found
+
 
 @dataclass
 class Services:
-    """Everything the handlers may call, wired once by the composition root."""
+    """What every feature shares, wired once by the composition root, and each feature's
+    own services (built from the wiring by the feature itself, `of`)."""
 
     network: NetworkService
     translations: Translations
@@ -36,8 +59,6 @@ class Services:
     default_language: Language
     pledges: PledgeService
     appeals: AppealService
-    offers: OfferService
-    privacy: PrivacyService
     #: runs every dialog kind on the engine (its unit of work has every feature's repositories)
     dialog_engine: DialogEngine[Any]
     totals: TotalsService
@@ -47,6 +68,12 @@ class Services:
     nudges: NudgeService
     appeal_reminders: AppealRemindersService
     bot_username: str = ""
+    #: what each feature built for itself from the wiring, read with `of`
+    own: OwnServices = field(default_factory=OwnServices)
+
+    def of(self, kind: type[S]) -> S:
+        """A feature's own service, by its class (typed: `services.of(OfferService)`)."""
+        return self.own.of(kind)
 
 
 #: Vouched-for update ids kept at most; forgetting one only costs a replay check.

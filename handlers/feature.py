@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from telegram.ext import Application
 
@@ -11,9 +11,13 @@ from domain.dialogs.engine import DialogKind
 from handlers.common import CommandSpec
 from handlers.context import Services
 from handlers.dialogs import DialogView
+from handlers.wiring import Wiring
+
+#: The unit-of-work factory a feature's services need (its ports, nothing more).
+U_contra = TypeVar("U_contra", contravariant=True)
 
 
-class Feature(Protocol):
+class Feature(Protocol[U_contra]):
     """A feature area as `handlers/setup.py` registers it (see docs/architecture.md)."""
 
     #: its commands, for /help, the command menu and the permission matrix
@@ -27,9 +31,22 @@ class Feature(Protocol):
         """The Telegram views of the feature's dialog kinds."""
         ...
 
+    def services(self, wiring: Wiring[U_contra]) -> Sequence[object]:
+        """The services the feature builds for itself (its handlers read them with
+        `context.services.of(…)`); built before any feature's `kinds`."""
+        ...
+
     def kinds(self, services: Services) -> Sequence[DialogKind[Any]]:
         """The feature's dialog kinds, built from the wired services."""
         ...
+
+
+class SharedServicesOnly:
+    """A feature area whose handlers use only the services every feature shares."""
+
+    def services(self, wiring: Wiring[object]) -> Sequence[object]:
+        """Nothing of its own."""
+        return []
 
 
 class WithoutDialogs:

@@ -22,7 +22,7 @@ from domain.pledges.models import Fulfilment, FulfilmentState, Pledge, PledgeSta
 from domain.pledges.ports import DeliveryParties
 from handlers.common import MAX_TEXT, answer_stale_button, pressed, private_reader, refuse, reply
 from handlers.context import Reader, TongxinContext
-from handlers.feature import WithoutDialogs
+from handlers.feature import SharedServicesOnly, WithoutDialogs
 from handlers.i18n import N_
 from handlers.pledge_render import (
     STATUS_NAMES,
@@ -297,7 +297,7 @@ async def list_button(update: Update, context: TongxinContext) -> None:
             raise
 
 
-class ListsFeature(WithoutDialogs):
+class ListsFeature(SharedServicesOnly, WithoutDialogs):
     """One's pledges (/mypledges) and a coordinator's inbox of reported deliveries."""
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -13,6 +14,7 @@ from domain.kernel.origin import Origin
 from domain.kernel.standing import RoleName
 from domain.network.models import Person
 from domain.privacy.models import ActorKind, AuditEntry, AuditSubject, Holdings, strict_id
+from domain.privacy.ports import PrivacyUnitOfWorkFactory
 from domain.privacy.service import PrivacyService, erasure_stamp
 from handlers.common import (
     MAX_TEXT,
@@ -27,6 +29,7 @@ from handlers.context import Reader, TongxinContext
 from handlers.feature import WithoutDialogs
 from handlers.i18n import LANGUAGE_NAMES, N_
 from handlers.render import escape
+from handlers.wiring import Wiring
 
 PRIVACY_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("privacy", N_("What I keep about you, and who sees it"), RoleName.MEMBER),
@@ -71,6 +74,16 @@ class PrivacyHandlers(WithoutDialogs):
 
     commands = PRIVACY_COMMANDS
 
+    def services(self, wiring: Wiring[PrivacyUnitOfWorkFactory]) -> Sequence[object]:
+        """The privacy service: what is kept, erasure, retention and the audit trail."""
+        settings = wiring.settings
+        return [
+            PrivacyService(
+                wiring.uow, wiring.clock, settings.default_language, settings.timezone,
+                settings.retention_days,
+            )
+        ]
+
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the handlers to the application."""
         app.add_handler(CommandHandler("privacy", self.privacy))
@@ -87,9 +100,9 @@ class PrivacyHandlers(WithoutDialogs):
         reader = await private_reader(update, context)
         if reader is None:
             return
+        privacy = context.services.of(PrivacyService)
         holdings = await attempt(
-            update, context, reader, context.services.privacy.holdings(reader.person.id),
-            claims=False,
+            update, context, reader, privacy.holdings(reader.person.id), claims=False
         )
         if holdings is None:
             return
@@ -119,7 +132,7 @@ class PrivacyHandlers(WithoutDialogs):
         if asked is None:
             return
         reader, reference = asked
-        target = _erasure_target(context.services.privacy, reader, reference)
+        target = _erasure_target(context.services.of(PrivacyService), reader, reference)
         person = await attempt(update, context, reader, target, claims=False)
         if person is None:
             return
@@ -162,7 +175,7 @@ class PrivacyHandlers(WithoutDialogs):
         if target is None:
             await query.answer(reader.t(N_("This button is no longer valid.")), show_alert=True)
             return
-        forgetting = context.services.privacy.forget(
+        forgetting = context.services.of(PrivacyService).forget(
             Origin(reader.person.id, update.update_id), target, int(match.group(3))
         )
         forgotten = await attempt(update, context, reader, forgetting, answer_replay=True)
@@ -192,10 +205,8 @@ class PrivacyHandlers(WithoutDialogs):
         if asked is None:
             return
         reader, written = asked
-        found = await attempt(
-            update, context, reader, _history(context.services.privacy, reader, written),
-            claims=False,
-        )
+        history = _history(context.services.of(PrivacyService), reader, written)
+        found = await attempt(update, context, reader, history, claims=False)
         if found is None:
             return
         subject, entries = found
@@ -209,10 +220,8 @@ class PrivacyHandlers(WithoutDialogs):
         if press is None:
             return
         query, reader, match = press
-        found = await attempt(
-            update, context, reader, _history(context.services.privacy, reader, match.group(1)),
-            claims=False,
-        )
+        history = _history(context.services.of(PrivacyService), reader, match.group(1))
+        found = await attempt(update, context, reader, history, claims=False)
         if found is None:
             return
         subject, entries = found
@@ -287,7 +296,7 @@ def _render_holdings(
                 "Messages you send are kept one day; pledges of appeals closed more than "
                 "{days} days ago lose your name."
             ),
-            days=context.services.privacy.retention_days,
+            days=context.services.of(PrivacyService).retention_days,
         ),
     ]
     kept_heading = escape(t(N_("What I keep about you")))

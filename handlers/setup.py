@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import (
@@ -14,9 +14,17 @@ from telegram.ext import (
     filters,
 )
 
+from domain.appeals.ports import AppealsUnitOfWork
+from domain.batches.service import BatchUnitOfWork
+from domain.offers.ports import OfferUnitOfWork
+from domain.privacy.ports import PrivacyUnitOfWork
+from domain.reminders.digest import DailyDigestUnitOfWork
+from domain.reminders.nudges import NudgesUnitOfWork
+from domain.totals.ports import TotalsUnitOfWork
 from handlers.appeals.commands import AppealsFeature
 from handlers.commands import CORE_COMMANDS
 from handlers.common import CommandSpec
+from handlers.context import Services
 from handlers.core import CoreHandlers, on_error
 from handlers.dialogs import DialogRouter
 from handlers.feature import Feature
@@ -33,13 +41,41 @@ from handlers.reminders.escalation import remind_now_button
 from handlers.reminders.policy import appeal_reminders_button
 from handlers.review.commands import ReviewHandlers
 from handlers.totals.commands import TotalsHandlers
+from handlers.wiring import Wiring
 
 GUARD_GROUP = -1
 FILES = filters.PHOTO | filters.Document.ALL
 LAST_GROUP = 1000
 
 
-def features() -> list[Feature]:
+class AllUnitsOfWork(
+    AppealsUnitOfWork,
+    BatchUnitOfWork,
+    OfferUnitOfWork,
+    PrivacyUnitOfWork,
+    TotalsUnitOfWork,
+    DailyDigestUnitOfWork,
+    NudgesUnitOfWork,
+    Protocol,
+):
+    """One transaction that reaches every feature's repositories (a feature's unit of work is
+    one base here: the wiring's factory must make units that are all of them at once)."""
+
+
+class Units(Protocol):
+    """The unit-of-work factory of the wiring, as every feature's services take it: mypy
+    checks the composition root's SQL factory against it, and it against each feature's."""
+
+    def __call__(self) -> AllUnitsOfWork:
+        """Return a new, unopened unit of work."""
+        ...
+
+    def read(self) -> AllUnitsOfWork:
+        """Return a unit of work for one read."""
+        ...
+
+
+def features() -> list[Feature[Units]]:
     """Every feature area, in the order their handlers are registered (the one list)."""
     return [
         AppealsFeature([appeal_reminders_button]),
@@ -54,7 +90,19 @@ def features() -> list[Feature]:
     ]
 
 
-def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
+def wire_features(
+    services: Services, wiring: Wiring[Units], extra: Sequence[Feature[Units]] = ()
+) -> None:
+    """Let every feature build its own services from the wiring, then register every
+    feature's dialog kinds on the engine (a kind may use another feature's service)."""
+    areas = [*features(), *extra]
+    for area in areas:
+        services.own.add(area.services(wiring))
+    for area in areas:
+        services.dialog_engine.register(area.kinds(services))
+
+
+def all_commands(extra: Sequence[Feature[Units]] = ()) -> tuple[CommandSpec, ...]:
     """Every command of the bot, for /help and the command menu."""
     listed = (
         CORE_COMMANDS
@@ -66,7 +114,7 @@ def all_commands(extra: Sequence[Feature] = ()) -> tuple[CommandSpec, ...]:
 
 
 def register_handlers(
-    app: Application[Any, Any, Any, Any, Any, Any], extra: Sequence[Feature] = ()
+    app: Application[Any, Any, Any, Any, Any, Any], extra: Sequence[Feature[Units]] = ()
 ) -> DialogRouter:
     """Register all handlers (`extra` features after the product's); returns the router."""
     areas = [*features(), *extra]

@@ -20,6 +20,7 @@ from bot.runtime import Runtime, TongxinApplication
 from bot.settings import Settings
 from domain.clock import FakeClock
 from handlers.feature import Feature
+from handlers.setup import Units
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import SandboxServer
 
@@ -91,7 +92,7 @@ def settings_for(database_url: str, sandbox: SandboxServer, **overrides: Any) ->
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    settings: Settings, clock: FakeClock, features: Sequence[Feature] = ()
+    settings: Settings, clock: FakeClock, features: Sequence[Feature[Units]] = ()
 ) -> AsyncIterator[TongxinApplication]:
     """Run the bot in this process with durable long polling until the block ends.
 

@@ -29,6 +29,7 @@ from handlers.common import (
 )
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, show_turn
+from handlers.feature import SharedServicesOnly
 from handlers.render import escape
 
 APPEAL_COMMANDS = (
@@ -41,7 +42,7 @@ MAX_LISTED = 20
 AppealAction = Callable[[Reader, Appeal], InlineKeyboardButton]
 
 
-class AppealsFeature:
+class AppealsFeature(SharedServicesOnly):
     """The appeals area: writing one, listing the open ones, managing a published one."""
 
     commands: tuple[CommandSpec, ...] = APPEAL_COMMANDS + MANAGE_COMMANDS

@@ -13,13 +13,13 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.feature import WithoutDialogs
+from handlers.feature import SharedServicesOnly, WithoutDialogs
 from handlers.network.chats import ChatHandlers
 from handlers.network.organisations import OrganisationHandlers
 from handlers.network.roles import RoleHandlers
 
 
-class NetworkHandlers(WithoutDialogs):
+class NetworkHandlers(SharedServicesOnly, WithoutDialogs):
     """Organisations, chats and roles."""
 
     def __init__(self) -> None:

@@ -14,6 +14,8 @@ from domain.errors import DomainError
 from domain.kernel.origin import Origin
 from domain.kernel.standing import RoleName
 from domain.offers.draft import DIALOG_KIND, OfferDraft, OfferKind, read_item_line
+from domain.offers.ports import OfferUnitOfWorkFactory
+from domain.offers.service import OfferService
 from handlers.common import (
     CommandSpec,
     attempt,
@@ -28,12 +30,14 @@ from handlers.dialogs import DialogView, show_turn
 from handlers.i18n import N_
 from handlers.offers.dialogs import OfferView
 from handlers.offers.render import (
+    OfferNotices,
     accept_markup,
     candidate_text,
     listing_text,
     withdraw_markup,
 )
 from handlers.render import escape, quantity_text
+from handlers.wiring import Wiring
 
 WITHDRAW_BUTTON = re.compile(r"^ow:([0-9]{1,19})$")
 ACCEPT_BUTTON = re.compile(r"^ma:([0-9]{1,19}):([0-9]{1,19}):([0-9]{1,19})$")
@@ -68,9 +72,17 @@ class OfferFeature:
         """The offer dialog's view."""
         return [self._view]
 
+    def services(self, wiring: Wiring[OfferUnitOfWorkFactory]) -> Sequence[object]:
+        """The offer service: offers, matches and the coordinators' notice of a match."""
+        settings = wiring.settings
+        notices = OfferNotices(wiring.translations)
+        return [
+            OfferService(wiring.uow, wiring.clock, notices, settings.currency, settings.timezone)
+        ]
+
     def kinds(self, services: Services) -> Sequence[OfferKind]:
         """The offer dialog's kind, recording offers through the offer service."""
-        return [OfferKind(services.offers)]
+        return [OfferKind(services.of(OfferService))]
 
     async def offer(self, update: Update, context: TongxinContext) -> None:
         """`/offer` opens the dialog; `/offer N95口罩 5000个` starts it with the item read."""
@@ -81,7 +93,8 @@ class OfferFeature:
         if text.casefold() == "list":
             await self.myoffers(update, context)
             return
-        draft = OfferDraft(token=secrets.token_hex(8), currency=context.services.offers.currency)
+        currency = context.services.of(OfferService).currency
+        draft = OfferDraft(token=secrets.token_hex(8), currency=currency)
         if text:
             try:
                 read_item_line(draft, text)
@@ -98,12 +111,12 @@ class OfferFeature:
         if reader is None:
             return
         services = context.services
-        offers = await services.offers.mine(reader.person.id)
+        offers = await services.of(OfferService).mine(reader.person.id)
         await services.network.mark_update(update.update_id)
         if not offers:
             await reply(update, escape(reader.t(N_("You have no offers yet. Send /offer."))))
             return
-        today = services.offers.calendar.today(reader.person.timezone)
+        today = services.of(OfferService).calendar.today(reader.person.timezone)
         for offer in offers[:LISTED_OFFERS]:
             await reply(update, listing_text(reader, offer, today), withdraw_markup(reader, offer))
 
@@ -117,7 +130,7 @@ class OfferFeature:
             update,
             context,
             reader,
-            context.services.offers.withdraw(
+            context.services.of(OfferService).withdraw(
                 Origin(reader.person.id, update.update_id), int(match.group(1))
             ),
             claims=False,
@@ -148,7 +161,7 @@ class OfferFeature:
             return
         appeal_id = int(found.group(1)) if found is not None else None
         try:
-            pairs = await services.offers.candidates(Origin(reader.person.id), appeal_id)
+            pairs = await services.of(OfferService).candidates(Origin(reader.person.id), appeal_id)
         except DomainError as error:
             await services.network.mark_update(update.update_id)
             await refuse(update, reader, error)
@@ -174,7 +187,7 @@ class OfferFeature:
             update,
             context,
             reader,
-            context.services.offers.accept(origin, offer_id, appeal_id, need_id),
+            context.services.of(OfferService).accept(origin, offer_id, appeal_id, need_id),
             claims=False,
         )
         if accepted is None:

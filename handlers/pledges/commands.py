@@ -22,6 +22,7 @@ from domain.pledges.one_line import split_one_line
 from handlers.common import CommandSpec, command_arguments, private_reader
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
+from handlers.feature import SharedServicesOnly
 from handlers.pledges.delivery import pledge_button
 from handlers.pledges.dialogs import ACTION_VIEWS, PLEDGE_VIEW, begin_pledge, new_draft
 from handlers.pledges.group import register_entries
@@ -48,7 +49,7 @@ async def pledge(update: Update, context: TongxinContext) -> None:
     await begin_pledge(update, context, reader, new_draft(context, request))
 
 
-class PledgeFeature:
+class PledgeFeature(SharedServicesOnly):
     """The pledge feature area as handlers/setup.py registers it."""
 
     commands = PLEDGE_COMMANDS

@@ -38,6 +38,7 @@ from handlers.common import (
 )
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
+from handlers.feature import SharedServicesOnly
 from handlers.reminders.dialogs import PolicyView, ReminderAnswerView
 from handlers.reminders.digest import digest_command
 from handlers.reminders.escalation import ESCALATION_CODE
@@ -83,7 +84,7 @@ OPENS = {"part": Action.PART, "hours": Action.HOURS, "more": Action.DATE,
          "cancel": Action.CANCEL}
 
 
-class ReminderHandlers:
+class ReminderHandlers(SharedServicesOnly):
     """The reminder's buttons and follow-up questions (a `handlers.feature.Feature`)."""
 
     commands = REMINDER_COMMANDS

@@ -27,6 +27,7 @@ from domain.pledges.review_dialog import (
 from handlers.common import CommandSpec, attempt, item_pressed, pressed
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, show_turn
+from handlers.feature import SharedServicesOnly
 from handlers.pledge_render import STATUS_NAMES, delivery_text, review_buttons
 from handlers.review.dialogs import AnswerView, QuestionView
 from handlers.review.render import has_media, html_of, kept_notice, show_status
@@ -35,7 +36,7 @@ REVIEW_BUTTON = re.compile(r"^pf:(ok|q|see):([0-9]{1,19})$")
 ANSWER_BUTTON = re.compile(r"^pa:([0-9]{1,19})$")
 
 
-class ReviewHandlers:
+class ReviewHandlers(SharedServicesOnly):
     """The buttons of a delivery notice and of a member's question (a `Feature`)."""
 
     commands: tuple[CommandSpec, ...] = ()

@@ -15,6 +15,7 @@ from domain.kernel.standing import RoleName
 from handlers.common import CommandSpec, attempt, pressed, reply
 from handlers.context import Services, TongxinContext
 from handlers.dialogs import DialogView
+from handlers.feature import SharedServicesOnly
 from handlers.totals.asking import appeal_perhaps_asked
 from handlers.totals.files import chart_command, progress_command, report_command
 from handlers.totals.overdue import OverdueHandlers, PledgeAction
@@ -35,7 +36,7 @@ TOTALS_COMMANDS: tuple[CommandSpec, ...] = (
 )
 
 
-class TotalsHandlers:
+class TotalsHandlers(SharedServicesOnly):
     """`/totals` and the drill-down presses; permission is decided by the service each time.
 
     A `handlers.feature.Feature`: it has no dialog (a drill-down press is answered at once).

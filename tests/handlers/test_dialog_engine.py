@@ -38,6 +38,7 @@ from domain.kernel.origin import Origin
 from handlers.common import CommandSpec, private_reader, reply
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, View, dialog_button, show_turn
+from handlers.feature import SharedServicesOnly
 from handlers.render import escape
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
@@ -113,8 +114,8 @@ class ToyView(View):
         return await reply(update, "Which name?", skip)
 
 
-class ToyFeature:
-    """/toy begins the toy dialog."""
+class ToyFeature(SharedServicesOnly):
+    """/toy begins the toy dialog (on the services every feature shares)."""
 
     commands: tuple[CommandSpec, ...] = ()
 
