@@ -101,6 +101,20 @@ async def private_command(
     return reader, command_arguments(message)
 
 
+async def private_read(
+    update: Update, context: TongxinContext, read: Callable[[Reader, str], Awaitable[T]]
+) -> tuple[Reader, T] | None:
+    """A private command that reads what its words name (`read(reader, words)`): the reader
+    and what was read; None when it is not for us here or was refused (the person is told
+    why). A read claims nothing."""
+    asked = await private_command(update, context)
+    if asked is None:
+        return None
+    reader, words = asked
+    found = await attempt(update, context, reader, read(reader, words), claims=False)
+    return None if found is None else (reader, found)
+
+
 async def setting_command(
     update: Update,
     context: TongxinContext,

@@ -24,6 +24,7 @@ from domain.kernel.origin import Origin
 from handlers.answered import drop_buttons, drop_buttons_of, has_buttons
 from handlers.common import (
     answer_stale_button,
+    attempt,
     is_private,
     note_claimed,
     reader_for,
@@ -278,3 +279,15 @@ def _file_of(message: Message) -> Sent | None:
     if message.document is not None:
         return Sent(message.document.file_id, "document", caption)
     return None
+
+
+async def begin_dialog(
+    update: Update, context: TongxinContext, reader: Reader, view: DialogView, draft: object
+) -> None:
+    """Open a dialog of the view's kind with `draft` and show its first turn; a refusal of
+    the kind's begin check is told and opens nothing."""
+    origin = Origin(reader.person.id, update.update_id)
+    begun = context.services.dialog_engine.begin(origin, view.kind, draft)
+    turn = await attempt(update, context, reader, begun, claims=False)
+    if turn is not None:
+        await show_turn(update, context, reader, view, turn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -21,7 +22,7 @@ from handlers.common import (
     CommandSpec,
     attempt,
     pressed,
-    private_command,
+    private_read,
     private_reader,
     reply,
 )
@@ -97,15 +98,13 @@ class PrivacyHandlers(WithoutDialogs):
 
     async def privacy(self, update: Update, context: TongxinContext) -> None:
         """Tell the person what the bot keeps about them and who can see it."""
-        reader = await private_reader(update, context)
-        if reader is None:
-            return
         privacy = context.services.of(PrivacyService)
-        holdings = await attempt(
-            update, context, reader, privacy.holdings(reader.person.id), claims=False
+        found = await private_read(
+            update, context, lambda reader, _: privacy.holdings(reader.person.id)
         )
-        if holdings is None:
+        if found is None:
             return
+        reader, holdings = found
         names = {o.id: o.name for o in await context.services.network.organisations()}
         await reply(update, _render_holdings(reader, holdings, names, context))
 
@@ -128,14 +127,11 @@ class PrivacyHandlers(WithoutDialogs):
 
     async def forget_other(self, update: Update, context: TongxinContext) -> None:
         """An admin erases a person's details on their request: /forget USER, confirmed."""
-        asked = await private_command(update, context)
-        if asked is None:
+        target = partial(_erasure_target, context.services.of(PrivacyService))
+        found = await private_read(update, context, target)
+        if found is None:
             return
-        reader, reference = asked
-        target = _erasure_target(context.services.of(PrivacyService), reader, reference)
-        person = await attempt(update, context, reader, target, claims=False)
-        if person is None:
-            return
+        reader, person = found
         text = reader.t(
             N_(
                 "Erase the details of {name} (id {id})? Their name, username, language and "
@@ -201,15 +197,12 @@ class PrivacyHandlers(WithoutDialogs):
 
     async def audit(self, update: Update, context: TongxinContext) -> None:
         """Show an admin the history of a pledge or an appeal: /audit p12, /audit a3."""
-        asked = await private_command(update, context)
-        if asked is None:
-            return
-        reader, written = asked
-        history = _history(context.services.of(PrivacyService), reader, written)
-        found = await attempt(update, context, reader, history, claims=False)
+        found = await private_read(
+            update, context, partial(_history, context.services.of(PrivacyService))
+        )
         if found is None:
             return
-        subject, entries = found
+        reader, (subject, entries) = found
         pages = _pages(reader, subject, entries)
         last = len(pages) - 1
         await reply(update, pages[last], _page_buttons(reader, subject, last, len(pages)))

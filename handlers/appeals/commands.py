@@ -9,12 +9,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import Application, CommandHandler
 
-from domain.appeals.dialog import APPEAL_KIND, AppealKind, AppealManageKind
+from domain.appeals.dialog import AppealKind, AppealManageKind
 from domain.appeals.draft import AppealDraft
 from domain.appeals.models import Appeal
 from domain.dialogs.engine import DialogKind
-from domain.errors import N_, DomainError
-from domain.kernel.origin import Origin
+from domain.errors import N_
 from domain.kernel.standing import RoleName
 from handlers.appeals.dialogs import AppealManageView, AppealView, group_renderer
 from handlers.appeals.manage import MANAGE_COMMANDS, AppealManageHandlers
@@ -24,11 +23,10 @@ from handlers.common import (
     is_private,
     member_of,
     private_reader,
-    refuse,
     reply,
 )
 from handlers.context import Reader, Services, TongxinContext
-from handlers.dialogs import DialogView, show_turn
+from handlers.dialogs import DialogView, begin_dialog
 from handlers.feature import SharedServicesOnly
 from handlers.render import escape
 
@@ -77,15 +75,8 @@ class AppealsFeature(SharedServicesOnly):
         reader = await private_reader(update, context)
         if reader is None:
             return
-        services = context.services
-        draft = AppealDraft(key=secrets.token_hex(8), currency=services.appeals.currency)
-        origin = Origin(reader.person.id, update.update_id)
-        try:
-            turn = await services.dialog_engine.begin(origin, APPEAL_KIND, draft)
-        except DomainError as error:
-            await refuse(update, reader, error)
-            return
-        await show_turn(update, context, reader, self.view, turn)
+        draft = AppealDraft(key=secrets.token_hex(8), currency=context.services.appeals.currency)
+        await begin_dialog(update, context, reader, self.view, draft)
 
     async def appeals(self, update: Update, context: TongxinContext) -> None:
         """List open appeals; coordinators get edit/extend/close buttons on theirs."""

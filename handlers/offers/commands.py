@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from domain.errors import DomainError
 from domain.kernel.origin import Origin
 from domain.kernel.standing import RoleName
-from domain.offers.draft import DIALOG_KIND, OfferDraft, OfferKind, read_item_line
+from domain.offers.draft import OfferDraft, OfferKind, read_item_line
 from domain.offers.ports import OfferUnitOfWorkFactory
 from domain.offers.service import OfferService
 from handlers.common import (
@@ -26,7 +26,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import Services, TongxinContext
-from handlers.dialogs import DialogView, show_turn
+from handlers.dialogs import DialogView, begin_dialog
 from handlers.i18n import N_
 from handlers.offers.dialogs import OfferView
 from handlers.offers.render import (
@@ -101,9 +101,7 @@ class OfferFeature:
             except DomainError as error:
                 await refuse(update, reader, error)
                 return
-        engine = context.services.dialog_engine
-        turn = await engine.begin(Origin(reader.person.id, update.update_id), DIALOG_KIND, draft)
-        await show_turn(update, context, reader, self._view, turn)
+        await begin_dialog(update, context, reader, self._view, draft)
 
     async def myoffers(self, update: Update, context: TongxinContext) -> None:
         """List the person's offers; open ones can be withdrawn."""

@@ -15,9 +15,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
-from domain.dialogs.engine import DialogKind, OneAnswer
+from domain.dialogs.engine import DialogKind
 from domain.errors import N_
-from domain.kernel.origin import Origin
 from domain.pledges.review_dialog import (
     DeliveryAnswerKind,
     DeliveryQuestionKind,
@@ -26,7 +25,7 @@ from domain.pledges.review_dialog import (
 )
 from handlers.common import CommandSpec, attempt, item_pressed, pressed
 from handlers.context import Reader, Services, TongxinContext
-from handlers.dialogs import DialogView, show_turn
+from handlers.dialogs import DialogView, begin_dialog
 from handlers.feature import SharedServicesOnly
 from handlers.pledge_render import STATUS_NAMES, delivery_text, review_buttons
 from handlers.review.dialogs import AnswerView, QuestionView
@@ -66,7 +65,7 @@ class ReviewHandlers(SharedServicesOnly):
         query, reader, action, fulfilment_id, origin = press
         if action == "q":
             draft = delivery_question(fulfilment_id, kept_notice(query.message))
-            await self._begin(update, context, reader, self._question, draft)
+            await begin_dialog(update, context, reader, self._question, draft)
             return
         if action == "see":
             shown = self._show_proof(update, context, reader, fulfilment_id)
@@ -106,26 +105,7 @@ class ReviewHandlers(SharedServicesOnly):
         query, reader, match = press
         kept = {"message_id": query.message.message_id} if query.message is not None else {}
         draft = delivery_answer(int(match.group(1)), kept)
-        await self._begin(update, context, reader, self._answer, draft)
-
-    async def _begin(
-        self,
-        update: Update,
-        context: TongxinContext,
-        reader: Reader,
-        view: DialogView,
-        draft: OneAnswer,
-    ) -> None:
-        """Open the dialog and ask its question; the pressed notice keeps its buttons.
-
-        The engine's begin checks who presses in its unit of work: a refusal opens nothing.
-        """
-        origin = Origin(reader.person.id, update.update_id)
-        begun = context.services.dialog_engine.begin(origin, view.kind, draft)
-        turn = await attempt(update, context, reader, begun, claims=False)
-        if turn is None:
-            return
-        await show_turn(update, context, reader, view, turn)
+        await begin_dialog(update, context, reader, self._answer, draft)
 
     async def _show_proof(
         self, update: Update, context: TongxinContext, reader: Reader, fulfilment_id: int
