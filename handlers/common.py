@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from telegram import CallbackQuery, ChatMember, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.errors import DomainError
 from domain.kernel.origin import AlreadyProcessed, Origin
@@ -24,6 +25,8 @@ from handlers.splitting import split_html
 
 MAX_TEXT = 4096
 T = TypeVar("T")
+#: A PTB handler callback on our typed context.
+Callback = Callable[[Update, TongxinContext], Coroutine[Any, Any, None]]
 
 
 def seen_user(user: User) -> SeenUser:
@@ -113,6 +116,14 @@ async def private_read(
     reader, words = asked
     found = await attempt(update, context, reader, read(reader, words), claims=False)
     return None if found is None else (reader, found)
+
+
+async def private_mine(
+    update: Update, context: TongxinContext, read: Callable[[int], Awaitable[T]]
+) -> tuple[Reader, T] | None:
+    """A private command about the reader's own things (`read(person id)`), as
+    `private_read`: the reader and what was read, or None."""
+    return await private_read(update, context, lambda reader, _: read(reader.person.id))
 
 
 async def setting_command(
@@ -300,3 +311,16 @@ class CommandSpec:
     role: RoleName
     private: bool = True
     group: bool = False
+
+
+def add_commands(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    commands: Mapping[str, Callback],
+    buttons: Mapping[str, Callback] | None = None,
+) -> None:
+    """Put a feature's handlers on the application: each `/command` to its callback, and
+    each button code to the callback of the presses whose data is `<code>:…`."""
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    for code, pressed_callback in (buttons or {}).items():
+        app.add_handler(CallbackQueryHandler(pressed_callback, pattern=rf"^{code}:"))

@@ -8,7 +8,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from domain.dialogs.models import Outcome
 from domain.kernel.origin import Origin
@@ -17,6 +17,7 @@ from domain.network.models import Language
 from handlers.commands import commands_for_standing
 from handlers.common import (
     CommandSpec,
+    add_commands,
     answer_stale_button,
     attempt,
     is_private,
@@ -61,11 +62,11 @@ class CoreHandlers:
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the handlers to the application."""
-        app.add_handler(CommandHandler("start", self.start))
-        app.add_handler(CommandHandler("help", self.help))
-        app.add_handler(CommandHandler("lang", self.lang))
-        app.add_handler(CommandHandler("cancel", self.cancel))
-        app.add_handler(CallbackQueryHandler(self.lang_chosen, pattern=r"^lang:"))
+        add_commands(
+            app,
+            {"start": self.start, "help": self.help, "lang": self.lang, "cancel": self.cancel},
+            {"lang": self.lang_chosen},
+        )
 
     def register_fallbacks(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the catch-all handlers; call after every feature registered its own."""

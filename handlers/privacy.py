@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application
 
 from domain.errors import InvalidInput
 from domain.kernel.calendar import zone_of
@@ -20,8 +20,10 @@ from domain.privacy.service import PrivacyService, erasure_stamp
 from handlers.common import (
     MAX_TEXT,
     CommandSpec,
+    add_commands,
     attempt,
     pressed,
+    private_mine,
     private_read,
     private_reader,
     reply,
@@ -87,21 +89,18 @@ class PrivacyHandlers(WithoutDialogs):
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add the handlers to the application."""
-        app.add_handler(CommandHandler("privacy", self.privacy))
-        app.add_handler(CommandHandler("forgetme", self.forget_me))
-        app.add_handler(CommandHandler("forget", self.forget_other))
-        app.add_handler(CommandHandler("audit", self.audit))
-        app.add_handler(CallbackQueryHandler(self.forget_pressed, pattern=r"^forget:"))
-        app.add_handler(CallbackQueryHandler(self.audit_page, pattern=r"^audit:"))
+        add_commands(
+            app,
+            {"privacy": self.privacy, "forgetme": self.forget_me, "forget": self.forget_other,
+             "audit": self.audit},
+            {"forget": self.forget_pressed, "audit": self.audit_page},
+        )
 
     # -- what is kept -----------------------------------------------------------------------
 
     async def privacy(self, update: Update, context: TongxinContext) -> None:
         """Tell the person what the bot keeps about them and who can see it."""
-        privacy = context.services.of(PrivacyService)
-        found = await private_read(
-            update, context, lambda reader, _: privacy.holdings(reader.person.id)
-        )
+        found = await private_mine(update, context, context.services.of(PrivacyService).holdings)
         if found is None:
             return
         reader, holdings = found

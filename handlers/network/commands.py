@@ -6,13 +6,12 @@ from typing import Any
 
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
 
+from handlers.common import add_commands
 from handlers.feature import SharedServicesOnly, WithoutDialogs
 from handlers.network.chats import ChatHandlers
 from handlers.network.organisations import OrganisationHandlers
@@ -30,12 +29,12 @@ class NetworkHandlers(SharedServicesOnly, WithoutDialogs):
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add the handlers to the application."""
         organisations, chats, roles = self._organisations, self._chats, self._roles
-        app.add_handler(CommandHandler("org", organisations.org))
-        app.add_handler(CommandHandler("chats", chats.chats))
-        app.add_handler(CommandHandler("grant", roles.grant))
-        app.add_handler(CommandHandler("revoke", roles.revoke))
-        app.add_handler(CommandHandler("link", chats.link))
-        app.add_handler(CallbackQueryHandler(chats.link_chosen, pattern=r"^link:"))
+        add_commands(
+            app,
+            {"org": organisations.org, "chats": chats.chats, "grant": roles.grant,
+             "revoke": roles.revoke, "link": chats.link},
+            {"link": chats.link_chosen},
+        )
         app.add_handler(ChatMemberHandler(chats.membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
         app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_TITLE, chats.renamed))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application
 
 from domain.errors import DomainError
 from domain.kernel.origin import Origin
@@ -18,10 +18,11 @@ from domain.offers.ports import OfferUnitOfWorkFactory
 from domain.offers.service import OfferService
 from handlers.common import (
     CommandSpec,
+    add_commands,
     attempt,
     pressed,
     private_command,
-    private_reader,
+    private_mine,
     refuse,
     reply,
 )
@@ -62,11 +63,11 @@ class OfferFeature:
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """/offer, /myoffers, /match and the Withdraw and Accept buttons."""
-        app.add_handler(CommandHandler("offer", self.offer))
-        app.add_handler(CommandHandler("myoffers", self.myoffers))
-        app.add_handler(CommandHandler("match", self.match))
-        app.add_handler(CallbackQueryHandler(self.withdraw_button, pattern=r"^ow:"))
-        app.add_handler(CallbackQueryHandler(self.accept_button, pattern=r"^ma:"))
+        add_commands(
+            app,
+            {"offer": self.offer, "myoffers": self.myoffers, "match": self.match},
+            {"ow": self.withdraw_button, "ma": self.accept_button},
+        )
 
     def views(self) -> Sequence[DialogView]:
         """The offer dialog's view."""
@@ -105,16 +106,16 @@ class OfferFeature:
 
     async def myoffers(self, update: Update, context: TongxinContext) -> None:
         """List the person's offers; open ones can be withdrawn."""
-        reader = await private_reader(update, context)
-        if reader is None:
+        service = context.services.of(OfferService)
+        found = await private_mine(update, context, service.mine)
+        if found is None:
             return
-        services = context.services
-        offers = await services.of(OfferService).mine(reader.person.id)
-        await services.network.mark_update(update.update_id)
+        reader, offers = found
+        await context.services.network.mark_update(update.update_id)
         if not offers:
             await reply(update, escape(reader.t(N_("You have no offers yet. Send /offer."))))
             return
-        today = services.of(OfferService).calendar.today(reader.person.timezone)
+        today = service.calendar.today(reader.person.timezone)
         for offer in offers[:LISTED_OFFERS]:
             await reply(update, listing_text(reader, offer, today), withdraw_markup(reader, offer))
 

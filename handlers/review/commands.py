@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.dialogs.engine import DialogKind
 from domain.errors import N_
@@ -23,7 +23,7 @@ from domain.pledges.review_dialog import (
     delivery_answer,
     delivery_question,
 )
-from handlers.common import CommandSpec, attempt, item_pressed, pressed
+from handlers.common import CommandSpec, add_commands, attempt, item_pressed, pressed
 from handlers.context import Reader, Services, TongxinContext
 from handlers.dialogs import DialogView, begin_dialog
 from handlers.feature import SharedServicesOnly
@@ -54,8 +54,7 @@ class ReviewHandlers(SharedServicesOnly):
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add the handlers to the application."""
-        app.add_handler(CallbackQueryHandler(self.review_button, pattern=r"^pf:"))
-        app.add_handler(CallbackQueryHandler(self.answer_button, pattern=r"^pa:"))
+        add_commands(app, {}, {"pf": self.review_button, "pa": self.answer_button})
 
     async def review_button(self, update: Update, context: TongxinContext) -> None:
         """Confirm receipt, question, or show the proof (scope checked on the presser, now)."""
