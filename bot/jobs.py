@@ -15,7 +15,7 @@ from domain.batches.service import BatchService
 from domain.clock import Clock
 from domain.privacy.service import PrivacyService
 from domain.reminders.scheduled import ReminderJob
-from domain.totals.scheduled import BOARD_MINUTES, Boards
+from domain.totals.scheduled import Boards
 from handlers.context import Services, TongxinContext
 from handlers.i18n import Translations
 from handlers.reminders.render import ReminderTexts
@@ -81,6 +81,6 @@ def schedule_domain_jobs(
         await boards.refresh(board_text)
 
     queue.run_repeating(
-        lead.only(refresh_boards), interval=BOARD_MINUTES * 60, first=BOARD_MINUTES * 60,
-        name="boards",
+        lead.only(refresh_boards), interval=settings.board_interval_minutes * 60,
+        first=settings.board_interval_minutes * 60, name="boards",
     )

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.errors import DomainError
 from domain.network.models import Language
+from domain.totals.scheduled import BOARD_MINUTES
 from domain.reminders.models import QuietHours, ReminderPolicy, parse_clock_time
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     notice_interval_minutes: float = Field(default=5.0, gt=0, le=24 * 60)
     #: ...and a first event waits this long for others to join it.
     notice_gather_seconds: float = Field(default=60.0, ge=0, le=3600)
+    #: The groups' live boards are edited at most once per this many minutes (whole
+    #: minutes, at least 1: Telegram allows a group 20 messages a minute).
+    board_interval_minutes: int = Field(default=BOARD_MINUTES, ge=1, le=24 * 60)
     retention_days: int = Field(default=365, ge=1, le=36500)
     #: Probes and Prometheus (/healthz, /readyz, /metrics) on a port of their own; off
     #: (the default, so a laptop opens no port) or a port number, e.g. 8080 in containers.

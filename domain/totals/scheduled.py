@@ -1,6 +1,6 @@
 """The live boards: each group's appeal message shows the appeal's progress, kept current.
 
-A periodic job (every `BOARD_MINUTES`, `bot/jobs.py`) queues, for each open appeal whose
+A periodic job (every `BOARD_INTERVAL_MINUTES`, `bot/settings.py`, run by `bot/jobs.py`) queues, for each open appeal whose
 figures changed since its groups' messages last showed them, one edit of each message
 through the outbox (a bulk purpose: the paced sender's bulk lane). The outbox keeps one row
 per subject and chat, and the subject names the appeal's revision and a fingerprint of the
@@ -21,7 +21,7 @@ from domain.totals.models import AppealTotalsView
 from domain.totals.ports import TotalsUnitOfWorkFactory
 from domain.totals.service import TotalsService
 
-#: How often the boards are brought up to date, at most (the issue's N, 10 by default).
+#: How often the boards are brought up to date by default (the setting's default, the issue's N).
 BOARD_MINUTES = 10
 
 
