@@ -13,8 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.errors import DomainError
 from domain.network.models import Language
-from domain.totals.scheduled import BOARD_MINUTES
 from domain.reminders.models import QuietHours, ReminderPolicy, parse_clock_time
+from domain.totals.scheduled import BOARD_MINUTES
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 

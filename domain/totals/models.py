@@ -7,10 +7,11 @@ organisations) and decides what a reader may see. No pledge row ever reaches it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from domain.appeals.models import Appeal, Need
 
@@ -208,12 +209,22 @@ class RecipientLine:
     recipient_id: int | None
     name: str
     figures: Figures
+    folded: int = 0  # recipients too small to show alone, rolled up: how many
 
 
-def fold_small(
-    lines: Sequence[OrganisationLine], minimum: int = MIN_PLEDGERS_SHOWN
-) -> list[OrganisationLine]:
-    """Roll up lines with fewer than `minimum` pledgers into one line, for members.
+class _Line(Protocol):
+    @property
+    def figures(self) -> Figures: ...
+
+
+L = TypeVar("L", bound=_Line)
+
+
+def _fold(
+    lines: Sequence[L], folded: Callable[[Figures, int], L], minimum: int
+) -> list[L]:
+    """Roll up lines with fewer than `minimum` pledgers into one line, `folded(figures,
+    how many)`, last.
 
     When the rolled-up line itself would have fewer than `minimum` pledgers, the smallest
     shown lines join it until it has enough (or everything is rolled up): otherwise the
@@ -227,14 +238,25 @@ def fold_small(
     while shown and sum(line.figures.pledgers for line in small) < minimum:
         small.append(shown.pop(0))
     kept = [line for line in lines if line in shown]
-    folded = OrganisationLine(
-        LineKind.FOLDED,
-        None,
-        "",
-        combined(line.figures for line in small),
-        folded=len(small),
-    )
-    return [*kept, folded]
+    return [*kept, folded(combined(line.figures for line in small), len(small))]
+
+
+def fold_small(
+    lines: Sequence[OrganisationLine], minimum: int = MIN_PLEDGERS_SHOWN
+) -> list[OrganisationLine]:
+    """Organisations with fewer than `minimum` pledgers rolled up into one line, for
+    members (and groups)."""
+    return _fold(lines, lambda figures, count: OrganisationLine(
+        LineKind.FOLDED, None, "", figures, folded=count), minimum)
+
+
+def fold_small_recipients(
+    lines: Sequence[RecipientLine], minimum: int = MIN_PLEDGERS_SHOWN
+) -> list[RecipientLine]:
+    """Recipients (and what was not earmarked) with fewer than `minimum` pledgers rolled up
+    into one line, as organisations are: no one reads another person's earmarked amount."""
+    return _fold(lines, lambda figures, count: RecipientLine(None, "", figures, folded=count),
+                 minimum)
 
 
 @dataclass(frozen=True)

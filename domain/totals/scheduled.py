@@ -1,7 +1,7 @@
 """The live boards: each group's appeal message shows the appeal's progress, kept current.
 
-A periodic job (every `BOARD_INTERVAL_MINUTES`, `bot/settings.py`, run by `bot/jobs.py`) queues, for each open appeal whose
-figures changed since its groups' messages last showed them, one edit of each message
+A periodic job (every `BOARD_INTERVAL_MINUTES` of `bot/settings.py`, `bot/jobs.py`) queues,
+for each open appeal whose figures changed since its groups' messages last showed them, one edit of each message
 through the outbox (a bulk purpose: the paced sender's bulk lane). The outbox keeps one row
 per subject and chat, and the subject names the appeal's revision and a fingerprint of the
 figures shown: the same figures are never queued twice (no "message is not modified"), and

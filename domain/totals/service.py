@@ -28,6 +28,7 @@ from domain.totals.models import (
     RecipientLine,
     figures_of,
     fold_small,
+    fold_small_recipients,
     need_figures,
 )
 from domain.totals.ports import (
@@ -177,7 +178,7 @@ class TotalsService:
             figures_of(shown, total),
             [(n, needs_sums.get(n.id, NeedFigures(n.id))) for n in appeal.needs],
             _organisation_lines(organisations, reach, drilled, shown, pledgers),
-            _recipient_lines(appeal, earmarked, recipients, by_recipient),
+            _recipient_lines(appeal, earmarked, recipients, by_recipient, reach.member),
             reach.whole,
             None if reach.member else await uow.totals.overdue_count(
                 appeal.id, reach.scope, today, mapping),
@@ -360,12 +361,15 @@ def _organisation_lines(
 def _recipient_lines(
     appeal: Appeal, cells: list[Cell], recipients: list[int | None],
     pledgers: dict[int | None, int],
+    member: bool,
 ) -> list[RecipientLine]:
-    """What was earmarked for each recipient, by name, and what was not earmarked, last."""
+    """What was earmarked for each recipient, by name, and what was not earmarked, last;
+    for members, those with one or two pledgers only rolled up."""
     names = {r.id: r.name for r in appeal.recipients}
     lines = [
         RecipientLine(r, names.get(r, f"#{r}") if r is not None else "",
                       figures_of([c for c in cells if c.recipient_id == r], pledgers[r]))
         for r in recipients
     ]
-    return sorted(lines, key=lambda line: (line.recipient_id is None, line.name))
+    ordered = sorted(lines, key=lambda line: (line.recipient_id is None, line.name))
+    return fold_small_recipients(ordered) if member else ordered

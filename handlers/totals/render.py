@@ -200,7 +200,9 @@ class TotalsText:
         if view.recipients and view.drilled is None:
             lines.append(escape(self._t(N_("By recipient:"))))
             for recipient in view.recipients:
-                name = recipient.name or self._t(N_("No recipient named"))
+                name = (self._t(N_("Others together ({count})"), count=recipient.folded)
+                        if recipient.folded else
+                        recipient.name or self._t(N_("No recipient named")))
                 lines.append("• " + escape(self._t(
                     N_("{name}: {figures}"), name=name, figures=self.figures(recipient.figures)
                 )))

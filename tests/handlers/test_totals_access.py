@@ -44,6 +44,36 @@ def organisation_lines(message: Json) -> set[str]:
     return found
 
 
+def recipient_lines(message: Json) -> set[str]:
+    """The names of the lines under "By recipient:"."""
+    lines = message["text"].splitlines()
+    if "By recipient:" not in lines:
+        return set()
+    found = set()
+    for line in lines[lines.index("By recipient:") + 1:]:
+        if not line.startswith("• "):
+            break
+        found.add(line[2:].split(": ")[0])
+    return found
+
+
+@pytest.mark.parametrize(("role", "seen_lines"), [
+    (RoleName.ADMIN, {"黄山街道办事处", "云龙区医院", "No recipient named"}),
+    # 黄山街道办事处 has two pledgers, 云龙区医院 one: members see them only together
+    (RoleName.MEMBER, {"No recipient named", FOLDED}),
+])
+async def test_members_see_recipients_with_one_or_two_pledgers_only_rolled_up(
+    client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory,
+    role: RoleName, seen_lines: set[str],
+) -> None:
+    seen = await seed_scenario(store, pledgers())
+    reader = await person(client, chat, "Reader", "en")
+    organisation = None if role is RoleName.ADMIN else seen.organisations["民主党派"].id
+    await grant(store, reader, role, organisation)
+    [totals] = await chat.say(reader, f"/totals {seen.appeal.id}")
+    assert recipient_lines(totals) == seen_lines, totals["text"]
+
+
 @pytest.mark.parametrize("who", list(MATRIX))
 async def test_who_sees_which_line(
     client: SandboxClient, chat: Conversation, store: SqlUnitOfWorkFactory, who: str

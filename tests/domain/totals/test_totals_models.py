@@ -9,8 +9,10 @@ from domain.totals.models import (
     LineKind,
     MoneySums,
     OrganisationLine,
+    RecipientLine,
     combined,
     fold_small,
+    fold_small_recipients,
     percent,
 )
 
@@ -47,6 +49,19 @@ def test_a_rolled_up_line_too_small_to_hide_anyone_takes_the_smallest_shown_line
     assert shown[-1].figures.pledgers == 4 and shown[-1].folded == 2
     # and when everything is small, everything is rolled up
     assert [x.kind for x in fold_small([line("甲", 1, 7)])] == [LineKind.FOLDED]
+
+
+def test_recipients_with_one_or_two_pledgers_are_rolled_up_like_organisations() -> None:
+    def earmarked(name: str, pledgers: int, yuan: int) -> RecipientLine:
+        return RecipientLine(hash(name), name, line(name, pledgers, yuan).figures)
+
+    lines = [earmarked("医院", 5, 100), earmarked("街道", 2, 9), earmarked("社区", 4, 5)]
+    shown = fold_small_recipients(lines)
+    # alone, 街道 would show two people's amount: it takes the smallest shown line along
+    assert [x.name for x in shown] == ["医院", ""]
+    assert shown[-1].folded == 2 and shown[-1].figures.pledgers == 6
+    assert shown[-1].figures.money_in("CNY").pledged_minor == 1400
+    assert fold_small_recipients(lines[:1]) == lines[:1]
 
 
 def test_percent_rounds_down_and_has_none_without_a_target() -> None:
