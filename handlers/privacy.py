@@ -17,6 +17,7 @@ from domain.network.models import Person
 from domain.privacy.models import ActorKind, AuditEntry, AuditSubject, Holdings, strict_id
 from domain.privacy.ports import PrivacyUnitOfWorkFactory
 from domain.privacy.service import PrivacyService, erasure_stamp
+from handlers.audit_words import action_text
 from handlers.common import (
     MAX_TEXT,
     CommandSpec,
@@ -53,22 +54,6 @@ _ROLE_NAMES = {
     RoleName.MEMBER: N_("member"),
     RoleName.COORDINATOR: N_("coordinator"),
     RoleName.ADMIN: N_("admin"),
-}
-
-_ACTIONS = {
-    "pledge.create": N_("pledged"),
-    "pledge.due": N_("changed the due date"),
-    "pledge.cancel": N_("cancelled the pledge"),
-    "pledge.anonymise": N_("removed the giver's name (retention)"),
-    "fulfilment.report": N_("reported a delivery"),
-    "fulfilment.confirm": N_("confirmed receipt"),
-    "fulfilment.question": N_("questioned a delivery"),
-    "appeal.publish": N_("published the appeal"),
-    "appeal.edit": N_("edited the text"),
-    "appeal.deadline": N_("changed the deadline"),
-    "appeal.close": N_("closed the appeal"),
-    "appeal.reopen": N_("reopened the appeal"),
-    "offer.match": N_("accepted an offer"),
 }
 
 
@@ -321,8 +306,7 @@ def _clip(value: str | None) -> str:
 def _entry_lines(reader: Reader, entry: AuditEntry) -> str:
     zone = zone_of(reader.person.timezone)
     when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    label = _ACTIONS.get(entry.action)
-    action = reader.t(label) if label else entry.action
+    action = action_text(reader, entry.action)
     head = f"<b>{when}</b> · {escape(_actor_name(reader, entry))} · {escape(action)}"
     if entry.subject.startswith("fulfilment:"):
         head += f" ({escape(entry.subject)})"

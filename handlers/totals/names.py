@@ -46,6 +46,12 @@ class NameOf:
         """What a coordinator made of a delivery report."""
         return self._word(STATES, state)
 
+    def stored(self, value: str) -> str:
+        """A value of a history entry: a delivery's state or a pledge's status in words, else
+        as stored (dates, amounts)."""
+        status = {s.value: s for s in STATUSES}.get(value)
+        return self.status(status) if status is not None else self._word(STATES, value)
+
     def offer_status(self, status: str) -> str:
         """Where an offer stands."""
         return self._word(OFFER_STATUSES, status)

@@ -19,6 +19,7 @@ from domain.parsing.integers import parse_id
 from domain.pledges.models import Pledge, PledgeKind
 from domain.privacy.models import AuditEntry
 from domain.totals.ports import OverduePledge
+from handlers.audit_words import action_text
 from handlers.common import (
     answer_stale_button,
     pressed,
@@ -132,8 +133,9 @@ class OverdueText:
         if history:
             lines.append(escape(t(N_("History:"))))
         for entry in history:
-            change = " → ".join(v for v in (entry.before, entry.after) if v)
-            lines.append("• " + escape(f"{entry.at.date().isoformat()} {entry.action} {change}"
+            change = " → ".join(names.stored(v) for v in (entry.before, entry.after) if v)
+            action = action_text(self.reader, entry.action)
+            lines.append("• " + escape(f"{entry.at.date().isoformat()} {action} {change}"
                                        .strip()[:200]))
         extra = [button for action in self._actions
                  if (button := action(self.reader, pledge)) is not None]

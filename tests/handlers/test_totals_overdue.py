@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from telegram import InlineKeyboardButton
 
 from domain.appeals.models import Appeal, AppealStatus
@@ -12,6 +13,7 @@ from domain.kernel.audit import AuditEvent
 from domain.kernel.standing import RoleName
 from domain.network.models import Language, Person
 from domain.pledges.models import Pledge, PledgeKind, Visibility
+from domain.privacy.models import Actor, ActorKind, AuditEntry
 from handlers.context import Reader
 from handlers.i18n import Translations
 from handlers.totals.overdue import OverdueText
@@ -143,3 +145,46 @@ def test_another_feature_adds_its_button_to_an_opened_pledge() -> None:
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [
         ["Remind now"], ["‹ Back to the list"]
     ]
+
+
+HISTORY = [
+    ("pledge.create", None, "100元"),
+    ("fulfilment.confirm", "reported", "confirmed"),
+    ("pledge.due", "2020-02-20", "2020-02-25"),
+    ("reminder.send", None, "before #1"),
+    ("pledge.lapse", "pledged", "lapsed"),
+    ("pledge.reopen", "lapsed", "pledged"),
+]
+#: What each reader reads of HISTORY, line by line (after the date).
+IN_WORDS = {
+    Language.EN: ["pledged 100元", "confirmed receipt reported → confirmed",
+                  "changed the due date 2020-02-20 → 2020-02-25", "was reminded before #1",
+                  "marked the pledge lapsed pledged → lapsed",
+                  "opened the lapsed pledge again lapsed → pledged"],
+    Language.ZH_HANS: ["已认捐 100元", "确认收到 已报告 → 已确认",
+                       "修改了交付日期 2020-02-20 → 2020-02-25", "已发送提醒 before #1",
+                       "将认捐标记为失效 已认捐 → 已失效",
+                       "重新开启了失效的认捐 已失效 → 已认捐"],
+}
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_HANS, Language.ZH_HANT])
+def test_an_opened_pledge_tells_its_history_in_words_not_action_codes(
+    language: Language,
+) -> None:
+    reader = Reader(Person(1, "Co", None, language, True, "UTC", True, AT), Translations.load())
+    pledge = Pledge(9, "t", 2, PledgeKind.MONEY, 1, None, "", 100, "CNY", None, "", None,
+                    False, "", None, None, TODAY, Visibility.NAMED, False, None, None, None, AT)
+    appeal = Appeal(1, "抗疫倡议", "", AppealStatus.OPEN, None, "CNY", None, None, 1, AT)
+    history = [AuditEntry(AT, action, "pledge:9", Actor(ActorKind.SYSTEM), before, after)
+               for action, before, after in HISTORY]
+    text, _ = OverdueText(reader, []).pledge(appeal, 0, pledge, history)
+    lines = text.splitlines()
+    shown = [line.removeprefix(f"• {AT.date().isoformat()} ")
+             for line in lines[lines.index(reader.t("History:")) + 1:]]
+    assert not any(code in text for code, _, _ in HISTORY)
+    if language is not Language.EN:  # the stored states are in the reader's words too
+        assert not any(word in line for line in shown
+                       for word in ("reported", "confirmed", "lapsed", "pledged"))
+    if language in IN_WORDS:
+        assert shown == IN_WORDS[language]
