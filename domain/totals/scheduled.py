@@ -2,10 +2,11 @@
 
 A periodic job (every `BOARD_INTERVAL_MINUTES` of `bot/settings.py`, `bot/jobs.py`) queues,
 for each open appeal whose figures changed since its groups' messages last showed them, one
-edit of each message through the outbox (a bulk purpose: the paced sender's bulk lane). The outbox keeps one row
-per subject and chat, and the subject names the appeal's revision and a fingerprint of the
-figures shown: the same figures are never queued twice (no "message is not modified"), and
-however many pledges arrive, a group's message is edited at most once per run.
+edit of each message through the outbox (a bulk purpose: the paced sender's bulk lane). The
+outbox keeps one row per subject and chat, and the subject names the appeal's revision and a
+fingerprint of the figures shown: the same figures are never queued twice (no "message is
+not modified"), and however many pledges arrive, a group's message is edited at most once
+per run.
 """
 
 from __future__ import annotations
