@@ -20,6 +20,7 @@ from tests.fakes.offers import FakeOfferRepository
 from tests.fakes.outbox import FakeOutboxRepository
 from tests.fakes.pledges import FakeAppealLookup, FakePledgeRepository
 from tests.fakes.store import FakeStore
+from tests.fakes.totals import FakeTotalsRepository
 from tests.fakes.uow import FakeUnitOfWork, FakeUnitOfWorkFactory
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "FakeProcessedUpdates",
     "FakeRoleRepository",
     "FakeStore",
+    "FakeTotalsRepository",
     "FakeUnitOfWork",
     "FakeUnitOfWorkFactory",
 ]

@@ -22,6 +22,7 @@ from domain.notices.ports import NoticeRepository
 from domain.offers.ports import OfferRepository
 from domain.outbox.ports import OutboxRepository
 from domain.pledges.ports import AppealLookup, PledgeRepository
+from domain.totals.ports import TotalsRepository
 from tests.fakes.appeals import FakeAppealRepository
 from tests.fakes.audit import FakeAuditLog
 from tests.fakes.network import (
@@ -37,6 +38,7 @@ from tests.fakes.offers import FakeOfferRepository
 from tests.fakes.outbox import FakeOutboxRepository
 from tests.fakes.pledges import FakeAppealLookup, FakePledgeRepository
 from tests.fakes.store import FakeStore, in_utc
+from tests.fakes.totals import FakeTotalsRepository
 
 
 class FakeUnitOfWork:
@@ -63,6 +65,7 @@ class FakeUnitOfWork:
         self.appeal_lookup: AppealLookup = FakeAppealLookup(working)
         self.offers: OfferRepository = FakeOfferRepository(working)
         self.notices: NoticeRepository = FakeNoticeRepository(working)
+        self.totals: TotalsRepository = FakeTotalsRepository(working)
 
     async def __aenter__(self) -> Self:
         """Open the unit on a fresh copy of the store."""
