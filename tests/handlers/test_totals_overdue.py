@@ -64,7 +64,7 @@ async def test_the_overdue_list_is_oldest_first_and_opens_a_pledge(
     assert lines[1] == f"资金：1万元；已认捐；应于 {due[-2]} 送达"
     assert lines[2:] == [
         "送达记录：", f"• {AT.date().isoformat()}：5,000元（有疑问）",
-        "变更记录：", f"• {AT.date().isoformat()} pledge.create 1000000 CNY",
+        "变更记录：", f"• {AT.date().isoformat()} 已认捐 1000000 CNY",
     ]
     [remind, back] = buttons(opened)  # the reminders feature's button, then the way back
     assert (remind["text"], remind["callback_data"]) == (
