@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from decimal import Decimal
 
-from domain.network.models import RoleName
+from domain.kernel.standing import RoleName
 from domain.pledges.models import FulfilmentState, Pledge, PledgeKind
 from domain.totals.models import Cell, Figures, MoneySums, NeedFigures, ValueSum, figures_of
 from domain.totals.ports import OUTSIDE, Lines, OverduePledge, Scope

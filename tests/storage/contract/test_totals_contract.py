@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from domain.network.models import Role, RoleName
+from domain.kernel.standing import Role, RoleName
 from domain.pledges.models import Fulfilment, FulfilmentState, PledgeKind
 from domain.totals.models import NeedFigures, ValueSum, figures_of, need_figures
 from tests.storage.contract.builders import ALICE, BIG_USER, BOB, T0, Units, appeal, pledge
