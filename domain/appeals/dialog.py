@@ -315,12 +315,9 @@ class AppealManageKind(OneAnswerKind):
         """Change the appeal; the groups' messages are queued to be edited. How many."""
         if not isinstance(answer, Typed):  # the question has no button: a forged press
             raise InvalidInput(STALE_BUTTON)
-        change = (
-            self._appeals.edit_text_in
-            if draft.action == "edit"
-            else self._appeals.extend_deadline_in
+        return await self._appeals.change_in(
+            uow, origin, draft.subject_id, draft.action, answer.text, self._render
         )
-        return await change(uow, origin, draft.subject_id, answer.text, self._render)
 
 
 

@@ -7,6 +7,7 @@ is queued as edits of the messages they already have, through the outbox.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,6 +15,7 @@ from domain.appeals.draft import clean_body
 from domain.appeals.models import Appeal, AppealStatus, broadcast_subject
 from domain.appeals.ports import AppealsUnitOfWork, ClosingTotals
 from domain.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import RoleName, standing_holding, standing_in
 from domain.kernel.tree import subtree_ids
@@ -52,6 +54,14 @@ class ClosingRenderer(Protocol):
         ...
 
 
+#: what a change of an appeal did, for its audit: the action, the value before and after
+Change = tuple[str, str | None, str | None]
+#: one typed change, applied to the appeal it is for
+AppealChange = Callable[[Appeal], Awaitable[Change]]
+#: the typed changes of a published appeal
+EDIT, EXTEND = "edit", "extend"
+
+
 class AppealManagement(LocalUseCases[AppealsUnitOfWork]):
     """Use cases on a published appeal, for those who may manage it (admins to reopen)."""
 
@@ -64,70 +74,90 @@ class AppealManagement(LocalUseCases[AppealsUnitOfWork]):
         before: str | None,
         after: str | None,
     ) -> None:
-        raise NotImplementedError  # AppealService's
+        """Record who changed the appeal, and how, in the unit of work of the change."""
+        await record_audit(
+            uow, self._clock, origin, action, f"appeal:{appeal_id}", before, after
+        )
 
     async def edit_text(
         self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
     ) -> int:
         """Change an appeal's text and queue the groups' messages to be edited; return how many."""
-        async with self._uow() as uow:
-            _appeal, queued = await self.edit_text_in(uow, origin, appeal_id, raw, render)
-            await claim_update(uow, origin)
-            await uow.commit()
-            return queued
+        _appeal, queued = await self._changed(origin, appeal_id, EDIT, raw, render)
+        return queued
 
-    async def edit_text_in(
+    async def extend_deadline(
+        self, origin: Origin, appeal_id: int, raw: str, render: GroupMessageRenderer
+    ) -> tuple[Appeal, int]:
+        """Move an open appeal's deadline later; the groups' messages are edited to show it."""
+        return await self._changed(origin, appeal_id, EXTEND, raw, render)
+
+    async def change_in(
         self,
         uow: AppealsUnitOfWork,
         origin: Origin,
         appeal_id: int,
+        action: str,
         raw: str,
         render: GroupMessageRenderer,
     ) -> tuple[Appeal, int]:
-        """`edit_text` in a unit of work already open; the caller marks the update, commits."""
-        body = clean_body(raw)
-        appeal = await self._managed(uow, origin, appeal_id)
-        if not appeal.is_open:
-            raise Conflict(N_("This appeal is closed."))
-        before = appeal.body
-        appeal.body = body
-        self._check_fits(appeal, render)
-        queued = await self._requeue(uow, appeal, render)
-        await self._audit(uow, origin, "appeal.edit", appeal.id, before, body)
-        return appeal, queued
+        """One typed change of an open appeal: its text (EDIT) or its deadline (EXTEND).
 
-    async def extend_deadline_in(
-        self,
-        uow: AppealsUnitOfWork,
-        origin: Origin,
-        appeal_id: int,
-        raw: str,
-        render: GroupMessageRenderer,
-    ) -> tuple[Appeal, int]:
-        """Move an open appeal's deadline later; the groups' messages are edited to show it.
-
-        This runs in a unit of work already open (the caller marks the update and commits);
-        `extend_deadline` is the same in one of its own.
+        It runs in a unit of work already open; the caller marks the update and commits.
         """
+        change = (
+            self._new_text(raw, render) if action == EDIT else self._new_deadline(uow, origin, raw)
+        )
+        return await self._change_open(uow, origin, appeal_id, render, change)
+
+    _changed = committed(change_in, claims=True)
+
+    def _new_text(self, raw: str, render: GroupMessageRenderer) -> AppealChange:
+        """The change to the text `raw` (read now: an empty or huge text is refused first)."""
+        body = clean_body(raw)
+
+        async def new_text(appeal: Appeal) -> Change:
+            before = appeal.body
+            appeal.body = body
+            self._check_fits(appeal, render)
+            return "appeal.edit", before, body
+
+        return new_text
+
+    def _new_deadline(self, uow: AppealsUnitOfWork, origin: Origin, raw: str) -> AppealChange:
+        """The change to the deadline `raw`, read in the person's own day."""
+
+        async def new_deadline(appeal: Appeal) -> Change:
+            today = await self.calendar.today_of(uow, origin.actor_id)
+            deadline = parse_due_date(raw, today=today)
+            if deadline < today:
+                raise InvalidInput(
+                    N_("{date} is in the past; give a deadline from today on."),
+                    date=deadline.isoformat(),
+                )
+            before = appeal.deadline
+            appeal.deadline = deadline
+            return "appeal.deadline", str(before), deadline.isoformat()
+
+        return new_deadline
+
+    async def _change_open(
+        self,
+        uow: AppealsUnitOfWork,
+        origin: Origin,
+        appeal_id: int,
+        render: GroupMessageRenderer,
+        change: AppealChange,
+    ) -> tuple[Appeal, int]:
+        """Change an open appeal the person manages, re-queue its groups' messages, audit."""
         appeal = await self._managed(uow, origin, appeal_id)
         if not appeal.is_open:
             raise Conflict(N_("This appeal is closed."))
-        today = await self.calendar.today_of(uow, origin.actor_id)
-        deadline = parse_due_date(raw, today=today)
-        if deadline < today:
-            raise InvalidInput(
-                N_("{date} is in the past; give a deadline from today on."),
-                date=deadline.isoformat(),
-            )
-        before = appeal.deadline
-        appeal.deadline = deadline
+        action, before, after = await change(appeal)
         queued = await self._requeue(uow, appeal, render)
-        await self._audit(
-            uow, origin, "appeal.deadline", appeal.id, str(before), deadline.isoformat()
-        )
+        await self._audit(uow, origin, action, appeal.id, before, after)
         return appeal, queued
 
-    extend_deadline = committed(extend_deadline_in, claims=True)
 
     async def close(
         self,

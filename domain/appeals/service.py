@@ -14,7 +14,6 @@ from domain.appeals.manage import AppealManagement, GroupMessageRenderer
 from domain.appeals.models import Appeal, broadcast_subject
 from domain.appeals.ports import AppealsUnitOfWork
 from domain.errors import N_, InvalidInput, NotFound, PermissionDenied
-from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import Standing, standing_in
 from domain.kernel.tree import subtree_ids
@@ -332,16 +331,3 @@ class AppealService(AppealManagement):
             await uow.appeals.save(appeal)
             await uow.commit()
             return True
-
-    async def _audit(
-        self,
-        uow: AppealsUnitOfWork,
-        origin: Origin,
-        action: str,
-        appeal_id: int,
-        before: str | None,
-        after: str | None,
-    ) -> None:
-        await record_audit(
-            uow, self._clock, origin, action, f"appeal:{appeal_id}", before, after
-        )
