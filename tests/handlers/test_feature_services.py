@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from domain.clock import Clock, FakeClock
 from domain.network.ports import UnitOfWorkFactory
-from handlers.common import CommandSpec, private_reader, reply
+from handlers.common import CommandSpec, add_commands, private_mine, reply
 from handlers.context import OwnServices, Services, TongxinContext
 from handlers.dialogs import DialogView
 from handlers.render import escape
@@ -57,15 +57,13 @@ class TallyFeature:
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """/tally."""
-        app.add_handler(CommandHandler("tally", self.tally))
+        add_commands(app, {"tally": self.tally})
 
     async def tally(self, update: Update, context: TongxinContext) -> None:
         """Count one and say the tally."""
-        reader = await private_reader(update, context)
-        if reader is None:
-            return
-        counted = await context.services.of(TallyService).tally(reader.person.id)
-        await reply(update, escape(counted))
+        counted = await private_mine(update, context, context.services.of(TallyService).tally)
+        if counted is not None:
+            await reply(update, escape(counted[1]))
 
     def views(self) -> Sequence[DialogView]:
         """No dialog."""
