@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Self
 
 import pytest
@@ -27,13 +26,8 @@ class Work:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.closed = True
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.closed = True  # whatever happened: an uncommitted write is simply dropped
 
     async def commit(self) -> None:
         self.committed = True
