@@ -160,7 +160,10 @@ class TotalsService:
         mapping = {org: key for key, orgs in lines.items() for org in orgs}
         cells = await uow.totals.cells(appeal.id, reach.scope, today, mapping)
         shown = [c for c in cells if c.line != OUTSIDE]
-        earmarked = (await uow.totals.recipient_cells(appeal.id, reach.scope, mapping)
+        # at the top the lines cover the whole scope (nothing is OUTSIDE), so the
+        # recipients and the overdue count need no list of the lines' organisations
+        covered = None if drilled is None else mapping
+        earmarked = (await uow.totals.recipient_cells(appeal.id, reach.scope, None)
                      if drilled is None else [])
         recipients = sorted({c.recipient_id for c in earmarked},
                             key=lambda r: (r is None, r or 0))
@@ -181,7 +184,7 @@ class TotalsService:
             _recipient_lines(appeal, earmarked, recipients, by_recipient, reach.member),
             reach.whole,
             None if reach.member else await uow.totals.overdue_count(
-                appeal.id, reach.scope, today, mapping),
+                appeal.id, reach.scope, today, covered),
             (drilled.id, drilled.name) if drilled else None,
             parent,
         )
