@@ -11,6 +11,7 @@ HERE = Path(__file__).resolve().parent
 ORDER = (
     "bench_sandbox.py", "bench_broadcast.py", "bench_pledges.py", "bench_webhook.py",
     "bench_replicas.py", "bench_totals.py", "bench_reminders.py",
+    "bench_mixed.py",
 )
 
 

@@ -14,8 +14,9 @@ jittered) before each answer, as people do. Measured while the members talk:
 - bulk sending (broadcast and reminders) against what the interactive answers leave of
   30/s (target ≥ 0.85).
 
-Run: `.venv/bin/python bench/bench_mixed.py` (a few minutes); `GROUPS`, `REMINDERS`,
-`MEMBERS`, `PLEDGES_EACH`, `THINK` for other sizes. Prints figures; asserts nothing.
+Run: `.venv/bin/python bench/bench_mixed.py` (a few minutes), `DATABASE=postgresql` for
+PostgreSQL; `BROADCAST_GROUPS`, `REMINDERS`, `MEMBERS`, `PLEDGES_EACH`, `THINK` for other
+sizes. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_pledges import Member  # noqa: E402
-from bench.bench_reminders import SHANGHAI, chat_of, planned, seed  # noqa: E402
+from bench.bench_reminders import PG_DEFAULT, SHANGHAI, chat_of, planned, seed  # noqa: E402
 from domain.outbox.models import Purpose  # noqa: E402
 from domain.outbox.ports import NewDelivery  # noqa: E402
 from domain.outbox.service import OutboxService  # noqa: E402
@@ -46,9 +47,10 @@ from sandbox.client import SandboxClient  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from storage.database import create_engine, session_factory  # noqa: E402
 from storage.uow import SqlUnitOfWorkFactory  # noqa: E402
+from tests.dbutil import create_postgres_database, drop_postgres_database  # noqa: E402
 from tests.harness import ADMIN_ID, TOKEN, BotProcess, settings_for  # noqa: E402
 
-GROUPS = int(os.environ.get("GROUPS", "1000"))
+GROUPS = int(os.environ.get("BROADCAST_GROUPS", "1000"))
 REMINDERS = int(os.environ.get("REMINDERS", "10000"))
 MEMBERS = int(os.environ.get("MEMBERS", "50"))
 PLEDGES_EACH = int(os.environ.get("PLEDGES_EACH", "2"))
@@ -67,6 +69,10 @@ class TimedMember(Member):
         super().__init__(client, user_id)
         self.rng = rng
         self.latencies: list[float] = []
+        #: answers the bot did not give within the wait (30 s)
+        self.unanswered = 0
+        #: dialogs that went wrong (the bot answered something else)
+        self.failures: list[str] = []
 
     async def _think(self) -> None:
         await asyncio.sleep(self.rng.uniform(0.5, 1.5) * THINK)  # a person reading, typing
@@ -133,7 +139,13 @@ async def run(database_url: str) -> None:
 
                 async def talk(member: TimedMember) -> None:
                     for _ in range(PLEDGES_EACH):
-                        await member.pledge(1)
+                        try:
+                            await member.pledge(1)
+                        except TimeoutError:  # no answer within 30 s: noted, the member stops
+                            member.unanswered += 1
+                            return
+                        except RuntimeError as error:  # an answer other than the dialog's
+                            member.failures.append(str(error))
 
                 await asyncio.gather(*(talk(m) for m in members))
                 ended = time.monotonic()
@@ -151,7 +163,10 @@ async def run(database_url: str) -> None:
     latencies = [t for m in members for t in m.latencies]
     print(f"{GROUPS} groups + {REMINDERS} reminders due while {MEMBERS} members pledge "
           f"{PLEDGES_EACH}x each (think {THINK:g} s): {seconds:.1f} s of talk", flush=True)
-    print(f"  429s: {http_429} (target 0)")
+    print(f"  429s: {http_429} (target 0); members left without an answer for 30 s: "
+          f"{sum(m.unanswered for m in members)}; dialogs that went wrong: "
+          f"{sum(len(m.failures) for m in members)} "
+          f"{sorted({f for m in members for f in m.failures})[:3]}")
     print(f"  dialog answers: {len(latencies)}, latency p50 {_percentile(latencies, 0.5):.2f} s, "
           f"p95 {_percentile(latencies, 0.95):.2f} s (target p95 <= 1.5 s), "
           f"max {max(latencies, default=float('nan')):.2f} s, "
@@ -162,10 +177,18 @@ async def run(database_url: str) -> None:
 
 
 async def main() -> int:
-    """Run once on SQLite (DATABASE_URL to use another database)."""
+    """Run once on a fresh database: SQLite, or PostgreSQL with DATABASE=postgresql."""
     with tempfile.TemporaryDirectory() as scratch:
-        url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{scratch}/mixed.db"
-        await run(url)
+        if os.environ.get("DATABASE") == "postgresql":
+            url = await create_postgres_database(os.environ.get("TEST_DATABASE_URL", PG_DEFAULT))
+        else:
+            url = f"sqlite+aiosqlite:///{scratch}/mixed.db"
+        print(f"database: {url.split(':', 1)[0]}", flush=True)
+        try:
+            await run(url)
+        finally:
+            if url.startswith("postgresql"):
+                await drop_postgres_database(url)
     return 0
 
 
