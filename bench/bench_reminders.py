@@ -99,12 +99,14 @@ async def seed(database_url: str, members: int, deadline: date, made: datetime) 
         people += [{"id": FIRST_MEMBER + i, "internal_id": FIRST_MEMBER + i, "name": f"人{i}",
                     "language": "zh-Hans", "timezone": "Asia/Shanghai", "reachable": True,
                     "language_chosen": False, "created_at": made} for i in range(members)]
-        appeal = {"id": 1, "title": "抗疫倡议", "body": "请支援", "status": "open",
+        # No ids for the appeal and the pledges: PostgreSQL's sequences must count them (the
+        # appeal is the first, number 1), or the bot's own next pledge would collide.
+        appeal = {"title": "抗疫倡议", "body": "请支援", "status": "open",
                   "deadline": deadline, "currency": "CNY", "money_target_minor": None,
                   "organisation_id": None, "created_by": ADMIN_ID, "created_at": made,
                   "revision": 0}
         pledges = [{
-            "id": i + 1, "token": f"r{i}", "person_id": FIRST_MEMBER + i, "kind": "goods",
+            "token": f"r{i}", "person_id": FIRST_MEMBER + i, "kind": "goods",
             "appeal_id": 1, "need_id": None, "item": "消毒液", "amount_minor": None,
             "currency": "CNY", "quantity": Decimal(100), "unit": "kg", "estimated_minor": None,
             "approximate": False, "estimated_approximate": False, "description": "",
