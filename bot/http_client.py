@@ -13,6 +13,8 @@ parameters, multipart when a file is sent, PTB's timeouts and errors (`TimedOut`
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -53,6 +55,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        #: the proxy for each origin called, read from the environment once
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -65,8 +69,10 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                # as httpx does: proxies from HTTPS_PROXY/HTTP_PROXY, except for NO_PROXY
-                trust_env=True,
+                # Not `trust_env`: aiohttp would then look up proxies and ~/.netrc in a
+                # worker thread on every call (a thread hand-off each); `_proxy` reads the
+                # environment once per origin instead, as httpx does once per client.
+                trust_env=False,
             )
 
     async def shutdown(self) -> None:
@@ -108,13 +114,22 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy(url)
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy the environment names for this URL (HTTPS_PROXY, NO_PROXY…), if any."""
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.hostname or "")
+        if origin not in self._proxies:
+            bypass = bool(origin[1]) and bool(proxy_bypass(origin[1]))
+            self._proxies[origin] = None if bypass else getproxies().get(parts.scheme)
+        return self._proxies[origin]
 
     @staticmethod
     def _timeout(
