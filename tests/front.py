@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import dataclass, field
 
@@ -67,3 +68,28 @@ class Front:
                 return web.Response(status=answer.status)
         except (aiohttp.ClientError, TimeoutError):
             return web.Response(status=502)  # that replica is down: Telegram retries
+
+
+@dataclass
+class RefusalCountingFront(Front):
+    """The webhook's front door; counts the deliveries the bot did not take (5xx)."""
+
+    refusals: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def forward(self, request: web.Request) -> web.Response:
+        """Pass the delivery on; note a refusal."""
+        response = await super().forward(request)
+        if response.status >= 500:
+            self.refusals += 1
+            self.changed.set()
+        return response
+
+    async def wait_for_refusals(self, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Until the bot has refused `count` deliveries."""
+        async def wait() -> None:
+            while self.refusals < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(wait(), timeout)

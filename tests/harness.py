@@ -11,7 +11,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,25 @@ async def running_bot(
     finally:
         stop.set()
         await serving
+
+
+#: How often `eventually` looks again at what has no event to wait on (another process).
+LOOK_AGAIN = 0.2
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str,
+                     bound: float = 30.0) -> None:
+    """Look again until `check` holds, at most `bound` seconds; else fail naming `what`."""
+    async def looking() -> None:
+        # Another process's state (its log, its probe port, the database it writes) has no
+        # event to wait on: look again until it shows, bounded below.
+        while not await check():  # noqa: ASYNC110
+            await asyncio.sleep(LOOK_AGAIN)
+
+    try:
+        await asyncio.wait_for(looking(), bound)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 class BotProcess:

@@ -15,6 +15,8 @@ import socket
 import struct
 from typing import Literal
 
+from sqlalchemy.engine import make_url
+
 Style = Literal["refuse", "blackhole"]
 CHUNK = 1 << 16
 
@@ -38,6 +40,13 @@ class TcpProxy:
     def port(self) -> int:
         """The port the proxy listens on."""
         return self._port
+
+    def through(self, database_url: str, **query: str) -> str:
+        """`database_url` with this proxy as its host and port (and `query` options added)."""
+        url = make_url(database_url).set(host="127.0.0.1", port=self._port)
+        if query:
+            url = url.update_query_dict(query)
+        return url.render_as_string(hide_password=False)
 
     @property
     def is_cut(self) -> bool:

@@ -60,16 +60,11 @@ async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
         yield line
 
 
-def _through(database_url: str, proxy: TcpProxy) -> str:
-    return make_url(database_url).set(host="127.0.0.1", port=proxy.port).render_as_string(
-        hide_password=False)
-
-
 async def test_it_waits_while_the_database_is_down_and_returns_when_it_is_back(
     database_url: str, proxy: TcpProxy, warnings: Warnings
 ) -> None:
     await proxy.cut("refuse")
-    waiting = asyncio.create_task(wait_for_database(_through(database_url, proxy),
+    waiting = asyncio.create_task(wait_for_database(proxy.through(database_url),
                                                     asyncio.Event()))
     await warnings.until(3)
     assert not waiting.done()
@@ -86,7 +81,7 @@ async def test_a_stop_while_waiting_ends_the_wait_without_starting(
 ) -> None:
     await proxy.cut("refuse")
     stop = asyncio.Event()
-    waiting = asyncio.create_task(wait_for_database(_through(database_url, proxy), stop))
+    waiting = asyncio.create_task(wait_for_database(proxy.through(database_url), stop))
     await warnings.until(1)
     stop.set()
     assert await asyncio.wait_for(waiting, 10) is False
@@ -95,14 +90,14 @@ async def test_a_stop_while_waiting_ends_the_wait_without_starting(
 async def test_a_database_that_is_up_answers_at_once(
     database_url: str, proxy: TcpProxy, warnings: Warnings
 ) -> None:
-    assert await wait_for_database(_through(database_url, proxy), asyncio.Event()) is True
+    assert await wait_for_database(proxy.through(database_url), asyncio.Event()) is True
     assert warnings.lines == []
 
 
 async def test_an_error_that_is_not_about_reaching_it_is_raised_not_retried(
     database_url: str, proxy: TcpProxy, warnings: Warnings
 ) -> None:
-    missing = make_url(_through(database_url, proxy)).set(database="no_such_database_here")
+    missing = make_url(proxy.through(database_url)).set(database="no_such_database_here")
     with pytest.raises(Exception) as raised:
         await asyncio.wait_for(wait_for_database(
             missing.render_as_string(hide_password=False), asyncio.Event()), 10)

@@ -8,24 +8,22 @@ is handled, in order, once the database is back; the bot restarts nothing by its
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from domain.clock import FakeClock
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
-from tests.front import Front, free_port
+from tests.front import RefusalCountingFront, free_port
 from tests.harness import BotProcess, Conversation, settings_for
 from tests.talk import button, buttons, last_call, make_appeal, member
 from tests.tcpproxy import Style, TcpProxy
@@ -43,31 +41,6 @@ COMMAND_TIMEOUT = 4
 
 
 SECRET = "webhook-secret-for-tests-0123456789"
-
-
-@dataclass
-class RefusalCountingFront(Front):
-    """The webhook's front door; counts the deliveries the bot did not take (5xx)."""
-
-    refusals: int = 0
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def forward(self, request: web.Request) -> web.Response:
-        """Pass the delivery on; note a refusal."""
-        response = await super().forward(request)
-        if response.status >= 500:
-            self.refusals += 1
-            self.changed.set()
-        return response
-
-    async def wait_for_refusals(self, count: int, timeout: float) -> None:  # noqa: ASYNC109
-        """Until the bot has refused `count` deliveries."""
-        async def wait() -> None:
-            while self.refusals < count:
-                self.changed.clear()
-                await self.changed.wait()
-
-        await asyncio.wait_for(wait(), timeout)
 
 
 @dataclass
@@ -107,10 +80,8 @@ async def outage(
     async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
         # Statement and connect bounds shorter than the defaults (30 s, 5 s), so a black hole
         # is noticed within the test's time; what is tested is that they bound the wait.
-        through = url.set(
-            host="127.0.0.1", port=proxy.port,
-            query={"command_timeout": str(COMMAND_TIMEOUT), "connect_timeout": "2"},
-        ).render_as_string(hide_password=False)
+        through = proxy.through(
+            database_url, command_timeout=str(COMMAND_TIMEOUT), connect_timeout="2")
         port = free_port()
         env = {"HEALTH_PORT": str(port)}
         front = None

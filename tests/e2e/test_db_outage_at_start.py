@@ -8,7 +8,6 @@ from Telegram meanwhile; and start by itself, answering what waited, once the li
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +18,13 @@ from sqlalchemy.engine import make_url
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from tests.front import free_port
-from tests.harness import BotProcess, settings_for
+from tests.harness import BotProcess, eventually, settings_for
 from tests.tcpproxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
 #: The bound on each wait below (seconds).
 STEP = 30.0
-#: How often to look at a process that has nothing to wait on (its log, its probe port).
-LOOK_AGAIN = 0.2
-
-
-async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Look again until `check` holds, at most `STEP` seconds."""
-    async def looking() -> None:
-        while not await check():  # noqa: ASYNC110
-            await asyncio.sleep(LOOK_AGAIN)
-
-    try:
-        await asyncio.wait_for(looking(), STEP)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 async def _probe(url: str) -> tuple[int, Any]:
@@ -63,8 +48,7 @@ async def test_a_bot_started_while_the_database_is_down_waits_and_starts_when_it
         pytest.skip("a database outage is cut on PostgreSQL's TCP line; SQLite has none")
     async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
         await proxy.cut("refuse")
-        through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False)
+        through = proxy.through(database_url)
         health = f"http://127.0.0.1:{free_port()}"
         bot = BotProcess(settings_for(through, sandbox), tmp_path / "bot.log",
                          extra_env={"HEALTH_PORT": health.rsplit(":", 1)[1]},
@@ -74,7 +58,7 @@ async def test_a_bot_started_while_the_database_is_down_waits_and_starts_when_it
             async def retried() -> bool:
                 return bot.log().count("unreachable at start") >= 2
 
-            await _until(retried, "two start-up attempts logged")
+            await eventually(retried, "two start-up attempts logged")
             assert bot.process is not None and bot.process.returncode is None, bot.log()
             assert await _probe(f"{health}/healthz") == (200, "ok\n")
             status, body = await _probe(f"{health}/readyz")
@@ -94,7 +78,7 @@ async def test_a_bot_started_while_the_database_is_down_waits_and_starts_when_it
             async def ready() -> bool:
                 return (await _probe(f"{health}/readyz"))[0] == 200
 
-            await _until(ready, "/readyz 200 after the database returned")
+            await eventually(ready, "/readyz 200 after the database returned")
             assert "reachable after" in bot.log(), bot.log()
             assert bot.process.returncode is None
         finally:

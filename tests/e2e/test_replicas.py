@@ -1,14 +1,12 @@
 """Two bot replicas on one PostgreSQL behind a front that spreads webhook deliveries.
 
-The front (`tests/front.py`) is a tiny HTTP forwarder: it sends each delivery to the other
-replica than the last one (as a round-robin reverse proxy does), so consecutive updates of
-one person reach different processes.
+See `tests/e2e/replicas.py` for the set-up: consecutive updates of one person reach
+different processes.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,34 +19,13 @@ from domain.outbox.service import OutboxService
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.uow import SqlUnitOfWorkFactory
-from tests.front import Front, free_port
-from tests.harness import ADMIN_ID, BotProcess, settings_for
+from tests.e2e.replicas import Replicas, running_replicas
+from tests.harness import ADMIN_ID
 
 pytestmark = pytest.mark.e2e
 
-SECRET = "replica-secret-for-tests-0123456789"
 GROUPS = 12
 HUNG = 3
-
-
-@dataclass
-class Replicas:
-    """The two bot processes, their front, and each one's metrics URL."""
-
-    front: Front
-    bots: list[BotProcess]
-    metrics: list[str]
-
-    async def leader(self) -> int:
-        """Which replica says it runs the sender (its /metrics `tongxin_leader`)."""
-        leading = []
-        async with aiohttp.ClientSession() as http:
-            for index, url in enumerate(self.metrics):
-                async with http.get(url) as answer:
-                    if "\ntongxin_leader 1.0" in await answer.text():
-                        leading.append(index)
-        assert len(leading) == 1, f"one leader expected, got {leading}"
-        return leading[0]
 
 
 @pytest.fixture
@@ -64,27 +41,8 @@ async def replicas(
     postgres_url: str, sandbox: SandboxServer, client: SandboxClient, tmp_path: Path
 ) -> AsyncIterator[Replicas]:
     """Two replicas started one after the other behind the front; killed at the end."""
-    ports = [free_port(), free_port()]
-    health = [free_port(), free_port()]
-    front = Front([f"http://127.0.0.1:{port}/telegram" for port in ports])
-    await front.start()
-    bots = [
-        BotProcess(
-            settings_for(postgres_url, sandbox), tmp_path / f"bot{n}.log",
-            extra_env={"WEBHOOK_URL": front.url, "WEBHOOK_SECRET": SECRET,
-                       "WEBHOOK_PORT": str(ports[n]), "HEALTH_PORT": str(health[n])},
-            ready_method="setWebhook",
-        )
-        for n in range(2)
-    ]
-    try:
-        for bot in bots:  # one at a time: the first migrates the database
-            await bot.start(client)
-        yield Replicas(front, bots, [f"http://127.0.0.1:{port}/metrics" for port in health])
-    finally:
-        for bot in bots:
-            await bot.kill()
-        await front.stop()
+    async with running_replicas(postgres_url, sandbox, client, tmp_path) as started:
+        yield started
 
 
 async def test_a_persons_ten_quick_messages_over_two_replicas_are_handled_in_order_once(
