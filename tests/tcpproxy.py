@@ -145,3 +145,13 @@ class TcpProxy:
         finally:
             with contextlib.suppress(OSError, RuntimeError):
                 writer.close()
+
+
+def line_to(database_url: str) -> TcpProxy:
+    """A (not yet started) proxy to the PostgreSQL of `database_url`; skips on SQLite."""
+    import pytest
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("a database outage is cut on PostgreSQL's TCP line; SQLite has none")
+    return TcpProxy(url.host or "127.0.0.1", url.port or 5432)

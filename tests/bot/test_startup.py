@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot import startup
 from bot.startup import wait_for_database
-from tests.tcpproxy import TcpProxy
+from tests.tcpproxy import TcpProxy, line_to
 
 pytestmark = pytest.mark.postgres
 
@@ -53,10 +53,7 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Warnings]:
 @pytest.fixture
 async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
     """A cuttable line to the test's PostgreSQL."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("the line to SQLite cannot be cut")
-    async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as line:
+    async with line_to(database_url) as line:
         yield line
 
 

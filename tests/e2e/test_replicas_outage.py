@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
@@ -21,7 +20,7 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.e2e.replicas import Replicas, running_replicas
 from tests.harness import ADMIN_ID, eventually
 from tests.talk import last_call
-from tests.tcpproxy import TcpProxy
+from tests.tcpproxy import TcpProxy, line_to
 
 pytestmark = pytest.mark.e2e
 
@@ -36,10 +35,7 @@ BEFORE, DURING = 2, 3
 @pytest.fixture
 async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
     """A cuttable line to the test's PostgreSQL, which both replicas share."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("replicas share one PostgreSQL; SQLite serves a single process")
-    async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as line:
+    async with line_to(database_url) as line:
         yield line
 
 
