@@ -223,14 +223,14 @@ class BotApi:
     def _flood_send(self, chat: Chat) -> None:
         w = self.world
         if w.flood_enabled:
-            retry = w.flood.check_send(chat.id, chat.is_group, time.monotonic())
+            retry = w.flood.check_send(chat.id, chat.is_group, w.flood.clock())
             if retry is not None:
                 raise too_many_requests(retry)
 
     def _flood_edit(self, chat: Chat) -> None:
         w = self.world
         if w.flood_enabled:
-            retry = w.flood.check_edit(chat.id, time.monotonic())
+            retry = w.flood.check_edit(chat.id, w.flood.clock())
             if retry is not None:
                 raise too_many_requests(retry)
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.appeals.dialog import MANAGE_KIND
@@ -194,8 +194,9 @@ class AppealManageHandlers:
         text = escape(reader.t(N_("Appeal #{number} is open again; the groups' messages will "
                                   "say so."), number=appeal.id))
         if update.callback_query is not None:
+            # the Reopen button is used up: gone before the answer, so no second press races
+            await drop_buttons(update.callback_query)
             await update.callback_query.answer()
-            await drop_buttons(update.callback_query)  # the Reopen button is used up
         await reply(update, text)
 
     async def reopen_command(self, update: Update, context: TongxinContext) -> None:
@@ -214,7 +215,22 @@ class AppealManageHandlers:
 
 async def _answered_closed(query: CallbackQuery, reader: Reader, appeal: Appeal) -> None:
     """The close question answered before (or the appeal closed meanwhile): say so."""
+    # Only the question's own buttons go: a late press on a message already turned into
+    # "closed" must not take its Reopen away. Dropped before the answer, so a press made
+    # once the presser sees the answer finds the message as it will stay.
+    if _shows_close_question(query, appeal):
+        await drop_buttons(query)
     await query.answer(
         reader.t(N_("Appeal #{number} is already closed."), number=appeal.id), show_alert=True
     )
-    await drop_buttons(query)
+
+
+def _shows_close_question(query: CallbackQuery, appeal: Appeal) -> bool:
+    """True when the pressed message still carries the answers to "Close appeal #N?"."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup is None:
+        return False
+    answers = {f"am:{action}:{appeal.id}" for action in ANSWERS_TO_CLOSE}
+    return any(
+        button.callback_data in answers for row in markup.inline_keyboard for button in row
+    )
