@@ -19,6 +19,7 @@ from domain.errors import N_, NotFound, PermissionDenied
 from domain.kernel.audit import record_audit
 from domain.kernel.origin import Origin, claim_update
 from domain.kernel.standing import standing_in
+from domain.kernel.units import committed
 from domain.network.access import may_manage_appeal
 from domain.reminders.models import AppealPolicy, ReminderPolicy
 from domain.reminders.nudges import NudgesUnitOfWork, NudgesUnitOfWorkFactory
@@ -110,25 +111,18 @@ class AppealRemindersService:
             await uow.commit()
             return shown
 
-    async def set_policy(
-        self, origin: Origin, appeal_id: int, policy: ReminderPolicy
-    ) -> AppealReminders:
-        """Give the appeal its own N/M/K (paused or not, as it was)."""
-        async with self._uow() as uow:
-            shown = await self.set_policy_in(uow, origin, appeal_id, policy)
-            await claim_update(uow, origin)
-            await uow.commit()
-            return shown
-
     async def set_policy_in(
         self, uow: NudgesUnitOfWork, origin: Origin, appeal_id: int, policy: ReminderPolicy
     ) -> AppealReminders:
-        """`set_policy` in a unit of work already open (the dialog engine's, which marks the
-        update and commits)."""
+        """Give the appeal its own N/M/K (paused or not, as it was), in a unit of work already
+        open (the dialog engine's, which marks the update and commits)."""
         appeal = await appeal_they_coordinate(uow, origin.actor_id or 0, appeal_id)
         own = await uow.reminders.appeal_policy(appeal_id)
         await self._save(uow, origin, appeal, AppealPolicy(own.paused, policy))
         return await self._read(uow, appeal)
+
+    #: `set_policy_in` in a unit of work of its own, which also marks the update
+    set_policy = committed(set_policy_in, claims=True)
 
     async def _save(
         self, uow: NudgesUnitOfWork, origin: Origin, appeal: Appeal, policy: AppealPolicy

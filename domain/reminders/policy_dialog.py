@@ -76,7 +76,6 @@ class AppealPolicyKind(DraftKind[PolicyDraft]):
 
     name = POLICY_KIND
     code = POLICY_CODE
-    draft_type = PolicyDraft
 
     def __init__(self, service: AppealRemindersService) -> None:
         self._service = service
